@@ -1,0 +1,158 @@
+//! One target cluster of a workload (`WorkloadPlacement.status.clusters[]`): what the scheduler
+//! assigned, what Karmada reports back from the member, and the workload's pods seen on it.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The workload on one target cluster. Keyed by `name` (list-map).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = crate::schema::tidy)]
+pub struct ClusterPlacement {
+    /// Name of the Karmada Cluster. The list key: required, unique.
+    pub name: String,
+    /// The cluster's resolved static weight (the largest matching `staticWeightList` rule, 1 when
+    /// none matches any cluster). Absent unless `placement.weighting` is `Static`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i64>,
+    /// Replicas the scheduler assigned to this cluster, from the binding's
+    /// `spec.clusters[].replicas` (count; 0 for workloads without replicas and for a cluster
+    /// the workload is being evicted from).
+    #[serde(default)]
+    pub replicas: i64,
+    /// Whether Karmada applied the workload to this cluster (`aggregatedStatus[].applied`).
+    /// Absent until the cluster reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied: Option<bool>,
+    /// Why applying failed, from `aggregatedStatus[].appliedMessage`. Absent when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_message: Option<String>,
+    /// Karmada's health verdict for the workload on this cluster (`aggregatedStatus[].health`):
+    /// `Healthy`, `Unhealthy` or `Unknown`. Absent until the cluster reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<WorkloadHealth>,
+    /// Ready replicas reported by the member (`aggregatedStatus[].status.readyReplicas`, count).
+    /// Absent for kinds without replica status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_replicas: Option<i64>,
+    /// Available replicas reported by the member (`...status.availableReplicas`, count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_replicas: Option<i64>,
+    /// Replicas at the latest template reported by the member (`...status.updatedReplicas`,
+    /// count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_replicas: Option<i64>,
+    /// Override policies applied to the workload on this cluster, from the Work's
+    /// `policy.karmada.io/applied-overrides` and `applied-cluster-overrides` annotations, in
+    /// application order: `OverridePolicy <namespace>/<name>` or `ClusterOverridePolicy <name>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+    /// Present only while Karmada is evicting the workload from this cluster (a
+    /// `spec.gracefulEvictionTasks[]` entry with `fromCluster` = this cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eviction: Option<EvictionInfo>,
+    /// The workload's pods on this cluster (attributed through owner references: Pod →
+    /// ReplicaSet → Deployment, Pod → Job → CronJob, Pod → StatefulSet/DaemonSet). Absent when
+    /// the operator cannot see the member's pods (source `ClusterStatus`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pods: Option<WorkloadPodCounts>,
+    /// Nodes running the workload's pods, most pods first then by name, capped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodePods>,
+    /// Nodes running the workload's pods that `nodes` leaves out because of the cap (count).
+    #[serde(default)]
+    pub omitted_nodes: i64,
+    /// The workload's pods one by one, capped: problem pods first (failed, pending, not ready,
+    /// most restarts), then by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pod_list: Vec<PodSummary>,
+    /// Pods that `podList` leaves out because of the cap or the size guard (count).
+    #[serde(default)]
+    pub omitted_pods: i64,
+}
+
+/// Karmada's `aggregatedStatus[].health`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum WorkloadHealth {
+    /// Karmada's health interpreter judges the workload healthy on the cluster.
+    Healthy,
+    /// Karmada's health interpreter judges the workload unhealthy on the cluster.
+    Unhealthy,
+    /// Karmada cannot tell (no interpreter for the kind, or the member did not report).
+    Unknown,
+}
+
+/// A graceful eviction in progress.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = crate::schema::tidy)]
+pub struct EvictionInfo {
+    /// Why Karmada evicts, copied from the eviction task, e.g. `TaintUntolerated`.
+    #[serde(default)]
+    pub reason: String,
+    /// How the old copy is removed, copied from the eviction task's `purgeMode` (e.g.
+    /// `Immediately`, `Gracefully`, `Never`; the set depends on the Karmada release).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purge_mode: Option<String>,
+}
+
+/// The workload's pods on one cluster.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = crate::schema::tidy)]
+pub struct WorkloadPodCounts {
+    /// Pods of the workload, in any phase (count).
+    #[serde(default)]
+    pub total: i64,
+    /// Pods in phase `Running` (count).
+    #[serde(default)]
+    pub running: i64,
+    /// Pods whose `Ready` condition is `True` (count).
+    #[serde(default)]
+    pub ready: i64,
+    /// Pods in phase `Pending` (count).
+    #[serde(default)]
+    pub pending: i64,
+    /// Pods in phase `Failed` (count).
+    #[serde(default)]
+    pub failed: i64,
+    /// Sum of container restart counts over these pods (count).
+    #[serde(default)]
+    pub restarts: i64,
+}
+
+/// How many of the workload's pods run on one node.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = crate::schema::tidy)]
+pub struct NodePods {
+    /// Node name.
+    pub name: String,
+    /// The workload's pods bound to this node, in any phase (count).
+    #[serde(default)]
+    pub pods: i64,
+}
+
+/// One pod of the workload.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = crate::schema::tidy)]
+pub struct PodSummary {
+    /// Pod name (in the workload's namespace on the member).
+    pub name: String,
+    /// Node the pod is bound to (`spec.nodeName`). Absent while unscheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Pod phase as the member reports it: `Pending`, `Running`, `Succeeded`, `Failed` or
+    /// `Unknown`.
+    #[serde(default)]
+    pub phase: String,
+    /// Whether the pod's `Ready` condition is `True`.
+    #[serde(default)]
+    pub ready: bool,
+    /// Sum of the restart counts of the pod's containers (count).
+    #[serde(default)]
+    pub restarts: i64,
+}

@@ -1,0 +1,176 @@
+//! A real kube-apiserver on a free loopback port: TLS with its own CA, client-certificate and
+//! bearer-token authentication, RBAC authorization and service-account token signing.
+
+use crate::certs::ServerCerts;
+use crate::kubeconfig;
+use crate::process::{Supervised, free_port};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long a server may take to report `/readyz` = ok.
+const READY_TIMEOUT: Duration = Duration::from_secs(90);
+
+pub struct ApiServer {
+    name: String,
+    port: u16,
+    certs: ServerCerts,
+    kubeconfig: PathBuf,
+    binary: PathBuf,
+    args: Vec<String>,
+    log: PathBuf,
+    process: Option<Supervised>,
+}
+
+impl ApiServer {
+    /// Spawns the server; call [`ApiServer::wait_ready`] before using it.
+    pub fn spawn(name: &str, binary: &Path, etcd_url: &str, dir: &Path) -> Result<Self> {
+        let dir = dir.join(name);
+        let certs = ServerCerts::generate(name, &dir.join("pki"))?;
+        let port = free_port()?;
+        let kubeconfig = dir.join("kubeconfig");
+        let url = format!("https://127.0.0.1:{port}");
+        kubeconfig::write(
+            &kubeconfig,
+            name,
+            &url,
+            &certs.ca_pem,
+            &certs.client_cert_pem,
+            &certs.client_key_pem,
+        )?;
+        let f = &certs.files;
+        let args = vec![
+            format!("--etcd-servers={etcd_url}"),
+            // One etcd serves every server of the environment; the prefix keeps them apart.
+            format!("--etcd-prefix=/{name}"),
+            "--bind-address=127.0.0.1".to_string(),
+            "--advertise-address=127.0.0.1".to_string(),
+            format!("--secure-port={port}"),
+            format!("--cert-dir={}", dir.join("generated-certs").display()),
+            format!("--tls-cert-file={}", f.serving_cert.display()),
+            format!("--tls-private-key-file={}", f.serving_key.display()),
+            format!("--client-ca-file={}", f.ca.display()),
+            "--authorization-mode=RBAC".to_string(),
+            format!("--service-account-issuer=https://{name}.testenv.local"),
+            format!("--service-account-key-file={}", f.sa_public.display()),
+            format!(
+                "--service-account-signing-key-file={}",
+                f.sa_private.display()
+            ),
+            "--service-cluster-ip-range=10.96.0.0/16".to_string(),
+            // No kube-controller-manager creates `default` ServiceAccounts here, so pods could not
+            // be admitted with this plugin on.
+            "--disable-admission-plugins=ServiceAccount".to_string(),
+            // Nothing routes to this server's Service IP; skip the endpoint bookkeeping writes.
+            "--endpoint-reconciler-type=none".to_string(),
+            "--allow-privileged=true".to_string(),
+            "--profiling=false".to_string(),
+        ];
+        let log = dir.join("kube-apiserver.log");
+        let mut server = Self {
+            name: name.to_string(),
+            port,
+            certs,
+            kubeconfig,
+            binary: binary.to_path_buf(),
+            args,
+            log,
+            process: None,
+        };
+        server.start_process()?;
+        Ok(server)
+    }
+
+    fn start_process(&mut self) -> Result<()> {
+        self.process = Some(Supervised::spawn(
+            &format!("kube-apiserver {}", self.name),
+            &self.binary,
+            &self.args,
+            self.log.clone(),
+        )?);
+        Ok(())
+    }
+
+    /// Waits until `/readyz` answers ok (etcd reachable, RBAC bootstrap and CRD informers done).
+    pub async fn wait_ready(&mut self) -> Result<()> {
+        let client = self.client().await?;
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Some(status) = self.process.as_mut().and_then(Supervised::exited) {
+                bail!(
+                    "kube-apiserver {} exited during start-up ({status}):\n{}",
+                    self.name,
+                    self.log_tail()
+                );
+            }
+            let request = http::Request::get("/readyz").body(Vec::new())?;
+            if matches!(client.request_text(request).await, Ok(body) if body.trim() == "ok") {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "kube-apiserver {} not ready within {READY_TIMEOUT:?}:\n{}",
+                    self.name,
+                    self.log_tail()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Stops the server (SIGKILL); its data stays in etcd, so [`ApiServer::restart`] resumes it.
+    pub fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.kill();
+        }
+    }
+
+    /// Starts a stopped server again on the same port with the same certificates, and waits
+    /// until it is ready.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.stop();
+        self.start_process()?;
+        self.wait_ready().await
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `https://127.0.0.1:<port>`
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// PEM of the CA that signed the serving certificate (what a Cluster's `caBundle` holds).
+    pub fn ca_pem(&self) -> &str {
+        &self.certs.ca_pem
+    }
+
+    /// Kubeconfig with cluster-admin (client certificate in group `system:masters`).
+    pub fn kubeconfig(&self) -> &Path {
+        &self.kubeconfig
+    }
+
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+
+    /// An admin client.
+    pub async fn client(&self) -> Result<kube::Client> {
+        let config = kubeconfig::client_config(&self.kubeconfig).await?;
+        kube::Client::try_from(config)
+            .with_context(|| format!("building a client for {}", self.name))
+    }
+
+    fn log_tail(&self) -> String {
+        self.process
+            .as_ref()
+            .map(|p| p.log_tail(30))
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,78 @@
+//! Creating and updating many Nodes and Pods quickly: requests run concurrently, and status is
+//! written through the status subresource the way kubelet writes it.
+
+use crate::join::apply_namespace;
+use crate::nodes::NodeBuilder;
+use crate::pods::PodBuilder;
+use anyhow::{Context, Result};
+use futures::{StreamExt, TryStreamExt, stream};
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// Requests in flight at once; well under kube-apiserver's default inflight limits.
+const CONCURRENCY: usize = 48;
+
+/// Creates the nodes and reports their kubelet status.
+pub async fn create_nodes(client: &kube::Client, nodes: &[NodeBuilder]) -> Result<()> {
+    let api: Api<Node> = Api::all(client.clone());
+    stream::iter(nodes)
+        .map(|node| {
+            let api = api.clone();
+            async move {
+                api.create(&PostParams::default(), &node.build())
+                    .await
+                    .with_context(|| format!("creating node {}", node.name()))?;
+                set_node_status(&api, node).await
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect::<()>()
+        .await
+}
+
+/// Writes a node's status as kubelet would (after changing the builder, e.g. `.not_ready()`).
+pub async fn set_node_status(api: &Api<Node>, node: &NodeBuilder) -> Result<()> {
+    api.patch_status(
+        node.name(),
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": node.status()})),
+    )
+    .await
+    .with_context(|| format!("updating status of node {}", node.name()))?;
+    Ok(())
+}
+
+/// Creates the pods (and their namespaces) and reports their status.
+pub async fn create_pods(client: &kube::Client, pods: &[PodBuilder]) -> Result<()> {
+    let namespaces: BTreeSet<_> = pods.iter().map(PodBuilder::namespace).collect();
+    for namespace in namespaces {
+        apply_namespace(client, namespace).await?;
+    }
+    stream::iter(pods)
+        .map(|pod| {
+            let api: Api<Pod> = Api::namespaced(client.clone(), pod.namespace());
+            async move {
+                api.create(&PostParams::default(), &pod.build())
+                    .await
+                    .with_context(|| format!("creating pod {}/{}", pod.namespace(), pod.name()))?;
+                set_pod_status(&api, pod).await
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect::<()>()
+        .await
+}
+
+/// Writes a pod's status as kubelet would (after changing the builder, e.g. `.running()`).
+pub async fn set_pod_status(api: &Api<Pod>, pod: &PodBuilder) -> Result<()> {
+    api.patch_status(
+        pod.name(),
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": pod.status()})),
+    )
+    .await
+    .with_context(|| format!("updating status of pod {}/{}", pod.namespace(), pod.name()))?;
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! The environment: one etcd, a hub kube-apiserver with Karmada's CRDs, and member
+//! kube-apiservers joined to it. Everything stops when the [`Environment`] is dropped.
+
+use crate::apiserver::ApiServer;
+use crate::crds;
+use crate::etcd::Etcd;
+use crate::join::{JoinOptions, Joined, join};
+use crate::upstream::{Binaries, ensure_binaries};
+use anyhow::{Context, Result};
+use futures::future::try_join_all;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A member to start and, unless `join` is false, register with the hub.
+#[derive(Clone, Debug)]
+pub struct MemberOptions {
+    pub name: String,
+    pub join: Option<JoinOptions>,
+}
+
+impl MemberOptions {
+    pub fn joined(name: &str, options: JoinOptions) -> Self {
+        Self {
+            name: name.to_string(),
+            join: Some(options),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct EnvOptions {
+    pub members: Vec<MemberOptions>,
+    /// Further CRDs for the hub, e.g. karmada-manager's own.
+    pub crds: Vec<CustomResourceDefinition>,
+    /// Keep files (kubeconfigs, logs, etcd data) in this directory instead of a temporary one
+    /// that is removed on drop. It is emptied first.
+    pub dir: Option<PathBuf>,
+}
+
+impl EnvOptions {
+    /// Members `names`, each joined with default options.
+    pub fn members(names: &[&str]) -> Self {
+        Self {
+            members: names
+                .iter()
+                .map(|n| MemberOptions::joined(n, JoinOptions::default()))
+                .collect(),
+            ..Self::default()
+        }
+    }
+}
+
+enum Dir {
+    Temp(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+/// Field order is drop order: servers stop before etcd, and the directory goes last.
+pub struct Environment {
+    members: Vec<ApiServer>,
+    hub: ApiServer,
+    etcd: Etcd,
+    joined: Vec<Joined>,
+    binaries: Binaries,
+    dir: Dir,
+}
+
+impl Environment {
+    pub async fn start(options: EnvOptions) -> Result<Self> {
+        let started = Instant::now();
+        let binaries = tokio::task::spawn_blocking(ensure_binaries).await??;
+        let dir = match &options.dir {
+            Some(path) => {
+                let _ = std::fs::remove_dir_all(path);
+                std::fs::create_dir_all(path)?;
+                Dir::Kept(path.clone())
+            }
+            None => Dir::Temp(
+                tempfile::Builder::new()
+                    .prefix("karmada-manager-env-")
+                    .tempdir()?,
+            ),
+        };
+        let root = match &dir {
+            Dir::Temp(t) => t.path().to_path_buf(),
+            Dir::Kept(p) => p.clone(),
+        };
+        let etcd = Etcd::start(&binaries.etcd, &root).await?;
+        let mut hub = ApiServer::spawn("hub", &binaries.kube_apiserver, &etcd.url, &root)?;
+        let mut members = options
+            .members
+            .iter()
+            .map(|m| ApiServer::spawn(&m.name, &binaries.kube_apiserver, &etcd.url, &root))
+            .collect::<Result<Vec<_>>>()?;
+        let karmada_crds = tokio::task::spawn_blocking(crds::karmada_crds);
+        hub.wait_ready().await?;
+        try_join_all(members.iter_mut().map(ApiServer::wait_ready)).await?;
+
+        let mut hub_crds = karmada_crds
+            .await?
+            .context("reading Karmada's CRDs from its Go module")?;
+        hub_crds.push(crds::cluster_stand_in()?);
+        hub_crds.extend(options.crds.iter().cloned());
+        crds::install(&hub.client().await?, &hub_crds)
+            .await
+            .context("installing CRDs on the hub")?;
+
+        let joins = options
+            .members
+            .iter()
+            .zip(&members)
+            .filter_map(|(m, server)| m.join.as_ref().map(|j| join(&hub, server, j)));
+        let joined = try_join_all(joins).await.context("joining members")?;
+        eprintln!(
+            "testenv: hub + {} member(s) ready in {:.1}s ({} CRDs on the hub; files in {})",
+            members.len(),
+            started.elapsed().as_secs_f64(),
+            hub_crds.len(),
+            root.display()
+        );
+        Ok(Self {
+            members,
+            hub,
+            etcd,
+            joined,
+            binaries,
+            dir,
+        })
+    }
+
+    pub fn hub(&self) -> &ApiServer {
+        &self.hub
+    }
+
+    pub fn hub_mut(&mut self) -> &mut ApiServer {
+        &mut self.hub
+    }
+
+    pub fn members(&self) -> &[ApiServer] {
+        &self.members
+    }
+
+    /// The member called `name`; panics if there is none (a test bug).
+    pub fn member(&self, name: &str) -> &ApiServer {
+        self.members
+            .iter()
+            .find(|m| m.name() == name)
+            .unwrap_or_else(|| panic!("no member {name}"))
+    }
+
+    pub fn member_mut(&mut self, name: &str) -> &mut ApiServer {
+        self.members
+            .iter_mut()
+            .find(|m| m.name() == name)
+            .unwrap_or_else(|| panic!("no member {name}"))
+    }
+
+    /// What joining member `name` produced, if it was joined.
+    pub fn joined(&self, name: &str) -> Option<&Joined> {
+        self.joined.iter().find(|j| j.cluster == name)
+    }
+
+    pub fn binaries(&self) -> &Binaries {
+        &self.binaries
+    }
+
+    pub fn etcd_url(&self) -> &str {
+        &self.etcd.url
+    }
+
+    pub fn etcd_log(&self) -> &Path {
+        self.etcd.log()
+    }
+
+    pub fn dir(&self) -> &Path {
+        match &self.dir {
+            Dir::Temp(t) => t.path(),
+            Dir::Kept(p) => p,
+        }
+    }
+
+    /// `export KUBECONFIG=...` lines for a human.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        for server in std::iter::once(&self.hub).chain(&self.members) {
+            out.push_str(&format!(
+                "# {:<6} {}\nexport KUBECONFIG={}\n",
+                server.name(),
+                server.url(),
+                server.kubeconfig().display()
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,34 @@
+//! A local, Karmada-shaped environment of real processes for end-to-end tests, the demo and the
+//! benchmarks: one etcd, a hub kube-apiserver with Karmada's CRDs and a `Cluster` stand-in, and
+//! member kube-apiservers joined to the hub the way `karmadactl join` does.
+//!
+//! The binaries are built from their Go modules at the versions pinned in [`versions`] and cached
+//! outside the repository ([`cache`]); nothing third-party is committed.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use testenv::{EnvOptions, Environment, nodes::node, pods::pod, bulk};
+//! let env = Environment::start(EnvOptions::members(&["m1", "m2"])).await?;
+//! let m1 = env.member("m1").client().await?;
+//! bulk::create_nodes(&m1, &[node("n1").zone("a")]).await?;
+//! bulk::create_pods(&m1, &[pod("shop", "web-1").on_node("n1").requests(&[("cpu", "500m")]).running()]).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod apiserver;
+pub mod bulk;
+pub mod cache;
+mod certs;
+pub mod crds;
+pub mod demo;
+mod env;
+mod etcd;
+pub mod join;
+mod kubeconfig;
+pub mod nodes;
+pub mod pods;
+mod process;
+pub mod upstream;
+pub mod versions;
+
+pub use env::{EnvOptions, Environment, MemberOptions};

@@ -1,0 +1,27 @@
+//! The upstream releases the environment builds and runs. Pinned here and nowhere else: change a
+//! version and the next run rebuilds into a fresh cache directory.
+
+/// `k8s.io/kubernetes` release providing `kube-apiserver` and `kubectl`. It matches the API level
+/// the operator compiles against (k8s-openapi feature `v1_35` in the workspace Cargo.toml).
+pub const KUBERNETES: &str = "v1.35.4";
+
+/// `go.etcd.io/etcd/server/v3` release; the one `k8s.io/kubernetes` v1.35 is tested with.
+pub const ETCD: &str = "v3.6.5";
+
+/// `github.com/karmada-io/karmada` release whose CRDs (`charts/karmada/_crds/bases/`) are installed
+/// on the hub. v1.17 builds on Kubernetes 0.35 libraries, like the release above.
+pub const KARMADA: &str = "v1.17.1";
+
+/// The published version of the `k8s.io/*` staging modules that belong to [`KUBERNETES`]
+/// (`v1.35.4` → `v0.35.4`).
+pub fn kubernetes_staging() -> String {
+    KUBERNETES.replacen("v1.", "v0.", 1)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn staging_version_follows_the_release() {
+        assert_eq!(super::kubernetes_staging(), "v0.35.4");
+    }
+}

@@ -1,0 +1,57 @@
+//! Developer tasks for karmada-manager, run as `cargo xtask <task>`.
+//!
+//! - `dev`:   bring up the local environment (hub + 2 members with nodes and pods) and run the
+//!   operator against it, until Ctrl-C.
+//! - `env`:   the same environment without the operator, for running it yourself.
+//! - `test`:  everything CI checks: formatting, CRDs up to date, clippy, unit and e2e tests.
+//! - `crds`:  regenerate `crds/*.yaml` from the Rust types (`--check` fails when stale).
+//! - `prepare`: build and cache the upstream binaries (etcd, kube-apiserver, kubectl).
+
+mod crds;
+mod dev;
+mod suite;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "karmada-manager developer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Bring up hub + members with demo nodes and pods, and run the operator against the hub.
+    Dev,
+    /// Bring up hub + members with demo nodes and pods, print kubeconfigs, wait for Ctrl-C.
+    Env,
+    /// Run the whole test suite, e2e included (what CI runs).
+    Test,
+    /// Regenerate crds/*.yaml from the API types.
+    Crds {
+        /// Do not write; fail if the committed files differ from the generated ones.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Build and cache etcd, kube-apiserver and kubectl from their Go modules.
+    Prepare,
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().task {
+        Task::Dev => dev::run(true),
+        Task::Env => dev::run(false),
+        Task::Test => suite::run(),
+        Task::Crds { check } => crds::run(check),
+        Task::Prepare => suite::prepare(),
+    }
+}
+
+/// The workspace root (xtask lives in `dev/xtask`).
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| ".".into())
+}

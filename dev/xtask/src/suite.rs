@@ -1,0 +1,70 @@
+//! `cargo xtask test`: every check CI makes, in order, each announced with its duration, so that
+//! a cold first run says what it is doing while it builds the world.
+
+use anyhow::{Result, bail};
+use std::process::Command;
+use std::time::Instant;
+
+pub fn run() -> Result<()> {
+    let started = Instant::now();
+    step("formatting", || cargo(&["fmt", "--all", "--check"]))?;
+    step("generated CRDs are up to date", || crate::crds::run(true))?;
+    step("clippy", || {
+        cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    })?;
+    step(
+        "upstream binaries (cold: built from Go modules, several minutes)",
+        prepare,
+    )?;
+    step("unit and e2e tests", || {
+        cargo(&["test", "--workspace", "--no-fail-fast"])
+    })?;
+    println!("\nxtask: all checks passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// Builds and caches the upstream binaries and Karmada's module, printing progress.
+pub fn prepare() -> Result<()> {
+    let binaries = testenv::upstream::ensure_binaries()?;
+    let crds = testenv::crds::karmada_crds()?;
+    println!(
+        "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
+        binaries.etcd.display(),
+        binaries.kube_apiserver.display(),
+        binaries.kubectl.display(),
+        crds.len(),
+        testenv::versions::KARMADA
+    );
+    Ok(())
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    println!("\n==> {name}");
+    let started = Instant::now();
+    let result = f();
+    println!(
+        "<== {name}: {} in {:.1?}",
+        if result.is_ok() { "ok" } else { "FAILED" },
+        started.elapsed()
+    );
+    result
+}
+
+fn cargo(args: &[&str]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(crate::workspace_root())
+        .status()?;
+    if !status.success() {
+        bail!("cargo {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
