@@ -1,1 +1,15 @@
-//! placeholder
+//! karmada-manager: keeps `ClusterInsight`, `WorkloadPlacement` and `FleetInsight` resources on a
+//! Karmada hub up to date from the hub's own objects and every member's Nodes and Pods.
+//!
+//! This crate is the I/O shell: the command line, the hub connection, member connections and the
+//! controllers. The types it publishes live in `karmada-manager-api`; the Karmada objects it reads
+//! in `karmada-types`.
+
+pub mod cli;
+pub mod error;
+pub mod hub;
+pub mod members;
+pub mod run;
+pub mod telemetry;
+
+pub use error::{Error, Result};

@@ -1,0 +1,33 @@
+//! The crate's one error type. Errors about a member's configuration are a separate enum
+//! ([`crate::members::ConnectionError`]) because they end up as conditions on that member's
+//! ClusterInsight, not as process failures.
+
+use crate::members::ConnectionError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read the hub kubeconfig: {0}")]
+    Kubeconfig(#[from] kube::config::KubeconfigError),
+
+    #[error("cannot find hub credentials (no --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster service account): {0}")]
+    InferConfig(#[from] kube::config::InferConfigError),
+
+    #[error("hub API request failed: {0}")]
+    Kube(#[from] kube::Error),
+
+    #[error(
+        "the hub does not serve {kind} ({group}); install karmada-manager's CRDs first: `karmada-manager crds | kubectl apply --server-side -f -`"
+    )]
+    CrdMissing { kind: String, group: String },
+
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
+
+    #[error("cannot render YAML: {0}")]
+    Yaml(#[from] serde_yaml_ng::Error),
+
+    #[error("cannot install signal handlers: {0}")]
+    Signal(#[source] std::io::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,88 @@
+//! Helpers shared by the e2e scenarios.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use anyhow::{Context, Result, bail};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use testenv::{EnvOptions, Environment};
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStderr};
+
+/// Hub with Karmada's and karmada-manager's CRDs, and the given members joined.
+pub async fn environment(members: &[&str]) -> Result<Environment> {
+    let options = EnvOptions { crds: karmada_manager_api::crds(), ..EnvOptions::members(members) };
+    Environment::start(options).await
+}
+
+/// The operator binary, built if needed (cargo only relinks when something changed).
+pub fn operator_binary() -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--quiet", "--package", "karmada-manager", "--bin", "karmada-manager"])
+        .current_dir(&root)
+        .status()?;
+    anyhow::ensure!(status.success(), "building karmada-manager failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    Ok(target.join("debug/karmada-manager"))
+}
+
+/// The operator running as a separate process, with its log lines readable.
+pub struct Operator {
+    pub child: Child,
+    lines: Lines<BufReader<ChildStderr>>,
+    pub log: Vec<String>,
+}
+
+impl Operator {
+    pub async fn start(args: &[&str]) -> Result<Self> {
+        let mut child = tokio::process::Command::new(operator_binary()?)
+            .args(args)
+            .env("KARMADA_MANAGER_LOG_FORMAT", "json")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()?;
+        let stderr = child.stderr.take().context("no stderr")?;
+        Ok(Self { child, lines: BufReader::new(stderr).lines(), log: Vec::new() })
+    }
+
+    /// Reads log lines until one contains `needle`.
+    pub async fn wait_for_log(&mut self, needle: &str, timeout: Duration) -> Result<String> {
+        let found = tokio::time::timeout(timeout, async {
+            while let Some(line) = self.lines.next_line().await? {
+                self.log.push(line.clone());
+                if line.contains(needle) {
+                    return Ok(line);
+                }
+            }
+            bail!("the operator exited before logging {needle:?}")
+        })
+        .await;
+        match found {
+            Ok(result) => result.with_context(|| format!("log so far:\n{}", self.log.join("\n"))),
+            Err(_) => bail!("no log line with {needle:?} within {timeout:?}; log so far:\n{}", self.log.join("\n")),
+        }
+    }
+
+    /// Sends SIGTERM and returns the exit status, failing if it takes longer than `timeout`.
+    pub async fn terminate(&mut self, timeout: Duration) -> Result<std::process::ExitStatus> {
+        let pid = self.child.id().context("already exited")?;
+        std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status()?;
+        self.wait(timeout).await
+    }
+
+    /// Waits for the process to exit by itself, collecting the rest of its log.
+    pub async fn wait(&mut self, timeout: Duration) -> Result<std::process::ExitStatus> {
+        tokio::time::timeout(timeout, async {
+            while let Some(line) = self.lines.next_line().await? {
+                self.log.push(line);
+            }
+            Ok::<_, anyhow::Error>(self.child.wait().await?)
+        })
+        .await
+        .with_context(|| format!("the operator did not exit within {timeout:?}"))?
+    }
+}
