@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "karmada-manager", version, about = "Keeps a live, queryable picture of a Karmada fleet in custom resources on the hub")]
+#[command(
+    name = "karmada-manager",
+    version,
+    about = "Keeps a live, queryable picture of a Karmada fleet in custom resources on the hub"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -9,7 +9,9 @@ pub enum Error {
     #[error("cannot read the hub kubeconfig: {0}")]
     Kubeconfig(#[from] kube::config::KubeconfigError),
 
-    #[error("cannot find hub credentials (no --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster service account): {0}")]
+    #[error(
+        "cannot find hub credentials (no --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster service account): {0}"
+    )]
     InferConfig(#[from] kube::config::InferConfigError),
 
     #[error("hub API request failed: {0}")]

@@ -7,9 +7,14 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 /// A client for the hub from `--kubeconfig`/`--context`, else the usual inference
 /// (`$KUBECONFIG`, `~/.kube/config`, in-cluster).
 pub async fn client(args: &HubArgs) -> Result<kube::Client> {
-    let options = KubeConfigOptions { context: args.context.clone(), ..KubeConfigOptions::default() };
+    let options = KubeConfigOptions {
+        context: args.context.clone(),
+        ..KubeConfigOptions::default()
+    };
     let config = match &args.kubeconfig {
-        Some(path) => kube::Config::from_custom_kubeconfig(Kubeconfig::read_from(path)?, &options).await?,
+        Some(path) => {
+            kube::Config::from_custom_kubeconfig(Kubeconfig::read_from(path)?, &options).await?
+        }
         None if args.context.is_some() => kube::Config::from_kubeconfig(&options).await?,
         None => kube::Config::infer().await?,
     };

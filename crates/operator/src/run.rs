@@ -6,9 +6,9 @@ use crate::error::{Error, Result};
 use crate::hub;
 use karmada_manager_api::{ClusterInsight, FleetInsight, WorkloadPlacement};
 use karmada_types::{Cluster, ResourceBinding};
+use kube::Resource;
 use kube::api::{Api, ListParams};
 use kube::core::{ApiResource, DynamicObject};
-use kube::Resource;
 use tokio::signal::unix::{SignalKind, signal};
 use tracing::info;
 
@@ -21,8 +21,13 @@ pub async fn run(args: RunArgs) -> Result<()> {
     ensure_served::<FleetInsight>(&client).await?;
     ensure_served::<Cluster>(&client).await?;
     ensure_served::<ResourceBinding>(&client).await?;
-    let clusters = Api::<Cluster>::all(client.clone()).list_metadata(&ListParams::default()).await?;
-    info!(clusters = clusters.items.len(), "the hub serves Karmada's and karmada-manager's APIs");
+    let clusters = Api::<Cluster>::all(client.clone())
+        .list_metadata(&ListParams::default())
+        .await?;
+    info!(
+        clusters = clusters.items.len(),
+        "the hub serves Karmada's and karmada-manager's APIs"
+    );
 
     shutdown_signal().await?;
     info!("shutdown signal received; stopping");
@@ -34,7 +39,10 @@ async fn ensure_served<K: Resource<DynamicType = ()>>(client: &kube::Client) -> 
     let resource = ApiResource::erase::<K>(&());
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
     match api.list_metadata(&ListParams::default().limit(1)).await {
-        Err(kube::Error::Api(status)) if status.code == 404 => Err(Error::CrdMissing { kind: resource.kind, group: resource.group }),
+        Err(kube::Error::Api(status)) if status.code == 404 => Err(Error::CrdMissing {
+            kind: resource.kind,
+            group: resource.group,
+        }),
         Err(err) => Err(err.into()),
         Ok(_) => Ok(()),
     }

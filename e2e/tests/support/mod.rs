@@ -11,7 +11,10 @@ use tokio::process::{Child, ChildStderr};
 
 /// Hub with Karmada's and karmada-manager's CRDs, and the given members joined.
 pub async fn environment(members: &[&str]) -> Result<Environment> {
-    let options = EnvOptions { crds: karmada_manager_api::crds(), ..EnvOptions::members(members) };
+    let options = EnvOptions {
+        crds: karmada_manager_api::crds(),
+        ..EnvOptions::members(members)
+    };
     Environment::start(options).await
 }
 
@@ -20,11 +23,20 @@ pub fn operator_binary() -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let status = std::process::Command::new(cargo)
-        .args(["build", "--quiet", "--package", "karmada-manager", "--bin", "karmada-manager"])
+        .args([
+            "build",
+            "--quiet",
+            "--package",
+            "karmada-manager",
+            "--bin",
+            "karmada-manager",
+        ])
         .current_dir(&root)
         .status()?;
     anyhow::ensure!(status.success(), "building karmada-manager failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     Ok(target.join("debug/karmada-manager"))
 }
 
@@ -46,7 +58,11 @@ impl Operator {
             .kill_on_drop(true)
             .spawn()?;
         let stderr = child.stderr.take().context("no stderr")?;
-        Ok(Self { child, lines: BufReader::new(stderr).lines(), log: Vec::new() })
+        Ok(Self {
+            child,
+            lines: BufReader::new(stderr).lines(),
+            log: Vec::new(),
+        })
     }
 
     /// Reads log lines until one contains `needle`.
@@ -63,14 +79,19 @@ impl Operator {
         .await;
         match found {
             Ok(result) => result.with_context(|| format!("log so far:\n{}", self.log.join("\n"))),
-            Err(_) => bail!("no log line with {needle:?} within {timeout:?}; log so far:\n{}", self.log.join("\n")),
+            Err(_) => bail!(
+                "no log line with {needle:?} within {timeout:?}; log so far:\n{}",
+                self.log.join("\n")
+            ),
         }
     }
 
     /// Sends SIGTERM and returns the exit status, failing if it takes longer than `timeout`.
     pub async fn terminate(&mut self, timeout: Duration) -> Result<std::process::ExitStatus> {
         let pid = self.child.id().context("already exited")?;
-        std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status()?;
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()?;
         self.wait(timeout).await
     }
 

@@ -3,10 +3,10 @@
 //! Secret up (from a watch cache), so this can be tested without a server, and every way the
 //! input can be wrong has its own error that becomes a condition on the member's ClusterInsight.
 
+use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::conditions::reasons;
 use karmada_types::ClusterSpec;
 use karmada_types::well_known::{SECRET_CA_BUNDLE_KEY, SECRET_TOKEN_KEY};
-use k8s_openapi::api::core::v1::Secret;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use std::time::Duration;
@@ -22,32 +22,50 @@ pub enum ConnectionError {
     #[error("spec.apiEndpoint is empty; set it to the URL of the member's API server")]
     NoEndpoint,
 
-    #[error("spec.apiEndpoint {endpoint:?} is not a usable URL ({problem}); set it to https://<host>:<port>")]
+    #[error(
+        "spec.apiEndpoint {endpoint:?} is not a usable URL ({problem}); set it to https://<host>:<port>"
+    )]
     InvalidEndpoint { endpoint: String, problem: String },
 
-    #[error("spec.proxyURL {url:?} is not a usable URL ({problem}); set it to http(s)://<host>:<port> or socks5://<host>:<port>, or remove it")]
+    #[error(
+        "spec.proxyURL {url:?} is not a usable URL ({problem}); set it to http(s)://<host>:<port> or socks5://<host>:<port>, or remove it"
+    )]
     InvalidProxyUrl { url: String, problem: String },
 
-    #[error("spec.secretRef is not set; reference a Secret in karmada-cluster with keys `token` and `caBundle`")]
+    #[error(
+        "spec.secretRef is not set; reference a Secret in karmada-cluster with keys `token` and `caBundle`"
+    )]
     NoSecretRef,
 
-    #[error("Secret {namespace}/{name} named by spec.secretRef does not exist; create it with keys `token` and `caBundle`")]
+    #[error(
+        "Secret {namespace}/{name} named by spec.secretRef does not exist; create it with keys `token` and `caBundle`"
+    )]
     SecretNotFound { namespace: String, name: String },
 
     #[error("Secret {namespace}/{name} has no `{key}` key (or it is empty); add it")]
-    SecretKeyMissing { namespace: String, name: String, key: &'static str },
+    SecretKeyMissing {
+        namespace: String,
+        name: String,
+        key: &'static str,
+    },
 
     #[error(
         "Secret {namespace}/{name} key `caBundle` holds no PEM certificate ({problem}); put the member API server's CA certificate there, PEM-encoded, or set spec.insecureSkipTLSVerification"
     )]
-    InvalidCaBundle { namespace: String, name: String, problem: String },
+    InvalidCaBundle {
+        namespace: String,
+        name: String,
+        problem: String,
+    },
 }
 
 impl ConnectionError {
     /// The condition reason this error is reported with.
     pub fn reason(&self) -> &'static str {
         match self {
-            Self::NoEndpoint | Self::InvalidEndpoint { .. } | Self::InvalidProxyUrl { .. } => reasons::INVALID_ENDPOINT,
+            Self::NoEndpoint | Self::InvalidEndpoint { .. } | Self::InvalidProxyUrl { .. } => {
+                reasons::INVALID_ENDPOINT
+            }
             Self::NoSecretRef | Self::SecretNotFound { .. } => reasons::SECRET_NOT_FOUND,
             Self::SecretKeyMissing { .. } => reasons::SECRET_KEY_MISSING,
             Self::InvalidCaBundle { .. } => reasons::INVALID_CA_BUNDLE,
@@ -58,22 +76,40 @@ impl ConnectionError {
 /// The client configuration for reaching a member directly.
 ///
 /// `secret` is the Secret named by `spec.secretRef`, or `None` when it does not exist.
-pub fn direct_config(spec: &ClusterSpec, secret: Option<&Secret>) -> Result<kube::Config, ConnectionError> {
+pub fn direct_config(
+    spec: &ClusterSpec,
+    secret: Option<&Secret>,
+) -> Result<kube::Config, ConnectionError> {
     let endpoint = spec.api_endpoint.trim();
     if endpoint.is_empty() {
         return Err(ConnectionError::NoEndpoint);
     }
-    let cluster_url = parse_url(endpoint, &["https", "http"])
-        .map_err(|problem| ConnectionError::InvalidEndpoint { endpoint: endpoint.to_string(), problem })?;
-    let reference = spec.secret_ref.as_ref().filter(|r| !r.name.is_empty()).ok_or(ConnectionError::NoSecretRef)?;
+    let cluster_url = parse_url(endpoint, &["https", "http"]).map_err(|problem| {
+        ConnectionError::InvalidEndpoint {
+            endpoint: endpoint.to_string(),
+            problem,
+        }
+    })?;
+    let reference = spec
+        .secret_ref
+        .as_ref()
+        .filter(|r| !r.name.is_empty())
+        .ok_or(ConnectionError::NoSecretRef)?;
     let (namespace, name) = (reference.namespace.clone(), reference.name.clone());
-    let secret = secret.ok_or_else(|| ConnectionError::SecretNotFound { namespace: namespace.clone(), name: name.clone() })?;
+    let secret = secret.ok_or_else(|| ConnectionError::SecretNotFound {
+        namespace: namespace.clone(),
+        name: name.clone(),
+    })?;
 
     let token = secret_value(secret, SECRET_TOKEN_KEY)
         .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ConnectionError::SecretKeyMissing { namespace: namespace.clone(), name: name.clone(), key: SECRET_TOKEN_KEY })?;
+        .ok_or_else(|| ConnectionError::SecretKeyMissing {
+            namespace: namespace.clone(),
+            name: name.clone(),
+            key: SECRET_TOKEN_KEY,
+        })?;
 
     let mut config = kube::Config::new(cluster_url);
     config.connect_timeout = Some(CONNECT_TIMEOUT);
@@ -81,16 +117,28 @@ pub fn direct_config(spec: &ClusterSpec, secret: Option<&Secret>) -> Result<kube
     if spec.insecure_skip_tls_verification {
         config.accept_invalid_certs = true;
     } else {
-        let pem = secret_value(secret, SECRET_CA_BUNDLE_KEY).filter(|b| !b.is_empty()).ok_or_else(|| {
-            ConnectionError::SecretKeyMissing { namespace: namespace.clone(), name: name.clone(), key: SECRET_CA_BUNDLE_KEY }
+        let pem = secret_value(secret, SECRET_CA_BUNDLE_KEY)
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| ConnectionError::SecretKeyMissing {
+                namespace: namespace.clone(),
+                name: name.clone(),
+                key: SECRET_CA_BUNDLE_KEY,
+            })?;
+        let certs = parse_ca_bundle(pem).map_err(|problem| ConnectionError::InvalidCaBundle {
+            namespace,
+            name,
+            problem,
         })?;
-        let certs = parse_ca_bundle(pem).map_err(|problem| ConnectionError::InvalidCaBundle { namespace, name, problem })?;
         config.root_cert = Some(certs);
     }
     let proxy = spec.proxy_url.trim();
     if !proxy.is_empty() {
-        let url = parse_url(proxy, &["http", "https", "socks5", "socks5h"])
-            .map_err(|problem| ConnectionError::InvalidProxyUrl { url: proxy.to_string(), problem })?;
+        let url = parse_url(proxy, &["http", "https", "socks5", "socks5h"]).map_err(|problem| {
+            ConnectionError::InvalidProxyUrl {
+                url: proxy.to_string(),
+                problem,
+            }
+        })?;
         config.proxy_url = Some(url);
     }
     Ok(config)
@@ -102,10 +150,15 @@ fn secret_value<'a>(secret: &'a Secret, key: &str) -> Option<&'a [u8]> {
 
 /// An absolute URL with one of `schemes` and a host.
 fn parse_url(text: &str, schemes: &[&str]) -> Result<http::Uri, String> {
-    let uri: http::Uri = text.parse().map_err(|e: http::uri::InvalidUri| e.to_string())?;
+    let uri: http::Uri = text
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| e.to_string())?;
     let scheme = uri.scheme_str().ok_or("no scheme")?;
     if !schemes.contains(&scheme) {
-        return Err(format!("scheme {scheme:?} is not one of {}", schemes.join(", ")));
+        return Err(format!(
+            "scheme {scheme:?} is not one of {}",
+            schemes.join(", ")
+        ));
     }
     if uri.host().is_none_or(str::is_empty) {
         return Err("no host".to_string());
@@ -116,13 +169,17 @@ fn parse_url(text: &str, schemes: &[&str]) -> Result<http::Uri, String> {
 /// DER certificates from a PEM bundle: at least one, each accepted by rustls as a trust anchor
 /// (so that garbage in PEM armour is reported as a bad caBundle, not later as a TLS failure).
 fn parse_ca_bundle(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    let certs = CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
     if certs.is_empty() {
         return Err("no CERTIFICATE block found".to_string());
     }
     let mut store = rustls::RootCertStore::empty();
     for cert in &certs {
-        store.add(cert.clone()).map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
+        store
+            .add(cert.clone())
+            .map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
     }
     Ok(certs.into_iter().map(|c| c.as_ref().to_vec()).collect())
 }
