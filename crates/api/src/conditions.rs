@@ -132,4 +132,7 @@ pub mod reasons {
     /// carries only the name. Karmada will not re-place the workload when clusters change:
     /// recreate the policy or let another policy claim the workload.
     pub const POLICY_NOT_FOUND: &str = "PolicyNotFound";
+    /// Ready `False`, Stalled `True`: the Karmada object this status describes cannot be decoded
+    /// (a field has the wrong type); the message names the field. Fix the object on the hub.
+    pub const MALFORMED_SOURCE: &str = "MalformedSource";
 }

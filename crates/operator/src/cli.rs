@@ -27,7 +27,30 @@ pub struct RunArgs {
     #[command(flatten)]
     pub hub: HubArgs,
     #[command(flatten)]
+    pub tuning: TuningArgs,
+    #[command(flatten)]
     pub log: LogArgs,
+}
+
+/// Caps, intervals and grace periods of the controllers.
+#[derive(Debug, Args)]
+pub struct TuningArgs {
+    /// Most nodes listed in a ClusterInsight's `status.nodeDetails` (problem nodes first).
+    #[arg(long, env = "KARMADA_MANAGER_NODE_DETAIL_LIMIT", default_value_t = 200)]
+    pub node_detail_limit: usize,
+    /// Size guard on a serialized status, in bytes; above it detail lists shrink.
+    #[arg(long, env = "KARMADA_MANAGER_MAX_STATUS_BYTES", default_value_t = 512 * 1024)]
+    pub max_status_bytes: usize,
+    /// Most clusters listed in FleetInsight's `status.topClusters`.
+    #[arg(long, env = "KARMADA_MANAGER_TOP_CLUSTERS_LIMIT", default_value_t = 10)]
+    pub top_clusters_limit: usize,
+    /// Minimum time between two status writes of one object (debounce), e.g. `1s`, `500ms`.
+    #[arg(long, env = "KARMADA_MANAGER_WRITE_INTERVAL", default_value = "1s")]
+    pub write_interval: humantime::Duration,
+    /// How long a member may be unreachable before its ClusterInsight turns Ready=False
+    /// (reason MemberUnreachable); the last known figures stay.
+    #[arg(long, env = "KARMADA_MANAGER_UNREACHABLE_GRACE", default_value = "30s")]
+    pub unreachable_grace: humantime::Duration,
 }
 
 /// How to reach the hub. Without `--kubeconfig`: `$KUBECONFIG`, `~/.kube/config`, then the

@@ -28,6 +28,9 @@ pub enum Error {
     #[error("cannot render YAML: {0}")]
     Yaml(#[from] serde_yaml_ng::Error),
 
+    #[error("the hub caches could not be filled before shutdown")]
+    CachesNotReady,
+
     #[error("cannot install signal handlers: {0}")]
     Signal(#[source] std::io::Error),
 }

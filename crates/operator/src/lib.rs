@@ -6,10 +6,14 @@
 //! in `karmada-types`.
 
 pub mod cli;
+pub mod context;
+pub mod controllers;
 pub mod error;
 pub mod hub;
 pub mod members;
 pub mod run;
+pub mod settings;
 pub mod telemetry;
+pub mod write;
 
 pub use error::{Error, Result};

@@ -1,15 +1,23 @@
-//! `karmada-manager run`: connect to the hub, check that it serves what the operator needs, and
-//! run until SIGTERM or Ctrl-C.
+//! `karmada-manager run`: connect to the hub, check that it serves what the operator needs, fill
+//! the caches, and run the controllers until SIGTERM or Ctrl-C.
 
 use crate::cli::RunArgs;
+use crate::context::Context;
+use crate::controllers::{cluster, fleet, triggers};
 use crate::error::{Error, Result};
 use crate::hub;
+use crate::members::Members;
+use crate::settings::Settings;
 use karmada_manager_api::{ClusterInsight, FleetInsight, WorkloadPlacement};
-use karmada_types::{Cluster, ResourceBinding};
+use karmada_types::well_known::CLUSTER_SECRET_NAMESPACE;
+use karmada_types::{Cluster, ClusterResourceBinding, ResourceBinding};
 use kube::Resource;
 use kube::api::{Api, ListParams};
 use kube::core::{ApiResource, DynamicObject};
+use kube::runtime::reflector;
+use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::Notify;
 use tracing::info;
 
 pub async fn run(args: RunArgs) -> Result<()> {
@@ -29,8 +37,72 @@ pub async fn run(args: RunArgs) -> Result<()> {
         "the hub serves Karmada's and karmada-manager's APIs"
     );
 
-    shutdown_signal().await?;
-    info!("shutdown signal received; stopping");
+    let settings = Settings::from(&args.tuning);
+    let (trigger_tx, trigger_rx) = futures::channel::mpsc::unbounded();
+    let (secrets, secrets_writer) = reflector::store();
+    let (insights, insights_writer) = reflector::store();
+    let (bindings, bindings_writer) = reflector::store();
+    let (cluster_bindings, cluster_bindings_writer) = reflector::store();
+    let ctx = Arc::new(Context {
+        hub: client.clone(),
+        members: Members::new(trigger_tx.clone(), settings.write_interval),
+        settings,
+        secrets: secrets.clone(),
+        insights: insights.clone(),
+        bindings: bindings.clone(),
+        cluster_bindings: cluster_bindings.clone(),
+        fleet_changed: Notify::new(),
+    });
+    let controller = cluster::controller(&client, trigger_rx);
+    tokio::spawn(triggers::secrets(
+        Api::namespaced(client.clone(), CLUSTER_SECRET_NAMESPACE),
+        secrets_writer,
+        controller.store(),
+        trigger_tx.clone(),
+    ));
+    let for_insights = ctx.clone();
+    let insight_triggers = trigger_tx.clone();
+    tokio::spawn(async move {
+        triggers::insights(
+            Api::all(for_insights.hub.clone()),
+            insights_writer,
+            insight_triggers,
+            &for_insights.fleet_changed,
+        )
+        .await
+    });
+    tokio::spawn(triggers::bindings::<ResourceBinding>(
+        Api::all(client.clone()),
+        bindings_writer,
+        trigger_tx.clone(),
+    ));
+    tokio::spawn(triggers::bindings::<ClusterResourceBinding>(
+        Api::all(client.clone()),
+        cluster_bindings_writer,
+        trigger_tx,
+    ));
+    tokio::spawn(fleet::run(ctx.clone()));
+
+    // Reconcilers read only caches: wait until they hold the hub's state, or a Secret would
+    // look missing for a moment.
+    tokio::select! {
+        ready = async {
+            secrets.wait_until_ready().await?;
+            insights.wait_until_ready().await?;
+            bindings.wait_until_ready().await?;
+            cluster_bindings.wait_until_ready().await
+        } => ready.map_err(|_| Error::CachesNotReady)?,
+        result = shutdown_signal() => return result,
+    }
+    info!("hub caches synced; reconciling");
+    ctx.fleet_changed.notify_one();
+    cluster::run(controller, ctx, async {
+        if let Err(err) = shutdown_signal().await {
+            tracing::error!(error = %err, "signal handling failed");
+        }
+        info!("shutdown signal received; stopping");
+    })
+    .await;
     Ok(())
 }
 

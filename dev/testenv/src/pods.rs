@@ -205,6 +205,15 @@ impl PodBuilder {
             image: Some("registry.example/app:1.0".into()),
             resources: (!def.requests.is_empty()).then(|| ResourceRequirements {
                 requests: Some(to_quantities(&def.requests)),
+                // Extended resources (`vendor/name`) cannot be overcommitted: the API server
+                // requires their limit to equal the request.
+                limits: Some(to_quantities(&def.requests))
+                    .map(|all| {
+                        all.into_iter()
+                            .filter(|(name, _)| name.contains('/'))
+                            .collect::<BTreeMap<_, _>>()
+                    })
+                    .filter(|extended| !extended.is_empty()),
                 ..Default::default()
             }),
             restart_policy: def.sidecar.then(|| "Always".to_string()),

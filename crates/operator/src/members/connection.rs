@@ -49,6 +49,9 @@ pub enum ConnectionError {
         key: &'static str,
     },
 
+    #[error("cannot set up a client for {endpoint}: {problem}")]
+    ClientSetup { endpoint: String, problem: String },
+
     #[error(
         "Secret {namespace}/{name} key `caBundle` holds no PEM certificate ({problem}); put the member API server's CA certificate there, PEM-encoded, or set spec.insecureSkipTLSVerification"
     )]
@@ -63,9 +66,10 @@ impl ConnectionError {
     /// The condition reason this error is reported with.
     pub fn reason(&self) -> &'static str {
         match self {
-            Self::NoEndpoint | Self::InvalidEndpoint { .. } | Self::InvalidProxyUrl { .. } => {
-                reasons::INVALID_ENDPOINT
-            }
+            Self::NoEndpoint
+            | Self::InvalidEndpoint { .. }
+            | Self::InvalidProxyUrl { .. }
+            | Self::ClientSetup { .. } => reasons::INVALID_ENDPOINT,
             Self::NoSecretRef | Self::SecretNotFound { .. } => reasons::SECRET_NOT_FOUND,
             Self::SecretKeyMissing { .. } => reasons::SECRET_KEY_MISSING,
             Self::InvalidCaBundle { .. } => reasons::INVALID_CA_BUNDLE,

@@ -1,5 +1,11 @@
-//! Everything about reaching member clusters.
+//! Everything about reaching and watching member clusters.
 
 mod connection;
+mod health;
+mod registry;
+mod task;
 
 pub use connection::{ConnectionError, direct_config};
+pub use health::{Failure, Health};
+pub use registry::Members;
+pub use task::MemberShared;

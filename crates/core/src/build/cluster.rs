@@ -1,0 +1,116 @@
+//! `ClusterInsight` status from a [`ClusterIndex`] and the Karmada `Cluster`.
+
+use std::collections::BTreeSet;
+
+use karmada_manager_api::{ClusterInfo, ClusterInsightStatus, NodeCounts, PodCounts, ResourceMap};
+use karmada_types::Cluster;
+
+use super::node_details::node_details;
+use super::size_guard::enforce_size_limit;
+use super::{BuildOptions, ClusterInsightBuild, node_counts, resource_figures};
+use crate::index::{ClusterFigures, ClusterIndex};
+
+/// Builds the status of the `ClusterInsight` of `cluster` from its member's index.
+///
+/// Fills `cluster`, `nodes`, `pods`, `resources` and `nodeDetails` (capped at
+/// `options.node_detail_limit`, then shrunk further if the serialized status exceeds
+/// `options.max_status_bytes`). Leaves `conditions`, `observedGeneration`, `source`,
+/// `lastChangeTime`, `usage` and `workloads` at their defaults for the shell to set (see
+/// [`super::cluster_workload_counts`] for the last).
+pub fn cluster_insight_status(
+    index: &ClusterIndex,
+    cluster: &Cluster,
+    options: &BuildOptions,
+) -> ClusterInsightBuild {
+    let figures = index.figures();
+    let mut status = ClusterInsightStatus {
+        cluster: cluster_info(cluster),
+        nodes: nodes(figures),
+        pods: pods(figures),
+        resources: resources(figures),
+        node_details: node_details(index, options.node_detail_limit),
+        ..ClusterInsightStatus::default()
+    };
+    let truncation = enforce_size_limit(&mut status, options.max_status_bytes);
+    ClusterInsightBuild { status, truncation }
+}
+
+/// What the hub knows about the member, from the Karmada `Cluster`.
+pub(crate) fn cluster_info(cluster: &Cluster) -> ClusterInfo {
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let zones: BTreeSet<&str> = cluster
+        .spec
+        .zones
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(cluster.spec.zone.as_str()))
+        .filter(|zone| !zone.is_empty())
+        .collect();
+    ClusterInfo {
+        sync_mode: cluster
+            .spec
+            .sync_mode
+            .as_ref()
+            .map(|m| m.as_str().to_owned()),
+        kubernetes_version: non_empty(&cluster.status.kubernetes_version),
+        provider: non_empty(&cluster.spec.provider),
+        region: non_empty(&cluster.spec.region),
+        zones: zones.into_iter().map(str::to_owned).collect(),
+        karmada_ready: cluster
+            .status
+            .ready_condition()
+            .map(|c| c.status.as_str().to_owned()),
+    }
+}
+
+fn nodes(figures: &ClusterFigures) -> NodeCounts {
+    let n = &figures.nodes;
+    NodeCounts {
+        unschedulable: n.unschedulable,
+        memory_pressure: n.memory_pressure,
+        disk_pressure: n.disk_pressure,
+        pid_pressure: n.pid_pressure,
+        ..node_counts(n.total, n.ready)
+    }
+}
+
+fn pods(figures: &ClusterFigures) -> PodCounts {
+    let p = &figures.pods;
+    PodCounts {
+        total: p.total,
+        running: p.running,
+        pending: p.pending,
+        succeeded: p.succeeded,
+        failed: p.failed,
+        unknown: p.unknown,
+        not_ready: p.not_ready,
+        restarts: p.restarts,
+        crash_looping: p.crash_looping,
+    }
+}
+
+/// One entry per resource any node reports or any active pod requests (a request for a
+/// resource no node offers shows up with allocatable 0: demand that cannot be placed).
+fn resources(figures: &ClusterFigures) -> ResourceMap {
+    let names: BTreeSet<&str> = figures
+        .capacity
+        .names()
+        .chain(figures.allocatable.names())
+        .chain(figures.allocated.names())
+        .chain(figures.allocating.names())
+        .map(|name| &**name)
+        .collect();
+    names
+        .into_iter()
+        .map(|name| {
+            let resource = resource_figures(
+                name,
+                Some(figures.capacity.get(name)),
+                figures.allocatable.get(name),
+                figures.allocated.get(name),
+                figures.allocating.get(name),
+            );
+            (name.to_owned(), resource)
+        })
+        .collect()
+}

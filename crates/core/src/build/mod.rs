@@ -1,0 +1,102 @@
+//! Pure status builders: index (or Karmada `Cluster`) in, status out.
+//!
+//! The builders fill everything except what only the I/O shell knows — `conditions`,
+//! `observedGeneration`, `source`, `lastChangeTime` (and `usage`, from the metrics poller) —
+//! and contain nothing time-dependent. Lists are sorted and maps ordered, so the same world
+//! always serializes to the same bytes, which is what lets the writer skip unchanged statuses.
+
+mod cluster;
+mod fallback;
+mod fleet;
+mod node_details;
+mod size_guard;
+#[cfg(test)]
+mod tests;
+mod workloads;
+
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use karmada_manager_api::{ClusterInsightStatus, NodeCounts, ResourceFigures};
+
+use crate::quantity::{Amount, Format, percent};
+
+pub use cluster::cluster_insight_status;
+pub use fallback::cluster_status_fallback;
+pub use fleet::{FleetOptions, HubCounts, fleet_insight_status};
+pub use size_guard::Truncation;
+pub use workloads::cluster_workload_counts;
+
+/// Settings of the `ClusterInsight` builder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Most nodes listed in `status.nodeDetails.items` (default 200).
+    pub node_detail_limit: usize,
+    /// Size guard on the serialized status built here (default 512 KiB); above it the node
+    /// list is halved until it fits. Leave headroom for what the shell adds (conditions).
+    pub max_status_bytes: usize,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            node_detail_limit: 200,
+            max_status_bytes: 512 * 1024,
+        }
+    }
+}
+
+/// A built `ClusterInsight` status, and whether the size guard had to shorten it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterInsightBuild {
+    /// The status, without conditions, observedGeneration, source or lastChangeTime.
+    pub status: ClusterInsightStatus,
+    /// Set when the node list was cut below `node_detail_limit` to fit `max_status_bytes`:
+    /// the shell reports it with the Ready reason `StatusTruncated`.
+    pub truncation: Option<Truncation>,
+}
+
+impl ClusterInsightBuild {
+    /// `true` when the size guard shortened the status.
+    pub fn truncated(&self) -> bool {
+        self.truncation.is_some()
+    }
+}
+
+/// One resource's figures: `available` = allocatable − allocated − allocating clamped at zero,
+/// `allocatedPercent` = ⌊allocated × 100 ÷ allocatable⌋.
+pub(crate) fn resource_figures(
+    name: &str,
+    capacity: Option<Amount>,
+    allocatable: Amount,
+    allocated: Amount,
+    allocating: Amount,
+) -> ResourceFigures {
+    let format = Format::for_resource(name);
+    let available = allocatable
+        .saturating_sub(allocated)
+        .saturating_sub(allocating)
+        .clamp_non_negative();
+    ResourceFigures {
+        capacity: capacity.map(|c| c.to_quantity(format)),
+        allocatable: allocatable.to_quantity(format),
+        allocated: allocated.to_quantity(format),
+        allocating: allocating.to_quantity(format),
+        available: available.to_quantity(format),
+        allocated_percent: percent(allocated, allocatable),
+    }
+}
+
+/// Node counts with `notReady` and `display` derived.
+pub(crate) fn node_counts(total: i64, ready: i64) -> NodeCounts {
+    NodeCounts {
+        total,
+        ready,
+        not_ready: total - ready,
+        display: format!("{ready}/{total}"),
+        ..NodeCounts::default()
+    }
+}
+
+/// Parses one of our own (or Karmada's) quantities; an unparsable one counts as zero.
+pub(crate) fn amount_of(quantity: &Quantity) -> Amount {
+    Amount::from_quantity(quantity).unwrap_or_default()
+}

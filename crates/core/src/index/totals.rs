@@ -1,0 +1,209 @@
+//! Running totals that can be decremented exactly: what makes per-event updates equal to a
+//! from-scratch recomputation.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::projection::{ResourceEntry, ResourceList};
+use crate::quantity::Amount;
+
+/// Whether a contribution is being added or taken back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sign {
+    Add,
+    Remove,
+}
+
+impl Sign {
+    pub(crate) fn count(self) -> i64 {
+        match self {
+            Sign::Add => 1,
+            Sign::Remove => -1,
+        }
+    }
+}
+
+/// An exact sum of amounts: an `i128` that wraps, plus a count of wraps.
+///
+/// Saturating arithmetic is not invertible (`MAX + 1 − 1 ≠ MAX + (1 − 1)`), so a running total
+/// kept with it would drift from a recomputation once it touched a bound. Wrapping arithmetic is
+/// invertible, and counting the wraps makes the sum exact (a 192-bit integer); reading it
+/// saturates to [`Amount::MAX`]/[`Amount::MIN`] when the true value is out of range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ExactSum {
+    low: i128,
+    wraps: i64,
+}
+
+impl ExactSum {
+    pub(crate) fn add(&mut self, amount: Amount, sign: Sign) {
+        let x = amount.milli();
+        let (low, wrapped) = match sign {
+            Sign::Add => self.low.overflowing_add(x),
+            Sign::Remove => self.low.overflowing_sub(x),
+        };
+        self.low = low;
+        if wrapped {
+            // Adding a positive (or removing a negative) amount wraps upwards.
+            let upwards = (x > 0) == (sign == Sign::Add);
+            self.wraps += if upwards { 1 } else { -1 };
+        }
+    }
+
+    pub(crate) fn value(self) -> Amount {
+        match self.wraps {
+            0 => Amount::from_milli(self.low),
+            w if w > 0 => Amount::MAX,
+            _ => Amount::MIN,
+        }
+    }
+}
+
+/// The total of one resource and how many entries contribute to it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    sum: ExactSum,
+    contributors: u64,
+}
+
+/// Per-resource totals keyed by resource name, ordered by name.
+///
+/// A resource stays listed while at least one object lists it (even with a zero amount) and
+/// disappears with its last contributor, exactly as a recomputation would list it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResourceTotals(BTreeMap<Arc<str>, Tally>);
+
+impl ResourceTotals {
+    /// The total of `name`, zero if nothing lists it.
+    pub fn get(&self, name: &str) -> Amount {
+        self.0.get(name).map_or(Amount::ZERO, |t| t.sum.value())
+    }
+
+    /// `true` when some object lists `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// `(name, total)` ordered by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, Amount)> {
+        self.0.iter().map(|(name, tally)| (name, tally.sum.value()))
+    }
+
+    /// The resource names, ordered.
+    pub fn names(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.0.keys()
+    }
+
+    /// Number of resources listed.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `true` when nothing is listed.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn apply_list(&mut self, list: &ResourceList, sign: Sign) {
+        for entry in list {
+            self.apply_entry(entry, sign);
+        }
+    }
+
+    pub(crate) fn apply_entry(&mut self, entry: &ResourceEntry, sign: Sign) {
+        match sign {
+            Sign::Add => {
+                let tally = self.0.entry(Arc::clone(&entry.name)).or_default();
+                tally.sum.add(entry.amount, sign);
+                tally.contributors += 1;
+            }
+            Sign::Remove => {
+                let Some(tally) = self.0.get_mut(&*entry.name) else {
+                    return;
+                };
+                tally.sum.add(entry.amount, sign);
+                tally.contributors = tally.contributors.saturating_sub(1);
+                if tally.contributors == 0 {
+                    self.0.remove(&*entry.name);
+                }
+            }
+        }
+    }
+}
+
+/// Node counts of one member.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeTally {
+    /// Known nodes.
+    pub total: i64,
+    /// Ready nodes.
+    pub ready: i64,
+    /// Cordoned nodes.
+    pub unschedulable: i64,
+    /// Nodes with MemoryPressure.
+    pub memory_pressure: i64,
+    /// Nodes with DiskPressure.
+    pub disk_pressure: i64,
+    /// Nodes with PIDPressure.
+    pub pid_pressure: i64,
+    /// Nodes with NetworkUnavailable.
+    pub network_unavailable: i64,
+}
+
+/// Pod counts of one member (or of one node, for the fields that apply).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PodTally {
+    /// Pods in any phase.
+    pub total: i64,
+    /// Phase Running.
+    pub running: i64,
+    /// Phase Pending.
+    pub pending: i64,
+    /// Phase Succeeded.
+    pub succeeded: i64,
+    /// Phase Failed.
+    pub failed: i64,
+    /// Phase Unknown (or unrecognised).
+    pub unknown: i64,
+    /// Running but not Ready.
+    pub not_ready: i64,
+    /// Sum of container restarts.
+    pub restarts: i64,
+    /// Pods with a container in CrashLoopBackOff.
+    pub crash_looping: i64,
+}
+
+/// Everything the `ClusterInsight` builder needs about one member, kept up to date per event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClusterFigures {
+    /// Node counts.
+    pub nodes: NodeTally,
+    /// Pod counts.
+    pub pods: PodTally,
+    /// Σ node `status.capacity`.
+    pub capacity: ResourceTotals,
+    /// Σ node `status.allocatable`.
+    pub allocatable: ResourceTotals,
+    /// Σ effective requests of bound, non-terminal pods; `pods` counts them.
+    pub allocated: ResourceTotals,
+    /// Σ effective requests of unbound, non-terminal pods; `pods` counts them.
+    pub allocating: ResourceTotals,
+}
+
+/// What the pods bound to one node add up to. Kept for every node name pods refer to, whether
+/// or not the Node itself is known (yet, or still).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeStats {
+    /// Σ effective requests of the node's non-terminal pods; `pods` counts them.
+    pub allocated: ResourceTotals,
+    /// Pods bound to the node, any phase.
+    pub pods: i64,
+    /// Of those, Running.
+    pub running: i64,
+    /// Of those, Pending.
+    pub pending: i64,
+    /// Of those, Failed.
+    pub failed: i64,
+    /// Σ restarts of the node's pods.
+    pub restarts: i64,
+}

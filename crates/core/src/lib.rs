@@ -1,0 +1,29 @@
+//! The pure core of karmada-manager (DESIGN §4): everything between the watches and the status
+//! writer that can be computed without I/O.
+//!
+//! - [`quantity`]: exact Kubernetes quantity parsing, arithmetic and formatting.
+//! - [`projection`]: [`SlimNode`] / [`SlimPod`], decoded straight from watch JSON.
+//! - [`index`]: [`ClusterIndex`], one member's nodes and pods with aggregates kept up to date
+//!   per event.
+//! - [`build`]: status builders for `ClusterInsight` and `FleetInsight`.
+//! - [`intern`]: the shared string/list interner the projections use.
+//!
+//! No async, no clients, no clocks: the I/O shell feeds events in and writes what comes out, and
+//! every function here is deterministic, so an unchanged world yields byte-identical statuses.
+
+pub mod build;
+pub mod index;
+pub mod intern;
+pub mod projection;
+pub mod quantity;
+
+#[cfg(test)]
+mod test_support;
+
+pub use build::{
+    BuildOptions, ClusterInsightBuild, FleetOptions, HubCounts, Truncation, cluster_insight_status,
+    cluster_status_fallback, cluster_workload_counts, fleet_insight_status,
+};
+pub use index::{ClusterFigures, ClusterIndex, NodeStats, StoredPod};
+pub use projection::{ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimNode, SlimPod};
+pub use quantity::{Amount, Format, QuantityError, percent};

@@ -1,0 +1,344 @@
+//! [`SlimNode`]: what the operator keeps of a member's Node, decoded straight from watch JSON.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use karmada_manager_api::NodeProblem;
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use super::de::{IStr, WireCondition, condition_true, null_default};
+use super::resources::{ResourceList, WireResources};
+use crate::intern::intern_str;
+
+const ROLE_PREFIX: &str = "node-role.kubernetes.io/";
+const LEGACY_ROLE: &str = "kubernetes.io/role";
+const ZONE: &str = "topology.kubernetes.io/zone";
+const ZONE_BETA: &str = "failure-domain.beta.kubernetes.io/zone";
+const INSTANCE_TYPE: &str = "node.kubernetes.io/instance-type";
+const INSTANCE_TYPE_BETA: &str = "beta.kubernetes.io/instance-type";
+
+/// A member's Node reduced to what the builders need. See [`super::SlimPod`] for how decoding
+/// works; the same rules apply.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlimNode {
+    /// Only name, uid and resourceVersion.
+    metadata: ObjectMeta,
+    name: Arc<str>,
+    /// The `Ready` condition is `True`.
+    pub ready: bool,
+    /// `spec.unschedulable` (cordoned).
+    pub unschedulable: bool,
+    /// The `MemoryPressure` condition is `True`.
+    pub memory_pressure: bool,
+    /// The `DiskPressure` condition is `True`.
+    pub disk_pressure: bool,
+    /// The `PIDPressure` condition is `True`.
+    pub pid_pressure: bool,
+    /// The `NetworkUnavailable` condition is `True`.
+    pub network_unavailable: bool,
+    /// Roles from `node-role.kubernetes.io/<role>` labels and the `kubernetes.io/role` label,
+    /// sorted, without duplicates (interned).
+    pub roles: Vec<Arc<str>>,
+    /// `topology.kubernetes.io/zone`, else `failure-domain.beta.kubernetes.io/zone`.
+    pub zone: Option<Arc<str>>,
+    /// `node.kubernetes.io/instance-type`, else `beta.kubernetes.io/instance-type`.
+    pub instance_type: Option<Arc<str>>,
+    /// `status.nodeInfo.kubeletVersion`.
+    pub kubelet_version: Option<Arc<str>>,
+    /// `status.capacity`.
+    pub capacity: ResourceList,
+    /// `status.allocatable`.
+    pub allocatable: ResourceList,
+}
+
+impl SlimNode {
+    /// A node with the given name, not ready, with no resources; for tests and synthetic data.
+    pub fn new(name: &str) -> SlimNode {
+        SlimNode {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                ..ObjectMeta::default()
+            },
+            name: intern_str(name),
+            ready: false,
+            unschedulable: false,
+            memory_pressure: false,
+            disk_pressure: false,
+            pid_pressure: false,
+            network_unavailable: false,
+            roles: Vec::new(),
+            zone: None,
+            instance_type: None,
+            kubelet_version: None,
+            capacity: ResourceList::default(),
+            allocatable: ResourceList::default(),
+        }
+    }
+
+    /// `metadata.name` (interned; the same `Arc` as the `nodeName` of its pods).
+    pub fn name(&self) -> &Arc<str> {
+        &self.name
+    }
+
+    /// The slim metadata.
+    pub fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+
+    /// Memory, disk or PID pressure.
+    pub fn under_pressure(&self) -> bool {
+        self.memory_pressure || self.disk_pressure || self.pid_pressure
+    }
+
+    /// What is wrong with the node, in the order the API reports problems.
+    pub fn problems(&self) -> Vec<NodeProblem> {
+        [
+            (!self.ready, NodeProblem::NotReady),
+            (self.memory_pressure, NodeProblem::MemoryPressure),
+            (self.disk_pressure, NodeProblem::DiskPressure),
+            (self.pid_pressure, NodeProblem::PidPressure),
+            (self.network_unavailable, NodeProblem::NetworkUnavailable),
+            (self.unschedulable, NodeProblem::Cordoned),
+        ]
+        .into_iter()
+        .filter_map(|(present, problem)| present.then_some(problem))
+        .collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for SlimNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        WireNode::deserialize(deserializer).map(WireNode::into_slim)
+    }
+}
+
+impl kube::core::Resource for SlimNode {
+    type DynamicType = ();
+    type Scope = kube::core::ClusterResourceScope;
+
+    fn kind(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("Node")
+    }
+
+    fn group(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("")
+    }
+
+    fn version(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("v1")
+    }
+
+    fn api_version(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("v1")
+    }
+
+    fn plural(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("nodes")
+    }
+
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct WireNode {
+    #[serde(deserialize_with = "null_default")]
+    metadata: WireMeta,
+    #[serde(deserialize_with = "null_default")]
+    spec: WireSpec,
+    #[serde(deserialize_with = "null_default")]
+    status: WireStatus,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct WireMeta {
+    name: Option<IStr>,
+    #[serde(deserialize_with = "null_default")]
+    uid: String,
+    #[serde(deserialize_with = "null_default")]
+    resource_version: String,
+    labels: NodeLabels,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct WireSpec {
+    #[serde(deserialize_with = "null_default")]
+    unschedulable: bool,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct WireStatus {
+    capacity: WireResources,
+    allocatable: WireResources,
+    #[serde(deserialize_with = "null_default")]
+    conditions: Vec<WireCondition>,
+    #[serde(deserialize_with = "null_default")]
+    node_info: WireNodeInfo,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct WireNodeInfo {
+    kubelet_version: Option<IStr>,
+}
+
+impl WireNode {
+    fn into_slim(self) -> SlimNode {
+        let WireNode {
+            metadata,
+            spec,
+            status,
+        } = self;
+        let name = metadata.name.map_or_else(|| intern_str(""), |n| n.0);
+        let labels = metadata.labels;
+        let non_empty = |s: String| (!s.is_empty()).then_some(s);
+        SlimNode {
+            metadata: ObjectMeta {
+                name: Some(name.to_string()),
+                uid: non_empty(metadata.uid),
+                resource_version: non_empty(metadata.resource_version),
+                ..ObjectMeta::default()
+            },
+            name,
+            ready: condition_true(&status.conditions, "Ready"),
+            unschedulable: spec.unschedulable,
+            memory_pressure: condition_true(&status.conditions, "MemoryPressure"),
+            disk_pressure: condition_true(&status.conditions, "DiskPressure"),
+            pid_pressure: condition_true(&status.conditions, "PIDPressure"),
+            network_unavailable: condition_true(&status.conditions, "NetworkUnavailable"),
+            roles: labels.roles(),
+            zone: labels.zone.or(labels.zone_beta),
+            instance_type: labels.instance_type.or(labels.instance_type_beta),
+            kubelet_version: IStr::non_empty(status.node_info.kubelet_version),
+            capacity: status.capacity.into_list(),
+            allocatable: status.allocatable.into_list(),
+        }
+    }
+}
+
+/// The node labels we read; every other label is skipped without allocating.
+#[derive(Default)]
+struct NodeLabels {
+    roles: Vec<Arc<str>>,
+    zone: Option<Arc<str>>,
+    zone_beta: Option<Arc<str>>,
+    instance_type: Option<Arc<str>>,
+    instance_type_beta: Option<Arc<str>>,
+}
+
+impl NodeLabels {
+    fn roles(&self) -> Vec<Arc<str>> {
+        let mut roles = self.roles.clone();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+}
+
+/// A label key, classified while it is decoded.
+enum LabelKey {
+    Role(Arc<str>),
+    LegacyRole,
+    Zone,
+    ZoneBeta,
+    InstanceType,
+    InstanceTypeBeta,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for LabelKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(LabelKeyVisitor)
+    }
+}
+
+struct LabelKeyVisitor;
+
+impl Visitor<'_> for LabelKeyVisitor {
+    type Value = LabelKey;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a label key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<LabelKey, E> {
+        Ok(match key {
+            LEGACY_ROLE => LabelKey::LegacyRole,
+            ZONE => LabelKey::Zone,
+            ZONE_BETA => LabelKey::ZoneBeta,
+            INSTANCE_TYPE => LabelKey::InstanceType,
+            INSTANCE_TYPE_BETA => LabelKey::InstanceTypeBeta,
+            _ => match key.strip_prefix(ROLE_PREFIX) {
+                Some(role) if !role.is_empty() => LabelKey::Role(intern_str(role)),
+                _ => LabelKey::Other,
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeLabels {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_option(LabelsVisitor)
+    }
+}
+
+struct LabelsVisitor;
+
+impl<'de> Visitor<'de> for LabelsVisitor {
+    type Value = NodeLabels;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a map of labels")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<NodeLabels, E> {
+        Ok(NodeLabels::default())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<NodeLabels, E> {
+        Ok(NodeLabels::default())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<NodeLabels, D::Error> {
+        d.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeLabels, A::Error> {
+        let mut labels = NodeLabels::default();
+        while let Some(key) = map.next_key::<LabelKey>()? {
+            let slot = match key {
+                LabelKey::Role(role) => {
+                    map.next_value::<IgnoredAny>()?;
+                    labels.roles.push(role);
+                    continue;
+                }
+                LabelKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                LabelKey::LegacyRole => None,
+                LabelKey::Zone => Some(&mut labels.zone),
+                LabelKey::ZoneBeta => Some(&mut labels.zone_beta),
+                LabelKey::InstanceType => Some(&mut labels.instance_type),
+                LabelKey::InstanceTypeBeta => Some(&mut labels.instance_type_beta),
+            };
+            let value = IStr::non_empty(map.next_value::<Option<IStr>>()?);
+            match slot {
+                Some(slot) => *slot = value,
+                None => labels.roles.extend(value),
+            }
+        }
+        Ok(labels)
+    }
+}

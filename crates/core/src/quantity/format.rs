@@ -1,0 +1,65 @@
+//! Canonical quantity spelling, following Kubernetes' `Quantity.CanonicalizeBytes`.
+//!
+//! - Decimal SI: the largest power of 1000 that divides the value exactly picks the suffix
+//!   (`120500m`, `4`, `5k`, `1M`); beyond `E` (10¹⁸), where SI has no suffix, a decimal exponent
+//!   (`1e21`), which is what Kubernetes falls back to as well.
+//! - Binary SI: a whole number of at least 1024 in magnitude is written with the largest
+//!   power of 1024 that divides it, up to `Ei` (`9Gi`, `94284368Ki`, `1500`); fractions and
+//!   smaller values are written in decimal SI so that nothing is rounded (`512`, `1500m`).
+//!
+//! Every output parses back to the same amount (tested).
+
+use super::{Format, MILLI_PER_UNIT};
+
+const BINARY_SUFFIXES: [&str; 7] = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+
+pub(super) fn format(milli: i128, format: Format) -> String {
+    if milli == 0 {
+        return "0".to_owned();
+    }
+    if format == Format::BinarySi
+        && let Some(text) = binary(milli)
+    {
+        return text;
+    }
+    decimal(milli)
+}
+
+fn binary(milli: i128) -> Option<String> {
+    if milli % MILLI_PER_UNIT != 0 {
+        return None;
+    }
+    let units = milli / MILLI_PER_UNIT;
+    if units.unsigned_abs() < 1024 {
+        return None;
+    }
+    let mut mantissa = units;
+    let mut power = 0;
+    while power < BINARY_SUFFIXES.len() - 1 && mantissa % 1024 == 0 {
+        mantissa /= 1024;
+        power += 1;
+    }
+    Some(format!("{mantissa}{}", BINARY_SUFFIXES[power]))
+}
+
+fn decimal(milli: i128) -> String {
+    // milli ≠ 0, so the loop ends.
+    let mut mantissa = milli;
+    let mut exponent: i32 = -3;
+    while mantissa % 1000 == 0 {
+        mantissa /= 1000;
+        exponent += 3;
+    }
+    let suffix = match exponent {
+        -3 => "m",
+        0 => "",
+        3 => "k",
+        6 => "M",
+        9 => "G",
+        12 => "T",
+        15 => "P",
+        18 => "E",
+        _ => return format!("{mantissa}e{exponent}"),
+    };
+    format!("{mantissa}{suffix}")
+}

@@ -1,0 +1,232 @@
+//! Quantity parsing: `<sign><digits>[.<digits>]<suffix>` into exact milli-units.
+//!
+//! The number is kept as a string of decimal digits until the very end, so that a fraction with
+//! a binary suffix (`1.5Gi`), a decimal exponent (`1e-2`) or a long fraction (`0.0000001`) is
+//! converted without any intermediate rounding; the only rounding is the final one to a whole
+//! milli-unit, away from zero, as Kubernetes rounds. Every step is checked: malformed input is
+//! an error, never a panic, and a value beyond ±1.7·10³⁸ milli-units is [`QuantityError::OutOfRange`].
+
+use super::Amount;
+
+/// Digits an `i128` can hold: 10³⁹ > i128::MAX ≈ 1.7·10³⁸, so 40 or more digits always overflow.
+const MAX_I128_DIGITS: i128 = 39;
+
+/// Longest input echoed back in an error message.
+const MAX_ECHO: usize = 64;
+
+/// Why a quantity string was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QuantityError {
+    /// The empty string.
+    #[error("empty quantity")]
+    Empty,
+    /// Not `<sign><number><suffix>` (no digits, stray characters, a bad exponent).
+    #[error("malformed quantity {input:?}: {reason}")]
+    Malformed {
+        /// The input (shortened when long).
+        input: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A suffix Kubernetes does not define, e.g. `1KB`.
+    #[error("unknown suffix {suffix:?} in quantity {input:?}")]
+    UnknownSuffix {
+        /// The input (shortened when long).
+        input: String,
+        /// The unrecognised suffix (shortened when long).
+        suffix: String,
+    },
+    /// Too large for ±1.7·10³⁸ milli-units.
+    #[error("quantity {input:?} is out of range")]
+    OutOfRange {
+        /// The input (shortened when long).
+        input: String,
+    },
+}
+
+/// The scale a suffix applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Multiplier {
+    /// × 10^e (`m`, `k`, …, `E`, and `e<n>` / `E<n>` exponents).
+    Decimal(i64),
+    /// × 1024^n (`Ki` = 1 … `Ei` = 6).
+    Binary(u32),
+}
+
+pub(super) fn parse(text: &str) -> Result<Amount, QuantityError> {
+    if text.is_empty() {
+        return Err(QuantityError::Empty);
+    }
+    let (negative, unsigned) = match text.as_bytes()[0] {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let int_len = leading_digits(unsigned);
+    let (int_digits, after_int) = unsigned.split_at(int_len);
+    let (frac_digits, suffix) = match after_int.strip_prefix('.') {
+        Some(after_point) => after_point.split_at(leading_digits(after_point)),
+        None => ("", after_int),
+    };
+    if int_digits.is_empty() && frac_digits.is_empty() {
+        return Err(malformed(text, "no digits"));
+    }
+    let multiplier = parse_suffix(text, suffix)?;
+    let magnitude = to_milli(int_digits.as_bytes(), frac_digits.as_bytes(), multiplier)
+        .ok_or_else(|| QuantityError::OutOfRange { input: echo(text) })?;
+    Ok(Amount::from_milli(if negative {
+        -magnitude
+    } else {
+        magnitude
+    }))
+}
+
+/// Number of leading ASCII digits.
+fn leading_digits(text: &str) -> usize {
+    text.bytes().take_while(u8::is_ascii_digit).count()
+}
+
+fn parse_suffix(text: &str, suffix: &str) -> Result<Multiplier, QuantityError> {
+    let multiplier = match suffix {
+        "" => Multiplier::Decimal(0),
+        "n" => Multiplier::Decimal(-9),
+        "u" => Multiplier::Decimal(-6),
+        "m" => Multiplier::Decimal(-3),
+        "k" => Multiplier::Decimal(3),
+        "M" => Multiplier::Decimal(6),
+        "G" => Multiplier::Decimal(9),
+        "T" => Multiplier::Decimal(12),
+        "P" => Multiplier::Decimal(15),
+        "E" => Multiplier::Decimal(18),
+        "Ki" => Multiplier::Binary(1),
+        "Mi" => Multiplier::Binary(2),
+        "Gi" => Multiplier::Binary(3),
+        "Ti" => Multiplier::Binary(4),
+        "Pi" => Multiplier::Binary(5),
+        "Ei" => Multiplier::Binary(6),
+        _ => match suffix.strip_prefix(['e', 'E']) {
+            Some(exponent) => Multiplier::Decimal(parse_exponent(text, exponent)?),
+            None => {
+                return Err(QuantityError::UnknownSuffix {
+                    input: echo(text),
+                    suffix: echo(suffix),
+                });
+            }
+        },
+    };
+    Ok(multiplier)
+}
+
+/// `[+-]?<digits>` after `e`/`E`.
+fn parse_exponent(text: &str, exponent: &str) -> Result<i64, QuantityError> {
+    let (negative, digits) = match exponent.as_bytes().first() {
+        Some(b'-') => (true, &exponent[1..]),
+        Some(b'+') => (false, &exponent[1..]),
+        _ => (false, exponent),
+    };
+    if digits.is_empty() || leading_digits(digits) != digits.len() {
+        return Err(QuantityError::UnknownSuffix {
+            input: echo(text),
+            suffix: echo(exponent),
+        });
+    }
+    let mut value: i64 = 0;
+    for digit in digits.bytes() {
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(i64::from(digit - b'0')))
+            .ok_or_else(|| malformed(text, "exponent out of range"))?;
+    }
+    Ok(if negative { -value } else { value })
+}
+
+/// The magnitude in milli-units, rounded up; `None` when it does not fit an `i128`.
+fn to_milli(int_digits: &[u8], frac_digits: &[u8], multiplier: Multiplier) -> Option<i128> {
+    // The value is `digits` (an integer) × 10^shift.
+    let mut digits: Vec<u8> = int_digits
+        .iter()
+        .chain(frac_digits)
+        .map(|d| d - b'0')
+        .collect();
+    let frac_len = i128::try_from(frac_digits.len()).ok()?;
+    let mut shift: i128 = 3 - frac_len;
+    match multiplier {
+        Multiplier::Decimal(exponent) => shift += i128::from(exponent),
+        Multiplier::Binary(power) => {
+            for _ in 0..power {
+                multiply_digits(&mut digits, 1024);
+            }
+        }
+    }
+    let Some(start) = digits.iter().position(|&d| d != 0) else {
+        return Some(0);
+    };
+    let digits = &digits[start..];
+    let len = i128::try_from(digits.len()).ok()?;
+    if shift >= 0 {
+        if len + shift > MAX_I128_DIGITS {
+            return None;
+        }
+        let mut value = accumulate(digits)?;
+        for _ in 0..shift {
+            value = value.checked_mul(10)?;
+        }
+        return Some(value);
+    }
+    // Negative shift: the last -shift digits are the sub-milli fraction.
+    let integer_len = len + shift;
+    if integer_len <= 0 {
+        // 0 < value < 1m: rounds up to 1m.
+        return Some(1);
+    }
+    if integer_len > MAX_I128_DIGITS {
+        return None;
+    }
+    let split = usize::try_from(integer_len).ok()?;
+    let (integer, fraction) = digits.split_at(split);
+    let value = accumulate(integer)?;
+    if fraction.iter().any(|&d| d != 0) {
+        value.checked_add(1)
+    } else {
+        Some(value)
+    }
+}
+
+/// Decimal digits (values 0–9) to an integer; `None` on overflow.
+fn accumulate(digits: &[u8]) -> Option<i128> {
+    digits.iter().try_fold(0i128, |value, &digit| {
+        value.checked_mul(10)?.checked_add(i128::from(digit))
+    })
+}
+
+/// `digits × factor` in place, on a big-endian vector of decimal digits.
+fn multiply_digits(digits: &mut Vec<u8>, factor: u32) {
+    let mut carry: u32 = 0;
+    for digit in digits.iter_mut().rev() {
+        let product = u32::from(*digit) * factor + carry;
+        *digit = (product % 10) as u8;
+        carry = product / 10;
+    }
+    let mut prefix = Vec::new();
+    while carry > 0 {
+        prefix.push((carry % 10) as u8);
+        carry /= 10;
+    }
+    prefix.reverse();
+    digits.splice(0..0, prefix);
+}
+
+fn malformed(text: &str, reason: &'static str) -> QuantityError {
+    QuantityError::Malformed {
+        input: echo(text),
+        reason,
+    }
+}
+
+/// At most [`MAX_ECHO`] characters of `text`, so that a huge input does not become a huge error.
+fn echo(text: &str) -> String {
+    match text.char_indices().nth(MAX_ECHO) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}

@@ -1,0 +1,257 @@
+//! The Cluster controller: one `ClusterInsight` per Karmada `Cluster`. The reconciler decides how
+//! to reach the member, keeps the member's watch task running with those settings, and writes the
+//! status built from the member's in-memory index. It reads only caches; it writes only our CRDs.
+
+use super::cluster_status::{Inputs, View, assemble};
+use crate::context::Context;
+use crate::members::{ConnectionError, direct_config};
+use crate::write::apply::{apply_status, ensure_object};
+use crate::write::conditions::{Desired, merge};
+use futures::StreamExt;
+use futures::channel::mpsc::UnboundedReceiver;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use karmada_manager_api::conditions::{reasons, types};
+use karmada_manager_api::{ClusterInsight, ClusterInsightStatus, InsightSource};
+use karmada_manager_core::cluster_workload_counts;
+use karmada_types::{Cluster, SyncMode};
+use kube::api::{Api, DeleteParams};
+use kube::core::DeserializeGuard;
+use kube::runtime::controller::{self, Action, Controller};
+use kube::runtime::reflector::ObjectRef;
+use kube::runtime::watcher;
+use kube::{Resource, ResourceExt};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Safety net: look at every Cluster at least this often even if nothing triggers it.
+const RESYNC: Duration = Duration::from_secs(300);
+
+type Guarded = DeserializeGuard<Cluster>;
+
+/// The controller, before it runs: its store lets trigger sources find Clusters.
+pub fn controller(hub: &kube::Client, triggers: UnboundedReceiver<String>) -> Controller<Guarded> {
+    Controller::new(Api::<Guarded>::all(hub.clone()), watcher::Config::default())
+        .reconcile_on(triggers.map(|name| ObjectRef::new(&name)))
+}
+
+/// Runs the controller until `shutdown` resolves.
+pub async fn run(
+    controller: Controller<Guarded>,
+    ctx: Arc<Context>,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) {
+    controller
+        .graceful_shutdown_on(shutdown)
+        .run(reconcile, error_policy, ctx.clone())
+        .for_each(|result| {
+            let ctx = ctx.clone();
+            async move {
+                match result {
+                    Ok(_) => {}
+                    Err(controller::Error::ObjectNotFound(gone)) => {
+                        remove_insight(&ctx, &gone.name).await
+                    }
+                    Err(err) => tracing::warn!(error = %err, "cluster controller"),
+                }
+            }
+        })
+        .await;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    #[error("writing ClusterInsight {name}: {source}")]
+    Write { name: String, source: kube::Error },
+}
+
+async fn reconcile(guarded: Arc<Guarded>, ctx: Arc<Context>) -> Result<Action, ReconcileError> {
+    let name = guarded.name_any();
+    let cluster = match &guarded.0 {
+        Ok(cluster) => cluster,
+        Err(invalid) => {
+            ctx.members.stop(&name);
+            let message = format!(
+                "the Cluster cannot be decoded: {}; fix its spec on the hub",
+                invalid.error
+            );
+            write_malformed(&ctx, &guarded, message).await?;
+            return Ok(Action::requeue(RESYNC));
+        }
+    };
+    let previous = ctx.insights.get(&ObjectRef::new(&name));
+    let generation = match previous.as_ref() {
+        Some(existing) => existing.meta().generation,
+        None => ensure_object(&insights(&ctx), &name, guarded.controller_owner_ref(&()))
+            .await
+            .map_err(|source| ReconcileError::Write {
+                name: name.clone(),
+                source,
+            })?,
+    };
+    let previous_status = previous.as_ref().and_then(|p| p.status.as_ref());
+    let (status, requeue) = build_status(&ctx, cluster, &name, previous_status, generation);
+    if previous_status != Some(&status) {
+        apply_status(&insights(&ctx), &name, &status)
+            .await
+            .map_err(|source| ReconcileError::Write {
+                name: name.clone(),
+                source,
+            })?;
+        tracing::debug!(cluster = %name, "ClusterInsight status written");
+        ctx.fleet_changed.notify_one();
+    }
+    Ok(Action::requeue(requeue.unwrap_or(RESYNC)))
+}
+
+/// Decides the connection, keeps the member task in line with it, and assembles the status.
+fn build_status(
+    ctx: &Context,
+    cluster: &Cluster,
+    name: &str,
+    previous: Option<&ClusterInsightStatus>,
+    generation: Option<i64>,
+) -> (ClusterInsightStatus, Option<Duration>) {
+    let secret = cluster.spec.secret_ref.as_ref().and_then(|r| {
+        ctx.secrets
+            .get(&ObjectRef::new(&r.name).within(&r.namespace))
+    });
+    let connection = direct_config(&cluster.spec, secret.as_deref()).and_then(|config| {
+        let endpoint = config.cluster_url.to_string();
+        ctx.members
+            .ensure(name, config)
+            .map(|shared| (shared, endpoint.clone()))
+            .map_err(|e| ConnectionError::ClientSetup {
+                endpoint,
+                problem: e.to_string(),
+            })
+    });
+    let bindings = ctx.bindings.state();
+    let cluster_bindings = ctx.cluster_bindings.state();
+    let specs = bindings
+        .iter()
+        .filter_map(|b| b.0.as_ref().ok().map(|b| &b.spec))
+        .chain(
+            cluster_bindings
+                .iter()
+                .filter_map(|b| b.0.as_ref().ok().map(|b| &b.spec)),
+        );
+    let workloads = cluster_workload_counts(name, specs);
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    let settings = &ctx.settings;
+    match connection {
+        Ok((shared, endpoint)) => {
+            let health = shared.health();
+            let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
+            let view = View::Live {
+                index: &index,
+                health: &health,
+                source: InsightSource::Direct,
+                endpoint: &endpoint,
+            };
+            let inputs = Inputs {
+                cluster,
+                view,
+                previous,
+                generation,
+                workloads,
+                options: &settings.build,
+                grace: settings.unreachable_grace,
+                now,
+            };
+            assemble(inputs)
+        }
+        Err(problem) => {
+            ctx.members.stop(name);
+            let expected = cluster.spec.sync_mode == Some(SyncMode::Pull)
+                && matches!(
+                    problem,
+                    ConnectionError::NoEndpoint | ConnectionError::NoSecretRef
+                );
+            let view = View::Fallback {
+                problem: (!expected).then_some(&problem),
+            };
+            let inputs = Inputs {
+                cluster,
+                view,
+                previous,
+                generation,
+                workloads,
+                options: &settings.build,
+                grace: settings.unreachable_grace,
+                now,
+            };
+            assemble(inputs)
+        }
+    }
+}
+
+/// A Cluster that cannot be decoded still gets an insight, saying so.
+async fn write_malformed(
+    ctx: &Context,
+    guarded: &Guarded,
+    message: String,
+) -> Result<(), ReconcileError> {
+    let name = guarded.name_any();
+    let api = insights(ctx);
+    let write = |source| ReconcileError::Write {
+        name: name.clone(),
+        source,
+    };
+    let previous = ctx.insights.get(&ObjectRef::new(&name));
+    let generation = match previous.as_ref() {
+        Some(existing) => existing.meta().generation,
+        None => ensure_object(&api, &name, guarded.controller_owner_ref(&()))
+            .await
+            .map_err(write)?,
+    };
+    let mut status = previous
+        .as_ref()
+        .and_then(|p| p.status.clone())
+        .unwrap_or_default();
+    let desired = vec![
+        Desired::new(
+            types::READY,
+            false,
+            reasons::MALFORMED_SOURCE,
+            message.clone(),
+        ),
+        Desired::new(types::STALLED, true, reasons::MALFORMED_SOURCE, message),
+    ];
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    let conditions = merge(&status.conditions, desired, generation, &now);
+    if conditions != status.conditions || status.observed_generation != generation {
+        status.conditions = conditions;
+        status.observed_generation = generation;
+        status.last_change_time = Some(now);
+        apply_status(&api, &name, &status).await.map_err(write)?;
+    }
+    Ok(())
+}
+
+/// The Cluster is gone: stop watching the member and delete its insight.
+async fn remove_insight(ctx: &Context, name: &str) {
+    ctx.members.stop(name);
+    if ctx.insights.get(&ObjectRef::new(name)).is_none() {
+        return;
+    }
+    match insights(ctx).delete(name, &DeleteParams::default()).await {
+        Ok(_) => tracing::info!(
+            cluster = name,
+            "Cluster deleted; removed its ClusterInsight"
+        ),
+        Err(kube::Error::Api(status)) if status.code == 404 => {}
+        Err(err) => {
+            tracing::warn!(cluster = name, error = %err, "could not delete orphaned ClusterInsight")
+        }
+    }
+    ctx.fleet_changed.notify_one();
+}
+
+fn error_policy(cluster: Arc<Guarded>, error: &ReconcileError, _ctx: Arc<Context>) -> Action {
+    tracing::warn!(cluster = %cluster.name_any(), error = %error, "reconcile failed; retrying");
+    Action::requeue(Duration::from_secs(5))
+}
+
+fn insights(ctx: &Context) -> Api<ClusterInsight> {
+    Api::all(ctx.hub.clone())
+}

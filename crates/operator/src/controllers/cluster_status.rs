@@ -1,0 +1,209 @@
+//! Assembles a `ClusterInsight` status from what the core builds plus what only the shell knows:
+//! the source, the connection health, conditions and the change time. Pure, so every condition
+//! rule is unit-tested without a server.
+
+use crate::members::{ConnectionError, Health};
+use crate::write::conditions::{Desired, merge};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use karmada_manager_api::conditions::{reasons, types};
+use karmada_manager_api::{ClusterInsightStatus, ClusterWorkloadCounts, InsightSource};
+use karmada_manager_core::{
+    BuildOptions, ClusterIndex, cluster_insight_status, cluster_status_fallback,
+};
+use karmada_types::{Cluster, SyncMode};
+use std::time::Duration;
+
+/// Where the figures come from.
+pub enum View<'a> {
+    /// A running member task.
+    Live {
+        index: &'a ClusterIndex,
+        health: &'a Health,
+        source: InsightSource,
+        endpoint: &'a str,
+    },
+    /// No connection is possible: figures from Karmada's own `Cluster.status`.
+    Fallback {
+        problem: Option<&'a ConnectionError>,
+    },
+}
+
+pub struct Inputs<'a> {
+    pub cluster: &'a Cluster,
+    pub view: View<'a>,
+    pub previous: Option<&'a ClusterInsightStatus>,
+    pub generation: Option<i64>,
+    pub workloads: ClusterWorkloadCounts,
+    pub options: &'a BuildOptions,
+    /// How long a member may be unreachable before Ready turns False.
+    pub grace: Duration,
+    pub now: Time,
+}
+
+/// The status, and when to look again (a grace period is running out).
+pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) {
+    let Inputs {
+        cluster,
+        view,
+        previous,
+        generation,
+        workloads,
+        options,
+        grace,
+        now,
+    } = inputs;
+    let mut requeue = None;
+    let (mut status, desired) = match view {
+        View::Live {
+            index,
+            health,
+            source,
+            endpoint,
+        } => {
+            let build = cluster_insight_status(index, cluster, options);
+            let mut conditions = Vec::new();
+            let unreachable_for = health.failure.as_ref().map(|f| f.since.elapsed());
+            match (&health.failure, unreachable_for) {
+                (Some(failure), _) if failure.stalled => {
+                    conditions.push(Desired::new(
+                        types::READY,
+                        false,
+                        failure.reason,
+                        failure.message.clone(),
+                    ));
+                    conditions.push(Desired::new(
+                        types::STALLED,
+                        true,
+                        failure.reason,
+                        failure.message.clone(),
+                    ));
+                }
+                (Some(failure), Some(elapsed))
+                    if elapsed >= grace || !health.synced && !index.is_synced() =>
+                {
+                    let message = if index.is_synced() {
+                        format!("{}; the figures are the last known ones", failure.message)
+                    } else {
+                        failure.message.clone()
+                    };
+                    conditions.push(Desired::new(
+                        types::READY,
+                        false,
+                        reasons::MEMBER_UNREACHABLE,
+                        message,
+                    ));
+                }
+                (Some(_), Some(elapsed)) => {
+                    requeue = Some(grace - elapsed);
+                    conditions.extend(healthy_conditions(
+                        &build.status,
+                        build.truncation.as_ref().map(|t| t.message()),
+                    ));
+                }
+                _ if !index.is_synced() => {
+                    let message = format!("listing nodes and pods of {endpoint}");
+                    conditions.push(Desired::new(
+                        types::READY,
+                        false,
+                        reasons::INITIAL_SYNC,
+                        message.clone(),
+                    ));
+                    conditions.push(Desired::new(
+                        types::RECONCILING,
+                        true,
+                        reasons::INITIAL_SYNC,
+                        message,
+                    ));
+                }
+                _ => conditions.extend(healthy_conditions(
+                    &build.status,
+                    build.truncation.as_ref().map(|t| t.message()),
+                )),
+            }
+            let mut status = build.status;
+            status.source = Some(source);
+            (status, conditions)
+        }
+        View::Fallback { problem } => {
+            let mut status = cluster_status_fallback(cluster);
+            status.source = Some(InsightSource::ClusterStatus);
+            let conditions = match problem {
+                Some(err) => vec![
+                    Desired::new(types::READY, false, err.reason(), err.to_string()),
+                    Desired::new(types::STALLED, true, err.reason(), err.to_string()),
+                ],
+                None => vec![Desired::new(
+                    types::READY,
+                    true,
+                    reasons::CLUSTER_STATUS_FALLBACK,
+                    fallback_message(cluster),
+                )],
+            };
+            (status, conditions)
+        }
+    };
+    status.workloads = workloads;
+    status.observed_generation = generation;
+    let previous_conditions = previous
+        .map(|p| p.conditions.as_slice())
+        .unwrap_or_default();
+    status.conditions = merge(previous_conditions, desired, generation, &now);
+    status.last_change_time = previous.and_then(|p| p.last_change_time.clone());
+    if previous != Some(&status) {
+        status.last_change_time = Some(now);
+    }
+    (status, requeue)
+}
+
+fn fallback_message(cluster: &Cluster) -> String {
+    let mode = match cluster.spec.sync_mode {
+        Some(SyncMode::Pull) => "a Pull-mode cluster",
+        _ => "a cluster",
+    };
+    format!(
+        "{mode} without an API endpoint karmada-manager can reach: figures come from Karmada's Cluster status; no per-node detail"
+    )
+}
+
+/// Ready=True, plus Degraded while some nodes are NotReady or under pressure.
+fn healthy_conditions(status: &ClusterInsightStatus, truncated: Option<String>) -> Vec<Desired> {
+    let n = &status.nodes;
+    let message = format!("{} nodes, {} pods observed", n.total, status.pods.total);
+    let mut conditions = vec![match truncated {
+        Some(note) => Desired::new(
+            types::READY,
+            true,
+            reasons::STATUS_TRUNCATED,
+            format!("{message}; {note}"),
+        ),
+        None => Desired::new(types::READY, true, reasons::SYNCED, message),
+    }];
+    let mut problems = Vec::new();
+    for (count, what) in [
+        (n.not_ready, "NotReady"),
+        (n.memory_pressure, "under memory pressure"),
+        (n.disk_pressure, "under disk pressure"),
+        (n.pid_pressure, "under PID pressure"),
+    ] {
+        if count > 0 {
+            problems.push(format!("{count} {what}"));
+        }
+    }
+    if !problems.is_empty() {
+        let message = format!(
+            "of {} nodes: {}; see status.nodeDetails",
+            n.total,
+            problems.join(", ")
+        );
+        conditions.push(Desired::new(
+            types::DEGRADED,
+            true,
+            reasons::NODES_DEGRADED,
+            message,
+        ));
+    }
+    conditions
+}
+
+#[cfg(test)]
+mod tests;

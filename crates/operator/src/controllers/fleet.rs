@@ -1,0 +1,85 @@
+//! The single `FleetInsight/fleet`: rebuilt from all ClusterInsights whenever one changes, at
+//! most once per write interval, and written only when it differs from what was last written.
+
+use crate::context::Context;
+use crate::write::apply::{apply_status, ensure_object};
+use crate::write::conditions::{Desired, merge};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use karmada_manager_api::conditions::{reasons, types};
+use karmada_manager_api::{FLEET_INSIGHT_NAME, FleetInsight, FleetInsightStatus};
+use karmada_manager_core::{HubCounts, fleet_insight_status};
+use kube::ResourceExt;
+use kube::api::Api;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub async fn run(ctx: Arc<Context>) {
+    let api: Api<FleetInsight> = Api::all(ctx.hub.clone());
+    let mut written: Option<FleetInsightStatus> = None;
+    let mut generation = None;
+    loop {
+        ctx.fleet_changed.notified().await;
+        // Coalesce a burst of member changes into one write.
+        tokio::time::sleep(ctx.settings.write_interval).await;
+        if generation.is_none() {
+            match ensure_object(&api, FLEET_INSIGHT_NAME, None).await {
+                Ok(g) => generation = g.or(Some(1)),
+                Err(err) => {
+                    retry(&ctx, &err).await;
+                    continue;
+                }
+            }
+        }
+        let status = build(&ctx, written.as_ref(), generation);
+        if written.as_ref() == Some(&status) {
+            continue;
+        }
+        match apply_status(&api, FLEET_INSIGHT_NAME, &status).await {
+            Ok(()) => written = Some(status),
+            Err(err) => retry(&ctx, &err).await,
+        }
+    }
+}
+
+fn build(
+    ctx: &Context,
+    previous: Option<&FleetInsightStatus>,
+    generation: Option<i64>,
+) -> FleetInsightStatus {
+    let insights = ctx.insights.state();
+    let named: Vec<_> = insights
+        .iter()
+        .filter_map(|i| i.status.as_ref().map(|s| (i.name_any(), s)))
+        .collect();
+    let mut status = fleet_insight_status(
+        named.iter().map(|(n, s)| (n.as_str(), *s)),
+        &HubCounts::default(),
+        &ctx.settings.fleet,
+    );
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    let message = format!(
+        "{} of {} clusters ready",
+        status.clusters.ready, status.clusters.total
+    );
+    let desired = vec![Desired::new(types::READY, true, reasons::SYNCED, message)];
+    status.conditions = merge(
+        previous
+            .map(|p| p.conditions.as_slice())
+            .unwrap_or_default(),
+        desired,
+        generation,
+        &now,
+    );
+    status.observed_generation = generation;
+    status.last_change_time = previous.and_then(|p| p.last_change_time.clone());
+    if previous != Some(&status) {
+        status.last_change_time = Some(now);
+    }
+    status
+}
+
+async fn retry(ctx: &Context, err: &kube::Error) {
+    tracing::warn!(object = FLEET_INSIGHT_NAME, error = %err, "writing FleetInsight failed; retrying");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    ctx.fleet_changed.notify_one();
+}

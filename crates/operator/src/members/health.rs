@@ -1,0 +1,149 @@
+//! What the operator knows about its connection to one member, shared between the member's watch
+//! task (which writes it) and the Cluster reconciler (which turns it into conditions).
+
+use karmada_manager_api::conditions::reasons;
+use std::time::Instant;
+
+#[derive(Clone, Debug, Default)]
+pub struct Health {
+    /// Nodes and pods have both been listed since the task (re)started.
+    pub synced: bool,
+    /// The current, unresolved failure; cleared by the next successful watch event.
+    pub failure: Option<Failure>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Condition reason, e.g. `MemberUnreachable`, `Unauthorized`, `InvalidCABundle`.
+    pub reason: &'static str,
+    pub message: String,
+    /// When this failure began (kept while the same failure repeats).
+    pub since: Instant,
+    /// Configuration that cannot work without a change (wrong token, wrong CA): reported at
+    /// once as `Stalled`, without waiting for the unreachable grace period.
+    pub stalled: bool,
+}
+
+impl Health {
+    pub fn record_failure(&mut self, error: &kube::Error, endpoint: &str) {
+        let (reason, stalled, message) = classify(error, endpoint);
+        match &mut self.failure {
+            Some(current) if current.reason == reason => current.message = message,
+            _ => {
+                self.failure = Some(Failure {
+                    reason,
+                    message,
+                    since: Instant::now(),
+                    stalled,
+                })
+            }
+        }
+    }
+
+    pub fn record_success(&mut self) {
+        self.failure = None;
+    }
+}
+
+/// Condition reason, whether it is a configuration problem, and a message saying what to do.
+/// Messages carry the error text of the client library, which never includes credentials.
+fn classify(error: &kube::Error, endpoint: &str) -> (&'static str, bool, String) {
+    if let kube::Error::Api(status) = error {
+        return match status.code {
+            401 => (
+                reasons::UNAUTHORIZED,
+                true,
+                format!(
+                    "{endpoint} rejected the token (401 Unauthorized); put a valid token for the member in the Cluster's Secret"
+                ),
+            ),
+            403 => (
+                reasons::FORBIDDEN,
+                true,
+                format!(
+                    "{endpoint} denied access (403 Forbidden: {}); grant get/list/watch on nodes and pods to the identity in the Cluster's Secret",
+                    status.message
+                ),
+            ),
+            code => (
+                reasons::MEMBER_UNREACHABLE,
+                false,
+                format!("{endpoint} answered {code}: {}", status.message),
+            ),
+        };
+    }
+    let chain = error_chain(error);
+    if chain.contains("certificate")
+        || chain.contains("UnknownIssuer")
+        || chain.contains("CertNotValid")
+    {
+        return (
+            reasons::INVALID_CA_BUNDLE,
+            true,
+            format!(
+                "TLS verification of {endpoint} failed ({chain}); put the CA of the member's API server in the Secret's caBundle"
+            ),
+        );
+    }
+    (
+        reasons::MEMBER_UNREACHABLE,
+        false,
+        format!(
+            "cannot reach {endpoint} ({chain}); check that the member's API server is up and reachable from karmada-manager"
+        ),
+    )
+}
+
+/// `error: cause: cause ...`, deduplicated (hyper and rustls repeat themselves).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error(code: u16) -> kube::Error {
+        kube::Error::Api(Box::new(kube::core::Status {
+            code,
+            message: "nope".into(),
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn http_codes_become_precise_reasons() {
+        let mut health = Health::default();
+        health.record_failure(&api_error(401), "https://m1");
+        let failure = health.failure.clone().unwrap();
+        assert_eq!((failure.reason, failure.stalled), ("Unauthorized", true));
+        health.record_failure(&api_error(403), "https://m1");
+        assert_eq!(health.failure.as_ref().unwrap().reason, "Forbidden");
+        health.record_failure(&api_error(503), "https://m1");
+        let failure = health.failure.clone().unwrap();
+        assert_eq!(
+            (failure.reason, failure.stalled),
+            ("MemberUnreachable", false)
+        );
+    }
+
+    #[test]
+    fn a_repeated_failure_keeps_its_start_and_success_clears_it() {
+        let mut health = Health::default();
+        health.record_failure(&api_error(503), "https://m1");
+        let since = health.failure.as_ref().unwrap().since;
+        health.record_failure(&api_error(502), "https://m1");
+        assert_eq!(health.failure.as_ref().unwrap().since, since);
+        health.record_success();
+        assert!(health.failure.is_none());
+    }
+}

@@ -1,0 +1,144 @@
+//! One member's watch task: Nodes and Pods, decoded straight into the core's slim projections,
+//! fed into the member's [`ClusterIndex`]. Errors back off and relist; they never end the task,
+//! and a slow or dead member holds up nothing but its own task.
+
+use super::health::Health;
+use futures::channel::mpsc::UnboundedSender;
+use futures::{StreamExt, stream};
+use karmada_manager_core::{ClusterIndex, SlimNode, SlimPod};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use kube::{Api, Client};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// What a member's task shares with the reconciler. Locks are held only for in-memory updates,
+/// never across an await.
+#[derive(Default)]
+pub struct MemberShared {
+    pub index: RwLock<ClusterIndex>,
+    pub health: Mutex<Health>,
+}
+
+impl MemberShared {
+    pub fn health(&self) -> Health {
+        self.health.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+}
+
+/// Where and how often to ask for the Cluster to be reconciled after member changes.
+pub struct Trigger {
+    /// Names of Clusters to reconcile.
+    pub sender: UnboundedSender<String>,
+    pub cluster: String,
+    /// At most one trigger per interval: bounds status writes under churn.
+    pub interval: Duration,
+}
+
+enum Update {
+    Node(Result<Event<SlimNode>, watcher::Error>),
+    Pod(Result<Event<SlimPod>, watcher::Error>),
+}
+
+pub async fn watch_member(
+    client: Client,
+    endpoint: String,
+    shared: Arc<MemberShared>,
+    trigger: Trigger,
+) {
+    let config = watcher::Config::default();
+    let nodes = watcher::watcher(Api::<SlimNode>::all(client.clone()), config.clone())
+        .default_backoff()
+        .map(Update::Node);
+    let pods = watcher::watcher(Api::<SlimPod>::all(client), config)
+        .default_backoff()
+        .map(Update::Pod);
+    let mut updates = std::pin::pin!(stream::select(nodes, pods));
+    let mut synced = (false, false);
+    let mut last_fired: Option<Instant> = None;
+    let mut pending = false;
+    loop {
+        let deadline = last_fired.map_or_else(Instant::now, |t| t + trigger.interval);
+        tokio::select! {
+            update = updates.next() => {
+                let Some(update) = update else { break };
+                if apply(&shared, update, &mut synced, &endpoint) {
+                    pending = true;
+                }
+            }
+            _ = tokio::time::sleep_until(deadline), if pending => {}
+        }
+        if pending && last_fired.is_none_or(|t| t.elapsed() >= trigger.interval) {
+            if trigger
+                .sender
+                .unbounded_send(trigger.cluster.clone())
+                .is_err()
+            {
+                break; // the controller is gone: we are shutting down
+            }
+            last_fired = Some(Instant::now());
+            pending = false;
+        }
+    }
+}
+
+/// Applies one watch update; returns whether anything the status shows may have changed.
+fn apply(shared: &MemberShared, update: Update, synced: &mut (bool, bool), endpoint: &str) -> bool {
+    let (index, health) = (&shared.index, &shared.health);
+    let (Ok(mut index), Ok(mut health)) = (index.write(), health.lock()) else {
+        return false; // poisoned by a panic elsewhere; the process is going down
+    };
+    let before = health.clone();
+    match update {
+        Update::Node(Err(err)) | Update::Pod(Err(err)) => {
+            let error = match err {
+                watcher::Error::InitialListFailed(e)
+                | watcher::Error::WatchStartFailed(e)
+                | watcher::Error::WatchFailed(e) => e,
+                watcher::Error::WatchError(status) => kube::Error::Api(status),
+                other => {
+                    tracing::warn!(member = %endpoint, error = %other, "member watch error");
+                    return false;
+                }
+            };
+            health.record_failure(&error, endpoint);
+            tracing::debug!(member = %endpoint, error = %error, "member watch failed; backing off");
+            return health.failure != before.failure;
+        }
+        Update::Node(Ok(event)) => {
+            health.record_success();
+            match event {
+                Event::Init => index.begin_resync_nodes(),
+                Event::InitApply(node) | Event::Apply(node) => {
+                    index.apply_node(node);
+                }
+                Event::InitDone => {
+                    index.end_resync_nodes();
+                    synced.0 = true;
+                }
+                Event::Delete(node) => {
+                    index.delete_node(&node);
+                }
+            }
+        }
+        Update::Pod(Ok(event)) => {
+            health.record_success();
+            match event {
+                Event::Init => index.begin_resync_pods(),
+                Event::InitApply(pod) | Event::Apply(pod) => {
+                    index.apply_pod(pod);
+                }
+                Event::InitDone => {
+                    index.end_resync_pods();
+                    synced.1 = true;
+                }
+                Event::Delete(pod) => {
+                    index.delete_pod(&pod);
+                }
+            }
+        }
+    }
+    health.synced = synced.0 && synced.1;
+    true
+}

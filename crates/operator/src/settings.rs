@@ -1,0 +1,34 @@
+//! Tunables of the controllers, from the command line (`RunArgs`).
+
+use crate::cli::TuningArgs;
+use karmada_manager_core::{BuildOptions, FleetOptions};
+use std::time::Duration;
+
+/// The field manager of every server-side apply karmada-manager makes.
+pub const FIELD_MANAGER: &str = "karmada-manager";
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub build: BuildOptions,
+    pub fleet: FleetOptions,
+    /// Minimum time between two status writes of one object.
+    pub write_interval: Duration,
+    /// How long a member may be unreachable before its insight turns Ready=False.
+    pub unreachable_grace: Duration,
+}
+
+impl From<&TuningArgs> for Settings {
+    fn from(args: &TuningArgs) -> Self {
+        Self {
+            build: BuildOptions {
+                node_detail_limit: args.node_detail_limit,
+                max_status_bytes: args.max_status_bytes,
+            },
+            fleet: FleetOptions {
+                top_clusters_limit: args.top_clusters_limit,
+            },
+            write_interval: args.write_interval.into(),
+            unreachable_grace: args.unreachable_grace.into(),
+        }
+    }
+}
