@@ -7,9 +7,10 @@ use crate::pods::PodBuilder;
 use anyhow::{Context, Result};
 use futures::{StreamExt, TryStreamExt, stream};
 use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::node::v1::RuntimeClass;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Requests in flight at once; well under kube-apiserver's default inflight limits.
 const CONCURRENCY: usize = 48;
@@ -50,6 +51,22 @@ pub async fn create_pods(client: &kube::Client, pods: &[PodBuilder]) -> Result<(
     for namespace in namespaces {
         apply_namespace(client, namespace).await?;
     }
+    let runtime_classes: BTreeMap<_, _> =
+        pods.iter().filter_map(PodBuilder::runtime_class).collect();
+    for (name, overhead) in runtime_classes {
+        let class = json!({
+            "apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass",
+            "metadata": {"name": name}, "handler": "runc", "overhead": {"podFixed": overhead},
+        });
+        Api::<RuntimeClass>::all(client.clone())
+            .patch(
+                &name,
+                &PatchParams::apply("testenv").force(),
+                &Patch::Apply(&class),
+            )
+            .await
+            .with_context(|| format!("applying RuntimeClass {name}"))?;
+    }
     stream::iter(pods)
         .map(|pod| {
             let api: Api<Pod> = Api::namespaced(client.clone(), pod.namespace());
@@ -74,5 +91,14 @@ pub async fn set_pod_status(api: &Api<Pod>, pod: &PodBuilder) -> Result<()> {
     )
     .await
     .with_context(|| format!("updating status of pod {}/{}", pod.namespace(), pod.name()))?;
+    Ok(())
+}
+
+/// Deletes a pod the way it ends when kubelet has stopped it: immediately (grace period 0). A
+/// bound pod deleted with a grace period would wait for a kubelet that does not exist here.
+pub async fn delete_pod(api: &Api<Pod>, name: &str) -> Result<()> {
+    api.delete(name, &kube::api::DeleteParams::default().grace_period(0))
+        .await
+        .with_context(|| format!("deleting pod {name}"))?;
     Ok(())
 }

@@ -32,3 +32,4 @@ pub mod upstream;
 pub mod versions;
 
 pub use env::{EnvOptions, Environment, MemberOptions};
+pub use process::free_port;

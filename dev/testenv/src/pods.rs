@@ -129,10 +129,30 @@ impl PodBuilder {
         self
     }
 
-    /// Pod overhead (set by a RuntimeClass in a real cluster).
+    /// Pod overhead. As in a real cluster it comes from a RuntimeClass: the pod names one
+    /// ([`PodBuilder::runtime_class`]) and the RuntimeClass admission plugin copies its overhead
+    /// into the pod; `bulk::create_pods` creates the RuntimeClass.
     pub fn overhead(mut self, pairs: &[(&str, &str)]) -> Self {
         self.overhead = requests(pairs);
         self
+    }
+
+    /// The RuntimeClass carrying this pod's overhead, if it has one: name and overhead.
+    pub fn runtime_class(&self) -> Option<(String, BTreeMap<String, Quantity>)> {
+        if self.overhead.is_empty() {
+            return None;
+        }
+        let mut name = String::from("overhead");
+        for (resource, quantity) in &self.overhead {
+            name.push('-');
+            name.push_str(resource);
+            name.push('-');
+            name.push_str(quantity);
+        }
+        let name = name
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-");
+        Some((name, to_quantities(&self.overhead)))
     }
 
     pub fn label(mut self, key: &str, value: &str) -> Self {
@@ -232,7 +252,7 @@ impl PodBuilder {
                 containers: self.containers.iter().map(container).collect(),
                 init_containers: (!self.init_containers.is_empty())
                     .then(|| self.init_containers.iter().map(container).collect()),
-                overhead: (!self.overhead.is_empty()).then(|| to_quantities(&self.overhead)),
+                runtime_class_name: self.runtime_class().map(|(name, _)| name),
                 ..Default::default()
             }),
             status: None,

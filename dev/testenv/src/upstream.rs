@@ -29,6 +29,7 @@ pub fn ensure_binaries() -> Result<Binaries> {
         version: versions::ETCD,
         packages: &[("go.etcd.io/etcd/server/v3", "etcd")],
         pin_staging: false,
+        ldflags: String::new(),
     }
     .ensure()?;
     let kube = GoBuild {
@@ -40,6 +41,7 @@ pub fn ensure_binaries() -> Result<Binaries> {
             ("k8s.io/kubernetes/cmd/kubectl", "kubectl"),
         ],
         pin_staging: true,
+        ldflags: kubernetes_version_ldflags(),
     }
     .ensure()?;
     Ok(Binaries {
@@ -68,12 +70,29 @@ struct GoBuild {
     packages: &'static [(&'static str, &'static str)],
     /// Pin the `k8s.io/*` modules the dependency replaces with local staging directories.
     pin_staging: bool,
+    /// `-ldflags` for `go build`.
+    ldflags: String,
+}
+
+/// Bumped when the build recipe changes, so that caches built by an older recipe are not reused.
+const RECIPE: u32 = 2;
+
+/// Kubernetes' release scripts stamp the version into the binaries; without it `/version` says
+/// `v0.0.0-master`, which is what members would report to the operator.
+fn kubernetes_version_ldflags() -> String {
+    let version = versions::KUBERNETES;
+    let minor = version.split('.').nth(1).unwrap_or_default();
+    ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"]
+        .iter()
+        .map(|pkg| format!("-X {pkg}.gitVersion={version} -X {pkg}.gitMajor=1 -X {pkg}.gitMinor={minor} -X {pkg}.gitTreeState=clean"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl GoBuild {
     /// Returns the directory holding the binaries, building them if needed.
     fn ensure(&self) -> Result<PathBuf> {
-        let key = format!("{}-{}", self.name, self.version);
+        let key = format!("{}-{}-r{RECIPE}", self.name, self.version);
         let out = cache::root()?.join("bin").join(&key);
         if self.is_complete(&out) {
             return Ok(out);
@@ -100,6 +119,8 @@ impl GoBuild {
             // binary after its module path (`server`).
             let mut cmd = go_command(&work);
             cmd.arg("build")
+                .arg("-ldflags")
+                .arg(&self.ldflags)
                 .arg("-o")
                 .arg(staging.join(bin))
                 .arg(package);

@@ -107,3 +107,50 @@ impl Operator {
         .with_context(|| format!("the operator did not exit within {timeout:?}"))?
     }
 }
+
+/// Polls `get` every 200 ms until `check` accepts its value; on timeout the error shows the last
+/// value seen. Timeouts are generous: they bound a hang, they do not assert speed.
+pub async fn eventually<T, F, Fut>(
+    what: &str,
+    timeout: Duration,
+    mut get: F,
+    check: impl Fn(&T) -> bool,
+) -> Result<T>
+where
+    T: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let last = match get().await {
+            Ok(value) if check(&value) => return Ok(value),
+            Ok(value) => format!("{value:#?}"),
+            Err(err) => format!("error: {err:#}"),
+        };
+        if tokio::time::Instant::now() > deadline {
+            bail!("{what}: not reached within {timeout:?}; last seen:\n{last}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The operator against the environment's hub, with short intervals so scenarios run quickly.
+pub async fn start_operator(env: &Environment, extra: &[&str]) -> Result<Operator> {
+    let kubeconfig = env.hub().kubeconfig().display().to_string();
+    let mut args = vec![
+        "run",
+        "--kubeconfig",
+        &kubeconfig,
+        "--write-interval",
+        "200ms",
+        "--unreachable-grace",
+        "4s",
+    ];
+    args.extend_from_slice(extra);
+    let mut operator = Operator::start(&args).await?;
+    operator
+        .wait_for_log("hub caches synced", Duration::from_secs(60))
+        .await?;
+    Ok(operator)
+}

@@ -16,8 +16,9 @@ use karmada_manager_core::cluster_workload_counts;
 use karmada_types::{Cluster, SyncMode};
 use kube::api::{Api, DeleteParams};
 use kube::core::DeserializeGuard;
+use kube::runtime::WatchStreamExt;
 use kube::runtime::controller::{self, Action, Controller};
-use kube::runtime::reflector::ObjectRef;
+use kube::runtime::reflector::{self, ObjectRef};
 use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
 use std::sync::Arc;
@@ -29,9 +30,17 @@ const RESYNC: Duration = Duration::from_secs(300);
 type Guarded = DeserializeGuard<Cluster>;
 
 /// The controller, before it runs: its store lets trigger sources find Clusters.
+///
+/// It is fed `touched_objects` rather than the default `applied_objects`, so that a deleted
+/// Cluster is reconciled too: it is then missing from the store, and the resulting
+/// `ObjectNotFound` is where its insight and member task are cleaned up.
 pub fn controller(hub: &kube::Client, triggers: UnboundedReceiver<String>) -> Controller<Guarded> {
-    Controller::new(Api::<Guarded>::all(hub.clone()), watcher::Config::default())
-        .reconcile_on(triggers.map(|name| ObjectRef::new(&name)))
+    let (store, writer) = reflector::store();
+    let api = Api::<Guarded>::all(hub.clone());
+    let clusters = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
+        .default_backoff()
+        .touched_objects();
+    Controller::for_stream(clusters, store).reconcile_on(triggers.map(|name| ObjectRef::new(&name)))
 }
 
 /// Runs the controller until `shutdown` resolves.
