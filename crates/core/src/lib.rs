@@ -25,5 +25,6 @@ pub use build::{
     cluster_status_fallback, cluster_workload_counts, fleet_insight_status,
 };
 pub use index::{ClusterFigures, ClusterIndex, NodeStats, StoredPod};
-pub use projection::{ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimNode, SlimPod};
+pub use build::cluster_usage;
+pub use projection::{NodeMetricsList, NodeUsage, ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimNode, SlimPod};
 pub use quantity::{Amount, Format, QuantityError, percent};

@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the operator against the Karmada API server (the hub).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print the CustomResourceDefinitions karmada-manager owns, as YAML.
     Crds,
 }
@@ -32,9 +32,19 @@ pub struct RunArgs {
     pub log: LogArgs,
 }
 
-/// Caps, intervals and grace periods of the controllers.
+/// Caps, intervals, grace periods and member access of the controllers.
 #[derive(Debug, Args)]
 pub struct TuningArgs {
+    /// How members are reached: `direct` (spec.apiEndpoint + the Cluster's Secret; when that is
+    /// impossible, figures come from Karmada's Cluster status), `direct-then-proxy` (Direct,
+    /// else through the hub's cluster proxy), `proxy` (always through the cluster proxy). The
+    /// proxy modes need RBAC on `clusters/proxy`.
+    #[arg(long, env = "KARMADA_MANAGER_CONNECTION_MODE", value_enum, default_value_t = ConnectionMode::Direct)]
+    pub connection_mode: ConnectionMode,
+    /// Base URL of Karmada's aggregated API for the cluster proxy
+    /// (`<url>/apis/cluster.karmada.io/v1alpha1/clusters/<name>/proxy`); default: the hub's URL.
+    #[arg(long, env = "KARMADA_MANAGER_CLUSTER_PROXY_URL")]
+    pub cluster_proxy_url: Option<http::Uri>,
     /// Most nodes listed in a ClusterInsight's `status.nodeDetails` (problem nodes first).
     #[arg(long, env = "KARMADA_MANAGER_NODE_DETAIL_LIMIT", default_value_t = 200)]
     pub node_detail_limit: usize,
@@ -73,6 +83,13 @@ pub struct LogArgs {
     /// Log filter in tracing-subscriber's EnvFilter syntax, e.g. `info` or `info,karmada_manager=debug`.
     #[arg(long, env = "KARMADA_MANAGER_LOG", default_value = "info")]
     pub log_level: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConnectionMode {
+    Direct,
+    DirectThenProxy,
+    Proxy,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -12,6 +12,8 @@ use tokio::sync::Notify;
 
 pub struct Context {
     pub hub: kube::Client,
+    /// How the hub client was configured: the cluster proxy reuses it.
+    pub hub_config: kube::Config,
     pub settings: Settings,
     /// Secrets in `karmada-cluster`, where Karmada keeps member credentials.
     pub secrets: Store<Secret>,

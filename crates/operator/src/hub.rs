@@ -4,9 +4,10 @@ use crate::cli::HubArgs;
 use crate::error::Result;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
-/// A client for the hub from `--kubeconfig`/`--context`, else the usual inference
-/// (`$KUBECONFIG`, `~/.kube/config`, in-cluster).
-pub async fn client(args: &HubArgs) -> Result<kube::Client> {
+/// The hub's client configuration from `--kubeconfig`/`--context`, else the usual inference
+/// (`$KUBECONFIG`, `~/.kube/config`, in-cluster). Kept, because the cluster proxy reaches members
+/// with the same credentials.
+pub async fn config(args: &HubArgs) -> Result<kube::Config> {
     let options = KubeConfigOptions {
         context: args.context.clone(),
         ..KubeConfigOptions::default()
@@ -19,5 +20,5 @@ pub async fn client(args: &HubArgs) -> Result<kube::Client> {
         None => kube::Config::infer().await?,
     };
     tracing::info!(hub = %config.cluster_url, "connecting to the hub");
-    Ok(kube::Client::try_from(config)?)
+    Ok(config)
 }

@@ -10,7 +10,7 @@ async fn main() -> ExitCode {
         Command::Crds => print_crds(),
         Command::Run(args) => {
             telemetry::init(&args.log);
-            run::run(args).await
+            run::run(*args).await
         }
     };
     match result {

@@ -21,21 +21,17 @@ use tokio::sync::Notify;
 use tracing::info;
 
 pub async fn run(args: RunArgs) -> Result<()> {
-    let client = hub::client(&args.hub).await?;
-    let version = client.apiserver_version().await?;
-    info!(version = %version.git_version, "connected to the hub");
-    ensure_served::<ClusterInsight>(&client).await?;
+    // Installed before anything else, so that a SIGTERM at any point is a clean shutdown.
+    let shutdown = Shutdown::install()?;
+    let hub_config = tokio::select! {
+        connected = connect(&args) => connected?,
+        () = shutdown.wait() => return Ok(()),
+    };
+    let client = kube::Client::try_from(hub_config.clone())?;
     ensure_served::<WorkloadPlacement>(&client).await?;
     ensure_served::<FleetInsight>(&client).await?;
     ensure_served::<Cluster>(&client).await?;
     ensure_served::<ResourceBinding>(&client).await?;
-    let clusters = Api::<Cluster>::all(client.clone())
-        .list_metadata(&ListParams::default())
-        .await?;
-    info!(
-        clusters = clusters.items.len(),
-        "the hub serves Karmada's and karmada-manager's APIs"
-    );
 
     let settings = Settings::from(&args.tuning);
     let (trigger_tx, trigger_rx) = futures::channel::mpsc::unbounded();
@@ -45,6 +41,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let (cluster_bindings, cluster_bindings_writer) = reflector::store();
     let ctx = Arc::new(Context {
         hub: client.clone(),
+        hub_config,
         members: Members::new(trigger_tx.clone(), settings.write_interval),
         settings,
         secrets: secrets.clone(),
@@ -92,18 +89,33 @@ pub async fn run(args: RunArgs) -> Result<()> {
             bindings.wait_until_ready().await?;
             cluster_bindings.wait_until_ready().await
         } => ready.map_err(|_| Error::CachesNotReady)?,
-        result = shutdown_signal() => return result,
+        () = shutdown.wait() => return Ok(()),
     }
     info!("hub caches synced; reconciling");
     ctx.fleet_changed.notify_one();
-    cluster::run(controller, ctx, async {
-        if let Err(err) = shutdown_signal().await {
-            tracing::error!(error = %err, "signal handling failed");
-        }
-        info!("shutdown signal received; stopping");
-    })
-    .await;
+    cluster::run(controller, ctx, async move { shutdown.wait().await }).await;
     Ok(())
+}
+
+/// Connects to the hub and checks that it serves what the operator reads and writes.
+async fn connect(args: &RunArgs) -> Result<kube::Config> {
+    let hub_config = hub::config(&args.hub).await?;
+    let client = kube::Client::try_from(hub_config.clone())?;
+    let version = client.apiserver_version().await?;
+    info!(version = %version.git_version, "connected to the hub");
+    ensure_served::<ClusterInsight>(&client).await?;
+    ensure_served::<WorkloadPlacement>(&client).await?;
+    ensure_served::<FleetInsight>(&client).await?;
+    ensure_served::<Cluster>(&client).await?;
+    ensure_served::<ResourceBinding>(&client).await?;
+    let clusters = Api::<Cluster>::all(client)
+        .list_metadata(&ListParams::default())
+        .await?;
+    info!(
+        clusters = clusters.items.len(),
+        "the hub serves Karmada's and karmada-manager's APIs"
+    );
+    Ok(hub_config)
 }
 
 /// Fails with [`Error::CrdMissing`] when the hub does not serve `K`'s resource.
@@ -120,12 +132,28 @@ async fn ensure_served<K: Resource<DynamicType = ()>>(client: &kube::Client) -> 
     }
 }
 
-/// Resolves on SIGTERM (Kubernetes stopping the pod) or SIGINT (Ctrl-C).
-async fn shutdown_signal() -> Result<()> {
-    let mut term = signal(SignalKind::terminate()).map_err(Error::Signal)?;
-    tokio::select! {
-        _ = term.recv() => {}
-        result = tokio::signal::ctrl_c() => result.map_err(Error::Signal)?,
+/// SIGTERM (Kubernetes stopping the pod) or SIGINT (Ctrl-C), observed from anywhere.
+#[derive(Clone)]
+struct Shutdown(tokio::sync::watch::Receiver<bool>);
+
+impl Shutdown {
+    fn install() -> Result<Self> {
+        let mut term = signal(SignalKind::terminate()).map_err(Error::Signal)?;
+        let mut int = signal(SignalKind::interrupt()).map_err(Error::Signal)?;
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            info!("shutdown signal received; stopping");
+            let _ = tx.send(true);
+        });
+        Ok(Self(rx))
     }
-    Ok(())
+
+    async fn wait(&self) {
+        let mut rx = self.0.clone();
+        let _ = rx.wait_for(|stopping| *stopping).await;
+    }
 }

@@ -1,6 +1,6 @@
 //! Tunables of the controllers, from the command line (`RunArgs`).
 
-use crate::cli::TuningArgs;
+use crate::cli::{ConnectionMode, TuningArgs};
 use karmada_manager_core::{BuildOptions, FleetOptions};
 use std::time::Duration;
 
@@ -15,6 +15,9 @@ pub struct Settings {
     pub write_interval: Duration,
     /// How long a member may be unreachable before its insight turns Ready=False.
     pub unreachable_grace: Duration,
+    pub connection_mode: ConnectionMode,
+    /// Base URL of the cluster proxy, when not the hub's own.
+    pub cluster_proxy_url: Option<http::Uri>,
 }
 
 impl From<&TuningArgs> for Settings {
@@ -29,6 +32,8 @@ impl From<&TuningArgs> for Settings {
             },
             write_interval: args.write_interval.into(),
             unreachable_grace: args.unreachable_grace.into(),
+            connection_mode: args.connection_mode,
+            cluster_proxy_url: args.cluster_proxy_url.clone(),
         }
     }
 }

@@ -10,6 +10,7 @@ mod fallback;
 mod fleet;
 mod node_details;
 mod size_guard;
+mod usage;
 #[cfg(test)]
 mod tests;
 mod workloads;
@@ -23,6 +24,7 @@ pub use cluster::cluster_insight_status;
 pub use fallback::cluster_status_fallback;
 pub use fleet::{FleetOptions, HubCounts, fleet_insight_status};
 pub use size_guard::Truncation;
+pub use usage::cluster_usage;
 pub use workloads::cluster_workload_counts;
 
 /// Settings of the `ClusterInsight` builder.

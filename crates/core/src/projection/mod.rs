@@ -9,6 +9,7 @@
 //! dropped; only a type mismatch (a string where an object belongs) is an error.
 
 mod de;
+mod metrics;
 mod node;
 mod pod;
 mod requests;
@@ -16,6 +17,7 @@ mod resources;
 #[cfg(test)]
 mod tests;
 
+pub use metrics::{NodeMetricsList, NodeUsage};
 pub use node::SlimNode;
 pub use pod::{ControllerRef, PodPhase, SlimPod};
 pub use resources::{ResourceEntry, ResourceList};

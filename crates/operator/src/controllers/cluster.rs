@@ -3,8 +3,9 @@
 //! status built from the member's in-memory index. It reads only caches; it writes only our CRDs.
 
 use super::cluster_status::{Inputs, View, assemble};
+use crate::cli::ConnectionMode;
 use crate::context::Context;
-use crate::members::{ConnectionError, direct_config};
+use crate::members::{ConnectionError, direct_config, proxy_config};
 use crate::write::apply::{apply_status, ensure_object};
 use crate::write::conditions::{Desired, merge};
 use futures::StreamExt;
@@ -120,15 +121,11 @@ fn build_status(
     previous: Option<&ClusterInsightStatus>,
     generation: Option<i64>,
 ) -> (ClusterInsightStatus, Option<Duration>) {
-    let secret = cluster.spec.secret_ref.as_ref().and_then(|r| {
-        ctx.secrets
-            .get(&ObjectRef::new(&r.name).within(&r.namespace))
-    });
-    let connection = direct_config(&cluster.spec, secret.as_deref()).and_then(|config| {
+    let connection = connection_plan(ctx, cluster, name).and_then(|(config, source)| {
         let endpoint = config.cluster_url.to_string();
         ctx.members
             .ensure(name, config)
-            .map(|shared| (shared, endpoint.clone()))
+            .map(|shared| (shared, endpoint.clone(), source))
             .map_err(|e| ConnectionError::ClientSetup {
                 endpoint,
                 problem: e.to_string(),
@@ -147,50 +144,70 @@ fn build_status(
     let workloads = cluster_workload_counts(name, specs);
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     let settings = &ctx.settings;
+    let inputs = |view| Inputs {
+        cluster,
+        view,
+        previous,
+        generation,
+        workloads,
+        options: &settings.build,
+        grace: settings.unreachable_grace,
+        now,
+    };
     match connection {
-        Ok((shared, endpoint)) => {
+        Ok((shared, endpoint, source)) => {
             let health = shared.health();
+            let metrics = shared.metrics();
             let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
-            let view = View::Live {
+            assemble(inputs(View::Live {
                 index: &index,
                 health: &health,
-                source: InsightSource::Direct,
+                source,
                 endpoint: &endpoint,
-            };
-            let inputs = Inputs {
-                cluster,
-                view,
-                previous,
-                generation,
-                workloads,
-                options: &settings.build,
-                grace: settings.unreachable_grace,
-                now,
-            };
-            assemble(inputs)
+                metrics: metrics.as_deref(),
+            }))
         }
         Err(problem) => {
             ctx.members.stop(name);
+            // A Pull cluster without endpoint or Secret is normal, not a problem to report.
             let expected = cluster.spec.sync_mode == Some(SyncMode::Pull)
                 && matches!(
                     problem,
                     ConnectionError::NoEndpoint | ConnectionError::NoSecretRef
                 );
-            let view = View::Fallback {
+            assemble(inputs(View::Fallback {
                 problem: (!expected).then_some(&problem),
-            };
-            let inputs = Inputs {
-                cluster,
-                view,
-                previous,
-                generation,
-                workloads,
-                options: &settings.build,
-                grace: settings.unreachable_grace,
-                now,
-            };
-            assemble(inputs)
+            }))
         }
+    }
+}
+
+/// How to reach the member under the configured connection mode (DESIGN §1: Direct, else
+/// ClusterProxy when allowed, else the ClusterStatus fallback chosen by the caller on `Err`).
+fn connection_plan(
+    ctx: &Context,
+    cluster: &Cluster,
+    name: &str,
+) -> Result<(kube::Config, InsightSource), ConnectionError> {
+    let proxy = || {
+        proxy_config(
+            &ctx.hub_config,
+            ctx.settings.cluster_proxy_url.as_ref(),
+            name,
+        )
+        .map(|c| (c, InsightSource::ClusterProxy))
+    };
+    if ctx.settings.connection_mode == ConnectionMode::Proxy {
+        return proxy();
+    }
+    let secret = cluster.spec.secret_ref.as_ref().and_then(|r| {
+        ctx.secrets
+            .get(&ObjectRef::new(&r.name).within(&r.namespace))
+    });
+    match direct_config(&cluster.spec, secret.as_deref()) {
+        Ok(config) => Ok((config, InsightSource::Direct)),
+        Err(_) if ctx.settings.connection_mode == ConnectionMode::DirectThenProxy => proxy(),
+        Err(problem) => Err(problem),
     }
 }
 

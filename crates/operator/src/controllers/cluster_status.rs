@@ -8,7 +8,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::{reasons, types};
 use karmada_manager_api::{ClusterInsightStatus, ClusterWorkloadCounts, InsightSource};
 use karmada_manager_core::{
-    BuildOptions, ClusterIndex, cluster_insight_status, cluster_status_fallback,
+    BuildOptions, ClusterIndex, NodeUsage, cluster_insight_status, cluster_status_fallback,
+    cluster_usage,
 };
 use karmada_types::{Cluster, SyncMode};
 use std::time::Duration;
@@ -21,6 +22,8 @@ pub enum View<'a> {
         health: &'a Health,
         source: InsightSource,
         endpoint: &'a str,
+        /// NodeMetrics, when the member serves metrics.k8s.io.
+        metrics: Option<&'a [NodeUsage]>,
     },
     /// No connection is possible: figures from Karmada's own `Cluster.status`.
     Fallback {
@@ -59,6 +62,7 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
             health,
             source,
             endpoint,
+            metrics,
         } => {
             let build = cluster_insight_status(index, cluster, options);
             let mut conditions = Vec::new();
@@ -122,6 +126,7 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
             }
             let mut status = build.status;
             status.source = Some(source);
+            status.usage = metrics.map(|m| cluster_usage(index, m));
             (status, conditions)
         }
         View::Fallback { problem } => {

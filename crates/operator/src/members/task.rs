@@ -5,7 +5,7 @@
 use super::health::Health;
 use futures::channel::mpsc::UnboundedSender;
 use futures::{StreamExt, stream};
-use karmada_manager_core::{ClusterIndex, SlimNode, SlimPod};
+use karmada_manager_core::{ClusterIndex, NodeMetricsList, NodeUsage, SlimNode, SlimPod};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client};
@@ -19,13 +19,22 @@ use tokio::time::Instant;
 pub struct MemberShared {
     pub index: RwLock<ClusterIndex>,
     pub health: Mutex<Health>,
+    /// Latest NodeMetrics, or `None` while the member does not serve metrics.k8s.io.
+    pub metrics: Mutex<Option<Vec<NodeUsage>>>,
 }
 
 impl MemberShared {
     pub fn health(&self) -> Health {
         self.health.lock().map(|h| h.clone()).unwrap_or_default()
     }
+
+    pub fn metrics(&self) -> Option<Vec<NodeUsage>> {
+        self.metrics.lock().ok().and_then(|m| m.clone())
+    }
 }
+
+/// How often NodeMetrics are polled; metrics-server itself refreshes about every 15 s.
+const METRICS_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Where and how often to ask for the Cluster to be reconciled after member changes.
 pub struct Trigger {
@@ -51,10 +60,12 @@ pub async fn watch_member(
     let nodes = watcher::watcher(Api::<SlimNode>::all(client.clone()), config.clone())
         .default_backoff()
         .map(Update::Node);
-    let pods = watcher::watcher(Api::<SlimPod>::all(client), config)
+    let pods = watcher::watcher(Api::<SlimPod>::all(client.clone()), config)
         .default_backoff()
         .map(Update::Pod);
     let mut updates = std::pin::pin!(stream::select(nodes, pods));
+    let mut metrics_tick = tokio::time::interval(METRICS_INTERVAL);
+    metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut synced = (false, false);
     let mut last_fired: Option<Instant> = None;
     let mut pending = false;
@@ -68,6 +79,11 @@ pub async fn watch_member(
                 }
             }
             _ = tokio::time::sleep_until(deadline), if pending => {}
+            _ = metrics_tick.tick() => {
+                if poll_metrics(&client, &shared, &endpoint).await {
+                    pending = true;
+                }
+            }
         }
         if pending && last_fired.is_none_or(|t| t.elapsed() >= trigger.interval) {
             if trigger
@@ -81,6 +97,29 @@ pub async fn watch_member(
             pending = false;
         }
     }
+}
+
+/// Polls the member's NodeMetrics; returns whether they changed. A member without metrics.k8s.io
+/// (404) simply has no usage; other errors keep the last figures (the watches report outages).
+async fn poll_metrics(client: &Client, shared: &MemberShared, endpoint: &str) -> bool {
+    let request = match http::Request::get("/apis/metrics.k8s.io/v1beta1/nodes").body(Vec::new()) {
+        Ok(request) => request,
+        Err(_) => return false,
+    };
+    let usage = match client.request::<NodeMetricsList>(request).await {
+        Ok(list) => Some(list.items),
+        Err(kube::Error::Api(status)) if status.code == 404 => None,
+        Err(err) => {
+            tracing::debug!(member = %endpoint, error = %err, "polling NodeMetrics failed");
+            return false;
+        }
+    };
+    let Ok(mut metrics) = shared.metrics.lock() else {
+        return false;
+    };
+    let changed = *metrics != usage;
+    *metrics = usage;
+    changed
 }
 
 /// Applies one watch update; returns whether anything the status shows may have changed.

@@ -51,6 +51,7 @@ fn live(
         health,
         source: InsightSource::Direct,
         endpoint: "https://m1",
+        metrics: None,
     };
     let options = BuildOptions::default();
     assemble(Inputs {

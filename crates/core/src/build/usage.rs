@@ -1,0 +1,85 @@
+//! `ClusterInsight.status.usage`: measured CPU and memory over the nodes metrics-server reports,
+//! as a share of the allocatable of those same nodes (a node without metrics counts in neither).
+
+use crate::index::ClusterIndex;
+use crate::projection::NodeUsage;
+use crate::quantity::{Amount, Format, percent};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use karmada_manager_api::{ResourceUsage, UsageFigures};
+
+pub fn cluster_usage(index: &ClusterIndex, metrics: &[NodeUsage]) -> ResourceUsage {
+    let mut sums = [(Amount::default(), Amount::default()); 2]; // (used, allocatable) for cpu, memory
+    let mut latest: Option<k8s_openapi::jiff::Timestamp> = None;
+    for usage in metrics {
+        let Some(node) = index.node(&usage.name) else {
+            continue;
+        };
+        for (slot, (resource, used)) in [("cpu", usage.cpu), ("memory", usage.memory)]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(used) = used {
+                sums[slot].0 = sums[slot].0.saturating_add(used);
+                sums[slot].1 = sums[slot]
+                    .1
+                    .saturating_add(node.allocatable.amount(resource));
+            }
+        }
+        if let Some(at) = usage.timestamp.as_deref().and_then(|t| t.parse().ok()) {
+            latest = latest.max(Some(at));
+        }
+    }
+    let figures = |(used, allocatable): (Amount, Amount), resource: &str| {
+        (allocatable > Amount::default()).then(|| UsageFigures {
+            used: used.to_quantity(Format::for_resource(resource)),
+            percent: percent(used, allocatable),
+        })
+    };
+    ResourceUsage {
+        cpu: figures(sums[0], "cpu"),
+        memory: figures(sums[1], "memory"),
+        observed_at: latest.map(Time),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::projection::NodeMetricsList;
+
+    #[test]
+    fn usage_is_summed_over_nodes_with_metrics_and_known_to_the_index() {
+        let mut index = ClusterIndex::new();
+        for name in ["n1", "n2", "n3"] {
+            let node: crate::SlimNode = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": name},
+                "status": {"allocatable": {"cpu": "4", "memory": "16Gi"}},
+            }))
+            .unwrap();
+            index.apply_node(node);
+        }
+        let list: NodeMetricsList = serde_json::from_value(serde_json::json!({"items": [
+            {"metadata": {"name": "n1"}, "timestamp": "2026-01-01T00:00:10Z", "usage": {"cpu": "1500m", "memory": "4Gi"}},
+            {"metadata": {"name": "n2"}, "timestamp": "2026-01-01T00:00:20Z", "usage": {"cpu": "500m", "memory": "garbage"}},
+            {"metadata": {"name": "gone"}, "usage": {"cpu": "64", "memory": "1Ti"}},
+        ]}))
+        .unwrap();
+        let usage = cluster_usage(&index, &list.items);
+        let cpu = usage.cpu.unwrap();
+        assert_eq!(
+            (cpu.used.0.as_str(), cpu.percent),
+            ("2", 25),
+            "2 of 8 cores (n3 has no metrics)"
+        );
+        let memory = usage.memory.unwrap();
+        assert_eq!(
+            (memory.used.0.as_str(), memory.percent),
+            ("4Gi", 25),
+            "the unparsable value counts for n2 in neither sum"
+        );
+        assert_eq!(
+            usage.observed_at.unwrap().0.to_string(),
+            "2026-01-01T00:00:20Z"
+        );
+    }
+}
