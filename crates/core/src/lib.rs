@@ -20,11 +20,14 @@ pub mod quantity;
 #[cfg(test)]
 mod test_support;
 
+pub use build::cluster_usage;
 pub use build::{
     BuildOptions, ClusterInsightBuild, FleetOptions, HubCounts, Truncation, cluster_insight_status,
     cluster_status_fallback, cluster_workload_counts, fleet_insight_status,
 };
 pub use index::{ClusterFigures, ClusterIndex, NodeStats, StoredPod};
-pub use build::cluster_usage;
-pub use projection::{NodeMetricsList, NodeUsage, ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimNode, SlimPod};
+pub use projection::{
+    ControllerRef, NodeMetricsList, NodeUsage, PodPhase, ResourceEntry, ResourceList, SlimNode,
+    SlimPod,
+};
 pub use quantity::{Amount, Format, QuantityError, percent};

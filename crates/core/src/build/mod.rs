@@ -10,9 +10,9 @@ mod fallback;
 mod fleet;
 mod node_details;
 mod size_guard;
-mod usage;
 #[cfg(test)]
 mod tests;
+mod usage;
 mod workloads;
 
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
