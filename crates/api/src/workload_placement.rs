@@ -267,13 +267,14 @@ pub struct ReplicaCounts {
     /// Sum of the replicas the scheduler assigned, `clusters[].replicas` (count).
     #[serde(default)]
     pub scheduled: i64,
-    /// Sum of `clusters[].readyReplicas` (count).
+    /// Sum of `clusters[].readyReplicas` over the target clusters (`spec.clusters` of the binding);
+    /// a cluster the workload is being evicted from does not count (count).
     #[serde(default)]
     pub ready: i64,
-    /// Sum of `clusters[].availableReplicas` (count).
+    /// Sum of `clusters[].availableReplicas` over the target clusters (count).
     #[serde(default)]
     pub available: i64,
-    /// Sum of `clusters[].updatedReplicas` (count).
+    /// Sum of `clusters[].updatedReplicas` over the target clusters (count).
     #[serde(default)]
     pub updated: i64,
     /// `<ready>/<desired>`, e.g. `9/10`: one string for the READY printer column.

@@ -5,29 +5,42 @@
 //! - [`projection`]: [`SlimNode`] / [`SlimPod`], decoded straight from watch JSON.
 //! - [`index`]: [`ClusterIndex`], one member's nodes and pods with aggregates kept up to date
 //!   per event.
-//! - [`build`]: status builders for `ClusterInsight` and `FleetInsight`.
+//! - [`placement`]: a binding's placement rules resolved against the Karmada Clusters
+//!   (cluster selection, static weights, the placement summary).
+//! - [`workload`]: which member pods belong to which workload ([`OwnerIndex`],
+//!   [`workload_pods`]).
+//! - [`build`]: status builders for `ClusterInsight`, `WorkloadPlacement` and `FleetInsight`.
 //! - [`intern`]: the shared string/list interner the projections use.
 //!
 //! No async, no clients, no clocks: the I/O shell feeds events in and writes what comes out, and
 //! every function here is deterministic, so an unchanged world yields byte-identical statuses.
 
 pub mod build;
+pub mod conditions;
 pub mod index;
 pub mod intern;
+pub mod placement;
 pub mod projection;
 pub mod quantity;
+pub mod workload;
 
 #[cfg(test)]
 mod test_support;
 
 pub use build::cluster_usage;
 pub use build::{
-    BuildOptions, ClusterInsightBuild, FleetOptions, HubCounts, Truncation, cluster_insight_status,
-    cluster_status_fallback, cluster_workload_counts, fleet_insight_status,
+    BindingKind, BindingSource, BuildOptions, ClusterInsightBuild, DesiredCondition, FleetOptions,
+    HubCounts, PlacementInputs, PlacementOptions, PlacementTruncation, Truncation,
+    WorkloadPlacementBuild, WorkloadState, cluster_insight_status, cluster_status_fallback,
+    cluster_workload_counts, fleet_insight_status, fleet_workload_counts,
+    workload_placement_status,
 };
+pub use conditions::merge_conditions;
 pub use index::{ClusterFigures, ClusterIndex, NodeStats, StoredPod};
+pub use placement::{ResolvedWeights, cluster_matches, placement_summary, resolve_weights};
 pub use projection::{
     ControllerRef, NodeMetricsList, NodeUsage, PodPhase, ResourceEntry, ResourceList, SlimNode,
     SlimPod,
 };
 pub use quantity::{Amount, Format, QuantityError, percent};
+pub use workload::{OwnerIndex, OwnerKind, WorkloadKey, WorkloadPod, workload_pods};

@@ -1,18 +1,22 @@
-//! Pure status builders: index (or Karmada `Cluster`) in, status out.
+//! Pure status builders: index (or Karmada `Cluster`, or binding) in, status out.
 //!
 //! The builders fill everything except what only the I/O shell knows — `conditions`,
 //! `observedGeneration`, `source`, `lastChangeTime` (and `usage`, from the metrics poller) —
 //! and contain nothing time-dependent. Lists are sorted and maps ordered, so the same world
 //! always serializes to the same bytes, which is what lets the writer skip unchanged statuses.
+//! The `WorkloadPlacement` builder also decides its conditions, returned as plain data for the
+//! shell to merge with the previous ones (times).
 
 mod cluster;
 mod fallback;
 mod fleet;
+mod fleet_workloads;
 mod node_details;
 mod size_guard;
 #[cfg(test)]
 mod tests;
 mod usage;
+mod workload_placement;
 mod workloads;
 
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -23,8 +27,13 @@ use crate::quantity::{Amount, Format, percent};
 pub use cluster::cluster_insight_status;
 pub use fallback::cluster_status_fallback;
 pub use fleet::{FleetOptions, HubCounts, fleet_insight_status};
+pub use fleet_workloads::{WorkloadState, fleet_workload_counts};
 pub use size_guard::Truncation;
 pub use usage::cluster_usage;
+pub use workload_placement::{
+    BindingKind, BindingSource, DesiredCondition, PlacementInputs, PlacementOptions,
+    PlacementTruncation, WorkloadPlacementBuild, workload_placement_status,
+};
 pub use workloads::cluster_workload_counts;
 
 /// Settings of the `ClusterInsight` builder.

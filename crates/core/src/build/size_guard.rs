@@ -26,17 +26,7 @@ impl Truncation {
 
     /// A condition message for the `StatusTruncated` reason.
     pub fn message(&self) -> String {
-        let outcome = if self.fits() {
-            format!(
-                "the status is {} bytes, under the {}-byte guard",
-                self.serialized_bytes, self.max_status_bytes
-            )
-        } else {
-            format!(
-                "the status is still {} bytes, over the {}-byte guard",
-                self.serialized_bytes, self.max_status_bytes
-            )
-        };
+        let outcome = guard_outcome(self.serialized_bytes, self.max_status_bytes);
         format!(
             "nodeDetails lists {} nodes: {} more were left out to keep the status small; {outcome}. \
              Counts are exact; raise the size guard or lower the node detail limit.",
@@ -95,5 +85,16 @@ impl io::Write for ByteCounter {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// How the shrunk status compares with the size guard, for truncation messages.
+pub(crate) fn guard_outcome(serialized_bytes: usize, max_status_bytes: usize) -> String {
+    if serialized_bytes <= max_status_bytes {
+        format!("the status is {serialized_bytes} bytes, under the {max_status_bytes}-byte guard")
+    } else {
+        format!(
+            "the status is still {serialized_bytes} bytes, over the {max_status_bytes}-byte guard"
+        )
     }
 }

@@ -1,6 +1,9 @@
 //! [`ClusterIndex`]: one member cluster's nodes and pods, with the figures of its
 //! `ClusterInsight` maintained incrementally (DESIGN §5).
 //!
+//! Pods are also grouped by their direct controller, so that the pods of one workload are found
+//! without a scan ([`crate::workload`]).
+//!
 //! Every event costs O(1) (times the handful of resources a pod requests): the stored object's
 //! old contribution is taken back and the new one added, so figures never need a rescan. The
 //! event API mirrors kube-runtime's `watcher::Event`:
@@ -27,6 +30,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::projection::SlimNode;
+use crate::workload::PodsByController;
 
 pub use pods::StoredPod;
 use totals::Sign;
@@ -39,24 +43,30 @@ struct NodeSlot {
     epoch: u32,
 }
 
-/// Relist bookkeeping for one kind.
+/// Relist bookkeeping for one kind (also used by [`OwnerIndex`](crate::OwnerIndex)).
 #[derive(Clone, Copy, Debug, Default)]
-struct Resync {
-    epoch: u32,
+pub(crate) struct Resync {
+    /// The epoch objects applied now are marked with.
+    pub(crate) epoch: u32,
     active: bool,
     completed_once: bool,
 }
 
 impl Resync {
-    fn begin(&mut self) {
+    pub(crate) fn begin(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
         self.active = true;
     }
 
     /// Ends a relist; returns the epoch to keep, or `None` when none was in progress.
-    fn end(&mut self) -> Option<u32> {
+    pub(crate) fn end(&mut self) -> Option<u32> {
         self.completed_once = true;
         std::mem::take(&mut self.active).then_some(self.epoch)
+    }
+
+    /// A relist has completed and none is in progress.
+    pub(crate) fn synced(&self) -> bool {
+        self.completed_once && !self.active
     }
 }
 
@@ -64,9 +74,12 @@ impl Resync {
 #[derive(Clone, Debug, Default)]
 pub struct ClusterIndex {
     nodes: HashMap<Arc<str>, NodeSlot>,
-    /// namespace → name → pod: the namespace is stored once per namespace, not per pod.
-    pods: HashMap<Arc<str>, HashMap<Box<str>, pods::PodSlot>>,
+    /// namespace → name → pod: the namespace is stored once per namespace, not per pod. The
+    /// name is shared with `by_controller`.
+    pods: HashMap<Arc<str>, HashMap<Arc<str>, pods::PodSlot>>,
     pod_count: usize,
+    /// Pod names grouped by their direct controller (see [`crate::workload`]).
+    by_controller: PodsByController,
     /// Per node name that pods are bound to (known Node or not).
     node_stats: HashMap<Arc<str>, NodeStats>,
     figures: ClusterFigures,
@@ -112,12 +125,12 @@ impl ClusterIndex {
 
     /// `true` once a node relist has completed (the node figures are complete).
     pub fn nodes_synced(&self) -> bool {
-        self.node_resync.completed_once && !self.node_resync.active
+        self.node_resync.synced()
     }
 
     /// `true` once a pod relist has completed (the pod figures are complete).
     pub fn pods_synced(&self) -> bool {
-        self.pod_resync.completed_once && !self.pod_resync.active
+        self.pod_resync.synced()
     }
 
     /// Both kinds listed completely at least once and no relist in progress.

@@ -8,6 +8,7 @@ use super::totals::{ClusterFigures, NodeStats, Sign};
 use crate::intern::intern_str;
 use crate::projection::{ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimPod};
 use crate::quantity::Amount;
+use crate::workload::WorkloadKey;
 
 /// The `pods` resource: each non-terminal pod takes one slot, bound or not.
 static ONE_POD: LazyLock<ResourceEntry> = LazyLock::new(|| ResourceEntry {
@@ -79,6 +80,19 @@ impl ClusterIndex {
         })
     }
 
+    /// The pods whose controller (owner reference with `controller: true`) is `controller`, as
+    /// `(name, pod)` in no particular order. Costs O(those pods), whatever the member's size.
+    pub fn pods_of_controller(
+        &self,
+        controller: &WorkloadKey,
+    ) -> impl Iterator<Item = (&Arc<str>, &StoredPod)> {
+        let names = self.pods.get(&*controller.namespace);
+        self.by_controller
+            .names(controller)
+            .filter_map(move |name| names?.get_key_value(&**name))
+            .map(|(name, slot)| (name, &slot.pod))
+    }
+
     /// Number of pods held.
     pub fn pod_count(&self) -> usize {
         self.pod_count
@@ -88,14 +102,20 @@ impl ClusterIndex {
     pub fn apply_pod(&mut self, pod: SlimPod) -> bool {
         let epoch = self.pod_resync.epoch;
         let namespace = Arc::clone(pod.namespace());
-        let name: Box<str> = pod.name().into();
+        let name: Arc<str> = pod.name().into();
         let new = StoredPod::from_slim(pod);
-        let names = self.pods.entry(namespace).or_default();
+        let names = self.pods.entry(Arc::clone(&namespace)).or_default();
         match names.get_mut(&name) {
             Some(slot) => {
                 slot.epoch = epoch;
                 if slot.pod == new {
                     return false;
+                }
+                if slot.pod.controller != new.controller {
+                    // Adopted or released (rare): move the name to its new group.
+                    let groups = &mut self.by_controller;
+                    groups.remove(&namespace, slot.pod.controller.as_deref(), &name);
+                    groups.add(&namespace, new.controller.as_deref(), &name);
                 }
                 let old = std::mem::replace(&mut slot.pod, new);
                 count_pod(&mut self.figures, &mut self.node_stats, &old, Sign::Remove);
@@ -108,6 +128,8 @@ impl ClusterIndex {
             }
             None => {
                 count_pod(&mut self.figures, &mut self.node_stats, &new, Sign::Add);
+                self.by_controller
+                    .add(&namespace, new.controller.as_deref(), &name);
                 names.insert(name, PodSlot { pod: new, epoch });
                 self.pod_count += 1;
             }
@@ -122,15 +144,24 @@ impl ClusterIndex {
 
     /// Removes a pod by namespace and name.
     pub fn delete_pod_named(&mut self, namespace: &str, name: &str) -> bool {
-        let Some(names) = self.pods.get_mut(namespace) else {
+        let Some(namespace) = self
+            .pods
+            .get_key_value(namespace)
+            .map(|(ns, _)| Arc::clone(ns))
+        else {
             return false;
         };
-        let Some(slot) = names.remove(name) else {
+        let Some(names) = self.pods.get_mut(&namespace) else {
+            return false;
+        };
+        let Some((name, slot)) = names.remove_entry(name) else {
             return false;
         };
         if names.is_empty() {
-            self.pods.remove(namespace);
+            self.pods.remove(&namespace);
         }
+        self.by_controller
+            .remove(&namespace, slot.pod.controller.as_deref(), &name);
         self.pod_count -= 1;
         count_pod(
             &mut self.figures,
@@ -155,11 +186,13 @@ impl ClusterIndex {
         let mut removed = 0;
         let figures = &mut self.figures;
         let node_stats = &mut self.node_stats;
-        self.pods.retain(|_, names| {
-            names.retain(|_, slot| {
+        let groups = &mut self.by_controller;
+        self.pods.retain(|namespace, names| {
+            names.retain(|name, slot| {
                 let keep = slot.epoch == epoch;
                 if !keep {
                     count_pod(figures, node_stats, &slot.pod, Sign::Remove);
+                    groups.remove(namespace, slot.pod.controller.as_deref(), name);
                     removed += 1;
                 }
                 keep

@@ -7,13 +7,13 @@ use crate::cli::ConnectionMode;
 use crate::context::Context;
 use crate::members::{ConnectionError, direct_config, proxy_config};
 use crate::write::apply::{apply_status, ensure_object};
-use crate::write::conditions::{Desired, merge};
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::{reasons, types};
 use karmada_manager_api::{ClusterInsight, ClusterInsightStatus, InsightSource};
 use karmada_manager_core::cluster_workload_counts;
+use karmada_manager_core::{DesiredCondition as Desired, merge_conditions as merge};
 use karmada_types::{Cluster, SyncMode};
 use kube::api::{Api, DeleteParams};
 use kube::core::DeserializeGuard;
@@ -235,13 +235,13 @@ async fn write_malformed(
         .and_then(|p| p.status.clone())
         .unwrap_or_default();
     let desired = vec![
-        Desired::new(
+        Desired::of(
             types::READY,
             false,
             reasons::MALFORMED_SOURCE,
             message.clone(),
         ),
-        Desired::new(types::STALLED, true, reasons::MALFORMED_SOURCE, message),
+        Desired::of(types::STALLED, true, reasons::MALFORMED_SOURCE, message),
     ];
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     let conditions = merge(&status.conditions, desired, generation, &now);

@@ -3,7 +3,6 @@
 //! rule is unit-tested without a server.
 
 use crate::members::{ConnectionError, Health};
-use crate::write::conditions::{Desired, merge};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::{reasons, types};
 use karmada_manager_api::{ClusterInsightStatus, ClusterWorkloadCounts, InsightSource};
@@ -11,6 +10,7 @@ use karmada_manager_core::{
     BuildOptions, ClusterIndex, NodeUsage, cluster_insight_status, cluster_status_fallback,
     cluster_usage,
 };
+use karmada_manager_core::{DesiredCondition as Desired, merge_conditions as merge};
 use karmada_types::{Cluster, SyncMode};
 use std::time::Duration;
 
@@ -69,13 +69,13 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
             let unreachable_for = health.failure.as_ref().map(|f| f.since.elapsed());
             match (&health.failure, unreachable_for) {
                 (Some(failure), _) if failure.stalled => {
-                    conditions.push(Desired::new(
+                    conditions.push(Desired::of(
                         types::READY,
                         false,
                         failure.reason,
                         failure.message.clone(),
                     ));
-                    conditions.push(Desired::new(
+                    conditions.push(Desired::of(
                         types::STALLED,
                         true,
                         failure.reason,
@@ -90,7 +90,7 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
                     } else {
                         failure.message.clone()
                     };
-                    conditions.push(Desired::new(
+                    conditions.push(Desired::of(
                         types::READY,
                         false,
                         reasons::MEMBER_UNREACHABLE,
@@ -106,13 +106,13 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
                 }
                 _ if !index.is_synced() => {
                     let message = format!("listing nodes and pods of {endpoint}");
-                    conditions.push(Desired::new(
+                    conditions.push(Desired::of(
                         types::READY,
                         false,
                         reasons::INITIAL_SYNC,
                         message.clone(),
                     ));
-                    conditions.push(Desired::new(
+                    conditions.push(Desired::of(
                         types::RECONCILING,
                         true,
                         reasons::INITIAL_SYNC,
@@ -134,10 +134,10 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
             status.source = Some(InsightSource::ClusterStatus);
             let conditions = match problem {
                 Some(err) => vec![
-                    Desired::new(types::READY, false, err.reason(), err.to_string()),
-                    Desired::new(types::STALLED, true, err.reason(), err.to_string()),
+                    Desired::of(types::READY, false, err.reason(), err.to_string()),
+                    Desired::of(types::STALLED, true, err.reason(), err.to_string()),
                 ],
-                None => vec![Desired::new(
+                None => vec![Desired::of(
                     types::READY,
                     true,
                     reasons::CLUSTER_STATUS_FALLBACK,
@@ -175,13 +175,13 @@ fn healthy_conditions(status: &ClusterInsightStatus, truncated: Option<String>) 
     let n = &status.nodes;
     let message = format!("{} nodes, {} pods observed", n.total, status.pods.total);
     let mut conditions = vec![match truncated {
-        Some(note) => Desired::new(
+        Some(note) => Desired::of(
             types::READY,
             true,
             reasons::STATUS_TRUNCATED,
             format!("{message}; {note}"),
         ),
-        None => Desired::new(types::READY, true, reasons::SYNCED, message),
+        None => Desired::of(types::READY, true, reasons::SYNCED, message),
     }];
     let mut problems = Vec::new();
     for (count, what) in [
@@ -200,7 +200,7 @@ fn healthy_conditions(status: &ClusterInsightStatus, truncated: Option<String>) 
             n.total,
             problems.join(", ")
         );
-        conditions.push(Desired::new(
+        conditions.push(Desired::of(
             types::DEGRADED,
             true,
             reasons::NODES_DEGRADED,

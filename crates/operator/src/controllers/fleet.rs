@@ -3,10 +3,10 @@
 
 use crate::context::Context;
 use crate::write::apply::{apply_status, ensure_object};
-use crate::write::conditions::{Desired, merge};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::{reasons, types};
 use karmada_manager_api::{FLEET_INSIGHT_NAME, FleetInsight, FleetInsightStatus};
+use karmada_manager_core::{DesiredCondition as Desired, merge_conditions as merge};
 use karmada_manager_core::{HubCounts, fleet_insight_status};
 use kube::ResourceExt;
 use kube::api::Api;
@@ -61,7 +61,7 @@ fn build(
         "{} of {} clusters ready",
         status.clusters.ready, status.clusters.total
     );
-    let desired = vec![Desired::new(types::READY, true, reasons::SYNCED, message)];
+    let desired = vec![Desired::of(types::READY, true, reasons::SYNCED, message)];
     status.conditions = merge(
         previous
             .map(|p| p.conditions.as_slice())

@@ -137,7 +137,7 @@ pub fn direct_config(
     }
     let proxy = spec.proxy_url.trim();
     if !proxy.is_empty() {
-        let url = parse_url(proxy, &["http", "https", "socks5", "socks5h"]).map_err(|problem| {
+        let url = parse_url(proxy, &["http", "https", "socks5"]).map_err(|problem| {
             ConnectionError::InvalidProxyUrl {
                 url: proxy.to_string(),
                 problem,

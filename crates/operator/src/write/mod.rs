@@ -1,4 +1,3 @@
-//! Writing to the hub: condition bookkeeping and server-side apply.
+//! Writing to the hub: server-side apply.
 
 pub mod apply;
-pub mod conditions;

@@ -1,7 +1,7 @@
 //! The incremental figures must always equal a from-scratch recomputation over the objects the
 //! index should hold, after every event of a random sequence.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::super::totals::Sign;
@@ -10,6 +10,7 @@ use crate::intern::intern_str;
 use crate::projection::{ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimPod};
 use crate::quantity::Amount;
 use crate::test_support::Rng;
+use crate::workload::WorkloadKey;
 
 /// The figures computed directly from the objects, as the builders' definition reads.
 fn recompute<'a>(
@@ -95,6 +96,25 @@ fn assert_consistent(
     }
     for (name, n) in nodes {
         assert_eq!(index.node(name), Some(n), "{context}");
+    }
+    // Pods grouped by controller: exactly the pods that name it, nothing left behind.
+    let mut groups: HashMap<WorkloadKey, HashSet<Arc<str>>> = HashMap::new();
+    for ((ns, name), p) in pods {
+        if let Some(controller) = &p.controller {
+            let key = WorkloadKey::of_controller(&intern_str(ns), controller);
+            groups
+                .entry(key)
+                .or_default()
+                .insert(Arc::from(name.as_str()));
+        }
+    }
+    assert_eq!(index.by_controller.groups(), &groups, "{context}");
+    for (key, names) in &groups {
+        let found: HashSet<Arc<str>> = index
+            .pods_of_controller(key)
+            .map(|(name, _)| Arc::clone(name))
+            .collect();
+        assert_eq!(&found, names, "{context}");
     }
 }
 
@@ -274,5 +294,6 @@ fn random_event_sequences_match_a_recomputation_after_every_step() {
         }
         assert_eq!(index.figures(), &ClusterFigures::default());
         assert_eq!(index.all_node_stats().count(), 0);
+        assert!(index.by_controller.groups().is_empty());
     }
 }

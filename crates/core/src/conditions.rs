@@ -1,27 +1,30 @@
-//! `metav1.Condition` bookkeeping shared by every status we write: a transition time changes only
-//! when a condition's status changes, so an unchanged world yields a byte-identical status and no
-//! write. `Reconciling` and `Stalled` are listed only while True (kstatus convention).
+//! Conditions as builders want them, and how they become `metav1.Condition`s: a transition time
+//! changes only when a condition's status changes, so an unchanged world yields a byte-identical
+//! status and no write. `Reconciling` and `Stalled` are listed only while True (kstatus).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use karmada_manager_api::conditions::status;
 
-/// A condition as a reconciler wants it, before times are filled in.
+/// A condition before times are filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Desired {
+pub struct DesiredCondition {
+    /// `Ready`, `Scheduled`, `Applied`, `Reconciling`, `Stalled`, `Degraded`.
     pub type_: &'static str,
+    /// `True`, `False` or `Unknown`.
     pub status: &'static str,
+    /// One of the `karmada_manager_api::conditions::reasons` constants.
     pub reason: &'static str,
+    /// What is wrong and what to do, for people.
     pub message: String,
 }
 
-impl Desired {
+impl DesiredCondition {
     pub fn new(
         type_: &'static str,
-        ok: bool,
+        status: &'static str,
         reason: &'static str,
         message: impl Into<String>,
     ) -> Self {
-        let status = if ok { status::TRUE } else { status::FALSE };
         Self {
             type_,
             status,
@@ -30,21 +33,36 @@ impl Desired {
         }
     }
 
-    pub fn unknown(type_: &'static str, reason: &'static str, message: impl Into<String>) -> Self {
+    /// `True` when `ok`, else `False`.
+    pub fn of(
+        type_: &'static str,
+        ok: bool,
+        reason: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(
+            type_,
+            if ok { status::TRUE } else { status::FALSE },
+            reason,
+            message,
+        )
+    }
+
+    /// The same reason and message under another type and status.
+    pub fn with_type(&self, type_: &'static str, status: &'static str) -> Self {
         Self {
             type_,
-            status: status::UNKNOWN,
-            reason,
-            message: message.into(),
+            status,
+            ..self.clone()
         }
     }
 }
 
 /// The conditions to write: `desired`, in its order, with `lastTransitionTime` kept from
 /// `previous` where the status did not change, and `now` where it did.
-pub fn merge(
+pub fn merge_conditions(
     previous: &[Condition],
-    desired: Vec<Desired>,
+    desired: Vec<DesiredCondition>,
     generation: Option<i64>,
     now: &Time,
 ) -> Vec<Condition> {
@@ -70,6 +88,7 @@ pub fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    type Desired = DesiredCondition;
     use k8s_openapi::jiff::Timestamp;
 
     fn at(seconds: i64) -> Time {
@@ -78,17 +97,17 @@ mod tests {
 
     #[test]
     fn transition_time_moves_only_when_status_changes() {
-        let first = merge(
+        let first = merge_conditions(
             &[],
-            vec![Desired::new("Ready", false, "InitialSync", "syncing")],
+            vec![Desired::of("Ready", false, "InitialSync", "syncing")],
             Some(1),
             &at(100),
         );
         assert_eq!(first[0].last_transition_time, at(100));
 
-        let same = merge(
+        let same = merge_conditions(
             &first,
-            vec![Desired::new("Ready", false, "InitialSync", "still syncing")],
+            vec![Desired::of("Ready", false, "InitialSync", "still syncing")],
             Some(1),
             &at(200),
         );
@@ -99,9 +118,9 @@ mod tests {
         );
         assert_eq!(same[0].message, "still syncing");
 
-        let flipped = merge(
+        let flipped = merge_conditions(
             &same,
-            vec![Desired::new("Ready", true, "Synced", "ok")],
+            vec![Desired::of("Ready", true, "Synced", "ok")],
             Some(1),
             &at(300),
         );
@@ -111,20 +130,20 @@ mod tests {
 
     #[test]
     fn conditions_not_desired_disappear_and_order_is_kept() {
-        let previous = merge(
+        let previous = merge_conditions(
             &[],
             vec![
-                Desired::new("Ready", false, "A", ""),
-                Desired::new("Reconciling", true, "B", ""),
+                Desired::of("Ready", false, "A", ""),
+                Desired::of("Reconciling", true, "B", ""),
             ],
             Some(1),
             &at(1),
         );
-        let next = merge(
+        let next = merge_conditions(
             &previous,
             vec![
-                Desired::new("Ready", true, "C", ""),
-                Desired::new("Degraded", true, "D", ""),
+                Desired::of("Ready", true, "C", ""),
+                Desired::of("Degraded", true, "D", ""),
             ],
             Some(2),
             &at(2),

@@ -1,0 +1,179 @@
+//! `status.clusters[]`: one entry per target cluster and per cluster still being evicted from.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use karmada_manager_api::{ClusterPlacement, EvictionInfo, WorkloadHealth};
+use karmada_types::{
+    AggregatedStatusItem, GracefulEvictionTask, ResourceBindingSpec, ResourceBindingStatus,
+    ResourceHealth, WorkOverrides,
+};
+
+use super::pods::pod_view;
+use super::{PlacementOptions, bounded};
+use crate::placement::ResolvedWeights;
+use crate::workload::WorkloadPod;
+
+/// Longest `appliedMessage` kept (bytes); Karmada quotes whole admission errors.
+const APPLIED_MESSAGE_LIMIT: usize = 1024;
+
+/// A `clusters[]` entry and what the conditions need to know beyond it.
+pub(super) struct ClusterFacts {
+    pub(super) entry: ClusterPlacement,
+    /// Named in `spec.clusters` (as opposed to only being evicted from).
+    pub(super) target: bool,
+    /// The member's copy has not observed its latest generation yet (a rollout starts).
+    pub(super) lagging: bool,
+}
+
+/// Everything per cluster that the entries are built from.
+pub(super) struct Sources<'a> {
+    pub(super) spec: &'a ResourceBindingSpec,
+    pub(super) status: &'a ResourceBindingStatus,
+    /// The workload's namespace, for `OverridePolicy <namespace>/<name>`.
+    pub(super) namespace: &'a str,
+    /// Fill absent replica counts with 0 (see `has_replica_status`).
+    pub(super) replica_kind: bool,
+    pub(super) weights: &'a ResolvedWeights,
+    pub(super) overrides: &'a BTreeMap<String, WorkOverrides>,
+    pub(super) pods: &'a BTreeMap<String, Vec<WorkloadPod>>,
+    pub(super) options: &'a PlacementOptions,
+}
+
+/// The target clusters of `spec.clusters` with their replicas. A name listed twice (Karmada
+/// never writes that) yields one cluster with the replicas of both entries, as
+/// `cluster_workload_counts` counts them; negative replicas count as 0.
+pub(super) fn targets(spec: &ResourceBindingSpec) -> BTreeMap<&str, i64> {
+    let mut targets = BTreeMap::new();
+    for target in spec.clusters.iter().filter(|t| !t.name.is_empty()) {
+        let replicas: &mut i64 = targets.entry(target.name.as_str()).or_default();
+        *replicas = replicas.saturating_add(i64::from(target.replicas.max(0)));
+    }
+    targets
+}
+
+/// The entries, sorted by cluster name.
+pub(super) fn cluster_entries(sources: &Sources<'_>) -> Vec<ClusterFacts> {
+    let targets = targets(sources.spec);
+    let mut evictions: BTreeMap<&str, &GracefulEvictionTask> = BTreeMap::new();
+    for task in &sources.spec.graceful_eviction_tasks {
+        if !task.from_cluster.is_empty() {
+            evictions.entry(task.from_cluster.as_str()).or_insert(task);
+        }
+    }
+    let mut reports: HashMap<&str, &AggregatedStatusItem> = HashMap::new();
+    for item in &sources.status.aggregated_status {
+        reports.entry(item.cluster_name.as_str()).or_insert(item);
+    }
+    let names: BTreeSet<&str> = targets.keys().chain(evictions.keys()).copied().collect();
+    names
+        .into_iter()
+        .map(|name| {
+            let target = targets.get(name).copied();
+            cluster_entry(
+                sources,
+                name,
+                target,
+                evictions.get(name).copied(),
+                reports.get(name).copied(),
+            )
+        })
+        .collect()
+}
+
+fn cluster_entry(
+    sources: &Sources<'_>,
+    name: &str,
+    target: Option<i64>,
+    eviction: Option<&GracefulEvictionTask>,
+    report: Option<&AggregatedStatusItem>,
+) -> ClusterFacts {
+    let replica_status = report.and_then(AggregatedStatusItem::replica_status);
+    let count = |value: Option<i32>| {
+        let value = value.map(|n| i64::from(n.max(0)));
+        match replica_status {
+            Some(_) if sources.replica_kind => Some(value.unwrap_or(0)),
+            _ => value,
+        }
+    };
+    let lagging = replica_status.is_some_and(
+        |s| matches!((s.generation, s.observed_generation), (Some(g), Some(o)) if o < g),
+    );
+    let mut entry = ClusterPlacement {
+        name: name.to_owned(),
+        weight: sources.weights.weights.get(name).copied(),
+        replicas: target.unwrap_or(0),
+        applied: report.map(|r| r.applied),
+        applied_message: report
+            .map(|r| r.applied_message.trim())
+            .filter(|m| !m.is_empty())
+            .map(|m| bounded(m, APPLIED_MESSAGE_LIMIT)),
+        health: report.and_then(|r| r.health.as_ref()).map(health),
+        ready_replicas: count(replica_status.and_then(|s| s.ready_replicas)),
+        available_replicas: count(replica_status.and_then(|s| s.available_replicas)),
+        updated_replicas: count(replica_status.and_then(|s| s.updated_replicas)),
+        overrides: sources
+            .overrides
+            .get(name)
+            .map(|o| override_names(o, sources.namespace))
+            .unwrap_or_default(),
+        eviction: eviction.map(|task| EvictionInfo {
+            reason: task.reason.clone(),
+            purge_mode: task.purge_mode.as_ref().map(|m| m.as_str().to_owned()),
+        }),
+        ..ClusterPlacement::default()
+    };
+    if let Some(pods) = sources.pods.get(name) {
+        let options = sources.options;
+        let view = pod_view(pods, options.node_limit, options.pod_limit);
+        entry.pods = Some(view.counts);
+        entry.nodes = view.nodes;
+        entry.omitted_nodes = view.omitted_nodes;
+        entry.pod_list = view.pod_list;
+        entry.omitted_pods = view.omitted_pods;
+    }
+    ClusterFacts {
+        entry,
+        target: target.is_some(),
+        lagging,
+    }
+}
+
+/// Karmada's verdict; a value this operator does not know reads as `Unknown`.
+fn health(health: &ResourceHealth) -> WorkloadHealth {
+    match health {
+        ResourceHealth::Healthy => WorkloadHealth::Healthy,
+        ResourceHealth::Unhealthy => WorkloadHealth::Unhealthy,
+        ResourceHealth::Unknown | ResourceHealth::Other(_) => WorkloadHealth::Unknown,
+    }
+}
+
+/// In application order: Karmada applies ClusterOverridePolicies first, then the
+/// OverridePolicies of the workload's namespace; within each kind, the annotation's order.
+fn override_names(overrides: &WorkOverrides, namespace: &str) -> Vec<String> {
+    let cluster = overrides
+        .cluster_overrides
+        .iter()
+        .map(|o| format!("ClusterOverridePolicy {}", o.policy_name));
+    let namespaced = overrides.overrides.iter().map(|o| {
+        if namespace.is_empty() {
+            format!("OverridePolicy {}", o.policy_name)
+        } else {
+            format!("OverridePolicy {namespace}/{}", o.policy_name)
+        }
+    });
+    cluster.chain(namespaced).collect()
+}
+
+/// Whether the workload reports Deployment-like replica counts, so that a count absent from a
+/// member's status means 0 and the ready replicas must reach the desired ones: the apps kinds
+/// that do (Deployment, StatefulSet, ReplicaSet), and any kind for which some member reports
+/// `readyReplicas` (Argo Rollout, OpenKruise CloneSet, …). Jobs, DaemonSets and kinds without
+/// replicas are judged by Karmada's health verdict alone.
+pub(super) fn has_replica_status(group: &str, kind: &str, status: &ResourceBindingStatus) -> bool {
+    let apps_kind = group == "apps" && matches!(kind, "Deployment" | "StatefulSet" | "ReplicaSet");
+    apps_kind
+        || status.aggregated_status.iter().any(|item| {
+            item.replica_status()
+                .is_some_and(|s| s.ready_replicas.is_some())
+        })
+}

@@ -1,0 +1,354 @@
+//! `WorkloadPlacement` / `ClusterWorkloadPlacement` status from a Karmada binding, the policy
+//! that claimed it, the Cluster objects, the Works' applied overrides and the workload's pods
+//! on each member.
+//!
+//! Like the other builders: pure, deterministic (clusters by name, pods and nodes in a total
+//! order, overrides in application order), bounded by caps and a size guard. It fills
+//! everything but `conditions`, `observedGeneration` and `lastChangeTime`; the conditions come
+//! back as plain data ([`DesiredCondition`]) for the shell to merge with the previous ones.
+
+mod clusters;
+mod conditions;
+mod pods;
+mod size_guard;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use karmada_manager_api::{
+    BindingReference, PolicyReference, ReplicaCounts, WorkloadPlacementStatus, WorkloadReference,
+};
+use karmada_types::well_known::ClaimingPolicy;
+use karmada_types::{
+    Cluster, ClusterResourceBinding, Placement, PropagationSpec, ReplicaSchedulingType,
+    ResourceBinding, ResourceBindingSpec, ResourceBindingStatus, WorkOverrides,
+};
+
+use super::fleet_workloads::WorkloadState;
+use crate::placement::{placement_summary, resolve_weights};
+use crate::workload::{WorkloadPod, api_group};
+use clusters::{ClusterFacts, Sources, cluster_entries, has_replica_status};
+pub use conditions::DesiredCondition;
+pub use size_guard::PlacementTruncation;
+
+/// Most clusters the CLUSTERS printer column names before `+<n>`.
+const DISPLAY_CLUSTERS: usize = 10;
+
+/// Which kind of binding a placement mirrors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BindingKind {
+    /// A namespaced `ResourceBinding` → `WorkloadPlacement`.
+    ResourceBinding,
+    /// A `ClusterResourceBinding` → `ClusterWorkloadPlacement`.
+    ClusterResourceBinding,
+}
+
+impl BindingKind {
+    /// The kind as Karmada spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BindingKind::ResourceBinding => "ResourceBinding",
+            BindingKind::ClusterResourceBinding => "ClusterResourceBinding",
+        }
+    }
+}
+
+/// A binding, borrowed: both binding kinds share spec and status.
+#[derive(Clone, Copy, Debug)]
+pub struct BindingSource<'a> {
+    /// ResourceBinding or ClusterResourceBinding.
+    pub kind: BindingKind,
+    /// Name, generation and the policy claim annotations.
+    pub metadata: &'a ObjectMeta,
+    /// The scheduling result and placement.
+    pub spec: &'a ResourceBindingSpec,
+    /// Scheduler and apply progress, per-member status.
+    pub status: &'a ResourceBindingStatus,
+}
+
+impl<'a> From<&'a ResourceBinding> for BindingSource<'a> {
+    fn from(binding: &'a ResourceBinding) -> Self {
+        BindingSource {
+            kind: BindingKind::ResourceBinding,
+            metadata: &binding.metadata,
+            spec: &binding.spec,
+            status: &binding.status,
+        }
+    }
+}
+
+impl<'a> From<&'a ClusterResourceBinding> for BindingSource<'a> {
+    fn from(binding: &'a ClusterResourceBinding) -> Self {
+        BindingSource {
+            kind: BindingKind::ClusterResourceBinding,
+            metadata: &binding.metadata,
+            spec: &binding.spec,
+            status: &binding.status,
+        }
+    }
+}
+
+/// Everything one placement status is built from. All maps are keyed by Cluster name.
+#[derive(Clone, Copy, Debug)]
+pub struct PlacementInputs<'a> {
+    /// The binding.
+    pub binding: BindingSource<'a>,
+    /// The spec of the (Cluster)PropagationPolicy the binding's claim annotations name
+    /// ([`ClaimingPolicy::of`]), when it exists on the hub. `None` when it does not — then,
+    /// if the annotations name one, the status reports it missing (`PolicyNotFound`) — and
+    /// when no policy is named. Pass `None` only once the policy caches have synced.
+    pub policy: Option<&'a PropagationSpec>,
+    /// Karmada Clusters, at least the binding's target clusters (others are ignored), to
+    /// resolve static weights against their labels and fields.
+    pub clusters: &'a [&'a Cluster],
+    /// The applied overrides of the binding's Work on each cluster (parsed from the Work's
+    /// annotations). A cluster without an entry shows no overrides.
+    pub overrides: &'a BTreeMap<String, WorkOverrides>,
+    /// The workload's pods on each cluster ([`workload_pods`](crate::workload_pods)). A cluster
+    /// without an entry gets no `pods` block: its pods cannot be seen (source `ClusterStatus`,
+    /// or not synced yet). An empty list means "seen, none".
+    pub pods: &'a BTreeMap<String, Vec<WorkloadPod>>,
+}
+
+/// Settings of the `WorkloadPlacement` builder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacementOptions {
+    /// Most nodes listed per cluster in `clusters[].nodes` (default 20).
+    pub node_limit: usize,
+    /// Most pods listed per cluster in `clusters[].podList` (default 50).
+    pub pod_limit: usize,
+    /// Size guard on the serialized status built here (default 512 KiB); above it pod lists,
+    /// then node lists, are halved until it fits. Leave headroom for the conditions the shell
+    /// adds (a few KiB).
+    pub max_status_bytes: usize,
+}
+
+impl Default for PlacementOptions {
+    fn default() -> Self {
+        PlacementOptions {
+            node_limit: 20,
+            pod_limit: 50,
+            max_status_bytes: 512 * 1024,
+        }
+    }
+}
+
+/// A built placement status, its conditions, and its state for the fleet counts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadPlacementBuild {
+    /// The status, without conditions, observedGeneration or lastChangeTime.
+    pub status: WorkloadPlacementStatus,
+    /// Ready, Scheduled, Applied, then Reconciling and Stalled when true; for the shell to
+    /// merge with the previous conditions (times) and write.
+    pub conditions: Vec<DesiredCondition>,
+    /// How the fleet counts this workload (consistent with `conditions`).
+    pub state: WorkloadState,
+    /// Set when the size guard shortened pod or node lists (then Ready, if True, has reason
+    /// `StatusTruncated`).
+    pub truncation: Option<PlacementTruncation>,
+}
+
+/// Builds the status of the placement that mirrors `inputs.binding`.
+///
+/// - `workload`, `binding`, `policy` (from the claim annotations; priority and conflict
+///   resolution only when the policy exists), `placement` (see
+///   [`placement_summary`]).
+/// - `replicas`: `desired` = `spec.replicas`, times the number of target clusters for
+///   `Duplicated`; `scheduled` = Σ `spec.clusters[].replicas`; `ready`/`available`/`updated` =
+///   Σ over the *target* clusters' reported counts (a cluster only being evicted from still
+///   runs its old copy, which must not make the new placement look ready).
+/// - `clusters`: the target clusters plus those still being evicted from, by name.
+/// - `clustersDisplay`: `m1:6,m2:4` over the target clusters (bare names when the workload has
+///   no replicas), at most ten, then `+<n>`.
+///
+/// Malformed parts of the binding never fail the build: a member status that is not an object,
+/// or counts that are not integers, read as absent; duplicate `spec.clusters` names are merged.
+pub fn workload_placement_status(
+    inputs: &PlacementInputs<'_>,
+    options: &PlacementOptions,
+) -> WorkloadPlacementBuild {
+    let binding = &inputs.binding;
+    let spec = binding.spec;
+    let resource = &spec.resource;
+    let default_placement = Placement::default();
+    let placement = spec.placement.as_ref().unwrap_or(&default_placement);
+    let target_replicas = clusters::targets(spec);
+
+    let weights = resolve_weights(
+        placement,
+        target_replicas.keys().copied(),
+        inputs.clusters.iter().copied(),
+    );
+    let replica_kind = has_replica_status(
+        api_group(&resource.api_version),
+        &resource.kind,
+        binding.status,
+    );
+    let facts = cluster_entries(&Sources {
+        spec,
+        status: binding.status,
+        namespace: &resource.namespace,
+        replica_kind,
+        weights: &weights,
+        overrides: inputs.overrides,
+        pods: inputs.pods,
+        options,
+    });
+
+    let claim = ClaimingPolicy::of(binding.metadata);
+    let mut status = WorkloadPlacementStatus {
+        workload: workload_reference(spec),
+        binding: binding_reference(binding),
+        policy: policy_reference(&claim, inputs.policy),
+        placement: spec
+            .placement
+            .as_ref()
+            .map(|p| placement_summary(p, &binding.status.scheduler_observing_affinity_name)),
+        replicas: replica_counts(spec, placement, &target_replicas, &facts),
+        clusters_display: clusters_display(&target_replicas),
+        clusters: Vec::new(),
+        ..WorkloadPlacementStatus::default()
+    };
+    let lagging: Vec<String> = facts
+        .iter()
+        .filter(|f| f.target && f.lagging)
+        .map(|f| f.entry.name.clone())
+        .collect();
+    let targets: Vec<bool> = facts.iter().map(|f| f.target).collect();
+    status.clusters = facts.into_iter().map(|f| f.entry).collect();
+    let truncation = size_guard::enforce_size_limit(&mut status, options.max_status_bytes);
+
+    let (conditions, state) = conditions::conditions(&conditions::Facts {
+        generation: binding.metadata.generation.unwrap_or(0),
+        status: binding.status,
+        targets: status
+            .clusters
+            .iter()
+            .zip(&targets)
+            .filter(|(_, target)| **target)
+            .map(|(entry, _)| entry)
+            .collect(),
+        replicas: &status.replicas,
+        replica_kind,
+        lagging: lagging.iter().map(String::as_str).collect(),
+        claim: &claim,
+        policy_found: inputs.policy.is_some(),
+        truncation: truncation.as_ref(),
+    });
+    WorkloadPlacementBuild {
+        status,
+        conditions,
+        state,
+        truncation,
+    }
+}
+
+fn workload_reference(spec: &ResourceBindingSpec) -> WorkloadReference {
+    let resource = &spec.resource;
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    WorkloadReference {
+        api_version: resource.api_version.clone(),
+        kind: resource.kind.clone(),
+        namespace: non_empty(&resource.namespace),
+        name: resource.name.clone(),
+        uid: non_empty(&resource.uid),
+        display: format!("{}/{}", resource.kind, resource.name),
+    }
+}
+
+fn binding_reference(binding: &BindingSource<'_>) -> BindingReference {
+    let observed = binding.status.scheduler_observed_generation;
+    BindingReference {
+        kind: binding.kind.as_str().to_owned(),
+        name: binding.metadata.name.clone().unwrap_or_default(),
+        generation: binding.metadata.generation.unwrap_or(0),
+        scheduler_observed_generation: (observed > 0).then_some(observed),
+        last_scheduled_time: binding.status.last_scheduled_time.clone(),
+    }
+}
+
+fn policy_reference(
+    claim: &ClaimingPolicy,
+    policy: Option<&PropagationSpec>,
+) -> Option<PolicyReference> {
+    let (kind, namespace, name) = match claim {
+        ClaimingPolicy::Propagation { namespace, name } => {
+            ("PropagationPolicy", Some(namespace.clone()), name.clone())
+        }
+        ClaimingPolicy::ClusterPropagation { name } => {
+            ("ClusterPropagationPolicy", None, name.clone())
+        }
+        ClaimingPolicy::None => return None,
+    };
+    Some(PolicyReference {
+        kind: kind.to_owned(),
+        namespace,
+        name,
+        priority: policy.map(|p| p.priority),
+        conflict_resolution: policy.map(|p| p.conflict_resolution.as_str().to_owned()),
+    })
+}
+
+fn replica_counts(
+    spec: &ResourceBindingSpec,
+    placement: &Placement,
+    targets: &BTreeMap<&str, i64>,
+    facts: &[ClusterFacts],
+) -> ReplicaCounts {
+    let replicas = i64::from(spec.replicas.max(0));
+    let desired = if placement.replica_scheduling_type() == ReplicaSchedulingType::Duplicated {
+        replicas.saturating_mul(i64::try_from(targets.len()).unwrap_or(i64::MAX))
+    } else {
+        replicas
+    };
+    let sum = |count: fn(&ClusterFacts) -> Option<i64>| {
+        facts
+            .iter()
+            .filter(|f| f.target)
+            .filter_map(count)
+            .fold(0i64, i64::saturating_add)
+    };
+    let ready = sum(|f| f.entry.ready_replicas);
+    ReplicaCounts {
+        desired,
+        scheduled: targets.values().fold(0i64, |a, b| a.saturating_add(*b)),
+        ready,
+        available: sum(|f| f.entry.available_replicas),
+        updated: sum(|f| f.entry.updated_replicas),
+        display: format!("{ready}/{desired}"),
+    }
+}
+
+/// `m1:6,m2:4`, or `m1,m2` when no cluster has replicas; after ten clusters, `+<n>`.
+fn clusters_display(targets: &BTreeMap<&str, i64>) -> String {
+    let with_replicas = targets.values().any(|r| *r > 0);
+    let mut parts: Vec<String> = targets
+        .iter()
+        .take(DISPLAY_CLUSTERS)
+        .map(|(name, replicas)| {
+            if with_replicas {
+                format!("{name}:{replicas}")
+            } else {
+                (*name).to_owned()
+            }
+        })
+        .collect();
+    if targets.len() > DISPLAY_CLUSTERS {
+        parts.push(format!("+{}", targets.len() - DISPLAY_CLUSTERS));
+    }
+    parts.join(",")
+}
+
+/// `text` cut to at most `max` bytes on a character boundary, with `…` when cut.
+pub(super) fn bounded(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}

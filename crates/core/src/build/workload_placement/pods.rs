@@ -1,0 +1,113 @@
+//! A workload's pods on one cluster: counts, the busiest nodes, and the pods one by one with
+//! the ones that need attention first.
+
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+use karmada_manager_api::{NodePods, PodSummary, WorkloadPodCounts};
+
+use crate::projection::PodPhase;
+use crate::workload::WorkloadPod;
+
+/// The pod part of one `clusters[]` entry.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct PodView {
+    pub(super) counts: WorkloadPodCounts,
+    pub(super) nodes: Vec<NodePods>,
+    pub(super) omitted_nodes: i64,
+    pub(super) pod_list: Vec<PodSummary>,
+    pub(super) omitted_pods: i64,
+}
+
+/// Counts every pod; lists at most `node_limit` nodes (most pods first, then by name) and
+/// `pod_limit` pods (see [`PodRank`]). The result does not depend on the order of `pods`.
+pub(super) fn pod_view(pods: &[WorkloadPod], node_limit: usize, pod_limit: usize) -> PodView {
+    let mut counts = WorkloadPodCounts::default();
+    let mut per_node: HashMap<&str, i64> = HashMap::new();
+    for pod in pods {
+        counts.total += 1;
+        counts.running += i64::from(pod.phase == PodPhase::Running);
+        counts.ready += i64::from(pod.ready);
+        counts.pending += i64::from(pod.phase == PodPhase::Pending);
+        counts.failed += i64::from(pod.phase == PodPhase::Failed);
+        counts.restarts = counts.restarts.saturating_add(pod.restarts.max(0));
+        if let Some(node) = &pod.node {
+            *per_node.entry(node).or_default() += 1;
+        }
+    }
+
+    let mut nodes: Vec<(&str, i64)> = per_node.into_iter().collect();
+    nodes.sort_unstable_by_key(|&(name, pods)| (Reverse(pods), name));
+    let omitted_nodes = count(nodes.len().saturating_sub(node_limit));
+    nodes.truncate(node_limit);
+
+    let mut ranked: Vec<(PodRank<'_>, &WorkloadPod)> =
+        pods.iter().map(|pod| (PodRank::of(pod), pod)).collect();
+    let omitted_pods = count(ranked.len().saturating_sub(pod_limit));
+    if ranked.len() > pod_limit && pod_limit > 0 {
+        // Only the listed pods need to be in order.
+        ranked.select_nth_unstable_by(pod_limit - 1, |a, b| a.0.cmp(&b.0));
+    }
+    ranked.truncate(pod_limit);
+    ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+
+    PodView {
+        counts,
+        nodes: nodes
+            .into_iter()
+            .map(|(name, pods)| NodePods {
+                name: name.to_owned(),
+                pods,
+            })
+            .collect(),
+        omitted_nodes,
+        pod_list: ranked.into_iter().map(|(_, pod)| summary(pod)).collect(),
+        omitted_pods,
+    }
+}
+
+/// Sort key of the pod list: Failed, then Pending, then Unknown, then the rest; within a tier,
+/// running-but-not-ready first, then most restarts, then by name (node and readiness only
+/// break ties between duplicate names, so the order is total). The derived `Ord` compares the
+/// fields in declaration order.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct PodRank<'a> {
+    tier: u8,
+    not_ready: Reverse<bool>,
+    restarts: Reverse<i64>,
+    name: &'a str,
+    node: Option<&'a str>,
+    ready: bool,
+}
+
+impl<'a> PodRank<'a> {
+    fn of(pod: &'a WorkloadPod) -> PodRank<'a> {
+        PodRank {
+            tier: match pod.phase {
+                PodPhase::Failed => 0,
+                PodPhase::Pending => 1,
+                PodPhase::Unknown => 2,
+                PodPhase::Running | PodPhase::Succeeded => 3,
+            },
+            not_ready: Reverse(pod.phase == PodPhase::Running && !pod.ready),
+            restarts: Reverse(pod.restarts),
+            name: &pod.name,
+            node: pod.node.as_deref(),
+            ready: pod.ready,
+        }
+    }
+}
+
+fn summary(pod: &WorkloadPod) -> PodSummary {
+    PodSummary {
+        name: pod.name.to_string(),
+        node: pod.node.as_deref().map(str::to_owned),
+        phase: pod.phase.as_str().to_owned(),
+        ready: pod.ready,
+        restarts: pod.restarts.max(0),
+    }
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

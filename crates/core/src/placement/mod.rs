@@ -1,0 +1,23 @@
+//! A binding's placement rules, read the way Karmada's scheduler reads them (DESIGN §2).
+//!
+//! - [`cluster_matches`]: whether a Karmada `Cluster` is selected by a `ClusterAffinity` (also
+//!   used for the `targetCluster` of a static weight rule).
+//! - [`resolve_weights`]: which [`Weighting`](karmada_manager_api::Weighting) applies and, for a
+//!   static weight list, the weight of each target cluster.
+//! - [`placement_summary`]: the `placement` block of a `WorkloadPlacement` status, selectors
+//!   written out the way `kubectl` prints them.
+//!
+//! Everything here is a pure function of the binding's `spec.placement` (Karmada's copy of the
+//! policy's placement, i.e. what the scheduler actually used) and the Cluster objects.
+
+mod affinity;
+mod selector_text;
+mod summary;
+#[cfg(test)]
+mod tests;
+mod weights;
+
+pub use affinity::cluster_matches;
+pub use selector_text::{field_selector_text, label_selector_text};
+pub use summary::{effective_affinity, placement_summary};
+pub use weights::{ResolvedWeights, resolve_weights, weighting};

@@ -1,0 +1,341 @@
+//! [`OwnerIndex`]: one member's ReplicaSets and Jobs and the workloads that control them.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use karmada_types::ObjectReference;
+
+use crate::index::Resync;
+use crate::intern::intern_str;
+use crate::projection::{ControllerRef, SlimPod};
+
+/// A workload (or any controller) on a member: API group, kind, namespace, name.
+///
+/// The group and not the full apiVersion, because owner references and the binding may name
+/// different versions of the same kind (`apps/v1` vs `apps/v1beta2`); the group is kept because
+/// two groups may define the same kind (a `Rollout` of Argo and one of another project).
+/// Cluster-scoped objects have an empty namespace. The parts are interned or shared `Arc`s, so
+/// cloning a key is cheap.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkloadKey {
+    /// API group, `""` for the core group (e.g. `apps`, `batch`).
+    pub group: Arc<str>,
+    /// Kind, e.g. `Deployment`.
+    pub kind: Arc<str>,
+    /// Namespace, `""` for cluster-scoped objects.
+    pub namespace: Arc<str>,
+    /// Name.
+    pub name: Arc<str>,
+}
+
+impl WorkloadKey {
+    /// The key of an object of `api_version`/`kind` named `namespace`/`name`.
+    pub fn new(api_version: &str, kind: &str, namespace: &str, name: &str) -> WorkloadKey {
+        WorkloadKey {
+            group: intern_str(api_group(api_version)),
+            kind: intern_str(kind),
+            namespace: intern_str(namespace),
+            name: Arc::from(name),
+        }
+    }
+
+    /// The resource template a binding propagates (`spec.resource`).
+    pub fn of_resource(resource: &ObjectReference) -> WorkloadKey {
+        WorkloadKey::new(
+            &resource.api_version,
+            &resource.kind,
+            &resource.namespace,
+            &resource.name,
+        )
+    }
+
+    /// The controller of an object in `namespace` (owner references never cross namespaces).
+    pub fn of_controller(namespace: &Arc<str>, controller: &ControllerRef) -> WorkloadKey {
+        WorkloadKey {
+            group: intern_str(api_group(&controller.api_version)),
+            kind: Arc::clone(&controller.kind),
+            namespace: Arc::clone(namespace),
+            name: Arc::clone(&controller.name),
+        }
+    }
+
+    /// `true` for the key of `kind` in the group of `kind`.
+    fn is(&self, kind: OwnerKind) -> bool {
+        *self.group == *kind.group() && *self.kind == *kind.kind()
+    }
+}
+
+impl fmt::Display for WorkloadKey {
+    /// `Deployment.apps shop/web` (`Pod default/x` for the core group, no namespace part for
+    /// cluster-scoped objects), as `kubectl` names resources.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.kind)?;
+        if !self.group.is_empty() {
+            write!(f, ".{}", self.group)?;
+        }
+        if self.namespace.is_empty() {
+            write!(f, " {}", self.name)
+        } else {
+            write!(f, " {}/{}", self.namespace, self.name)
+        }
+    }
+}
+
+/// The API group of an `apiVersion`: `apps` for `apps/v1`, `""` for `v1`.
+pub fn api_group(api_version: &str) -> &str {
+    api_version.split_once('/').map_or("", |(group, _)| group)
+}
+
+/// The intermediate kinds whose owners the [`OwnerIndex`] records: a pod's controller of one of
+/// these kinds is usually itself controlled by the workload Karmada propagated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OwnerKind {
+    /// `apps/v1` ReplicaSet (controlled by a Deployment, or an Argo Rollout, …).
+    ReplicaSet,
+    /// `batch/v1` Job (controlled by a CronJob, …).
+    Job,
+}
+
+impl OwnerKind {
+    /// Both kinds.
+    pub const ALL: [OwnerKind; 2] = [OwnerKind::ReplicaSet, OwnerKind::Job];
+
+    /// The API group: `apps` or `batch`.
+    pub fn group(self) -> &'static str {
+        match self {
+            OwnerKind::ReplicaSet => "apps",
+            OwnerKind::Job => "batch",
+        }
+    }
+
+    /// The kind: `ReplicaSet` or `Job`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            OwnerKind::ReplicaSet => "ReplicaSet",
+            OwnerKind::Job => "Job",
+        }
+    }
+
+    fn slot(self) -> usize {
+        match self {
+            OwnerKind::ReplicaSet => 0,
+            OwnerKind::Job => 1,
+        }
+    }
+}
+
+/// A recorded ReplicaSet/Job: its controller (if any) and the relist epoch it was last seen in.
+#[derive(Clone, Debug)]
+struct Slot {
+    owner: Option<WorkloadKey>,
+    epoch: u32,
+}
+
+/// One member's ReplicaSets and Jobs (metadata only) and who controls them.
+///
+/// Fed by metadata-only watches (`PartialObjectMeta<ReplicaSet>` / `PartialObjectMeta<Job>`),
+/// one per kind, with the same event API as [`ClusterIndex`](crate::ClusterIndex):
+///
+/// | watcher event          | call                      |
+/// |------------------------|---------------------------|
+/// | `Apply(o)` / `InitApply(o)` | `apply(kind, &o.metadata)` |
+/// | `Delete(o)`            | `delete(kind, &o.metadata)` |
+/// | `Init`                 | `begin_resync(kind)`      |
+/// | `InitDone`             | `end_resync(kind)`        |
+///
+/// Every event is O(1). Only namespace, name and the controller owner reference are kept: a
+/// member with 10,000 Deployments keeping 10 old ReplicaSets each holds 100,000 small entries.
+#[derive(Clone, Debug, Default)]
+pub struct OwnerIndex {
+    /// ReplicaSet/Job key → its controller.
+    objects: HashMap<WorkloadKey, Slot>,
+    /// Controller → the ReplicaSets/Jobs it controls.
+    children: HashMap<WorkloadKey, HashSet<WorkloadKey>>,
+    resync: [Resync; 2],
+}
+
+impl OwnerIndex {
+    /// An empty index.
+    pub fn new() -> OwnerIndex {
+        OwnerIndex::default()
+    }
+
+    /// Number of ReplicaSets and Jobs recorded.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// `true` when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// `true` once both kinds were listed completely and no relist is in progress.
+    pub fn is_synced(&self) -> bool {
+        self.resync.iter().all(Resync::synced)
+    }
+
+    /// `true` once `kind` was listed completely and no relist of it is in progress.
+    pub fn synced(&self, kind: OwnerKind) -> bool {
+        self.resync[kind.slot()].synced()
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        *self = OwnerIndex::default();
+    }
+
+    /// Adds or replaces a ReplicaSet/Job from its metadata. Returns `true` when its controller
+    /// changed (including when it is new), i.e. when some workload gained or lost its pods.
+    /// Metadata without a name is ignored.
+    pub fn apply(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
+        let Some(key) = key_of(kind, meta) else {
+            return false;
+        };
+        let owner = controller_of(meta).map(|c| WorkloadKey::of_controller(&key.namespace, &c));
+        let epoch = self.resync[kind.slot()].epoch;
+        if let Some(slot) = self.objects.get_mut(&key) {
+            slot.epoch = epoch;
+            if slot.owner == owner {
+                return false;
+            }
+            let old = std::mem::replace(&mut slot.owner, owner.clone());
+            unlink(&mut self.children, old.as_ref(), &key);
+            link(&mut self.children, owner, &key);
+            return true;
+        }
+        link(&mut self.children, owner.clone(), &key);
+        self.objects.insert(key, Slot { owner, epoch });
+        true
+    }
+
+    /// Removes a ReplicaSet/Job. Returns `true` when it was recorded.
+    pub fn delete(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
+        key_of(kind, meta).is_some_and(|key| self.remove(&key))
+    }
+
+    /// Removes a ReplicaSet/Job by namespace and name.
+    pub fn delete_named(&mut self, kind: OwnerKind, namespace: &str, name: &str) -> bool {
+        let key = WorkloadKey {
+            group: intern_str(kind.group()),
+            kind: intern_str(kind.kind()),
+            namespace: intern_str(namespace),
+            name: Arc::from(name),
+        };
+        self.remove(&key)
+    }
+
+    /// A relist of `kind` starts (`watcher::Event::Init`).
+    pub fn begin_resync(&mut self, kind: OwnerKind) {
+        self.resync[kind.slot()].begin();
+    }
+
+    /// The relist of `kind` is complete (`InitDone`): removes the objects of that kind it did
+    /// not mention. Returns how many were removed.
+    pub fn end_resync(&mut self, kind: OwnerKind) -> usize {
+        let Some(epoch) = self.resync[kind.slot()].end() else {
+            return 0;
+        };
+        let stale: Vec<WorkloadKey> = self
+            .objects
+            .iter()
+            .filter(|(key, slot)| key.is(kind) && slot.epoch != epoch)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &stale {
+            self.remove(key);
+        }
+        stale.len()
+    }
+
+    /// The controller of a recorded ReplicaSet/Job: `Some(None)` when it has none.
+    pub fn owner_of(&self, key: &WorkloadKey) -> Option<Option<&WorkloadKey>> {
+        self.objects.get(key).map(|slot| slot.owner.as_ref())
+    }
+
+    /// The recorded ReplicaSets/Jobs that `owner` controls, in no particular order.
+    pub fn children(&self, owner: &WorkloadKey) -> impl Iterator<Item = &WorkloadKey> {
+        self.children.get(owner).into_iter().flatten()
+    }
+
+    /// The top-level workload of an object in `namespace` whose controller is `controller`:
+    /// the controller's own controller when the controller is a recorded ReplicaSet/Job that
+    /// has one (Deployment, CronJob, …), otherwise the controller itself (StatefulSet,
+    /// DaemonSet, a bare ReplicaSet or Job, any other kind, or a ReplicaSet/Job not seen yet).
+    pub fn top_level(&self, namespace: &Arc<str>, controller: &ControllerRef) -> WorkloadKey {
+        let key = WorkloadKey::of_controller(namespace, controller);
+        match self.objects.get(&key) {
+            Some(Slot {
+                owner: Some(owner), ..
+            }) => owner.clone(),
+            _ => key,
+        }
+    }
+
+    /// The top-level workload of a pod; `None` for a pod without a controller.
+    pub fn top_level_of_pod(&self, pod: &SlimPod) -> Option<WorkloadKey> {
+        let controller = pod.controller.as_deref()?;
+        Some(self.top_level(pod.namespace(), controller))
+    }
+
+    fn remove(&mut self, key: &WorkloadKey) -> bool {
+        match self.objects.remove(key) {
+            Some(slot) => {
+                unlink(&mut self.children, slot.owner.as_ref(), key);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn key_of(kind: OwnerKind, meta: &ObjectMeta) -> Option<WorkloadKey> {
+    let name = meta.name.as_deref().filter(|n| !n.is_empty())?;
+    Some(WorkloadKey {
+        group: intern_str(kind.group()),
+        kind: intern_str(kind.kind()),
+        namespace: intern_str(meta.namespace.as_deref().unwrap_or_default()),
+        name: Arc::from(name),
+    })
+}
+
+/// The owner reference with `controller: true`, as a (not interned) [`ControllerRef`].
+fn controller_of(meta: &ObjectMeta) -> Option<ControllerRef> {
+    let owner = meta
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))?;
+    Some(ControllerRef {
+        api_version: Arc::from(owner.api_version.as_str()),
+        kind: intern_str(&owner.kind),
+        name: Arc::from(owner.name.as_str()),
+        uid: Arc::from(owner.uid.as_str()),
+    })
+}
+
+fn link(
+    children: &mut HashMap<WorkloadKey, HashSet<WorkloadKey>>,
+    owner: Option<WorkloadKey>,
+    child: &WorkloadKey,
+) {
+    if let Some(owner) = owner {
+        children.entry(owner).or_default().insert(child.clone());
+    }
+}
+
+fn unlink(
+    children: &mut HashMap<WorkloadKey, HashSet<WorkloadKey>>,
+    owner: Option<&WorkloadKey>,
+    child: &WorkloadKey,
+) {
+    let Some(owner) = owner else { return };
+    if let Some(set) = children.get_mut(owner) {
+        set.remove(child);
+        if set.is_empty() {
+            children.remove(owner);
+        }
+    }
+}
