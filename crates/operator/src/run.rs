@@ -10,11 +10,15 @@ use crate::members::Members;
 use crate::settings::Settings;
 use karmada_manager_api::{ClusterInsight, FleetInsight, WorkloadPlacement};
 use karmada_types::well_known::CLUSTER_SECRET_NAMESPACE;
-use karmada_types::{Cluster, ClusterResourceBinding, ResourceBinding};
+use karmada_types::{
+    Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, ClusterResourceBinding,
+    OverridePolicy, PropagationPolicy, ResourceBinding,
+};
 use kube::Resource;
 use kube::api::{Api, ListParams};
 use kube::core::{ApiResource, DynamicObject};
-use kube::runtime::reflector;
+use kube::core::{DeserializeGuard, PartialObjectMeta};
+use kube::runtime::{WatchStreamExt, reflector, watcher};
 use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::Notify;
@@ -28,17 +32,17 @@ pub async fn run(args: RunArgs) -> Result<()> {
         () = shutdown.wait() => return Ok(()),
     };
     let client = kube::Client::try_from(hub_config.clone())?;
-    ensure_served::<WorkloadPlacement>(&client).await?;
-    ensure_served::<FleetInsight>(&client).await?;
-    ensure_served::<Cluster>(&client).await?;
-    ensure_served::<ResourceBinding>(&client).await?;
-
     let settings = Settings::from(&args.tuning);
     let (trigger_tx, trigger_rx) = futures::channel::mpsc::unbounded();
+    let controller = cluster::controller(&client, trigger_rx);
     let (secrets, secrets_writer) = reflector::store();
     let (insights, insights_writer) = reflector::store();
     let (bindings, bindings_writer) = reflector::store();
     let (cluster_bindings, cluster_bindings_writer) = reflector::store();
+    let (policies, policies_writer) = reflector::store();
+    let (cluster_policies, cluster_policies_writer) = reflector::store();
+    let (override_policies, override_policies_writer) = reflector::store();
+    let (cluster_override_policies, cluster_override_policies_writer) = reflector::store();
     let ctx = Arc::new(Context {
         hub: client.clone(),
         hub_config,
@@ -46,38 +50,61 @@ pub async fn run(args: RunArgs) -> Result<()> {
         settings,
         secrets: secrets.clone(),
         insights: insights.clone(),
+        clusters: controller.store(),
         bindings: bindings.clone(),
         cluster_bindings: cluster_bindings.clone(),
+        policies: policies.clone(),
+        cluster_policies: cluster_policies.clone(),
+        override_policies: override_policies.clone(),
+        cluster_override_policies: cluster_override_policies.clone(),
         fleet_changed: Notify::new(),
     });
-    let controller = cluster::controller(&client, trigger_rx);
+    let secrets_api = Api::namespaced(client.clone(), CLUSTER_SECRET_NAMESPACE);
     tokio::spawn(triggers::secrets(
-        Api::namespaced(client.clone(), CLUSTER_SECRET_NAMESPACE),
+        secrets_api,
         secrets_writer,
         controller.store(),
         trigger_tx.clone(),
     ));
-    let for_insights = ctx.clone();
-    let insight_triggers = trigger_tx.clone();
+    let c = ctx.clone();
+    let tx = trigger_tx.clone();
     tokio::spawn(async move {
         triggers::insights(
-            Api::all(for_insights.hub.clone()),
+            Api::all(c.hub.clone()),
             insights_writer,
-            insight_triggers,
-            &for_insights.fleet_changed,
+            tx,
+            &c.fleet_changed,
         )
         .await
     });
-    tokio::spawn(triggers::bindings::<ResourceBinding>(
-        Api::all(client.clone()),
-        bindings_writer,
-        trigger_tx.clone(),
-    ));
-    tokio::spawn(triggers::bindings::<ClusterResourceBinding>(
-        Api::all(client.clone()),
-        cluster_bindings_writer,
-        trigger_tx,
-    ));
+    let (c, tx) = (ctx.clone(), trigger_tx.clone());
+    tokio::spawn(async move {
+        triggers::bindings::<ResourceBinding>(
+            Api::all(c.hub.clone()),
+            bindings_writer,
+            tx,
+            &c.fleet_changed,
+        )
+        .await
+    });
+    let c = ctx.clone();
+    tokio::spawn(async move {
+        let api = Api::all(c.hub.clone());
+        triggers::bindings::<ClusterResourceBinding>(
+            api,
+            cluster_bindings_writer,
+            trigger_tx,
+            &c.fleet_changed,
+        )
+        .await
+    });
+    spawn_policy_cache::<DeserializeGuard<PropagationPolicy>>(&ctx, policies_writer);
+    spawn_policy_cache::<DeserializeGuard<ClusterPropagationPolicy>>(&ctx, cluster_policies_writer);
+    spawn_policy_cache::<PartialObjectMeta<OverridePolicy>>(&ctx, override_policies_writer);
+    spawn_policy_cache::<PartialObjectMeta<ClusterOverridePolicy>>(
+        &ctx,
+        cluster_override_policies_writer,
+    );
     tokio::spawn(fleet::run(ctx.clone()));
 
     // Reconcilers read only caches: wait until they hold the hub's state, or a Secret would
@@ -87,7 +114,11 @@ pub async fn run(args: RunArgs) -> Result<()> {
             secrets.wait_until_ready().await?;
             insights.wait_until_ready().await?;
             bindings.wait_until_ready().await?;
-            cluster_bindings.wait_until_ready().await
+            cluster_bindings.wait_until_ready().await?;
+            policies.wait_until_ready().await?;
+            cluster_policies.wait_until_ready().await?;
+            override_policies.wait_until_ready().await?;
+            cluster_override_policies.wait_until_ready().await
         } => ready.map_err(|_| Error::CachesNotReady)?,
         () = shutdown.wait() => return Ok(()),
     }
@@ -95,6 +126,30 @@ pub async fn run(args: RunArgs) -> Result<()> {
     ctx.fleet_changed.notify_one();
     cluster::run(controller, ctx, async move { shutdown.wait().await }).await;
     Ok(())
+}
+
+/// Caches a kind of policy across the hub; every change wakes the FleetInsight. For override
+/// policies `K` is a `PartialObjectMeta`: only their names are counted, and kube then asks the hub
+/// for metadata only.
+fn spawn_policy_cache<K>(ctx: &Arc<Context>, writer: reflector::store::Writer<K>)
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let api = Api::<K>::all(ctx.hub.clone());
+        let stream =
+            reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
+                .default_backoff()
+                .touched_objects();
+        triggers::fleet_inputs(stream, &ctx.fleet_changed).await
+    });
 }
 
 /// Connects to the hub and checks that it serves what the operator reads and writes.

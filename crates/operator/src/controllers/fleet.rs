@@ -6,8 +6,8 @@ use crate::write::apply::{apply_status, ensure_object};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::{reasons, types};
 use karmada_manager_api::{FLEET_INSIGHT_NAME, FleetInsight, FleetInsightStatus};
+use karmada_manager_core::fleet_insight_status;
 use karmada_manager_core::{DesiredCondition as Desired, merge_conditions as merge};
-use karmada_manager_core::{HubCounts, fleet_insight_status};
 use kube::ResourceExt;
 use kube::api::Api;
 use std::sync::Arc;
@@ -53,7 +53,7 @@ fn build(
         .collect();
     let mut status = fleet_insight_status(
         named.iter().map(|(n, s)| (n.as_str(), *s)),
-        &HubCounts::default(),
+        &super::workloads::hub_counts(ctx),
         &ctx.settings.fleet,
     );
     let now = Time(k8s_openapi::jiff::Timestamp::now());

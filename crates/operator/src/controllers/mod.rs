@@ -4,3 +4,4 @@ pub mod cluster;
 mod cluster_status;
 pub mod fleet;
 pub mod triggers;
+mod workloads;

@@ -67,6 +67,7 @@ pub async fn bindings<K>(
     api: Api<DeserializeGuard<K>>,
     writer: reflector::store::Writer<DeserializeGuard<K>>,
     triggers: UnboundedSender<String>,
+    fleet_changed: &Notify,
 ) where
     K: Resource<DynamicType = ()>
         + Clone
@@ -105,9 +106,19 @@ pub async fn bindings<K>(
             for cluster in before.union(&now) {
                 let _ = triggers.unbounded_send(cluster.clone());
             }
+            fleet_changed.notify_one();
         },
     )
     .await;
+}
+
+/// Hub objects that matter only to the FleetInsight (policies): cached, and every change wakes
+/// the fleet.
+pub async fn fleet_inputs<K>(
+    stream: impl Stream<Item = Result<K, watcher::Error>>,
+    fleet_changed: &Notify,
+) {
+    drive(stream, "policy", |_| fleet_changed.notify_one()).await;
 }
 
 /// Access to the shared spec of the two binding kinds.

@@ -1,0 +1,97 @@
+//! Workload states and policy counts for the FleetInsight, from the hub caches.
+//!
+//! Each binding is judged by the same pure builder that will write its WorkloadPlacement, so the
+//! fleet and the placements agree on what "ready", "progressing" and "failed" mean. Member pods are
+//! not needed for the state: readiness comes from Karmada's aggregated status.
+
+use crate::context::Context;
+use karmada_manager_api::PolicyCounts;
+use karmada_manager_core::{
+    BindingSource, HubCounts, PlacementInputs, PlacementOptions, WorkloadState,
+    fleet_workload_counts, workload_placement_status,
+};
+use karmada_types::well_known::ClaimingPolicy;
+use karmada_types::{Cluster, ClusterPropagationPolicy, PropagationPolicy, PropagationSpec};
+use kube::core::DeserializeGuard;
+use kube::runtime::reflector::ObjectRef;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub fn hub_counts(ctx: &Context) -> HubCounts {
+    let clusters = ctx.clusters.state();
+    let clusters: Vec<&Cluster> = clusters.iter().filter_map(|c| c.0.as_ref().ok()).collect();
+    let bindings = ctx.bindings.state();
+    let cluster_bindings = ctx.cluster_bindings.state();
+    let sources = bindings
+        .iter()
+        .filter_map(|b| {
+            b.0.as_ref()
+                .ok()
+                .map(|b| (BindingSource::from(b), &b.metadata))
+        })
+        .chain(cluster_bindings.iter().filter_map(|b| {
+            b.0.as_ref()
+                .ok()
+                .map(|b| (BindingSource::from(b), &b.metadata))
+        }));
+    let states: Vec<WorkloadState> = sources
+        .map(|(source, meta)| state(ctx, source, meta, &clusters))
+        .collect();
+    HubCounts {
+        workloads: fleet_workload_counts(states),
+        policies: PolicyCounts {
+            propagation: ctx.policies.state().len() as i64,
+            cluster_propagation: ctx.cluster_policies.state().len() as i64,
+            overrides: ctx.override_policies.state().len() as i64,
+            cluster_override: ctx.cluster_override_policies.state().len() as i64,
+        },
+    }
+}
+
+fn state(
+    ctx: &Context,
+    binding: BindingSource<'_>,
+    meta: &kube::core::ObjectMeta,
+    clusters: &[&Cluster],
+) -> WorkloadState {
+    let policy = claimed_policy(ctx, &ClaimingPolicy::of(meta));
+    let inputs = PlacementInputs {
+        binding,
+        policy: policy.as_ref().and_then(Claimed::spec),
+        clusters,
+        overrides: &BTreeMap::new(),
+        pods: &BTreeMap::new(),
+    };
+    workload_placement_status(&inputs, &PlacementOptions::default()).state
+}
+
+/// A policy held from the cache while a binding is judged.
+enum Claimed {
+    Namespaced(Arc<DeserializeGuard<PropagationPolicy>>),
+    ClusterWide(Arc<DeserializeGuard<ClusterPropagationPolicy>>),
+}
+
+impl Claimed {
+    /// The spec, unless the policy cannot be decoded.
+    fn spec(&self) -> Option<&PropagationSpec> {
+        match self {
+            Claimed::Namespaced(p) => p.0.as_ref().ok().map(|p| &p.spec),
+            Claimed::ClusterWide(p) => p.0.as_ref().ok().map(|p| &p.spec),
+        }
+    }
+}
+
+/// The policy a binding's annotations name, if it exists.
+fn claimed_policy(ctx: &Context, claim: &ClaimingPolicy) -> Option<Claimed> {
+    match claim {
+        ClaimingPolicy::Propagation { namespace, name } => ctx
+            .policies
+            .get(&ObjectRef::new(name).within(namespace))
+            .map(Claimed::Namespaced),
+        ClaimingPolicy::ClusterPropagation { name } => ctx
+            .cluster_policies
+            .get(&ObjectRef::new(name))
+            .map(Claimed::ClusterWide),
+        ClaimingPolicy::None => None,
+    }
+}
