@@ -138,3 +138,53 @@ async fn members_through_the_cluster_proxy_and_pull_clusters_from_karmadas_statu
     );
     Ok(())
 }
+
+/// A Cluster's `spec.proxyURL` and `spec.proxyHeader`: the member is reached through the proxy,
+/// and the CONNECT carries the headers. A header that is not valid HTTP is a precise condition.
+#[tokio::test(flavor = "multi_thread")]
+async fn proxy_headers_reach_the_clusters_proxy() -> Result<()> {
+    let env = support::environment(&["m1"]).await?;
+    let hub = env.hub().client().await?;
+    bulk::create_nodes(&env.member("m1").client().await?, &[node("n1")]).await?;
+    let proxy = testenv::connect_proxy::ConnectProxy::start().await?;
+    let clusters = Api::<Cluster>::all(hub.clone());
+    let set_proxy = |header: &'static str| {
+        let (clusters, url) = (clusters.clone(), proxy.url().to_string());
+        async move {
+            let patch = json!({"spec": {"proxyURL": url, "proxyHeader": {header: "team-a"}}});
+            clusters
+                .patch("m1", &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+        }
+    };
+    set_proxy("X-Karmada-Tenant").await?;
+    let _operator = support::start_operator(&env, &[]).await?;
+    let insights = Api::<ClusterInsight>::all(hub.clone());
+    let get = || async { Ok(insights.get("m1").await?.status.unwrap_or_default()) };
+    eventually("m1 through its proxy", WAIT, get, |s| {
+        ready_reason(s) == Some("Synced") && s.nodes.total == 1
+    })
+    .await?;
+    let member_authority = env
+        .member("m1")
+        .url()
+        .trim_start_matches("https://")
+        .to_string();
+    let connects = proxy.seen();
+    assert!(
+        connects.iter().any(|c| c.target == member_authority
+            && c.headers
+                .contains(&("x-karmada-tenant".to_string(), "team-a".to_string()))),
+        "{connects:?}"
+    );
+
+    set_proxy("Bad Header").await?;
+    let s = eventually("bad proxy header", WAIT, get, |s| {
+        s.conditions
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "False" && c.message.contains("proxyHeader"))
+    })
+    .await?;
+    assert_eq!(s.conditions[0].reason, "InvalidEndpoint");
+    Ok(())
+}

@@ -20,6 +20,7 @@ pub mod bulk;
 pub mod cache;
 mod certs;
 pub mod cluster_proxy;
+pub mod connect_proxy;
 pub mod crds;
 pub mod demo;
 mod env;

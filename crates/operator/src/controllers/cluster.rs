@@ -22,6 +22,7 @@ use kube::runtime::controller::{self, Action, Controller};
 use kube::runtime::reflector::{self, ObjectRef};
 use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -123,8 +124,15 @@ fn build_status(
 ) -> (ClusterInsightStatus, Option<Duration>) {
     let connection = connection_plan(ctx, cluster, name).and_then(|(config, source)| {
         let endpoint = config.cluster_url.to_string();
+        // Proxy headers belong to the Cluster's own proxyURL, not to the hub's cluster proxy.
+        let no_headers = BTreeMap::new();
+        let headers = if source == InsightSource::Direct {
+            &cluster.spec.proxy_header
+        } else {
+            &no_headers
+        };
         ctx.members
-            .ensure(name, config)
+            .ensure(name, config, headers)
             .map(|shared| (shared, endpoint.clone(), source))
             .map_err(|e| ConnectionError::ClientSetup {
                 endpoint,

@@ -2,8 +2,10 @@
 //! Cluster reconciler. A restart (new endpoint or credentials) keeps the member's index, so the
 //! last known data stays visible until the new connection has relisted.
 
+use super::client::{ClientError, member_client};
 use super::task::{MemberShared, Trigger, watch_member};
 use futures::channel::mpsc::UnboundedSender;
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -43,14 +45,15 @@ impl Members {
         &self,
         name: &str,
         config: kube::Config,
-    ) -> Result<Arc<MemberShared>, kube::Error> {
-        let fingerprint = fingerprint(&config);
+        proxy_headers: &BTreeMap<String, String>,
+    ) -> Result<Arc<MemberShared>, ClientError> {
+        let fingerprint = fingerprint(&config, proxy_headers);
         let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(current) = running.get(name).filter(|r| r.fingerprint == fingerprint) {
             return Ok(current.shared.clone());
         }
         let endpoint = config.cluster_url.to_string();
-        let client = kube::Client::try_from(config)?;
+        let client = member_client(config, proxy_headers)?;
         let shared = match running.remove(name) {
             Some(previous) => {
                 tracing::info!(cluster = name, endpoint = %endpoint, "member connection settings changed; reconnecting");
@@ -107,7 +110,7 @@ impl Members {
 
 /// Identifies connection settings without keeping them: a hash of URL, credentials, trust and
 /// proxy. Only compared in memory, never logged.
-fn fingerprint(config: &kube::Config) -> u64 {
+fn fingerprint(config: &kube::Config, proxy_headers: &BTreeMap<String, String>) -> u64 {
     use secrecy::ExposeSecret;
     let mut hasher = DefaultHasher::new();
     config.cluster_url.to_string().hash(&mut hasher);
@@ -124,5 +127,6 @@ fn fingerprint(config: &kube::Config) -> u64 {
         .as_ref()
         .map(ToString::to_string)
         .hash(&mut hasher);
+    proxy_headers.hash(&mut hasher);
     hasher.finish()
 }
