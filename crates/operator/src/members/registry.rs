@@ -96,13 +96,16 @@ impl Members {
 
     /// Stops watching member `name` (Cluster deleted, or no way to connect any more).
     pub fn stop(&self, name: &str) {
-        if self
+        let stopped = self
             .running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(name)
-            .is_some()
-        {
+            .remove(name);
+        if stopped.is_some() {
+            drop(stopped);
+            // Strings only this member used (node names, namespaces, request lists) are freed
+            // here, or at a later purge once the aborted task has let go of its index.
+            karmada_manager_core::intern::purge_unused();
             tracing::info!(cluster = name, "stopped watching member");
         }
     }

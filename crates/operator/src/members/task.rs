@@ -169,7 +169,10 @@ fn apply(shared: &MemberShared, update: Update, synced: &mut (bool, bool), endpo
                     index.apply_pod(pod);
                 }
                 Event::InitDone => {
-                    index.end_resync_pods();
+                    // A relist may have dropped pods whose interned strings nothing else uses.
+                    if index.end_resync_pods() > 0 {
+                        karmada_manager_core::intern::purge_unused();
+                    }
                     synced.1 = true;
                 }
                 Event::Delete(pod) => {
