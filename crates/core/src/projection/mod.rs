@@ -8,6 +8,48 @@
 //! `null` fields take their defaults, unknown enum values fall back, unparsable quantities are
 //! dropped; only a type mismatch (a string where an object belongs) is an error.
 
+/// `kube::Resource` for a slim projection of a core/v1 kind, so that kube-runtime's watchers can
+/// decode into it directly; `meta()` is the projection's own trimmed `ObjectMeta`.
+macro_rules! core_v1_resource {
+    ($type:ty, $kind:literal, $plural:literal, $scope:ident) => {
+        impl kube::core::Resource for $type {
+            type DynamicType = ();
+            type Scope = kube::core::$scope;
+
+            fn kind(_: &()) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed($kind)
+            }
+
+            fn group(_: &()) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed("")
+            }
+
+            fn version(_: &()) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed("v1")
+            }
+
+            fn api_version(_: &()) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed("v1")
+            }
+
+            fn plural(_: &()) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed($plural)
+            }
+
+            fn meta(&self) -> &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                &self.metadata
+            }
+
+            fn meta_mut(
+                &mut self,
+            ) -> &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                &mut self.metadata
+            }
+        }
+    };
+}
+use core_v1_resource;
+
 mod de;
 mod metrics;
 mod node;
