@@ -448,3 +448,62 @@ async fn bad_cluster_input_becomes_a_precise_condition_and_recovers() -> Result<
     drop(silent);
     Ok(())
 }
+
+/// An insight whose Cluster went away while the operator was down is deleted at start-up, and a
+/// Cluster that skips TLS verification is reached without a usable caBundle.
+#[tokio::test(flavor = "multi_thread")]
+async fn orphans_from_before_a_restart_are_deleted_and_tls_skip_is_honoured() -> Result<()> {
+    let env = support::environment(&["m1", "m2"]).await?;
+    let hub = env.hub().client().await?;
+    bulk::create_nodes(&env.member("m1").client().await?, &[node("n1")]).await?;
+    let mut operator = support::start_operator(&env, &[]).await?;
+    let insights = Api::<ClusterInsight>::all(hub.clone());
+    eventually(
+        "m2 insight exists",
+        WAIT,
+        || async { Ok(insights.get_opt("m2").await?.is_some()) },
+        |found| *found,
+    )
+    .await?;
+    assert!(operator.terminate(Duration::from_secs(10)).await?.success());
+
+    // While the operator is down: m2's Cluster is deleted, and m1 switches to skipping TLS
+    // verification with a caBundle that would not verify anything.
+    Api::<Cluster>::all(hub.clone())
+        .delete("m2", &DeleteParams::default())
+        .await?;
+    let clusters = Api::<Cluster>::all(hub.clone());
+    clusters
+        .patch(
+            "m1",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"insecureSkipTLSVerification": true}})),
+        )
+        .await?;
+    let secrets = Api::<Secret>::namespaced(hub.clone(), "karmada-cluster");
+    let patch = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "m1", "namespace": "karmada-cluster"}, "stringData": {"caBundle": "not a certificate"}});
+    secrets
+        .patch(
+            "m1",
+            &PatchParams::apply("e2e").force(),
+            &Patch::Apply(&patch),
+        )
+        .await?;
+
+    let _operator = support::start_operator(&env, &[]).await?;
+    eventually(
+        "orphan deleted",
+        WAIT,
+        || async { Ok(insights.get_opt("m2").await?.is_none()) },
+        |gone| *gone,
+    )
+    .await?;
+    eventually(
+        "m1 without TLS verification",
+        WAIT,
+        || insight(&hub, "m1"),
+        |s| condition(s, "Ready") == Some(("True", "Synced")) && s.nodes.total == 1,
+    )
+    .await?;
+    Ok(())
+}
