@@ -89,16 +89,7 @@ async fn reconcile(guarded: Arc<Guarded>, ctx: Arc<Context>) -> Result<Action, R
             return Ok(Action::requeue(RESYNC));
         }
     };
-    let previous = ctx.insights.get(&ObjectRef::new(&name));
-    let generation = match previous.as_ref() {
-        Some(existing) => existing.meta().generation,
-        None => ensure_object(&insights(&ctx), &name, guarded.controller_owner_ref(&()))
-            .await
-            .map_err(|source| ReconcileError::Write {
-                name: name.clone(),
-                source,
-            })?,
-    };
+    let (previous, generation) = existing_or_created(&ctx, &guarded).await?;
     let previous_status = previous.as_ref().and_then(|p| p.status.as_ref());
     let (status, requeue) = build_status(&ctx, cluster, &name, previous_status, generation);
     if previous_status != Some(&status) {
@@ -219,6 +210,23 @@ fn connection_plan(
     }
 }
 
+/// The Cluster's insight as last seen (`None` if it did not exist) and its generation, creating
+/// the insight, owned by the Cluster, when it does not exist yet.
+async fn existing_or_created(
+    ctx: &Context,
+    cluster: &Guarded,
+) -> Result<(Option<Arc<ClusterInsight>>, Option<i64>), ReconcileError> {
+    let name = cluster.name_any();
+    if let Some(existing) = ctx.insights.get(&ObjectRef::new(&name)) {
+        let generation = existing.meta().generation;
+        return Ok((Some(existing), generation));
+    }
+    let generation = ensure_object(&insights(ctx), &name, cluster.controller_owner_ref(&()))
+        .await
+        .map_err(|source| ReconcileError::Write { name, source })?;
+    Ok((None, generation))
+}
+
 /// A Cluster that cannot be decoded still gets an insight, saying so.
 async fn write_malformed(
     ctx: &Context,
@@ -231,13 +239,7 @@ async fn write_malformed(
         name: name.clone(),
         source,
     };
-    let previous = ctx.insights.get(&ObjectRef::new(&name));
-    let generation = match previous.as_ref() {
-        Some(existing) => existing.meta().generation,
-        None => ensure_object(&api, &name, guarded.controller_owner_ref(&()))
-            .await
-            .map_err(write)?,
-    };
+    let (previous, generation) = existing_or_created(ctx, guarded).await?;
     let mut status = previous
         .as_ref()
         .and_then(|p| p.status.clone())

@@ -66,9 +66,9 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
         } => {
             let build = cluster_insight_status(index, cluster, options);
             let mut conditions = Vec::new();
-            let unreachable_for = health.failure.as_ref().map(|f| f.since.elapsed());
-            match (&health.failure, unreachable_for) {
-                (Some(failure), _) if failure.stalled => {
+            let truncated = build.truncation.as_ref().map(|t| t.message());
+            match &health.failure {
+                Some(failure) if failure.stalled => {
                     conditions.push(Desired::of(
                         types::READY,
                         false,
@@ -82,9 +82,8 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
                         failure.message.clone(),
                     ));
                 }
-                (Some(failure), Some(elapsed))
-                    if elapsed >= grace || !health.synced && !index.is_synced() =>
-                {
+                // Past the grace period, or with nothing listed yet that could stand in meanwhile.
+                Some(failure) if failure.since.elapsed() >= grace || !index.is_synced() => {
                     let message = if index.is_synced() {
                         format!("{}; the figures are the last known ones", failure.message)
                     } else {
@@ -97,14 +96,11 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
                         message,
                     ));
                 }
-                (Some(_), Some(elapsed)) => {
-                    requeue = Some(grace - elapsed);
-                    conditions.extend(healthy_conditions(
-                        &build.status,
-                        build.truncation.as_ref().map(|t| t.message()),
-                    ));
+                Some(failure) => {
+                    requeue = Some(grace.saturating_sub(failure.since.elapsed()));
+                    conditions.extend(healthy_conditions(&build.status, truncated));
                 }
-                _ if !index.is_synced() => {
+                None if !index.is_synced() => {
                     let message = format!("listing nodes and pods of {endpoint}");
                     conditions.push(Desired::of(
                         types::READY,
@@ -119,10 +115,7 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
                         message,
                     ));
                 }
-                _ => conditions.extend(healthy_conditions(
-                    &build.status,
-                    build.truncation.as_ref().map(|t| t.message()),
-                )),
+                None => conditions.extend(healthy_conditions(&build.status, truncated)),
             }
             let mut status = build.status;
             status.source = Some(source);

@@ -6,8 +6,6 @@ use std::time::Instant;
 
 #[derive(Clone, Debug, Default)]
 pub struct Health {
-    /// Nodes and pods have both been listed since the task (re)started.
-    pub synced: bool,
     /// The current, unresolved failure; cleared by the next successful watch event.
     pub failure: Option<Failure>,
 }

@@ -66,7 +66,6 @@ pub async fn watch_member(
     let mut updates = std::pin::pin!(stream::select(nodes, pods));
     let mut metrics_tick = tokio::time::interval(METRICS_INTERVAL);
     metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut synced = (false, false);
     let mut last_fired: Option<Instant> = None;
     let mut pending = false;
     loop {
@@ -74,7 +73,7 @@ pub async fn watch_member(
         tokio::select! {
             update = updates.next() => {
                 let Some(update) = update else { break };
-                if apply(&shared, update, &mut synced, &endpoint) {
+                if apply(&shared, update, &endpoint) {
                     pending = true;
                 }
             }
@@ -123,7 +122,7 @@ async fn poll_metrics(client: &Client, shared: &MemberShared, endpoint: &str) ->
 }
 
 /// Applies one watch update; returns whether anything the status shows may have changed.
-fn apply(shared: &MemberShared, update: Update, synced: &mut (bool, bool), endpoint: &str) -> bool {
+fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
     let (index, health) = (&shared.index, &shared.health);
     let (Ok(mut index), Ok(mut health)) = (index.write(), health.lock()) else {
         return false; // poisoned by a panic elsewhere; the process is going down
@@ -154,7 +153,6 @@ fn apply(shared: &MemberShared, update: Update, synced: &mut (bool, bool), endpo
                 }
                 Event::InitDone => {
                     index.end_resync_nodes();
-                    synced.0 = true;
                 }
                 Event::Delete(node) => {
                     index.delete_node(&node);
@@ -173,7 +171,6 @@ fn apply(shared: &MemberShared, update: Update, synced: &mut (bool, bool), endpo
                     if index.end_resync_pods() > 0 {
                         karmada_manager_core::intern::purge_unused();
                     }
-                    synced.1 = true;
                 }
                 Event::Delete(pod) => {
                     index.delete_pod(&pod);
@@ -181,6 +178,5 @@ fn apply(shared: &MemberShared, update: Update, synced: &mut (bool, bool), endpo
             }
         }
     }
-    health.synced = synced.0 && synced.1;
     true
 }

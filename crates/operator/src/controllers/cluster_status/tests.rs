@@ -29,7 +29,6 @@ fn synced_index(ready_nodes: usize, not_ready_nodes: usize) -> ClusterIndex {
 fn failure(reason: &'static str, age: Duration, stalled: bool) -> Health {
     let since = Instant::now().checked_sub(age).unwrap();
     Health {
-        synced: true,
         failure: Some(Failure {
             reason,
             message: format!("{reason} happened"),
@@ -77,10 +76,7 @@ fn condition<'a>(status: &'a ClusterInsightStatus, type_: &str) -> Option<(&'a s
 #[test]
 fn a_synced_member_is_ready_and_an_unchanged_world_changes_nothing() {
     let index = synced_index(3, 0);
-    let health = Health {
-        synced: true,
-        failure: None,
-    };
+    let health = Health { failure: None };
     let (first, requeue) = live(&index, &health, None, at(100));
     assert_eq!(condition(&first, "Ready"), Some(("True", "Synced")));
     assert_eq!(condition(&first, "Degraded"), None);
@@ -99,15 +95,7 @@ fn a_synced_member_is_ready_and_an_unchanged_world_changes_nothing() {
 
 #[test]
 fn not_ready_nodes_make_the_member_degraded() {
-    let (status, _) = live(
-        &synced_index(2, 1),
-        &Health {
-            synced: true,
-            failure: None,
-        },
-        None,
-        at(1),
-    );
+    let (status, _) = live(&synced_index(2, 1), &Health { failure: None }, None, at(1));
     assert_eq!(
         condition(&status, "Degraded"),
         Some(("True", "NodesDegraded"))
