@@ -13,7 +13,7 @@ use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Debug;
 use std::hash::Hash;
 use tokio::sync::Notify;
@@ -63,6 +63,9 @@ pub async fn insights(
 
 /// ResourceBindings or ClusterResourceBindings; a change re-reconciles the Clusters the binding
 /// targets now and targeted before (so both sides of a rescheduling update their counts).
+///
+/// What each binding targeted is tracked from the watch events themselves, not looked up in the
+/// store: during a (re)list the reflector fills its store only at `InitDone`.
 pub async fn bindings<K>(
     api: Api<DeserializeGuard<K>>,
     writer: reflector::store::Writer<DeserializeGuard<K>>,
@@ -79,37 +82,87 @@ pub async fn bindings<K>(
         + HasBindingSpec,
     K::DynamicType: Eq + Hash + Clone,
 {
-    let mut targets: HashMap<ObjectRef<DeserializeGuard<K>>, BTreeSet<String>> = HashMap::new();
-    let store = writer.as_reader();
+    let mut targets = BindingTargets::<K>::default();
     let stream = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
-        .default_backoff()
-        .touched_objects();
-    drive(
-        stream,
-        K::kind(&()).as_ref(),
-        |binding: DeserializeGuard<K>| {
-            let key = ObjectRef::from_obj(&binding);
-            let now: BTreeSet<String> = match &binding.0 {
-                Ok(b) => b
-                    .binding_spec()
-                    .clusters
-                    .iter()
-                    .map(|t| t.name.clone())
-                    .collect(),
-                Err(_) => BTreeSet::new(),
-            };
-            let before = match store.get(&key) {
-                Some(_) => targets.insert(key, now.clone()),
-                None => targets.remove(&key), // deleted: forget it
+        .default_backoff();
+    let mut stream = std::pin::pin!(stream);
+    while let Some(event) = stream.next().await {
+        let touched = match event {
+            Ok(event) => targets.apply(event),
+            Err(err) => {
+                tracing::warn!(kind = %K::kind(&()), error = %err, "hub watch failed; backing off and relisting");
+                continue;
             }
-            .unwrap_or_default();
-            for cluster in before.union(&now) {
-                let _ = triggers.unbounded_send(cluster.clone());
+        };
+        for cluster in touched {
+            let _ = triggers.unbounded_send(cluster);
+        }
+        fleet_changed.notify_one();
+    }
+}
+
+/// The clusters each binding targets, kept from watch events.
+struct BindingTargets<K: Resource<DynamicType = ()>> {
+    targets: HashMap<ObjectRef<DeserializeGuard<K>>, BTreeSet<String>>,
+    /// Bindings seen during a relist in progress; the others are gone.
+    relisted: Option<HashSet<ObjectRef<DeserializeGuard<K>>>>,
+}
+
+impl<K: Resource<DynamicType = ()>> Default for BindingTargets<K> {
+    fn default() -> Self {
+        Self {
+            targets: HashMap::new(),
+            relisted: None,
+        }
+    }
+}
+
+impl<K: Resource<DynamicType = ()> + HasBindingSpec> BindingTargets<K> {
+    /// Applies an event; returns the clusters whose counts it may have changed.
+    fn apply(&mut self, event: watcher::Event<DeserializeGuard<K>>) -> BTreeSet<String> {
+        match event {
+            watcher::Event::Init => {
+                self.relisted = Some(HashSet::new());
+                BTreeSet::new()
             }
-            fleet_changed.notify_one();
-        },
-    )
-    .await;
+            watcher::Event::InitApply(binding) | watcher::Event::Apply(binding) => {
+                let key = ObjectRef::from_obj(&binding);
+                if let Some(seen) = &mut self.relisted {
+                    seen.insert(key.clone());
+                }
+                let now: BTreeSet<String> = match &binding.0 {
+                    Ok(b) => b
+                        .binding_spec()
+                        .clusters
+                        .iter()
+                        .map(|t| t.name.clone())
+                        .collect(),
+                    Err(_) => BTreeSet::new(),
+                };
+                let before = self.targets.insert(key, now.clone()).unwrap_or_default();
+                before.union(&now).cloned().collect()
+            }
+            watcher::Event::Delete(binding) => self
+                .targets
+                .remove(&ObjectRef::from_obj(&binding))
+                .unwrap_or_default(),
+            watcher::Event::InitDone => {
+                let Some(seen) = self.relisted.take() else {
+                    return BTreeSet::new();
+                };
+                let gone: Vec<_> = self
+                    .targets
+                    .keys()
+                    .filter(|k| !seen.contains(*k))
+                    .cloned()
+                    .collect();
+                gone.iter()
+                    .filter_map(|k| self.targets.remove(k))
+                    .flatten()
+                    .collect()
+            }
+        }
+    }
 }
 
 /// Hub objects that matter only to the FleetInsight (policies): cached, and every change wakes
@@ -151,5 +204,59 @@ async fn drive<K>(
                 tracing::warn!(kind, error = %err, "hub watch failed; backing off and relisting")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use karmada_types::ResourceBinding;
+    use kube::runtime::watcher::Event;
+
+    fn binding(name: &str, clusters: &[&str]) -> DeserializeGuard<ResourceBinding> {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "work.karmada.io/v1alpha2", "kind": "ResourceBinding",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {"clusters": clusters.iter().map(|c| serde_json::json!({"name": c, "replicas": 1})).collect::<Vec<_>>()},
+        }))
+        .unwrap()
+    }
+
+    fn set(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn a_rescheduling_after_the_initial_list_touches_both_sides() {
+        let mut targets = BindingTargets::<ResourceBinding>::default();
+        assert_eq!(targets.apply(Event::Init), set(&[]));
+        assert_eq!(
+            targets.apply(Event::InitApply(binding("cart", &["m1"]))),
+            set(&["m1"])
+        );
+        assert_eq!(targets.apply(Event::InitDone), set(&[]));
+        assert_eq!(
+            targets.apply(Event::Apply(binding("cart", &["m2"]))),
+            set(&["m1", "m2"])
+        );
+        assert_eq!(
+            targets.apply(Event::Delete(binding("cart", &["m2"]))),
+            set(&["m2"])
+        );
+    }
+
+    #[test]
+    fn a_binding_missing_from_a_relist_is_gone_and_touches_its_clusters() {
+        let mut targets = BindingTargets::<ResourceBinding>::default();
+        targets.apply(Event::Apply(binding("cart", &["m1", "m3"])));
+        targets.apply(Event::Apply(binding("web", &["m2"])));
+        targets.apply(Event::Init);
+        targets.apply(Event::InitApply(binding("web", &["m2"])));
+        assert_eq!(targets.apply(Event::InitDone), set(&["m1", "m3"]));
+        assert_eq!(
+            targets.apply(Event::Apply(binding("cart", &["m1"]))),
+            set(&["m1"]),
+            "cart was forgotten"
+        );
     }
 }
