@@ -6,48 +6,12 @@ mod support;
 
 use anyhow::Result;
 use karmada_manager_api::{ClusterInsight, FleetInsight, FleetInsightStatus};
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
-use kube::discovery::ApiResource;
+use kube::api::Api;
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::eventually;
+use support::{apply, eventually, resource};
 
 const WAIT: Duration = Duration::from_secs(30);
-
-fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
-    ApiResource {
-        group: group.into(),
-        version: version.into(),
-        api_version: format!("{group}/{version}"),
-        kind: kind.into(),
-        plural: plural.into(),
-    }
-}
-
-async fn apply(
-    client: &kube::Client,
-    ar: &ApiResource,
-    namespace: Option<&str>,
-    object: Value,
-) -> Result<()> {
-    let api: Api<DynamicObject> = match namespace {
-        Some(ns) => Api::namespaced_with(client.clone(), ns, ar),
-        None => Api::all_with(client.clone(), ar),
-    };
-    let name = object["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let params = PatchParams::apply("e2e").force();
-    api.patch(&name, &params, &Patch::Apply(&object)).await?;
-    if let Some(status) = object.get("status") {
-        let status =
-            json!({"apiVersion": object["apiVersion"], "kind": object["kind"], "status": status});
-        api.patch_status(&name, &params, &Patch::Apply(&status))
-            .await?;
-    }
-    Ok(())
-}
 
 /// A ResourceBinding as Karmada leaves it once scheduled (`clusters`) and applied.
 fn binding(name: &str, clusters: &[(&str, i64)], scheduled: bool) -> Value {

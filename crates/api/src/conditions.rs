@@ -19,7 +19,10 @@ pub mod types {
     /// Secret, bad credentials). Written only while `True`.
     pub const STALLED: &str = "Stalled";
     /// ClusterInsight: the member is reachable but some nodes are `NotReady` or under memory,
-    /// disk or PID pressure.
+    /// disk or PID pressure. WorkloadPlacement: part of the picture cannot be observed (a
+    /// target cluster is unreachable, or a Work's overrides annotation is malformed); see
+    /// `status.clusters[].problems`. Written only while `True`; it does not change `Ready`,
+    /// which follows what Karmada reports.
     pub const DEGRADED: &str = "Degraded";
     /// WorkloadPlacement: the Karmada scheduler has placed the binding's current generation.
     pub const SCHEDULED: &str = "Scheduled";
@@ -132,6 +135,17 @@ pub mod reasons {
     /// carries only the name. Karmada will not re-place the workload when clusters change:
     /// recreate the policy or let another policy claim the workload.
     pub const POLICY_NOT_FOUND: &str = "PolicyNotFound";
+    /// Degraded `True` (WorkloadPlacement), and `clusters[].problems`: the Work's
+    /// `policy.karmada.io/applied-overrides` or `applied-cluster-overrides` annotation on that
+    /// cluster is not the JSON list Karmada writes; the message names the Work and the error.
+    /// The overrides of that cluster are then not shown. Fix or remove the annotation (Karmada
+    /// rewrites it on its next sync).
+    pub const MALFORMED_OVERRIDES: &str = "MalformedOverrides";
+    /// Degraded `True` (WorkloadPlacement): a target cluster's member cannot be watched (its
+    /// ClusterInsight is not Ready); that cluster's pod figures are the last ones seen, and the
+    /// message and `clusters[].problems` carry the ClusterInsight's reason. Fix the member
+    /// connection (see the ClusterInsight).
+    pub const MEMBER_NOT_OBSERVED: &str = "MemberNotObserved";
     /// Ready `False`, Stalled `True`: the Karmada object this status describes cannot be decoded
     /// (a field has the wrong type); the message names the field. Fix the object on the hub.
     pub const MALFORMED_SOURCE: &str = "MalformedSource";

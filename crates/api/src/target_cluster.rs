@@ -69,6 +69,27 @@ pub struct ClusterPlacement {
     /// Pods that `podList` leaves out because of the cap or the size guard (count).
     #[serde(default)]
     pub omitted_pods: i64,
+    /// What karmada-manager cannot currently observe on this cluster, sorted by reason: the
+    /// member is unreachable (the pod figures are then the last ones seen; reason as on the
+    /// member's ClusterInsight, e.g. `MemberUnreachable`), or the Work's applied-overrides
+    /// annotation is malformed (`MalformedOverrides`). Absent when everything is observed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<ClusterProblem>,
+}
+
+/// Something karmada-manager cannot observe about a workload on one cluster.
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = crate::schema::tidy)]
+pub struct ClusterProblem {
+    /// A condition reason (see the `Degraded` condition), e.g. `MemberUnreachable` or
+    /// `MalformedOverrides`.
+    pub reason: String,
+    /// What is wrong and what to do.
+    #[serde(default)]
+    pub message: String,
 }
 
 /// Karmada's `aggregatedStatus[].health`.

@@ -3,7 +3,8 @@
 //! status and no write. `Reconciling` and `Stalled` are listed only while True (kstatus).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
-use karmada_manager_api::conditions::status;
+use karmada_manager_api::conditions::{reasons, status, types};
+use karmada_manager_api::{ClusterInsightStatus, FleetInsightStatus, WorkloadPlacementStatus};
 
 /// A condition before times are filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,6 +84,63 @@ pub fn merge_conditions(
             }
         })
         .collect()
+}
+
+/// Ready `False` and Stalled `True` with reason `MalformedSource`: the object a status describes
+/// cannot be decoded. The rest of the status keeps its last values.
+pub fn malformed_source(message: impl Into<String>) -> Vec<DesiredCondition> {
+    let ready = DesiredCondition::of(types::READY, false, reasons::MALFORMED_SOURCE, message);
+    let stalled = ready.with_type(types::STALLED, status::TRUE);
+    vec![ready, stalled]
+}
+
+/// The parts every one of our statuses shares, that only the writer fills in.
+pub trait StampedStatus: PartialEq {
+    /// `conditions` and `lastChangeTime`, to read.
+    fn stamps(&self) -> (&[Condition], Option<&Time>);
+    /// `conditions`, `observedGeneration` and `lastChangeTime`, to fill in.
+    fn stamps_mut(&mut self) -> (&mut Vec<Condition>, &mut Option<i64>, &mut Option<Time>);
+}
+
+macro_rules! stamped {
+    ($($status:ty),*) => {$(
+        impl StampedStatus for $status {
+            fn stamps(&self) -> (&[Condition], Option<&Time>) {
+                (&self.conditions, self.last_change_time.as_ref())
+            }
+            fn stamps_mut(&mut self) -> (&mut Vec<Condition>, &mut Option<i64>, &mut Option<Time>) {
+                (&mut self.conditions, &mut self.observed_generation, &mut self.last_change_time)
+            }
+        }
+    )*};
+}
+stamped!(
+    ClusterInsightStatus,
+    FleetInsightStatus,
+    WorkloadPlacementStatus
+);
+
+/// Completes a built status for writing: conditions merged with `previous` ones (see
+/// [`merge_conditions`]), `observedGeneration`, and `lastChangeTime` — kept from `previous`
+/// when nothing else changed, `now` when something did. The result equals `previous` exactly
+/// when the world did not change, which is what lets the writer skip the write.
+pub fn stamp_status<S: StampedStatus>(
+    mut status: S,
+    previous: Option<&S>,
+    desired: Vec<DesiredCondition>,
+    generation: Option<i64>,
+    now: &Time,
+) -> S {
+    let (previous_conditions, previous_time) = previous.map_or((&[][..], None), S::stamps);
+    let merged = merge_conditions(previous_conditions, desired, generation, now);
+    let (conditions, observed, changed) = status.stamps_mut();
+    *conditions = merged;
+    *observed = generation;
+    *changed = previous_time.cloned();
+    if previous != Some(&status) {
+        *status.stamps_mut().2 = Some(now.clone());
+    }
+    status
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! - [`workload`]: which member pods belong to which workload ([`OwnerIndex`],
 //!   [`workload_pods`]).
 //! - [`build`]: status builders for `ClusterInsight`, `WorkloadPlacement` and `FleetInsight`.
+//! - [`hub`]: [`BindingIndex`] and [`WorkIndex`], what bindings relate to on the hub.
 //! - [`intern`]: the shared string/list interner the projections use.
 //!
 //! No async, no clients, no clocks: the I/O shell feeds events in and writes what comes out, and
@@ -17,8 +18,10 @@
 
 pub mod build;
 pub mod conditions;
+pub mod hub;
 pub mod index;
 pub mod intern;
+mod multimap;
 pub mod placement;
 pub mod projection;
 pub mod quantity;
@@ -35,7 +38,10 @@ pub use build::{
     cluster_workload_counts, fleet_insight_status, fleet_workload_counts,
     workload_placement_status,
 };
-pub use conditions::merge_conditions;
+pub use conditions::{StampedStatus, malformed_source, merge_conditions, stamp_status};
+pub use hub::{
+    BindingIndex, BindingRef, ObservedOverrides, PermanentId, WorkIndex, permanent_id_label,
+};
 pub use index::{ClusterFigures, ClusterIndex, NodeStats, StoredPod};
 pub use placement::{ResolvedWeights, cluster_matches, placement_summary, resolve_weights};
 pub use projection::{
@@ -43,4 +49,6 @@ pub use projection::{
     SlimPod,
 };
 pub use quantity::{Amount, Format, QuantityError, percent};
-pub use workload::{OwnerIndex, OwnerKind, WorkloadKey, WorkloadPod, workload_pods};
+pub use workload::{
+    MemberIndex, OwnerIndex, OwnerKind, TouchedWorkloads, WorkloadKey, WorkloadPod, workload_pods,
+};

@@ -155,6 +155,7 @@ fn build(
             clusters: &refs,
             overrides: &BTreeMap::new(),
             pods,
+            problems: &BTreeMap::new(),
         },
         options,
     )

@@ -51,6 +51,29 @@ pub struct TuningArgs {
     /// Size guard on a serialized status, in bytes; above it detail lists shrink.
     #[arg(long, env = "KARMADA_MANAGER_MAX_STATUS_BYTES", default_value_t = 512 * 1024)]
     pub max_status_bytes: usize,
+    /// Most nodes listed per cluster in a WorkloadPlacement's `status.clusters[].nodes` (most
+    /// pods first).
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_PLACEMENT_NODE_LIMIT",
+        default_value_t = 20
+    )]
+    pub placement_node_limit: usize,
+    /// Most pods listed per cluster in a WorkloadPlacement's `status.clusters[].podList` (problem
+    /// pods first).
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_PLACEMENT_POD_LIMIT",
+        default_value_t = 50
+    )]
+    pub placement_pod_limit: usize,
+    /// WorkloadPlacements reconciled concurrently (0: no limit).
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_PLACEMENT_CONCURRENCY",
+        default_value_t = 8
+    )]
+    pub placement_concurrency: u16,
     /// Most clusters listed in FleetInsight's `status.topClusters`.
     #[arg(long, env = "KARMADA_MANAGER_TOP_CLUSTERS_LIMIT", default_value_t = 10)]
     pub top_clusters_limit: usize,

@@ -3,14 +3,19 @@
 
 use crate::members::Members;
 use crate::settings::Settings;
+use crate::write::WriteLog;
+use futures::channel::mpsc::UnboundedSender;
 use k8s_openapi::api::core::v1::Secret;
-use karmada_manager_api::ClusterInsight;
+use karmada_manager_api::{ClusterInsight, ClusterWorkloadPlacement, WorkloadPlacement};
+use karmada_manager_core::{BindingIndex, BindingKind, BindingRef, WorkIndex};
 use karmada_types::{
     Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, ClusterResourceBinding,
     OverridePolicy, PropagationPolicy, ResourceBinding,
 };
 use kube::core::{DeserializeGuard, PartialObjectMeta};
-use kube::runtime::reflector::Store;
+use kube::runtime::reflector::{ObjectRef, Store};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use tokio::sync::Notify;
 
 pub struct Context {
@@ -32,7 +37,56 @@ pub struct Context {
     /// Override policies are only counted: metadata is enough.
     pub override_policies: Store<PartialObjectMeta<OverridePolicy>>,
     pub cluster_override_policies: Store<PartialObjectMeta<ClusterOverridePolicy>>,
+    /// Our own placements, as last seen (previous status, like `insights`).
+    pub placements: Store<WorkloadPlacement>,
+    pub cluster_placements: Store<ClusterWorkloadPlacement>,
+    /// What every binding relates to (clusters, workload, policy, permanent id), fed by the
+    /// binding watches: turns any change into the bindings to re-place.
+    pub binding_index: Mutex<BindingIndex>,
+    /// Applied overrides per binding and cluster, from Work metadata.
+    pub works: Mutex<WorkIndex>,
+    /// Fingerprints of the Cluster fields weights depend on (labels, provider, region, zones),
+    /// so that only a change of those re-places the bindings targeting the cluster.
+    pub cluster_fingerprints: Mutex<HashMap<String, u64>>,
+    pub placement_triggers: PlacementTriggers,
+    /// When each placement was last written: the per-object debounce.
+    pub placement_writes: WriteLog,
     pub members: Members,
     /// Woken whenever a ClusterInsight may have changed, so the FleetInsight follows.
     pub fleet_changed: Notify,
+}
+
+/// Where to ask for a binding's placement to be rebuilt: the two placement controllers.
+pub struct PlacementTriggers {
+    pub bindings: UnboundedSender<ObjectRef<DeserializeGuard<ResourceBinding>>>,
+    pub cluster_bindings: UnboundedSender<ObjectRef<DeserializeGuard<ClusterResourceBinding>>>,
+}
+
+impl PlacementTriggers {
+    /// Enqueues each binding once (the controllers also deduplicate queued requests).
+    pub fn send<'a>(&self, bindings: impl IntoIterator<Item = &'a BindingRef>) {
+        for binding in bindings {
+            // A closed channel means the controllers stopped: shutdown, nothing to do.
+            let sent = match binding.kind {
+                BindingKind::ResourceBinding => self
+                    .bindings
+                    .unbounded_send(ObjectRef::new(&binding.name).within(&binding.namespace))
+                    .is_ok(),
+                BindingKind::ClusterResourceBinding => self
+                    .cluster_bindings
+                    .unbounded_send(ObjectRef::new(&binding.name))
+                    .is_ok(),
+            };
+            if !sent {
+                return;
+            }
+        }
+    }
+}
+
+impl Context {
+    /// Runs `f` on the binding index (never held across an await).
+    pub fn with_bindings<T>(&self, f: impl FnOnce(&mut BindingIndex) -> T) -> T {
+        f(&mut self.binding_index.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }

@@ -2,24 +2,27 @@
 //! the caches, and run the controllers until SIGTERM or Ctrl-C.
 
 use crate::cli::RunArgs;
-use crate::context::Context;
+use crate::context::{Context, PlacementTriggers};
+use crate::controllers::placement::{self, triggers as placement_triggers};
 use crate::controllers::{cluster, fleet, triggers};
 use crate::error::{Error, Result};
 use crate::hub;
 use crate::members::Members;
 use crate::settings::Settings;
+use crate::write::WriteLog;
+use futures::channel::mpsc;
 use karmada_manager_api::{ClusterInsight, FleetInsight, WorkloadPlacement};
-use karmada_types::well_known::CLUSTER_SECRET_NAMESPACE;
+use karmada_types::well_known::{CLUSTER_SECRET_NAMESPACE, ClaimingPolicy};
 use karmada_types::{
     Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, ClusterResourceBinding,
     OverridePolicy, PropagationPolicy, ResourceBinding,
 };
-use kube::Resource;
 use kube::api::{Api, ListParams};
-use kube::core::{ApiResource, DynamicObject};
-use kube::core::{DeserializeGuard, PartialObjectMeta};
-use kube::runtime::{WatchStreamExt, reflector, watcher};
-use std::sync::Arc;
+use kube::core::{ApiResource, DeserializeGuard, DynamicObject, PartialObjectMeta};
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Resource, ResourceExt};
+use std::sync::{Arc, Mutex};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::Notify;
 use tracing::info;
@@ -33,12 +36,17 @@ pub async fn run(args: RunArgs) -> Result<()> {
     };
     let client = kube::Client::try_from(hub_config.clone())?;
     let settings = Settings::from(&args.tuning);
-    let (trigger_tx, trigger_rx) = futures::channel::mpsc::unbounded();
+    let (trigger_tx, trigger_rx) = mpsc::unbounded();
+    let (workloads_tx, workloads_rx) = mpsc::unbounded();
+    let (rb_tx, rb_rx) = mpsc::unbounded();
+    let (crb_tx, crb_rx) = mpsc::unbounded();
     let controller = cluster::controller(&client, trigger_rx);
     let (secrets, secrets_writer) = reflector::store();
     let (insights, insights_writer) = reflector::store();
     let (bindings, bindings_writer) = reflector::store();
     let (cluster_bindings, cluster_bindings_writer) = reflector::store();
+    let (placements, placements_writer) = reflector::store();
+    let (cluster_placements, cluster_placements_writer) = reflector::store();
     let (policies, policies_writer) = reflector::store();
     let (cluster_policies, cluster_policies_writer) = reflector::store();
     let (override_policies, override_policies_writer) = reflector::store();
@@ -46,19 +54,30 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let ctx = Arc::new(Context {
         hub: client.clone(),
         hub_config,
-        members: Members::new(trigger_tx.clone(), settings.write_interval),
+        members: Members::new(trigger_tx.clone(), workloads_tx, settings.write_interval),
+        placement_writes: WriteLog::new(settings.write_interval),
         settings,
         secrets: secrets.clone(),
         insights: insights.clone(),
         clusters: controller.store(),
         bindings: bindings.clone(),
         cluster_bindings: cluster_bindings.clone(),
+        placements: placements.clone(),
+        cluster_placements: cluster_placements.clone(),
+        binding_index: Mutex::default(),
+        works: Mutex::default(),
+        cluster_fingerprints: Mutex::default(),
+        placement_triggers: PlacementTriggers {
+            bindings: rb_tx,
+            cluster_bindings: crb_tx,
+        },
         policies: policies.clone(),
         cluster_policies: cluster_policies.clone(),
         override_policies: override_policies.clone(),
         cluster_override_policies: cluster_override_policies.clone(),
         fleet_changed: Notify::new(),
     });
+
     let secrets_api = Api::namespaced(client.clone(), CLUSTER_SECRET_NAMESPACE);
     tokio::spawn(triggers::secrets(
         secrets_api,
@@ -66,73 +85,117 @@ pub async fn run(args: RunArgs) -> Result<()> {
         controller.store(),
         trigger_tx.clone(),
     ));
-    let c = ctx.clone();
-    let tx = trigger_tx.clone();
-    tokio::spawn(async move {
-        triggers::insights(
-            Api::all(c.hub.clone()),
-            insights_writer,
-            tx,
-            &c.fleet_changed,
-        )
-        .await
+    spawn(&ctx, {
+        let tx = trigger_tx.clone();
+        move |c| async move {
+            triggers::insights(Api::all(c.hub.clone()), insights_writer, tx, &c).await
+        }
     });
-    let (c, tx) = (ctx.clone(), trigger_tx.clone());
-    tokio::spawn(async move {
-        triggers::bindings::<ResourceBinding>(
-            Api::all(c.hub.clone()),
-            bindings_writer,
-            tx,
-            &c.fleet_changed,
-        )
-        .await
+    spawn(&ctx, {
+        let tx = trigger_tx.clone();
+        move |c| async move {
+            let api = Api::all(c.hub.clone());
+            triggers::bindings::<ResourceBinding>(api, bindings_writer, tx, &c).await
+        }
     });
-    let c = ctx.clone();
-    tokio::spawn(async move {
+    spawn(&ctx, move |c| async move {
         let api = Api::all(c.hub.clone());
-        triggers::bindings::<ClusterResourceBinding>(
-            api,
-            cluster_bindings_writer,
-            trigger_tx,
-            &c.fleet_changed,
-        )
-        .await
+        triggers::bindings::<ClusterResourceBinding>(api, cluster_bindings_writer, trigger_tx, &c)
+            .await
     });
-    spawn_policy_cache::<DeserializeGuard<PropagationPolicy>>(&ctx, policies_writer);
-    spawn_policy_cache::<DeserializeGuard<ClusterPropagationPolicy>>(&ctx, cluster_policies_writer);
-    spawn_policy_cache::<PartialObjectMeta<OverridePolicy>>(&ctx, override_policies_writer);
+    spawn(&ctx, move |c| async move {
+        placement_triggers::placements::<ResourceBinding>(&c, placements_writer).await
+    });
+    spawn(&ctx, move |c| async move {
+        placement_triggers::placements::<ClusterResourceBinding>(&c, cluster_placements_writer)
+            .await
+    });
+    spawn(&ctx, |c| async move { placement_triggers::works(&c).await });
+    spawn(&ctx, move |c| async move {
+        placement_triggers::member_changes(&c, workloads_rx).await
+    });
+    spawn_policy_cache::<DeserializeGuard<PropagationPolicy>>(&ctx, policies_writer, |policy| {
+        ClaimingPolicy::Propagation {
+            namespace: policy.namespace().unwrap_or_default(),
+            name: policy.name_any(),
+        }
+    });
+    spawn_policy_cache::<DeserializeGuard<ClusterPropagationPolicy>>(
+        &ctx,
+        cluster_policies_writer,
+        |policy| ClaimingPolicy::ClusterPropagation {
+            name: policy.name_any(),
+        },
+    );
+    // Override policies are only counted; their effect on placements comes through the Works.
+    spawn_policy_cache::<PartialObjectMeta<OverridePolicy>>(&ctx, override_policies_writer, |_| {
+        ClaimingPolicy::None
+    });
     spawn_policy_cache::<PartialObjectMeta<ClusterOverridePolicy>>(
         &ctx,
         cluster_override_policies_writer,
+        |_| ClaimingPolicy::None,
     );
     tokio::spawn(fleet::run(ctx.clone()));
 
     // Reconcilers read only caches: wait until they hold the hub's state, or a Secret would
     // look missing for a moment.
     tokio::select! {
-        ready = async {
-            secrets.wait_until_ready().await?;
-            insights.wait_until_ready().await?;
-            bindings.wait_until_ready().await?;
-            cluster_bindings.wait_until_ready().await?;
-            policies.wait_until_ready().await?;
-            cluster_policies.wait_until_ready().await?;
-            override_policies.wait_until_ready().await?;
-            cluster_override_policies.wait_until_ready().await
-        } => ready.map_err(|_| Error::CachesNotReady)?,
+        ready = caches_ready(&ctx) => ready.map_err(|_| Error::CachesNotReady)?,
         () = shutdown.wait() => return Ok(()),
     }
     info!("hub caches synced; reconciling");
     ctx.fleet_changed.notify_one();
-    cluster::run(controller, ctx, async move { shutdown.wait().await }).await;
+    let until = |s: &Shutdown| {
+        let s = s.clone();
+        async move { s.wait().await }
+    };
+    tokio::join!(
+        cluster::run(controller, ctx.clone(), until(&shutdown)),
+        placement::run::<ResourceBinding>(ctx.clone(), rb_rx, until(&shutdown)),
+        placement::run::<ClusterResourceBinding>(ctx.clone(), crb_rx, until(&shutdown)),
+    );
     Ok(())
 }
 
-/// Caches a kind of policy across the hub; every change wakes the FleetInsight. For override
-/// policies `K` is a `PartialObjectMeta`: only their names are counted, and kube then asks the hub
-/// for metadata only.
-fn spawn_policy_cache<K>(ctx: &Arc<Context>, writer: reflector::store::Writer<K>)
+/// Runs `task` with the context on the runtime.
+fn spawn<F, Fut>(ctx: &Arc<Context>, task: F)
 where
+    F: FnOnce(Arc<Context>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(task(ctx.clone()));
+}
+
+async fn caches_ready(ctx: &Context) -> Result<(), reflector::store::WriterDropped> {
+    async fn ready<K>(store: &Store<K>) -> Result<(), reflector::store::WriterDropped>
+    where
+        K: Resource + Clone + 'static,
+        K::DynamicType: Eq + std::hash::Hash + Clone,
+    {
+        store.wait_until_ready().await
+    }
+    ready(&ctx.secrets).await?;
+    ready(&ctx.insights).await?;
+    ready(&ctx.bindings).await?;
+    ready(&ctx.cluster_bindings).await?;
+    ready(&ctx.placements).await?;
+    ready(&ctx.cluster_placements).await?;
+    ready(&ctx.policies).await?;
+    ready(&ctx.cluster_policies).await?;
+    ready(&ctx.override_policies).await?;
+    ready(&ctx.cluster_override_policies).await
+}
+
+/// Caches a kind of policy across the hub; every change wakes the FleetInsight and re-places
+/// the bindings the policy claims (`claim` names it as bindings do). For override policies `K`
+/// is a `PartialObjectMeta`: only their names are counted, and kube then asks the hub for
+/// metadata only.
+fn spawn_policy_cache<K>(
+    ctx: &Arc<Context>,
+    writer: reflector::store::Writer<K>,
+    claim: fn(&K) -> ClaimingPolicy,
+) where
     K: kube::Resource<DynamicType = ()>
         + Clone
         + serde::de::DeserializeOwned
@@ -141,14 +204,19 @@ where
         + Sync
         + 'static,
 {
-    let ctx = ctx.clone();
-    tokio::spawn(async move {
+    spawn(ctx, move |ctx| async move {
         let api = Api::<K>::all(ctx.hub.clone());
         let stream =
             reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
                 .default_backoff()
                 .touched_objects();
-        triggers::fleet_inputs(stream, &ctx.fleet_changed).await
+        triggers::policies(stream, &ctx.fleet_changed, |policy| {
+            let claim = claim(policy);
+            if claim != ClaimingPolicy::None {
+                placement_triggers::policy_changed(&ctx, &claim);
+            }
+        })
+        .await
     });
 }
 

@@ -1,7 +1,7 @@
 //! Tunables of the controllers, from the command line (`RunArgs`).
 
 use crate::cli::{ConnectionMode, TuningArgs};
-use karmada_manager_core::{BuildOptions, FleetOptions};
+use karmada_manager_core::{BuildOptions, FleetOptions, PlacementOptions};
 use std::time::Duration;
 
 /// The field manager of every server-side apply karmada-manager makes.
@@ -11,6 +11,9 @@ pub const FIELD_MANAGER: &str = "karmada-manager";
 pub struct Settings {
     pub build: BuildOptions,
     pub fleet: FleetOptions,
+    pub placement: PlacementOptions,
+    /// Placements reconciled at the same time.
+    pub placement_concurrency: u16,
     /// Minimum time between two status writes of one object.
     pub write_interval: Duration,
     /// How long a member may be unreachable before its insight turns Ready=False.
@@ -30,6 +33,12 @@ impl From<&TuningArgs> for Settings {
             fleet: FleetOptions {
                 top_clusters_limit: args.top_clusters_limit,
             },
+            placement: PlacementOptions {
+                node_limit: args.placement_node_limit,
+                pod_limit: args.placement_pod_limit,
+                max_status_bytes: args.max_status_bytes,
+            },
+            placement_concurrency: args.placement_concurrency,
             write_interval: args.write_interval.into(),
             unreachable_grace: args.unreachable_grace.into(),
             connection_mode: args.connection_mode,

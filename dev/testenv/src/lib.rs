@@ -33,6 +33,7 @@ pub mod pods;
 mod process;
 pub mod upstream;
 pub mod versions;
+pub mod workloads;
 
 pub use env::{EnvOptions, Environment, MemberOptions};
 pub use process::free_port;

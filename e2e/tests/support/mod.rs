@@ -1,7 +1,12 @@
 //! Helpers shared by the e2e scenarios.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod karmada;
+
 use anyhow::{Context, Result, bail};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::discovery::ApiResource;
+use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -153,4 +158,45 @@ pub async fn start_operator(env: &Environment, extra: &[&str]) -> Result<Operato
         .wait_for_log("hub caches synced", Duration::from_secs(60))
         .await?;
     Ok(operator)
+}
+
+/// The API of a kind no Rust type in the workspace covers (Karmada's, as the hub serves them).
+pub fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+    ApiResource {
+        group: group.into(),
+        version: version.into(),
+        api_version: format!("{group}/{version}"),
+        kind: kind.into(),
+        plural: plural.into(),
+    }
+}
+
+/// Server-side applies `object` and, if it has one, its `status` (as the owning controller
+/// would, through the status subresource).
+pub async fn apply(
+    client: &kube::Client,
+    ar: &ApiResource,
+    namespace: Option<&str>,
+    object: Value,
+) -> Result<()> {
+    let api: Api<DynamicObject> = match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, ar),
+        None => Api::all_with(client.clone(), ar),
+    };
+    let name = object["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let params = PatchParams::apply("e2e").force();
+    api.patch(&name, &params, &Patch::Apply(&object))
+        .await
+        .with_context(|| format!("applying {} {name}", ar.kind))?;
+    if let Some(status) = object.get("status") {
+        let status =
+            json!({"apiVersion": object["apiVersion"], "kind": object["kind"], "status": status});
+        api.patch_status(&name, &params, &Patch::Apply(&status))
+            .await
+            .with_context(|| format!("applying the status of {} {name}", ar.kind))?;
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@ use karmada_manager_api::{FleetWorkloadCounts, WorkloadPlacementStatus};
 /// Where a workload stands, for the fleet counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WorkloadState {
-    /// `Ready` is `True` (and not `Stalled`).
+    /// `Ready` is `True` (and neither `Stalled` nor `Reconciling`).
     Ready,
     /// Neither ready nor failed: scheduling, applying or rolling out, or not built yet.
     Progressing,
@@ -19,20 +19,24 @@ pub enum WorkloadState {
 }
 
 impl WorkloadState {
-    /// Classifies `(type, status, reason)` triples of one object's conditions. `Stalled` wins
-    /// over everything (kstatus reads it first); a missing `Ready` means progressing.
+    /// Classifies `(type, status, reason)` triples of one object's conditions the way kstatus
+    /// does: `Stalled` wins over everything, then `Reconciling`; a missing `Ready` means
+    /// progressing.
     pub fn classify<'a>(conditions: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> Self {
         let mut ready = None;
+        let mut reconciling = false;
         for (type_, condition_status, reason) in conditions {
             if type_ == types::STALLED && condition_status == status::TRUE {
                 return WorkloadState::Failed;
             }
+            reconciling |= type_ == types::RECONCILING && condition_status == status::TRUE;
             if type_ == types::READY && ready.is_none() {
                 ready = Some((condition_status, reason));
             }
         }
         match ready {
-            Some((status::TRUE, _)) => WorkloadState::Ready,
+            // As kstatus (Flux) sees it: Reconciling wins over Ready.
+            Some((status::TRUE, _)) if !reconciling => WorkloadState::Ready,
             Some((
                 status::FALSE,
                 reasons::SCHEDULING_FAILED | reasons::APPLY_FAILED | reasons::CLUSTERS_UNHEALTHY,

@@ -1,6 +1,6 @@
 //! [`OwnerIndex`]: one member's ReplicaSets and Jobs and the workloads that control them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use karmada_types::ObjectReference;
 
 use crate::index::Resync;
 use crate::intern::intern_str;
+use crate::multimap::MultiMap;
 use crate::projection::{ControllerRef, SlimPod};
 
 /// A workload (or any controller) on a member: API group, kind, namespace, name.
@@ -152,7 +153,7 @@ pub struct OwnerIndex {
     /// ReplicaSet/Job key → its controller.
     objects: HashMap<WorkloadKey, Slot>,
     /// Controller → the ReplicaSets/Jobs it controls.
-    children: HashMap<WorkloadKey, HashSet<WorkloadKey>>,
+    children: MultiMap<WorkloadKey, WorkloadKey>,
     resync: [Resync; 2],
 }
 
@@ -202,11 +203,17 @@ impl OwnerIndex {
                 return false;
             }
             let old = std::mem::replace(&mut slot.owner, owner.clone());
-            unlink(&mut self.children, old.as_ref(), &key);
-            link(&mut self.children, owner, &key);
+            if let Some(old) = old {
+                self.children.remove(&old, &key);
+            }
+            if let Some(owner) = owner {
+                self.children.insert(owner, key);
+            }
             return true;
         }
-        link(&mut self.children, owner.clone(), &key);
+        if let Some(owner) = owner.clone() {
+            self.children.insert(owner, key.clone());
+        }
         self.objects.insert(key, Slot { owner, epoch });
         true
     }
@@ -257,7 +264,7 @@ impl OwnerIndex {
 
     /// The recorded ReplicaSets/Jobs that `owner` controls, in no particular order.
     pub fn children(&self, owner: &WorkloadKey) -> impl Iterator<Item = &WorkloadKey> {
-        self.children.get(owner).into_iter().flatten()
+        self.children.get(owner)
     }
 
     /// The top-level workload of an object in `namespace` whose controller is `controller`:
@@ -283,7 +290,9 @@ impl OwnerIndex {
     fn remove(&mut self, key: &WorkloadKey) -> bool {
         match self.objects.remove(key) {
             Some(slot) => {
-                unlink(&mut self.children, slot.owner.as_ref(), key);
+                if let Some(owner) = &slot.owner {
+                    self.children.remove(owner, key);
+                }
                 true
             }
             None => false,
@@ -291,7 +300,7 @@ impl OwnerIndex {
     }
 }
 
-fn key_of(kind: OwnerKind, meta: &ObjectMeta) -> Option<WorkloadKey> {
+pub(crate) fn key_of(kind: OwnerKind, meta: &ObjectMeta) -> Option<WorkloadKey> {
     let name = meta.name.as_deref().filter(|n| !n.is_empty())?;
     Some(WorkloadKey {
         group: intern_str(kind.group()),
@@ -314,28 +323,4 @@ fn controller_of(meta: &ObjectMeta) -> Option<ControllerRef> {
         name: Arc::from(owner.name.as_str()),
         uid: Arc::from(owner.uid.as_str()),
     })
-}
-
-fn link(
-    children: &mut HashMap<WorkloadKey, HashSet<WorkloadKey>>,
-    owner: Option<WorkloadKey>,
-    child: &WorkloadKey,
-) {
-    if let Some(owner) = owner {
-        children.entry(owner).or_default().insert(child.clone());
-    }
-}
-
-fn unlink(
-    children: &mut HashMap<WorkloadKey, HashSet<WorkloadKey>>,
-    owner: Option<&WorkloadKey>,
-    child: &WorkloadKey,
-) {
-    let Some(owner) = owner else { return };
-    if let Some(set) = children.get_mut(owner) {
-        set.remove(child);
-        if set.is_empty() {
-            children.remove(owner);
-        }
-    }
 }

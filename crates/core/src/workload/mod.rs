@@ -16,10 +16,12 @@
 //! rescan per ReplicaSet event.
 
 mod attribution;
+mod member;
 mod pods;
 #[cfg(test)]
 mod tests;
 
 pub use attribution::{OwnerIndex, OwnerKind, WorkloadKey, api_group};
+pub use member::{MemberIndex, TouchedWorkloads};
 pub(crate) use pods::PodsByController;
 pub use pods::{WorkloadPod, workload_pods};

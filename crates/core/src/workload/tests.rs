@@ -247,3 +247,91 @@ fn keys_and_groups() {
         "Namespace shop"
     );
 }
+
+mod member {
+    //! [`MemberIndex`]: which workloads each member event touches.
+
+    use super::*;
+
+    fn touched(index: &mut MemberIndex) -> (bool, Vec<String>) {
+        let touched = index.touched.take();
+        let mut keys: Vec<String> = touched.keys.iter().map(ToString::to_string).collect();
+        keys.sort();
+        (touched.all, keys)
+    }
+
+    fn synced(index: &mut MemberIndex) {
+        index.begin_resync_nodes();
+        index.end_resync_nodes();
+        index.begin_resync_pods();
+        index.end_resync_pods();
+        for kind in OwnerKind::ALL {
+            index.begin_resync_owners(kind);
+            index.end_resync_owners(kind);
+        }
+    }
+
+    #[test]
+    fn pod_events_touch_the_top_level_workload_and_the_direct_controller() {
+        let mut index = MemberIndex::new();
+        synced(&mut index);
+        assert_eq!(touched(&mut index), (true, vec![]), "first full list");
+        assert!(index.workloads_synced());
+
+        let rs = Some(("apps/v1", "Deployment", "web"));
+        index.apply_owner(OwnerKind::ReplicaSet, &meta("shop", "web-7d9", rs));
+        assert_eq!(
+            touched(&mut index),
+            (
+                false,
+                vec![
+                    "Deployment.apps shop/web".into(),
+                    "ReplicaSet.apps shop/web-7d9".into()
+                ]
+            )
+        );
+        let owned = Some(("apps/v1", "ReplicaSet", "web-7d9"));
+        assert!(index.apply_pod(pod("shop", "web-7d9-a", owned)));
+        assert_eq!(
+            touched(&mut index).1,
+            ["Deployment.apps shop/web", "ReplicaSet.apps shop/web-7d9"]
+        );
+        // An unchanged pod touches nothing.
+        assert!(!index.apply_pod(pod("shop", "web-7d9-a", owned)));
+        assert_eq!(touched(&mut index), (false, vec![]));
+        // A bare pod is its own workload.
+        index.apply_pod(pod("shop", "debug", None));
+        assert_eq!(touched(&mut index).1, ["Pod shop/debug"]);
+        // Released by its ReplicaSet and adopted by a StatefulSet: both sides.
+        index.apply_pod(pod(
+            "shop",
+            "web-7d9-a",
+            Some(("apps/v1", "StatefulSet", "db")),
+        ));
+        assert_eq!(
+            touched(&mut index).1,
+            [
+                "Deployment.apps shop/web",
+                "ReplicaSet.apps shop/web-7d9",
+                "StatefulSet.apps shop/db"
+            ]
+        );
+        assert!(index.delete_pod(&pod("shop", "debug", None)));
+        assert_eq!(touched(&mut index).1, ["Pod shop/debug"]);
+        assert!(!index.delete_pod(&pod("shop", "gone", None)));
+        assert_eq!(touched(&mut index), (false, vec![]));
+    }
+
+    #[test]
+    fn removals_in_a_relist_touch_everything() {
+        let mut index = MemberIndex::new();
+        synced(&mut index);
+        index.apply_pod(pod("shop", "a", None));
+        index.touched.take();
+        index.begin_resync_pods();
+        assert!(!index.workloads_synced());
+        assert_eq!(index.end_resync_pods(), 1);
+        assert_eq!(touched(&mut index), (true, vec![]));
+        assert!(index.touched.is_empty());
+    }
+}

@@ -10,10 +10,9 @@ use crate::write::apply::{apply_status, ensure_object};
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use karmada_manager_api::conditions::{reasons, types};
 use karmada_manager_api::{ClusterInsight, ClusterInsightStatus, InsightSource};
 use karmada_manager_core::cluster_workload_counts;
-use karmada_manager_core::{DesiredCondition as Desired, merge_conditions as merge};
+use karmada_manager_core::{malformed_source, stamp_status};
 use karmada_types::{Cluster, SyncMode};
 use kube::api::{Api, DeleteParams};
 use kube::core::DeserializeGuard;
@@ -89,6 +88,8 @@ async fn reconcile(guarded: Arc<Guarded>, ctx: Arc<Context>) -> Result<Action, R
             return Ok(Action::requeue(RESYNC));
         }
     };
+    // New labels or topology fields change the placements' static weights.
+    super::placement::triggers::cluster_seen(&ctx, &name, Some(cluster));
     let (previous, generation) = existing_or_created(&ctx, &guarded).await?;
     let previous_status = previous.as_ref().and_then(|p| p.status.as_ref());
     let (status, requeue) = build_status(&ctx, cluster, &name, previous_status, generation);
@@ -159,7 +160,7 @@ fn build_status(
             let metrics = shared.metrics();
             let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
             assemble(inputs(View::Live {
-                index: &index,
+                index: &index.cluster,
                 health: &health,
                 source,
                 endpoint: &endpoint,
@@ -240,25 +241,17 @@ async fn write_malformed(
         source,
     };
     let (previous, generation) = existing_or_created(ctx, guarded).await?;
-    let mut status = previous
-        .as_ref()
-        .and_then(|p| p.status.clone())
-        .unwrap_or_default();
-    let desired = vec![
-        Desired::of(
-            types::READY,
-            false,
-            reasons::MALFORMED_SOURCE,
-            message.clone(),
-        ),
-        Desired::of(types::STALLED, true, reasons::MALFORMED_SOURCE, message),
-    ];
+    let previous_status = previous.as_ref().and_then(|p| p.status.as_ref());
+    let status = previous_status.cloned().unwrap_or_default();
     let now = Time(k8s_openapi::jiff::Timestamp::now());
-    let conditions = merge(&status.conditions, desired, generation, &now);
-    if conditions != status.conditions || status.observed_generation != generation {
-        status.conditions = conditions;
-        status.observed_generation = generation;
-        status.last_change_time = Some(now);
+    let status = stamp_status(
+        status,
+        previous_status,
+        malformed_source(message),
+        generation,
+        &now,
+    );
+    if previous_status != Some(&status) {
         apply_status(&api, &name, &status).await.map_err(write)?;
     }
     Ok(())
@@ -267,6 +260,7 @@ async fn write_malformed(
 /// The Cluster is gone: stop watching the member and delete its insight.
 async fn remove_insight(ctx: &Context, name: &str) {
     ctx.members.stop(name);
+    super::placement::triggers::cluster_seen(ctx, name, None);
     if ctx.insights.get(&ObjectRef::new(name)).is_none() {
         return;
     }

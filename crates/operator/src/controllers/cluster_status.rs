@@ -10,7 +10,7 @@ use karmada_manager_core::{
     BuildOptions, ClusterIndex, NodeUsage, cluster_insight_status, cluster_status_fallback,
     cluster_usage,
 };
-use karmada_manager_core::{DesiredCondition as Desired, merge_conditions as merge};
+use karmada_manager_core::{DesiredCondition as Desired, stamp_status};
 use karmada_types::{Cluster, SyncMode};
 use std::time::Duration;
 
@@ -141,16 +141,10 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
         }
     };
     status.workloads = workloads;
-    status.observed_generation = generation;
-    let previous_conditions = previous
-        .map(|p| p.conditions.as_slice())
-        .unwrap_or_default();
-    status.conditions = merge(previous_conditions, desired, generation, &now);
-    status.last_change_time = previous.and_then(|p| p.last_change_time.clone());
-    if previous != Some(&status) {
-        status.last_change_time = Some(now);
-    }
-    (status, requeue)
+    (
+        stamp_status(status, previous, desired, generation, &now),
+        requeue,
+    )
 }
 
 fn fallback_message(cluster: &Cluster) -> String {

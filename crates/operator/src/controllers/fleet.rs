@@ -7,7 +7,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::{reasons, types};
 use karmada_manager_api::{FLEET_INSIGHT_NAME, FleetInsight, FleetInsightStatus};
 use karmada_manager_core::fleet_insight_status;
-use karmada_manager_core::{DesiredCondition as Desired, merge_conditions as merge};
+use karmada_manager_core::{DesiredCondition as Desired, stamp_status};
 use kube::ResourceExt;
 use kube::api::Api;
 use std::sync::Arc;
@@ -51,7 +51,7 @@ fn build(
         .iter()
         .filter_map(|i| i.status.as_ref().map(|s| (i.name_any(), s)))
         .collect();
-    let mut status = fleet_insight_status(
+    let status = fleet_insight_status(
         named.iter().map(|(n, s)| (n.as_str(), *s)),
         &super::workloads::hub_counts(ctx),
         &ctx.settings.fleet,
@@ -62,20 +62,7 @@ fn build(
         status.clusters.ready, status.clusters.total
     );
     let desired = vec![Desired::of(types::READY, true, reasons::SYNCED, message)];
-    status.conditions = merge(
-        previous
-            .map(|p| p.conditions.as_slice())
-            .unwrap_or_default(),
-        desired,
-        generation,
-        &now,
-    );
-    status.observed_generation = generation;
-    status.last_change_time = previous.and_then(|p| p.last_change_time.clone());
-    if previous != Some(&status) {
-        status.last_change_time = Some(now);
-    }
-    status
+    stamp_status(status, previous, desired, generation, &now)
 }
 
 async fn retry(ctx: &Context, err: &kube::Error) {

@@ -3,5 +3,6 @@
 pub mod cluster;
 mod cluster_status;
 pub mod fleet;
+pub mod placement;
 pub mod triggers;
 mod workloads;

@@ -1,21 +1,23 @@
 //! Hub caches and what their changes trigger. Each function runs one watch of the hub, keeps a
 //! reflector store for the reconcilers, and maps every change to the Clusters it affects:
-//! a Secret → the Clusters referencing it; a binding → the Clusters it is (or was) scheduled to;
-//! a ClusterInsight → its Cluster (orphans surface as "Cluster not found" and are deleted).
+//! a Secret → the Clusters referencing it; a binding → the Clusters it is (or was) scheduled to,
+//! and its placement; a ClusterInsight → its Cluster (orphans surface as "Cluster not found"
+//! and are deleted) and, when its readiness changes, the placements targeting it.
 
+use super::placement::Bound;
+use super::placement::triggers::{InsightReadiness, cluster_changed};
+use crate::context::Context;
 use futures::channel::mpsc::UnboundedSender;
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::ClusterInsight;
-use karmada_types::{Cluster, ResourceBindingSpec};
+use karmada_manager_core::{BindingIndex, BindingRef};
+use karmada_types::Cluster;
 use kube::core::DeserializeGuard;
-use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::{Api, Resource, ResourceExt};
-use serde::de::DeserializeOwned;
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::fmt::Debug;
-use std::hash::Hash;
+use kube::{Api, ResourceExt};
+use std::collections::BTreeSet;
 use tokio::sync::Notify;
 
 /// Secrets of one namespace; a change re-reconciles the Clusters whose secretRef names it.
@@ -44,151 +46,146 @@ pub async fn secrets(
     .await;
 }
 
-/// Our ClusterInsights; a change re-reconciles the Cluster of the same name and the fleet.
+/// Our ClusterInsights; a change re-reconciles the Cluster of the same name and the fleet, and
+/// a change of its readiness re-places the bindings targeting the member.
 pub async fn insights(
     api: Api<ClusterInsight>,
     writer: reflector::store::Writer<ClusterInsight>,
     triggers: UnboundedSender<String>,
-    fleet_changed: &Notify,
+    ctx: &Context,
 ) {
-    let stream = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
-        .default_backoff()
-        .touched_objects();
-    drive(stream, "ClusterInsight", |insight: ClusterInsight| {
-        let _ = triggers.unbounded_send(insight.name_any());
-        fleet_changed.notify_one();
-    })
-    .await;
-}
-
-/// ResourceBindings or ClusterResourceBindings; a change re-reconciles the Clusters the binding
-/// targets now and targeted before (so both sides of a rescheduling update their counts).
-///
-/// What each binding targeted is tracked from the watch events themselves, not looked up in the
-/// store: during a (re)list the reflector fills its store only at `InitDone`.
-pub async fn bindings<K>(
-    api: Api<DeserializeGuard<K>>,
-    writer: reflector::store::Writer<DeserializeGuard<K>>,
-    triggers: UnboundedSender<String>,
-    fleet_changed: &Notify,
-) where
-    K: Resource<DynamicType = ()>
-        + Clone
-        + DeserializeOwned
-        + Debug
-        + Send
-        + Sync
-        + 'static
-        + HasBindingSpec,
-    K::DynamicType: Eq + Hash + Clone,
-{
-    let mut targets = BindingTargets::<K>::default();
     let stream = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
         .default_backoff();
     let mut stream = std::pin::pin!(stream);
+    let mut readiness = InsightReadiness::default();
     while let Some(event) = stream.next().await {
-        let touched = match event {
-            Ok(event) => targets.apply(event),
+        let event = match event {
+            Ok(event) => event,
             Err(err) => {
-                tracing::warn!(kind = %K::kind(&()), error = %err, "hub watch failed; backing off and relisting");
+                tracing::warn!(kind = "ClusterInsight", error = %err, "hub watch failed; backing off and relisting");
                 continue;
             }
         };
-        for cluster in touched {
+        let (insight, gone) = match event {
+            watcher::Event::Apply(i) | watcher::Event::InitApply(i) => (i, false),
+            watcher::Event::Delete(i) => (i, true),
+            watcher::Event::Init | watcher::Event::InitDone => continue,
+        };
+        let name = insight.name_any();
+        if readiness.changed(&name, (!gone).then_some(&insight)) {
+            cluster_changed(ctx, &name);
+        }
+        let _ = triggers.unbounded_send(name);
+        ctx.fleet_changed.notify_one();
+    }
+}
+
+/// ResourceBindings or ClusterResourceBindings, into their store and the
+/// [`BindingIndex`](karmada_manager_core::BindingIndex). A change re-places the binding and
+/// re-reconciles the Clusters it targets now and targeted before (so both sides of a
+/// rescheduling update their counts).
+///
+/// During a relist the reflector fills its store only at `InitDone`, and reconcilers read the
+/// store: what the relist touched is therefore triggered at `InitDone`, not as it arrives.
+pub async fn bindings<K: Bound>(
+    api: Api<DeserializeGuard<K>>,
+    writer: reflector::store::Writer<DeserializeGuard<K>>,
+    triggers: UnboundedSender<String>,
+    ctx: &Context,
+) {
+    let stream = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
+        .default_backoff();
+    let mut stream = std::pin::pin!(stream);
+    let mut relist: Option<Touched> = None;
+    while let Some(event) = stream.next().await {
+        let event = match event {
+            Ok(event) => event,
+            Err(err) => {
+                tracing::warn!(kind = K::KIND.as_str(), error = %err, "hub watch failed; backing off and relisting");
+                continue;
+            }
+        };
+        let touched = ctx.with_bindings(|index| binding_event(index, &mut relist, event));
+        for cluster in touched.clusters {
             let _ = triggers.unbounded_send(cluster);
         }
-        fleet_changed.notify_one();
+        ctx.placement_triggers.send(&touched.bindings);
+        ctx.fleet_changed.notify_one();
     }
 }
 
-/// The clusters each binding targets, kept from watch events.
-struct BindingTargets<K: Resource<DynamicType = ()>> {
-    targets: HashMap<ObjectRef<DeserializeGuard<K>>, BTreeSet<String>>,
-    /// Bindings seen during a relist in progress; the others are gone.
-    relisted: Option<HashSet<ObjectRef<DeserializeGuard<K>>>>,
+/// What one binding event touched.
+#[derive(Debug, Default, PartialEq)]
+struct Touched {
+    clusters: BTreeSet<String>,
+    bindings: Vec<BindingRef>,
 }
 
-impl<K: Resource<DynamicType = ()>> Default for BindingTargets<K> {
-    fn default() -> Self {
-        Self {
-            targets: HashMap::new(),
-            relisted: None,
+/// Applies a binding watch event to the index. While a relist is in progress (`relist` is
+/// `Some`), what it touches is collected there and returned at `InitDone`.
+fn binding_event<K: Bound>(
+    index: &mut BindingIndex,
+    relist: &mut Option<Touched>,
+    event: watcher::Event<DeserializeGuard<K>>,
+) -> Touched {
+    let reference = |binding: &DeserializeGuard<K>| BindingRef {
+        kind: K::KIND,
+        namespace: binding.namespace().unwrap_or_default(),
+        name: binding.name_any(),
+    };
+    match event {
+        watcher::Event::Init => {
+            index.begin_resync(K::KIND);
+            *relist = Some(Touched::default());
+            Touched::default()
         }
-    }
-}
-
-impl<K: Resource<DynamicType = ()> + HasBindingSpec> BindingTargets<K> {
-    /// Applies an event; returns the clusters whose counts it may have changed.
-    fn apply(&mut self, event: watcher::Event<DeserializeGuard<K>>) -> BTreeSet<String> {
-        match event {
-            watcher::Event::Init => {
-                self.relisted = Some(HashSet::new());
-                BTreeSet::new()
-            }
-            watcher::Event::InitApply(binding) | watcher::Event::Apply(binding) => {
-                let key = ObjectRef::from_obj(&binding);
-                if let Some(seen) = &mut self.relisted {
-                    seen.insert(key.clone());
+        watcher::Event::InitApply(binding) | watcher::Event::Apply(binding) => {
+            let key = reference(&binding);
+            let clusters = match &binding.0 {
+                Ok(b) => index.apply(&b.source()),
+                Err(_) => index.apply_malformed(key.clone()),
+            };
+            let touched = Touched {
+                clusters,
+                bindings: vec![key],
+            };
+            match relist {
+                Some(pending) => {
+                    pending.clusters.extend(touched.clusters);
+                    pending.bindings.extend(touched.bindings);
+                    Touched::default()
                 }
-                let now: BTreeSet<String> = match &binding.0 {
-                    Ok(b) => b
-                        .binding_spec()
-                        .clusters
-                        .iter()
-                        .map(|t| t.name.clone())
-                        .collect(),
-                    Err(_) => BTreeSet::new(),
-                };
-                let before = self.targets.insert(key, now.clone()).unwrap_or_default();
-                before.union(&now).cloned().collect()
+                None => touched,
             }
-            watcher::Event::Delete(binding) => self
-                .targets
-                .remove(&ObjectRef::from_obj(&binding))
-                .unwrap_or_default(),
-            watcher::Event::InitDone => {
-                let Some(seen) = self.relisted.take() else {
-                    return BTreeSet::new();
-                };
-                let gone: Vec<_> = self
-                    .targets
-                    .keys()
-                    .filter(|k| !seen.contains(*k))
-                    .cloned()
-                    .collect();
-                gone.iter()
-                    .filter_map(|k| self.targets.remove(k))
-                    .flatten()
-                    .collect()
+        }
+        watcher::Event::Delete(binding) => {
+            let key = reference(&binding);
+            Touched {
+                clusters: index.delete(&key),
+                bindings: vec![key],
             }
+        }
+        watcher::Event::InitDone => {
+            let (gone, clusters) = index.end_resync(K::KIND);
+            let mut touched = relist.take().unwrap_or_default();
+            touched.clusters.extend(clusters);
+            touched.bindings.extend(gone);
+            touched
         }
     }
 }
 
-/// Hub objects that matter only to the FleetInsight (policies): cached, and every change wakes
-/// the fleet.
-pub async fn fleet_inputs<K>(
+/// Policies: cached; every change wakes the fleet (which counts them) and calls `on_change`.
+pub async fn policies<K>(
     stream: impl Stream<Item = Result<K, watcher::Error>>,
     fleet_changed: &Notify,
+    mut on_change: impl FnMut(&K),
 ) {
-    drive(stream, "policy", |_| fleet_changed.notify_one()).await;
-}
-
-/// Access to the shared spec of the two binding kinds.
-pub trait HasBindingSpec {
-    fn binding_spec(&self) -> &ResourceBindingSpec;
-}
-
-impl HasBindingSpec for karmada_types::ResourceBinding {
-    fn binding_spec(&self) -> &ResourceBindingSpec {
-        &self.spec
-    }
-}
-
-impl HasBindingSpec for karmada_types::ClusterResourceBinding {
-    fn binding_spec(&self) -> &ResourceBindingSpec {
-        &self.spec
-    }
+    drive(stream, "policy", |policy| {
+        on_change(&policy);
+        fleet_changed.notify_one()
+    })
+    .await;
 }
 
 async fn drive<K>(
@@ -210,6 +207,7 @@ async fn drive<K>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use karmada_manager_core::BindingKind;
     use karmada_types::ResourceBinding;
     use kube::runtime::watcher::Event;
 
@@ -222,41 +220,47 @@ mod tests {
         .unwrap()
     }
 
-    fn set(names: &[&str]) -> BTreeSet<String> {
-        names.iter().map(|n| n.to_string()).collect()
+    fn touched(clusters: &[&str], bindings: &[&str]) -> Touched {
+        Touched {
+            clusters: clusters.iter().map(|c| c.to_string()).collect(),
+            bindings: bindings
+                .iter()
+                .map(|b| BindingRef {
+                    kind: BindingKind::ResourceBinding,
+                    namespace: "shop".into(),
+                    name: b.to_string(),
+                })
+                .collect(),
+        }
     }
 
     #[test]
-    fn a_rescheduling_after_the_initial_list_touches_both_sides() {
-        let mut targets = BindingTargets::<ResourceBinding>::default();
-        assert_eq!(targets.apply(Event::Init), set(&[]));
+    fn a_relist_triggers_at_init_done_and_reports_what_went() {
+        let mut index = BindingIndex::new();
+        let mut relist = None;
+        let mut apply = |event| binding_event::<ResourceBinding>(&mut index, &mut relist, event);
         assert_eq!(
-            targets.apply(Event::InitApply(binding("cart", &["m1"]))),
-            set(&["m1"])
+            apply(Event::Apply(binding("old", &["m3"]))),
+            touched(&["m3"], &["old"])
         );
-        assert_eq!(targets.apply(Event::InitDone), set(&[]));
+        assert_eq!(apply(Event::Init), touched(&[], &[]));
         assert_eq!(
-            targets.apply(Event::Apply(binding("cart", &["m2"]))),
-            set(&["m1", "m2"])
+            apply(Event::InitApply(binding("cart", &["m1"]))),
+            touched(&[], &[]),
+            "the store is filled only at InitDone"
         );
         assert_eq!(
-            targets.apply(Event::Delete(binding("cart", &["m2"]))),
-            set(&["m2"])
+            apply(Event::InitDone),
+            touched(&["m1", "m3"], &["cart", "old"])
         );
-    }
-
-    #[test]
-    fn a_binding_missing_from_a_relist_is_gone_and_touches_its_clusters() {
-        let mut targets = BindingTargets::<ResourceBinding>::default();
-        targets.apply(Event::Apply(binding("cart", &["m1", "m3"])));
-        targets.apply(Event::Apply(binding("web", &["m2"])));
-        targets.apply(Event::Init);
-        targets.apply(Event::InitApply(binding("web", &["m2"])));
-        assert_eq!(targets.apply(Event::InitDone), set(&["m1", "m3"]));
         assert_eq!(
-            targets.apply(Event::Apply(binding("cart", &["m1"]))),
-            set(&["m1"]),
-            "cart was forgotten"
+            apply(Event::Apply(binding("cart", &["m2"]))),
+            touched(&["m1", "m2"], &["cart"]),
+            "a rescheduling touches both sides"
+        );
+        assert_eq!(
+            apply(Event::Delete(binding("cart", &["m2"]))),
+            touched(&["m2"], &["cart"])
         );
     }
 }

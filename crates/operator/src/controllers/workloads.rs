@@ -4,18 +4,16 @@
 //! fleet and the placements agree on what "ready", "progressing" and "failed" mean. Member pods are
 //! not needed for the state: readiness comes from Karmada's aggregated status.
 
+use super::placement::{Claimed, claimed_policy};
 use crate::context::Context;
 use karmada_manager_api::PolicyCounts;
 use karmada_manager_core::{
     BindingSource, HubCounts, PlacementInputs, PlacementOptions, WorkloadState,
     fleet_workload_counts, workload_placement_status,
 };
+use karmada_types::Cluster;
 use karmada_types::well_known::ClaimingPolicy;
-use karmada_types::{Cluster, ClusterPropagationPolicy, PropagationPolicy, PropagationSpec};
-use kube::core::DeserializeGuard;
-use kube::runtime::reflector::ObjectRef;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 pub fn hub_counts(ctx: &Context) -> HubCounts {
     let clusters = ctx.clusters.state();
@@ -61,37 +59,7 @@ fn state(
         clusters,
         overrides: &BTreeMap::new(),
         pods: &BTreeMap::new(),
+        problems: &BTreeMap::new(),
     };
     workload_placement_status(&inputs, &PlacementOptions::default()).state
-}
-
-/// A policy held from the cache while a binding is judged.
-enum Claimed {
-    Namespaced(Arc<DeserializeGuard<PropagationPolicy>>),
-    ClusterWide(Arc<DeserializeGuard<ClusterPropagationPolicy>>),
-}
-
-impl Claimed {
-    /// The spec, unless the policy cannot be decoded.
-    fn spec(&self) -> Option<&PropagationSpec> {
-        match self {
-            Claimed::Namespaced(p) => p.0.as_ref().ok().map(|p| &p.spec),
-            Claimed::ClusterWide(p) => p.0.as_ref().ok().map(|p| &p.spec),
-        }
-    }
-}
-
-/// The policy a binding's annotations name, if it exists.
-fn claimed_policy(ctx: &Context, claim: &ClaimingPolicy) -> Option<Claimed> {
-    match claim {
-        ClaimingPolicy::Propagation { namespace, name } => ctx
-            .policies
-            .get(&ObjectRef::new(name).within(namespace))
-            .map(Claimed::Namespaced),
-        ClaimingPolicy::ClusterPropagation { name } => ctx
-            .cluster_policies
-            .get(&ObjectRef::new(name))
-            .map(Claimed::ClusterWide),
-        ClaimingPolicy::None => None,
-    }
 }

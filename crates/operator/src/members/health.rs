@@ -2,12 +2,16 @@
 //! task (which writes it) and the Cluster reconciler (which turns it into conditions).
 
 use karmada_manager_api::conditions::reasons;
+use karmada_manager_core::OwnerKind;
 use std::time::Instant;
 
 #[derive(Clone, Debug, Default)]
 pub struct Health {
     /// The current, unresolved failure; cleared by the next successful watch event.
     pub failure: Option<Failure>,
+    /// A failure of the ReplicaSet/Job watches only (pod attribution, not the ClusterInsight):
+    /// typically a member identity without read access to them.
+    pub owner_failure: Option<Failure>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,18 +28,16 @@ pub struct Failure {
 
 impl Health {
     pub fn record_failure(&mut self, error: &kube::Error, endpoint: &str) {
-        let (reason, stalled, message) = classify(error, endpoint);
-        match &mut self.failure {
-            Some(current) if current.reason == reason => current.message = message,
-            _ => {
-                self.failure = Some(Failure {
-                    reason,
-                    message,
-                    since: Instant::now(),
-                    stalled,
-                })
-            }
-        }
+        let (reason, stalled, message) = classify(error, endpoint, "nodes and pods");
+        record(&mut self.failure, reason, stalled, message);
+    }
+
+    /// Records a failure of the ReplicaSet or Job watch.
+    pub fn record_owner_failure(&mut self, kind: OwnerKind, error: &kube::Error, endpoint: &str) {
+        let resources = "replicasets (apps) and jobs (batch)";
+        let (reason, stalled, message) = classify(error, endpoint, resources);
+        let message = format!("watching {}s for pod attribution: {message}", kind.kind());
+        record(&mut self.owner_failure, reason, stalled, message);
     }
 
     pub fn record_success(&mut self) {
@@ -43,9 +45,24 @@ impl Health {
     }
 }
 
+/// Keeps the start of a failure that repeats with the same reason.
+fn record(slot: &mut Option<Failure>, reason: &'static str, stalled: bool, message: String) {
+    match slot {
+        Some(current) if current.reason == reason => current.message = message,
+        _ => {
+            *slot = Some(Failure {
+                reason,
+                message,
+                since: Instant::now(),
+                stalled,
+            })
+        }
+    }
+}
+
 /// Condition reason, whether it is a configuration problem, and a message saying what to do.
 /// Messages carry the error text of the client library, which never includes credentials.
-fn classify(error: &kube::Error, endpoint: &str) -> (&'static str, bool, String) {
+fn classify(error: &kube::Error, endpoint: &str, resources: &str) -> (&'static str, bool, String) {
     if let kube::Error::Api(status) = error {
         return match status.code {
             401 => (
@@ -59,7 +76,7 @@ fn classify(error: &kube::Error, endpoint: &str) -> (&'static str, bool, String)
                 reasons::FORBIDDEN,
                 true,
                 format!(
-                    "{endpoint} denied access (403 Forbidden: {}); grant get/list/watch on nodes and pods to the identity in the Cluster's Secret",
+                    "{endpoint} denied access (403 Forbidden: {}); grant get/list/watch on {resources} to the identity in the Cluster's Secret",
                     status.message
                 ),
             ),

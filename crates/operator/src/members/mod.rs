@@ -11,4 +11,4 @@ pub use connection::{ConnectionError, direct_config};
 pub use health::{Failure, Health};
 pub use proxy::proxy_config;
 pub use registry::Members;
-pub use task::MemberShared;
+pub use task::{MemberShared, WorkloadChanges};

@@ -3,7 +3,7 @@
 //! last known data stays visible until the new connection has relisted.
 
 use super::client::{ClientError, member_client};
-use super::task::{MemberShared, Trigger, watch_member};
+use super::task::{MemberShared, Trigger, WorkloadChanges, watch_member};
 use futures::channel::mpsc::UnboundedSender;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -27,14 +27,22 @@ impl Drop for Running {
 pub struct Members {
     running: Mutex<HashMap<String, Running>>,
     trigger: UnboundedSender<String>,
+    workloads: UnboundedSender<WorkloadChanges>,
     trigger_interval: Duration,
 }
 
 impl Members {
-    pub fn new(trigger: UnboundedSender<String>, trigger_interval: Duration) -> Self {
+    /// Member tasks will send Cluster names to `trigger` and touched workloads to `workloads`,
+    /// each at most once per `trigger_interval`.
+    pub fn new(
+        trigger: UnboundedSender<String>,
+        workloads: UnboundedSender<WorkloadChanges>,
+        trigger_interval: Duration,
+    ) -> Self {
         Self {
             running: Mutex::default(),
             trigger,
+            workloads,
             trigger_interval,
         }
     }
@@ -70,6 +78,7 @@ impl Members {
         };
         let trigger = Trigger {
             sender: self.trigger.clone(),
+            workloads: self.workloads.clone(),
             cluster: name.to_string(),
             interval: self.trigger_interval,
         };

@@ -1,11 +1,18 @@
 //! One member's watch task: Nodes and Pods, decoded straight into the core's slim projections,
-//! fed into the member's [`ClusterIndex`]. Errors back off and relist; they never end the task,
-//! and a slow or dead member holds up nothing but its own task.
+//! and ReplicaSet/Job metadata (who owns them), fed into the member's [`MemberIndex`]. Errors
+//! back off and relist; they never end the task, and a slow or dead member holds up nothing but
+//! its own task.
 
 use super::health::Health;
 use futures::channel::mpsc::UnboundedSender;
 use futures::{StreamExt, stream};
-use karmada_manager_core::{ClusterIndex, NodeMetricsList, NodeUsage, SlimNode, SlimPod};
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use karmada_manager_core::{
+    MemberIndex, NodeMetricsList, NodeUsage, OwnerKind, SlimNode, SlimPod, TouchedWorkloads,
+};
+use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client};
@@ -17,7 +24,7 @@ use tokio::time::Instant;
 /// never across an await.
 #[derive(Default)]
 pub struct MemberShared {
-    pub index: RwLock<ClusterIndex>,
+    pub index: RwLock<MemberIndex>,
     pub health: Mutex<Health>,
     /// Latest NodeMetrics, or `None` while the member does not serve metrics.k8s.io.
     pub metrics: Mutex<Option<Vec<NodeUsage>>>,
@@ -36,10 +43,16 @@ impl MemberShared {
 /// How often NodeMetrics are polled; metrics-server itself refreshes about every 15 s.
 const METRICS_INTERVAL: Duration = Duration::from_secs(30);
 
-/// Where and how often to ask for the Cluster to be reconciled after member changes.
+/// Workloads of one member whose pods may have changed, for the placement controllers.
+pub type WorkloadChanges = (String, TouchedWorkloads);
+
+/// Where and how often to ask for the Cluster (and the placements of its workloads) to be
+/// reconciled after member changes.
 pub struct Trigger {
     /// Names of Clusters to reconcile.
     pub sender: UnboundedSender<String>,
+    /// The workloads touched since the last trigger.
+    pub workloads: UnboundedSender<WorkloadChanges>,
     pub cluster: String,
     /// At most one trigger per interval: bounds status writes under churn.
     pub interval: Duration,
@@ -48,6 +61,9 @@ pub struct Trigger {
 enum Update {
     Node(Result<Event<SlimNode>, watcher::Error>),
     Pod(Result<Event<SlimPod>, watcher::Error>),
+    /// ReplicaSet or Job metadata. Watched apart from nodes and pods: a member identity that
+    /// may not read them loses pod attribution, not its ClusterInsight.
+    Owner(OwnerKind, Result<Event<ObjectMeta>, watcher::Error>),
 }
 
 pub async fn watch_member(
@@ -60,10 +76,19 @@ pub async fn watch_member(
     let nodes = watcher::watcher(Api::<SlimNode>::all(client.clone()), config.clone())
         .default_backoff()
         .map(Update::Node);
-    let pods = watcher::watcher(Api::<SlimPod>::all(client.clone()), config)
+    let pods = watcher::watcher(Api::<SlimPod>::all(client.clone()), config.clone())
         .default_backoff()
         .map(Update::Pod);
-    let mut updates = std::pin::pin!(stream::select(nodes, pods));
+    // Metadata only: owner references are all attribution needs.
+    let replica_sets = Api::<PartialObjectMeta<ReplicaSet>>::all(client.clone());
+    let replica_sets = watcher::watcher(replica_sets, config.clone())
+        .default_backoff()
+        .map(|e| Update::Owner(OwnerKind::ReplicaSet, e.map(metadata_of)));
+    let jobs = watcher::watcher(Api::<PartialObjectMeta<Job>>::all(client.clone()), config)
+        .default_backoff()
+        .map(|e| Update::Owner(OwnerKind::Job, e.map(metadata_of)));
+    let owners = stream::select(replica_sets, jobs);
+    let mut updates = std::pin::pin!(stream::select(stream::select(nodes, pods), owners));
     let mut metrics_tick = tokio::time::interval(METRICS_INTERVAL);
     metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_fired: Option<Instant> = None;
@@ -85,16 +110,43 @@ pub async fn watch_member(
             }
         }
         if pending && last_fired.is_none_or(|t| t.elapsed() >= trigger.interval) {
-            if trigger
-                .sender
-                .unbounded_send(trigger.cluster.clone())
-                .is_err()
-            {
-                break; // the controller is gone: we are shutting down
+            if !trigger.fire(&shared) {
+                break; // the controllers are gone: we are shutting down
             }
             last_fired = Some(Instant::now());
             pending = false;
         }
+    }
+}
+
+impl Trigger {
+    /// Asks for the Cluster and the touched workloads' placements to be reconciled; `false`
+    /// once nobody listens any more.
+    fn fire(&self, shared: &MemberShared) -> bool {
+        let touched = match shared.index.write() {
+            Ok(mut index) => index.touched.take(),
+            Err(_) => return false,
+        };
+        if !touched.is_empty()
+            && self
+                .workloads
+                .unbounded_send((self.cluster.clone(), touched))
+                .is_err()
+        {
+            return false;
+        }
+        self.sender.unbounded_send(self.cluster.clone()).is_ok()
+    }
+}
+
+/// The metadata of a metadata-only watch event: both owner kinds are handled alike.
+fn metadata_of<K>(event: Event<PartialObjectMeta<K>>) -> Event<ObjectMeta> {
+    match event {
+        Event::Apply(o) => Event::Apply(o.metadata),
+        Event::Delete(o) => Event::Delete(o.metadata),
+        Event::Init => Event::Init,
+        Event::InitApply(o) => Event::InitApply(o.metadata),
+        Event::InitDone => Event::InitDone,
     }
 }
 
@@ -130,19 +182,20 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
     let before = health.clone();
     match update {
         Update::Node(Err(err)) | Update::Pod(Err(err)) => {
-            let error = match err {
-                watcher::Error::InitialListFailed(e)
-                | watcher::Error::WatchStartFailed(e)
-                | watcher::Error::WatchFailed(e) => e,
-                watcher::Error::WatchError(status) => kube::Error::Api(status),
-                other => {
-                    tracing::warn!(member = %endpoint, error = %other, "member watch error");
-                    return false;
-                }
+            let Some(error) = api_error(err, endpoint) else {
+                return false;
             };
             health.record_failure(&error, endpoint);
             tracing::debug!(member = %endpoint, error = %error, "member watch failed; backing off");
             return health.failure != before.failure;
+        }
+        Update::Owner(kind, Err(err)) => {
+            let Some(error) = api_error(err, endpoint) else {
+                return false;
+            };
+            health.record_owner_failure(kind, &error, endpoint);
+            tracing::debug!(member = %endpoint, kind = kind.kind(), error = %error, "member watch failed; backing off");
+            return health.owner_failure != before.owner_failure;
         }
         Update::Node(Ok(event)) => {
             health.record_success();
@@ -177,6 +230,36 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
                 }
             }
         }
+        Update::Owner(kind, Ok(event)) => {
+            health.owner_failure = None;
+            return match event {
+                Event::Init => {
+                    index.begin_resync_owners(kind);
+                    false
+                }
+                Event::InitApply(meta) | Event::Apply(meta) => index.apply_owner(kind, &meta),
+                Event::InitDone => {
+                    index.end_resync_owners(kind);
+                    true
+                }
+                Event::Delete(meta) => index.delete_owner(kind, &meta),
+            } || before.owner_failure.is_some();
+        }
     }
     true
+}
+
+/// The API error behind a watch error; `None` (logged) for errors that are not about the
+/// member's answer.
+fn api_error(err: watcher::Error, endpoint: &str) -> Option<kube::Error> {
+    match err {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => Some(e),
+        watcher::Error::WatchError(status) => Some(kube::Error::Api(status)),
+        other => {
+            tracing::warn!(member = %endpoint, error = %other, "member watch error");
+            None
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use karmada_manager_api::{ClusterPlacement, EvictionInfo, WorkloadHealth};
+use karmada_manager_api::{ClusterPlacement, ClusterProblem, EvictionInfo, WorkloadHealth};
 use karmada_types::{
     AggregatedStatusItem, GracefulEvictionTask, ResourceBindingSpec, ResourceBindingStatus,
     ResourceHealth, WorkOverrides,
@@ -15,6 +15,8 @@ use crate::workload::WorkloadPod;
 
 /// Longest `appliedMessage` kept (bytes); Karmada quotes whole admission errors.
 const APPLIED_MESSAGE_LIMIT: usize = 1024;
+/// Longest `problems[].message` kept (bytes).
+const PROBLEM_MESSAGE_LIMIT: usize = 512;
 
 /// A `clusters[]` entry and what the conditions need to know beyond it.
 pub(super) struct ClusterFacts {
@@ -36,6 +38,7 @@ pub(super) struct Sources<'a> {
     pub(super) weights: &'a ResolvedWeights,
     pub(super) overrides: &'a BTreeMap<String, WorkOverrides>,
     pub(super) pods: &'a BTreeMap<String, Vec<WorkloadPod>>,
+    pub(super) problems: &'a BTreeMap<String, Vec<ClusterProblem>>,
     pub(super) options: &'a PlacementOptions,
 }
 
@@ -120,6 +123,7 @@ fn cluster_entry(
             reason: task.reason.clone(),
             purge_mode: task.purge_mode.as_ref().map(|m| m.as_str().to_owned()),
         }),
+        problems: problems(sources.problems.get(name)),
         ..ClusterPlacement::default()
     };
     if let Some(pods) = sources.pods.get(name) {
@@ -136,6 +140,21 @@ fn cluster_entry(
         target: target.is_some(),
         lagging,
     }
+}
+
+/// Sorted and bounded, so the same problems always serialize the same way.
+fn problems(problems: Option<&Vec<ClusterProblem>>) -> Vec<ClusterProblem> {
+    let mut problems: Vec<ClusterProblem> = problems
+        .into_iter()
+        .flatten()
+        .map(|p| ClusterProblem {
+            reason: p.reason.clone(),
+            message: bounded(&p.message, PROBLEM_MESSAGE_LIMIT),
+        })
+        .collect();
+    problems.sort();
+    problems.dedup();
+    problems
 }
 
 /// Karmada's verdict; a value this operator does not know reads as `Unknown`.

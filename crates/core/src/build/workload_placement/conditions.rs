@@ -8,7 +8,7 @@
 //! this pass, so a workload is never "ready" in one place and "failed" in the other.
 
 use karmada_manager_api::conditions::{reasons, status, types};
-use karmada_manager_api::{ClusterPlacement, ReplicaCounts, WorkloadHealth};
+use karmada_manager_api::{ClusterPlacement, ClusterProblem, ReplicaCounts, WorkloadHealth};
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{Condition, ConditionStatus, ResourceBindingStatus};
 
@@ -120,7 +120,6 @@ pub(super) fn conditions(facts: &Facts<'_>) -> (Vec<DesiredCondition>, WorkloadS
             )
         }),
     };
-    conditions.extend(reconciling);
     let stalled = if scheduling == Stage::Failed {
         Some(scheduled.with_type(types::STALLED, status::TRUE))
     } else {
@@ -133,9 +132,47 @@ pub(super) fn conditions(facts: &Facts<'_>) -> (Vec<DesiredCondition>, WorkloadS
             )
         })
     };
-    conditions.extend(stalled);
+    // kstatus reads one of the two; Stalled is the one that needs someone to act.
+    match stalled {
+        Some(stalled) => conditions.push(stalled),
+        None => conditions.extend(reconciling),
+    }
     let state = WorkloadState::classify(conditions.iter().map(|c| (c.type_, c.status, c.reason)));
     (conditions, state)
+}
+
+/// `Degraded` while some cluster entries carry problems: `MemberNotObserved` when a member
+/// cannot be watched, otherwise the entries' own reason (`MalformedOverrides`).
+pub(super) fn degraded(clusters: &[ClusterPlacement]) -> Option<DesiredCondition> {
+    let problems: Vec<(&str, &ClusterProblem)> = clusters
+        .iter()
+        .flat_map(|c| c.problems.iter().map(move |p| (c.name.as_str(), p)))
+        .collect();
+    if problems.is_empty() {
+        return None;
+    }
+    let reason = if problems
+        .iter()
+        .all(|(_, p)| p.reason == reasons::MALFORMED_OVERRIDES)
+    {
+        reasons::MALFORMED_OVERRIDES
+    } else {
+        reasons::MEMBER_NOT_OBSERVED
+    };
+    let listed: Vec<String> = problems
+        .iter()
+        .map(|(cluster, p)| format!("{cluster} ({}: {})", p.reason, p.message))
+        .collect();
+    let message = format!(
+        "karmada-manager cannot observe everything on {}. See status.clusters[].problems.",
+        names(&listed)
+    );
+    Some(DesiredCondition::new(
+        types::DEGRADED,
+        status::TRUE,
+        reason,
+        message,
+    ))
 }
 
 /// `Scheduled`, from the binding's `Scheduled` condition and scheduler generation.
@@ -370,14 +407,23 @@ fn missing_policy(facts: &Facts<'_>) -> Option<String> {
 
 fn ready_message(facts: &Facts<'_>) -> String {
     let clusters = plural(facts.targets.len(), "cluster");
-    if facts.replica_kind && facts.replicas.desired > 0 {
+    let mut message = if facts.replica_kind && facts.replicas.desired > 0 {
         format!(
             "{} of {} replicas ready on {clusters}, applied and healthy everywhere.",
             facts.replicas.ready, facts.replicas.desired
         )
     } else {
         format!("Applied and healthy on {clusters}.")
+    };
+    if *facts.claim == ClaimingPolicy::None {
+        // Normal for a dependency Karmada propagates along with its workload; otherwise the
+        // claiming policy was removed.
+        message.push_str(
+            " No propagation policy is named on the binding (no propagationpolicy.karmada.io \
+             or clusterpropagationpolicy.karmada.io annotation).",
+        );
     }
+    message
 }
 
 /// `Reason: message` of a Karmada condition, shortened.

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_manager_api::{
-    BindingReference, PolicyReference, ReplicaCounts, WorkloadPlacementStatus, WorkloadReference,
+    BindingReference, ClusterProblem, PolicyReference, ReplicaCounts, WorkloadPlacementStatus,
+    WorkloadReference,
 };
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{
@@ -37,7 +38,7 @@ pub use size_guard::PlacementTruncation;
 const DISPLAY_CLUSTERS: usize = 10;
 
 /// Which kind of binding a placement mirrors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BindingKind {
     /// A namespaced `ResourceBinding` → `WorkloadPlacement`.
     ResourceBinding,
@@ -110,6 +111,10 @@ pub struct PlacementInputs<'a> {
     /// without an entry gets no `pods` block: its pods cannot be seen (source `ClusterStatus`,
     /// or not synced yet). An empty list means "seen, none".
     pub pods: &'a BTreeMap<String, Vec<WorkloadPod>>,
+    /// What cannot be observed on each cluster (member unreachable, malformed overrides
+    /// annotation), copied into `clusters[].problems` and summarised in a `Degraded`
+    /// condition. A cluster without an entry has none.
+    pub problems: &'a BTreeMap<String, Vec<ClusterProblem>>,
 }
 
 /// Settings of the `WorkloadPlacement` builder.
@@ -194,6 +199,7 @@ pub fn workload_placement_status(
         weights: &weights,
         overrides: inputs.overrides,
         pods: inputs.pods,
+        problems: inputs.problems,
         options,
     });
 
@@ -220,7 +226,7 @@ pub fn workload_placement_status(
     status.clusters = facts.into_iter().map(|f| f.entry).collect();
     let truncation = size_guard::enforce_size_limit(&mut status, options.max_status_bytes);
 
-    let (conditions, state) = conditions::conditions(&conditions::Facts {
+    let (mut conditions, state) = conditions::conditions(&conditions::Facts {
         generation: binding.metadata.generation.unwrap_or(0),
         status: binding.status,
         targets: status
@@ -237,6 +243,9 @@ pub fn workload_placement_status(
         policy_found: inputs.policy.is_some(),
         truncation: truncation.as_ref(),
     });
+    // Not part of the state: what Karmada reports decides readiness; this only says that
+    // karmada-manager's own view of some clusters is incomplete.
+    conditions.extend(conditions::degraded(&status.clusters));
     WorkloadPlacementBuild {
         status,
         conditions,

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use karmada_manager_api::conditions::{reasons, status, types};
 use karmada_manager_api::{
-    ClusterPlacement, DivisionPreference, EvictionInfo, NodePods, PodSummary, ReplicaScheduling,
-    Weighting, WorkloadHealth, WorkloadPodCounts,
+    ClusterPlacement, ClusterProblem, DivisionPreference, EvictionInfo, NodePods, PodSummary,
+    ReplicaScheduling, Weighting, WorkloadHealth, WorkloadPodCounts,
 };
 use karmada_types::{Cluster, PropagationSpec, ResourceBinding, WorkOverrides};
 use serde_json::{Value, json};
@@ -93,6 +93,7 @@ struct World {
     clusters: Vec<Cluster>,
     overrides: BTreeMap<String, WorkOverrides>,
     pods: BTreeMap<String, Vec<WorkloadPod>>,
+    problems: BTreeMap<String, Vec<ClusterProblem>>,
     options: PlacementOptions,
 }
 
@@ -108,6 +109,7 @@ impl World {
             ],
             overrides: BTreeMap::new(),
             pods: BTreeMap::new(),
+            problems: BTreeMap::new(),
             options: PlacementOptions::default(),
         }
     }
@@ -123,6 +125,7 @@ impl World {
                 clusters: &clusters,
                 overrides: &self.overrides,
                 pods: &self.pods,
+                problems: &self.problems,
             },
             &self.options,
         )
@@ -953,6 +956,7 @@ fn a_cluster_resource_binding() {
             clusters: &clusters,
             overrides: &BTreeMap::new(),
             pods: &BTreeMap::new(),
+            problems: &BTreeMap::new(),
         },
         &PlacementOptions::default(),
     );
@@ -1054,4 +1058,59 @@ fn fleet_counts_agree_with_the_placements() {
         WorkloadState::classify([(types::READY, status::UNKNOWN, reasons::INITIAL_SYNC)]),
         WorkloadState::Progressing
     );
+}
+
+#[test]
+fn problems_on_a_cluster_show_in_its_entry_and_as_degraded() {
+    let mut world = World::new(web());
+    let problem = |reason: &str, message: &str| ClusterProblem {
+        reason: reason.into(),
+        message: message.into(),
+    };
+    world.problems.insert(
+        "m2".into(),
+        vec![problem(
+            reasons::MALFORMED_OVERRIDES,
+            "Work karmada-es-m2/w: bad",
+        )],
+    );
+    let built = world.build();
+    assert_eq!(
+        entry(&built, "m2").problems,
+        [problem("MalformedOverrides", "Work karmada-es-m2/w: bad")]
+    );
+    assert!(entry(&built, "m1").problems.is_empty());
+    assert_eq!(
+        state_of(&built, types::DEGRADED),
+        (status::TRUE, reasons::MALFORMED_OVERRIDES)
+    );
+    // Readiness is Karmada's verdict, not ours.
+    assert_eq!(
+        state_of(&built, types::READY),
+        (status::TRUE, reasons::WORKLOAD_READY)
+    );
+    assert_eq!(built.state, WorkloadState::Ready);
+
+    // A member that cannot be watched outranks a bad annotation in the reason.
+    world.problems.insert(
+        "m1".into(),
+        vec![problem(
+            reasons::MEMBER_UNREACHABLE,
+            "cannot reach https://m1",
+        )],
+    );
+    let built = world.build();
+    let degraded = condition(&built, types::DEGRADED).expect("degraded");
+    assert_eq!(degraded.reason, reasons::MEMBER_NOT_OBSERVED);
+    assert!(
+        degraded
+            .message
+            .contains("m1 (MemberUnreachable: cannot reach https://m1)")
+            && degraded.message.contains("m2 (MalformedOverrides"),
+        "{}",
+        degraded.message
+    );
+
+    world.problems.clear();
+    assert_eq!(state_of(&world.build(), types::DEGRADED), ("-", "-"));
 }

@@ -35,6 +35,7 @@ fn failure(reason: &'static str, age: Duration, stalled: bool) -> Health {
             since,
             stalled,
         }),
+        owner_failure: None,
     }
 }
 
@@ -76,7 +77,7 @@ fn condition<'a>(status: &'a ClusterInsightStatus, type_: &str) -> Option<(&'a s
 #[test]
 fn a_synced_member_is_ready_and_an_unchanged_world_changes_nothing() {
     let index = synced_index(3, 0);
-    let health = Health { failure: None };
+    let health = Health::default();
     let (first, requeue) = live(&index, &health, None, at(100));
     assert_eq!(condition(&first, "Ready"), Some(("True", "Synced")));
     assert_eq!(condition(&first, "Degraded"), None);
@@ -95,7 +96,7 @@ fn a_synced_member_is_ready_and_an_unchanged_world_changes_nothing() {
 
 #[test]
 fn not_ready_nodes_make_the_member_degraded() {
-    let (status, _) = live(&synced_index(2, 1), &Health { failure: None }, None, at(1));
+    let (status, _) = live(&synced_index(2, 1), &Health::default(), None, at(1));
     assert_eq!(
         condition(&status, "Degraded"),
         Some(("True", "NodesDegraded"))

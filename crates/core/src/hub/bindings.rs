@@ -1,0 +1,256 @@
+//! [`BindingIndex`]: what every ResourceBinding and ClusterResourceBinding relates to — its
+//! clusters, its workload, its policy and its permanent id — so that a change anywhere (a
+//! member's pods, a Cluster's labels, a policy, a Work) finds the bindings to rebuild in O(1)
+//! instead of a scan of all bindings.
+
+use std::collections::{BTreeSet, HashMap};
+
+use karmada_types::well_known::{
+    CLUSTER_RESOURCE_BINDING_PERMANENT_ID_LABEL, ClaimingPolicy,
+    RESOURCE_BINDING_PERMANENT_ID_LABEL,
+};
+
+use crate::build::{BindingKind, BindingSource};
+use crate::index::Resync;
+use crate::multimap::MultiMap;
+use crate::workload::WorkloadKey;
+
+/// A binding by kind, namespace (empty for a ClusterResourceBinding) and name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BindingRef {
+    /// ResourceBinding or ClusterResourceBinding.
+    pub kind: BindingKind,
+    /// The namespace; empty for a ClusterResourceBinding.
+    pub namespace: String,
+    /// The name.
+    pub name: String,
+}
+
+impl BindingRef {
+    /// The reference of a binding from its metadata.
+    pub fn of(binding: &BindingSource<'_>) -> BindingRef {
+        BindingRef {
+            kind: binding.kind,
+            namespace: binding.metadata.namespace.clone().unwrap_or_default(),
+            name: binding.metadata.name.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// A binding's permanent id: the `…/permanent-id` label its Works carry too.
+pub type PermanentId = (BindingKind, String);
+
+/// The label holding the permanent id of `kind`'s bindings and of their Works.
+pub fn permanent_id_label(kind: BindingKind) -> &'static str {
+    match kind {
+        BindingKind::ResourceBinding => RESOURCE_BINDING_PERMANENT_ID_LABEL,
+        BindingKind::ClusterResourceBinding => CLUSTER_RESOURCE_BINDING_PERMANENT_ID_LABEL,
+    }
+}
+
+/// What one binding points at.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Links {
+    /// Target clusters and clusters being evicted from.
+    clusters: BTreeSet<String>,
+    workload: Option<WorkloadKey>,
+    claim: Option<ClaimingPolicy>,
+    id: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+struct Slot {
+    links: Links,
+    epoch: u32,
+}
+
+/// Every binding on the hub and the reverse maps from what it points at.
+///
+/// Fed by the two binding watches with the usual event API: `apply` for `Apply`/`InitApply`
+/// (or `apply_malformed` for an object that does not decode), `delete` for `Delete`,
+/// `begin_resync(kind)` / `end_resync(kind)` around a relist. Every call returns the clusters
+/// whose set of bindings may have changed (before ∪ after), for the ClusterInsights' counts.
+#[derive(Clone, Debug, Default)]
+pub struct BindingIndex {
+    bindings: HashMap<BindingRef, Slot>,
+    by_cluster: MultiMap<String, BindingRef>,
+    by_workload: MultiMap<WorkloadKey, BindingRef>,
+    by_claim: MultiMap<ClaimingPolicy, BindingRef>,
+    by_id: HashMap<PermanentId, BindingRef>,
+    resync: [Resync; 2],
+}
+
+impl BindingIndex {
+    /// An empty index.
+    pub fn new() -> BindingIndex {
+        BindingIndex::default()
+    }
+
+    /// Number of bindings recorded.
+    pub fn len(&self) -> usize {
+        self.bindings.len()
+    }
+
+    /// `true` when no binding is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.bindings.is_empty()
+    }
+
+    /// Adds or replaces a binding.
+    pub fn apply(&mut self, binding: &BindingSource<'_>) -> BTreeSet<String> {
+        let spec = binding.spec;
+        let clusters = spec
+            .clusters
+            .iter()
+            .map(|t| t.name.as_str())
+            .chain(
+                spec.graceful_eviction_tasks
+                    .iter()
+                    .map(|t| t.from_cluster.as_str()),
+            )
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let resource = &spec.resource;
+        let links = Links {
+            clusters,
+            workload: (!resource.name.is_empty()).then(|| WorkloadKey::of_resource(resource)),
+            claim: Some(ClaimingPolicy::of(binding.metadata))
+                .filter(|c| *c != ClaimingPolicy::None),
+            id: binding
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(permanent_id_label(binding.kind)))
+                .filter(|id| !id.is_empty())
+                .cloned(),
+        };
+        self.put(BindingRef::of(binding), links)
+    }
+
+    /// Records a binding that does not decode: it exists, but points at nothing.
+    pub fn apply_malformed(&mut self, binding: BindingRef) -> BTreeSet<String> {
+        self.put(binding, Links::default())
+    }
+
+    /// Removes a binding.
+    pub fn delete(&mut self, binding: &BindingRef) -> BTreeSet<String> {
+        match self.bindings.remove(binding) {
+            Some(slot) => {
+                self.unlink(binding, &slot.links);
+                slot.links.clusters
+            }
+            None => BTreeSet::new(),
+        }
+    }
+
+    /// A relist of `kind` starts.
+    pub fn begin_resync(&mut self, kind: BindingKind) {
+        self.resync[slot(kind)].begin();
+    }
+
+    /// The relist of `kind` is complete: the bindings of that kind it did not mention are
+    /// gone. Returns them and the clusters they targeted.
+    pub fn end_resync(&mut self, kind: BindingKind) -> (Vec<BindingRef>, BTreeSet<String>) {
+        let Some(epoch) = self.resync[slot(kind)].end() else {
+            return Default::default();
+        };
+        let gone: Vec<BindingRef> = self
+            .bindings
+            .iter()
+            .filter(|(key, slot)| key.kind == kind && slot.epoch != epoch)
+            .map(|(key, _)| key.clone())
+            .collect();
+        let clusters = gone.iter().flat_map(|b| self.delete(b)).collect();
+        (gone, clusters)
+    }
+
+    /// The bindings that target `cluster` or are being evicted from it.
+    pub fn targeting(&self, cluster: &str) -> impl Iterator<Item = &BindingRef> {
+        self.by_cluster.get(cluster)
+    }
+
+    /// The bindings that propagate `workload` (one, unless something is odd).
+    pub fn of_workload(&self, workload: &WorkloadKey) -> impl Iterator<Item = &BindingRef> {
+        self.by_workload.get(workload)
+    }
+
+    /// The bindings whose claim annotations name `policy`.
+    pub fn claimed_by(&self, policy: &ClaimingPolicy) -> impl Iterator<Item = &BindingRef> {
+        self.by_claim.get(policy)
+    }
+
+    /// The binding with a permanent id.
+    pub fn with_id(&self, id: &PermanentId) -> Option<&BindingRef> {
+        self.by_id.get(id)
+    }
+
+    fn put(&mut self, binding: BindingRef, links: Links) -> BTreeSet<String> {
+        let epoch = self.resync[slot(binding.kind)].epoch;
+        let before = match self.bindings.get_mut(&binding) {
+            Some(slot) => {
+                slot.epoch = epoch;
+                if slot.links == links {
+                    return BTreeSet::new();
+                }
+                let before = std::mem::replace(&mut slot.links, links.clone());
+                self.unlink(&binding, &before);
+                before.clusters
+            }
+            None => {
+                self.bindings.insert(
+                    binding.clone(),
+                    Slot {
+                        links: links.clone(),
+                        epoch,
+                    },
+                );
+                BTreeSet::new()
+            }
+        };
+        self.link(&binding, &links);
+        before.union(&links.clusters).cloned().collect()
+    }
+
+    fn link(&mut self, binding: &BindingRef, links: &Links) {
+        for cluster in &links.clusters {
+            self.by_cluster.insert(cluster.clone(), binding.clone());
+        }
+        if let Some(workload) = &links.workload {
+            self.by_workload.insert(workload.clone(), binding.clone());
+        }
+        if let Some(claim) = &links.claim {
+            self.by_claim.insert(claim.clone(), binding.clone());
+        }
+        if let Some(id) = &links.id {
+            self.by_id
+                .insert((binding.kind, id.clone()), binding.clone());
+        }
+    }
+
+    fn unlink(&mut self, binding: &BindingRef, links: &Links) {
+        for cluster in &links.clusters {
+            self.by_cluster.remove(cluster, binding);
+        }
+        if let Some(workload) = &links.workload {
+            self.by_workload.remove(workload, binding);
+        }
+        if let Some(claim) = &links.claim {
+            self.by_claim.remove(claim, binding);
+        }
+        if let Some(id) = &links.id {
+            let key = (binding.kind, id.clone());
+            // A copied label may name the same id twice; only the holder lets go of it.
+            if self.by_id.get(&key) == Some(binding) {
+                self.by_id.remove(&key);
+            }
+        }
+    }
+}
+
+fn slot(kind: BindingKind) -> usize {
+    match kind {
+        BindingKind::ResourceBinding => 0,
+        BindingKind::ClusterResourceBinding => 1,
+    }
+}

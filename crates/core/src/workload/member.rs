@@ -1,0 +1,222 @@
+//! [`MemberIndex`]: everything one member's watches feed — nodes and pods ([`ClusterIndex`])
+//! and ReplicaSet/Job owners ([`OwnerIndex`]) — and, per event, which workloads it touched, so
+//! the shell rebuilds only the placements whose pods changed.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::attribution::{OwnerIndex, OwnerKind, WorkloadKey, key_of};
+use crate::index::ClusterIndex;
+use crate::projection::{ControllerRef, SlimNode, SlimPod};
+
+/// The workloads whose pods may have changed since the last [`take`](Self::take).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TouchedWorkloads {
+    /// Every workload on the member: after a relist removed pods, or once the member has been
+    /// listed completely (workloads without pods now show an empty, synced pod list).
+    pub all: bool,
+    /// The top-level workloads (and direct controllers) touched one by one.
+    pub keys: HashSet<WorkloadKey>,
+}
+
+impl TouchedWorkloads {
+    /// Nothing touched.
+    pub fn is_empty(&self) -> bool {
+        !self.all && self.keys.is_empty()
+    }
+
+    /// Returns what was collected and starts afresh.
+    pub fn take(&mut self) -> TouchedWorkloads {
+        std::mem::take(self)
+    }
+
+    fn touch(&mut self, key: WorkloadKey) {
+        if !self.all {
+            self.keys.insert(key);
+        }
+    }
+
+    fn touch_all(&mut self) {
+        self.all = true;
+        self.keys.clear();
+    }
+}
+
+/// One member's indexes and the workloads touched since the shell last asked.
+///
+/// Feed it with the same events as the two indexes it wraps; `touched` collects the workloads
+/// to rebuild. A pod event touches the pod's top-level workload (Deployment, CronJob, …), its
+/// direct controller (a bare ReplicaSet or Job can be a workload too) and, for a pod without a
+/// controller, the pod itself; before and after the change, so an adoption touches both sides.
+#[derive(Clone, Debug, Default)]
+pub struct MemberIndex {
+    /// Nodes and pods, with the ClusterInsight figures.
+    pub cluster: ClusterIndex,
+    /// ReplicaSets and Jobs and their controllers.
+    pub owners: OwnerIndex,
+    /// Workloads touched since the last [`TouchedWorkloads::take`].
+    pub touched: TouchedWorkloads,
+}
+
+impl MemberIndex {
+    /// An empty index.
+    pub fn new() -> MemberIndex {
+        MemberIndex::default()
+    }
+
+    /// `true` once nodes, pods, ReplicaSets and Jobs have all been listed completely: only
+    /// then does a workload's pod list mean what it says.
+    pub fn workloads_synced(&self) -> bool {
+        self.cluster.is_synced() && self.owners.is_synced()
+    }
+
+    /// Adds or replaces a node.
+    pub fn apply_node(&mut self, node: SlimNode) -> bool {
+        self.cluster.apply_node(node)
+    }
+
+    /// Removes a node.
+    pub fn delete_node(&mut self, node: &SlimNode) -> bool {
+        self.cluster.delete_node(node)
+    }
+
+    /// A node relist starts.
+    pub fn begin_resync_nodes(&mut self) {
+        self.cluster.begin_resync_nodes();
+    }
+
+    /// A node relist is complete.
+    pub fn end_resync_nodes(&mut self) -> usize {
+        let removed = self.cluster.end_resync_nodes();
+        self.touch_all_once_synced();
+        removed
+    }
+
+    /// Adds or replaces a pod. Returns `true` when anything the index holds changed.
+    pub fn apply_pod(&mut self, pod: SlimPod) -> bool {
+        let namespace = Arc::clone(pod.namespace());
+        let name = pod.name().to_owned();
+        let before = self.controller_of(&namespace, &name);
+        if !self.cluster.apply_pod(pod) {
+            return false;
+        }
+        let after = self.controller_of(&namespace, &name);
+        if let Some(before) = before.filter(|b| Some(b) != after.as_ref()) {
+            self.touch_pod(&namespace, &name, before.as_deref());
+        }
+        if let Some(after) = after {
+            self.touch_pod(&namespace, &name, after.as_deref());
+        }
+        true
+    }
+
+    /// Removes a pod.
+    pub fn delete_pod(&mut self, pod: &SlimPod) -> bool {
+        let (namespace, name) = (pod.namespace(), pod.name());
+        let Some(before) = self.controller_of(namespace, name) else {
+            return false;
+        };
+        self.touch_pod(namespace, name, before.as_deref());
+        self.cluster.delete_pod(pod)
+    }
+
+    /// A pod relist starts.
+    pub fn begin_resync_pods(&mut self) {
+        self.cluster.begin_resync_pods();
+    }
+
+    /// A pod relist is complete; returns how many pods it removed. Which workloads those pods
+    /// belonged to is not tracked (it would cost a scan), so removals touch every workload.
+    pub fn end_resync_pods(&mut self) -> usize {
+        let removed = self.cluster.end_resync_pods();
+        if removed > 0 {
+            self.touched.touch_all();
+        }
+        self.touch_all_once_synced();
+        removed
+    }
+
+    /// Adds or replaces a ReplicaSet/Job from its metadata. Returns `true` when its
+    /// controller changed: its pods then belong to another workload.
+    pub fn apply_owner(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
+        let Some(key) = key_of(kind, meta) else {
+            return false;
+        };
+        let before = self.owners.owner_of(&key).flatten().cloned();
+        if !self.owners.apply(kind, meta) {
+            return false;
+        }
+        let after = self.owners.owner_of(&key).flatten().cloned();
+        for key in [Some(key), before, after].into_iter().flatten() {
+            self.touched.touch(key);
+        }
+        true
+    }
+
+    /// Removes a ReplicaSet/Job.
+    pub fn delete_owner(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
+        let Some(key) = key_of(kind, meta) else {
+            return false;
+        };
+        let before = self.owners.owner_of(&key).flatten().cloned();
+        if !self.owners.delete(kind, meta) {
+            return false;
+        }
+        for key in [Some(key), before].into_iter().flatten() {
+            self.touched.touch(key);
+        }
+        true
+    }
+
+    /// A ReplicaSet/Job relist starts.
+    pub fn begin_resync_owners(&mut self, kind: OwnerKind) {
+        self.owners.begin_resync(kind);
+    }
+
+    /// A ReplicaSet/Job relist is complete; removals touch every workload.
+    pub fn end_resync_owners(&mut self, kind: OwnerKind) -> usize {
+        let removed = self.owners.end_resync(kind);
+        if removed > 0 {
+            self.touched.touch_all();
+        }
+        self.touch_all_once_synced();
+        removed
+    }
+
+    /// `Some(controller)` of a stored pod (itself `None` for a pod without one), `None` for a
+    /// pod not stored.
+    #[allow(
+        clippy::option_option,
+        reason = "absent pod vs. pod without controller"
+    )]
+    fn controller_of(&self, namespace: &str, name: &str) -> Option<Option<Arc<ControllerRef>>> {
+        self.cluster
+            .pod(namespace, name)
+            .map(|p| p.controller.clone())
+    }
+
+    fn touch_pod(&mut self, namespace: &Arc<str>, name: &str, controller: Option<&ControllerRef>) {
+        match controller {
+            Some(controller) => {
+                let direct = WorkloadKey::of_controller(namespace, controller);
+                let top = self.owners.top_level(namespace, controller);
+                if top != direct {
+                    self.touched.touch(top);
+                }
+                self.touched.touch(direct);
+            }
+            None => self
+                .touched
+                .touch(WorkloadKey::new("v1", "Pod", namespace, name)),
+        }
+    }
+
+    /// The first time everything is listed, every workload's pod list becomes meaningful.
+    fn touch_all_once_synced(&mut self) {
+        if self.workloads_synced() {
+            self.touched.touch_all();
+        }
+    }
+}

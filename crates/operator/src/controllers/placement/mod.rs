@@ -1,0 +1,187 @@
+//! The placement controllers: one `WorkloadPlacement` per ResourceBinding and one
+//! `ClusterWorkloadPlacement` per ClusterResourceBinding, by one generic controller.
+//!
+//! A controller has no watch of its own: the binding watches (see `triggers::bindings`) keep
+//! the stores and, like every other source of change (member pods, policies, Works, Clusters,
+//! ClusterInsights), send the affected bindings to [`Context::placement_triggers`]. The
+//! reconciler reads only caches, writes only the placement's status, at most once per write
+//! interval per object, and only when it changed. A binding that is gone surfaces as
+//! `ObjectNotFound`, where its placement is deleted.
+
+mod inputs;
+mod kinds;
+pub mod triggers;
+
+pub use inputs::{Claimed, claimed_policy};
+pub use kinds::Bound;
+
+use crate::context::Context;
+use crate::write::apply::{apply_status, ensure_object};
+use futures::StreamExt;
+use futures::channel::mpsc::UnboundedReceiver;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use karmada_manager_core::{malformed_source, stamp_status};
+use kube::api::DeleteParams;
+use kube::core::DeserializeGuard;
+use kube::runtime::controller::{self, Action, Controller};
+use kube::runtime::reflector::ObjectRef;
+use kube::{Resource, ResourceExt};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Safety net: look at every binding at least this often even if nothing triggers it.
+const RESYNC: Duration = Duration::from_secs(600);
+
+/// Runs the placement controller of binding kind `B` until `shutdown` resolves. `triggers`
+/// carries the bindings to reconcile.
+pub async fn run<B: Bound>(
+    ctx: Arc<Context>,
+    triggers: UnboundedReceiver<ObjectRef<DeserializeGuard<B>>>,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) {
+    // The stores are filled by the binding watches; the controller only needs their reader.
+    let idle =
+        futures::stream::pending::<Result<DeserializeGuard<B>, kube::runtime::watcher::Error>>();
+    let concurrency = ctx.settings.placement_concurrency;
+    Controller::for_stream(idle, B::bindings(&ctx).clone())
+        .with_config(controller::Config::default().concurrency(concurrency))
+        .reconcile_on(triggers)
+        .graceful_shutdown_on(shutdown)
+        .run(reconcile::<B>, error_policy::<B>, ctx.clone())
+        .for_each(|result| {
+            let ctx = ctx.clone();
+            async move {
+                match result {
+                    Ok(_) => {}
+                    Err(controller::Error::ObjectNotFound(gone)) => {
+                        let namespace = gone.namespace.clone().unwrap_or_default();
+                        remove_placement::<B>(&ctx, &namespace, &gone.name).await
+                    }
+                    Err(err) => tracing::warn!(kind = %B::KIND.as_str(), error = %err, "placement controller"),
+                }
+            }
+        })
+        .await;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    #[error("writing the placement of {kind} {key}: {source}")]
+    Write {
+        kind: &'static str,
+        key: String,
+        source: kube::Error,
+    },
+}
+
+async fn reconcile<B: Bound>(
+    guarded: Arc<DeserializeGuard<B>>,
+    ctx: Arc<Context>,
+) -> Result<Action, ReconcileError> {
+    let (namespace, name) = (guarded.namespace().unwrap_or_default(), guarded.name_any());
+    let key = log_key::<B>(&namespace, &name);
+    if let Some(wait) = ctx.placement_writes.wait(&key) {
+        return Ok(Action::requeue(wait));
+    }
+    let write_error = |source| ReconcileError::Write {
+        kind: B::KIND.as_str(),
+        key: key.clone(),
+        source,
+    };
+    let api = B::placement_api(ctx.hub.clone(), &namespace);
+    let previous = B::placements(&ctx).get(&B::placement_ref(&namespace, &name));
+    let generation = match &previous {
+        Some(placement) => placement.meta().generation,
+        None => ensure_object(&api, &name, guarded.controller_owner_ref(&()))
+            .await
+            .map_err(write_error)?,
+    };
+    let previous_status = previous.as_deref().and_then(B::status);
+    let now = Time(k8s_openapi::jiff::Timestamp::now());
+    let status = match &guarded.0 {
+        Ok(binding) => {
+            let built = inputs::build(&ctx, binding.source(), &ctx.settings.placement);
+            stamp_status(
+                built.status,
+                previous_status,
+                built.conditions,
+                generation,
+                &now,
+            )
+        }
+        Err(invalid) => {
+            let message = format!(
+                "the {} cannot be decoded: {}; fix it on the hub",
+                B::KIND.as_str(),
+                invalid.error
+            );
+            let kept = previous_status.cloned().unwrap_or_default();
+            stamp_status(
+                kept,
+                previous_status,
+                malformed_source(message),
+                generation,
+                &now,
+            )
+        }
+    };
+    if previous_status != Some(&status) {
+        apply_status(&api, &name, &status)
+            .await
+            .map_err(write_error)?;
+        ctx.placement_writes.record(&key);
+        tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
+    }
+    Ok(Action::requeue(RESYNC))
+}
+
+/// The binding is gone: delete its placement, if there is one.
+async fn remove_placement<B: Bound>(ctx: &Context, namespace: &str, name: &str) {
+    let key = log_key::<B>(namespace, name);
+    ctx.placement_writes.forget(&key);
+    if B::placements(ctx)
+        .get(&B::placement_ref(namespace, name))
+        .is_none()
+    {
+        return;
+    }
+    let api = B::placement_api(ctx.hub.clone(), namespace);
+    match api.delete(name, &DeleteParams::default()).await {
+        Ok(_) => tracing::info!(
+            kind = B::KIND.as_str(),
+            binding = %key,
+            "binding deleted; removed its placement"
+        ),
+        Err(kube::Error::Api(status)) if status.code == 404 => {}
+        Err(err) => tracing::warn!(
+            kind = B::KIND.as_str(),
+            binding = %key,
+            error = %err,
+            "could not delete orphaned placement"
+        ),
+    }
+}
+
+fn error_policy<B: Bound>(
+    binding: Arc<DeserializeGuard<B>>,
+    error: &ReconcileError,
+    _ctx: Arc<Context>,
+) -> Action {
+    tracing::warn!(
+        kind = B::KIND.as_str(),
+        binding = %log_key::<B>(&binding.namespace().unwrap_or_default(), &binding.name_any()),
+        error = %error,
+        "reconcile failed; retrying"
+    );
+    Action::requeue(Duration::from_secs(5))
+}
+
+/// `<kind>/<namespace>/<name>` (no namespace part when cluster-scoped): the debounce key and
+/// how logs name the binding.
+fn log_key<B: Bound>(namespace: &str, name: &str) -> String {
+    if namespace.is_empty() {
+        format!("{}/{name}", B::KIND.as_str())
+    } else {
+        format!("{}/{namespace}/{name}", B::KIND.as_str())
+    }
+}
