@@ -25,11 +25,7 @@ async fn run_async(with_operator: bool) -> Result<()> {
     options.crds = karmada_manager_api::crds();
     options.dir = Some(root.join("target/dev-env"));
     let env = Environment::start(options).await?;
-    for (index, member) in env.members().iter().enumerate() {
-        testenv::demo::seed(&member.client().await?, index)
-            .await
-            .with_context(|| format!("seeding {}", member.name()))?;
-    }
+    testenv::demo::seed(&env).await?;
 
     let kubectl_dir = env
         .binaries()
@@ -44,7 +40,8 @@ async fn run_async(with_operator: bool) -> Result<()> {
     );
     println!("{}", env.describe());
     println!(
-        "# then, with the hub's KUBECONFIG:  kubectl get clusters; kubectl get clusterinsight; kubectl get fleetinsight\n"
+        "# then, with the hub's KUBECONFIG:  kubectl get clusters; kubectl get clusterinsight; kubectl get fleetinsight;\n\
+         #   kubectl get wp -A; kubectl get cwp   (or all of them: kubectl get karmada-manager -A)\n"
     );
 
     let mut child = match operator {

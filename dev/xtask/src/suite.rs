@@ -33,6 +33,8 @@ pub fn run() -> Result<()> {
 /// Builds and caches the upstream binaries and Karmada's module, printing progress.
 pub fn prepare() -> Result<()> {
     let binaries = testenv::upstream::ensure_binaries()?;
+    // The kstatus checker the GitOps health-check tests run (Go, from sigs.k8s.io/cli-utils).
+    health_checks::prepare()?;
     let crds = testenv::crds::karmada_crds()?;
     println!(
         "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
