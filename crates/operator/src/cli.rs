@@ -30,6 +30,63 @@ pub struct RunArgs {
     pub tuning: TuningArgs,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub admin: AdminArgs,
+    #[command(flatten)]
+    pub leader: LeaderArgs,
+}
+
+/// The admin HTTP server.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// Address of the admin server (`/metrics`, `/livez`, `/readyz`); port 0 picks a free one
+    /// (logged).
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_ADMIN_ADDRESS",
+        default_value = "0.0.0.0:8080"
+    )]
+    pub admin_address: std::net::SocketAddr,
+}
+
+/// High availability: run several replicas, one writes.
+#[derive(Debug, Args)]
+pub struct LeaderArgs {
+    /// Elect a leader through a coordination.k8s.io Lease on the hub; only the leader writes,
+    /// standbys keep their hub caches warm. Needed when running more than one replica.
+    #[arg(long, env = "KARMADA_MANAGER_LEADER_ELECT")]
+    pub leader_elect: bool,
+    /// Namespace of the Lease on the hub (default: $POD_NAMESPACE, else `karmada-system`).
+    #[arg(long, env = "KARMADA_MANAGER_LEADER_ELECTION_NAMESPACE")]
+    pub leader_election_namespace: Option<String>,
+    /// Name of the Lease.
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_LEADER_ELECTION_LEASE_NAME",
+        default_value = "karmada-manager"
+    )]
+    pub leader_election_lease_name: String,
+    /// How long a Lease holds without renewal; a standby takes over after it.
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_LEADER_ELECTION_LEASE_DURATION",
+        default_value = "15s"
+    )]
+    pub leader_election_lease_duration: humantime::Duration,
+    /// How long the leader keeps trying to renew before it gives up (and exits).
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_LEADER_ELECTION_RENEW_DEADLINE",
+        default_value = "10s"
+    )]
+    pub leader_election_renew_deadline: humantime::Duration,
+    /// Time between two attempts to acquire or renew.
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_LEADER_ELECTION_RETRY_PERIOD",
+        default_value = "2s"
+    )]
+    pub leader_election_retry_period: humantime::Duration,
 }
 
 /// Caps, intervals, grace periods and member access of the controllers.

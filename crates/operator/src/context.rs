@@ -1,7 +1,9 @@
 //! The one Context every controller shares: the hub client, settings, in-memory caches of hub
 //! objects (reconcilers read these, never the API) and the member tasks.
 
+use crate::admin::Readiness;
 use crate::members::Members;
+use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::write::WriteLog;
 use futures::channel::mpsc::UnboundedSender;
@@ -52,6 +54,9 @@ pub struct Context {
     /// When each placement was last written: the per-object debounce.
     pub placement_writes: WriteLog,
     pub members: Members,
+    pub metrics: Metrics,
+    /// `/readyz`: set once the hub caches are synced.
+    pub readiness: Readiness,
     /// Woken whenever a ClusterInsight may have changed, so the FleetInsight follows.
     pub fleet_changed: Notify,
 }

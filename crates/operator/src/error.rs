@@ -33,6 +33,15 @@ pub enum Error {
 
     #[error("cannot install signal handlers: {0}")]
     Signal(#[source] std::io::Error),
+
+    #[error("cannot listen on the admin address {address}: {source}")]
+    AdminBind {
+        address: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+
+    #[error("lost the leader lease; exiting so that no stale replica writes")]
+    LeadershipLost,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

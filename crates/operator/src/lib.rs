@@ -5,12 +5,15 @@
 //! controllers. The types it publishes live in `karmada-manager-api`; the Karmada objects it reads
 //! in `karmada-types`.
 
+pub mod admin;
 pub mod cli;
 pub mod context;
 pub mod controllers;
 pub mod error;
 pub mod hub;
+pub mod leader;
 pub mod members;
+pub mod metrics;
 pub mod run;
 pub mod settings;
 pub mod telemetry;

@@ -1,13 +1,16 @@
 //! `karmada-manager run`: connect to the hub, check that it serves what the operator needs, fill
 //! the caches, and run the controllers until SIGTERM or Ctrl-C.
 
-use crate::cli::RunArgs;
+use crate::admin::{self, Readiness};
+use crate::cli::{LeaderArgs, RunArgs};
 use crate::context::{Context, PlacementTriggers};
 use crate::controllers::placement::{self, triggers as placement_triggers};
 use crate::controllers::{cluster, fleet, triggers};
 use crate::error::{Error, Result};
 use crate::hub;
+use crate::leader::{LeaderElector, LeaseSettings};
 use crate::members::Members;
+use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::write::WriteLog;
 use futures::channel::mpsc;
@@ -30,6 +33,10 @@ use tracing::info;
 pub async fn run(args: RunArgs) -> Result<()> {
     // Installed before anything else, so that a SIGTERM at any point is a clean shutdown.
     let shutdown = Shutdown::install()?;
+    let address = args.admin.admin_address;
+    let admin = admin::bind(address)
+        .await
+        .map_err(|source| Error::AdminBind { address, source })?;
     let hub_config = tokio::select! {
         connected = connect(&args) => connected?,
         () = shutdown.wait() => return Ok(()),
@@ -75,8 +82,11 @@ pub async fn run(args: RunArgs) -> Result<()> {
         cluster_policies: cluster_policies.clone(),
         override_policies: override_policies.clone(),
         cluster_override_policies: cluster_override_policies.clone(),
+        metrics: Metrics::default(),
+        readiness: Readiness::default(),
         fleet_changed: Notify::new(),
     });
+    tokio::spawn(admin::serve(admin, ctx.clone()));
 
     let secrets_api = Api::namespaced(client.clone(), CLUSTER_SECRET_NAMESPACE);
     tokio::spawn(triggers::secrets(
@@ -136,7 +146,6 @@ pub async fn run(args: RunArgs) -> Result<()> {
         cluster_override_policies_writer,
         |_| ClaimingPolicy::None,
     );
-    tokio::spawn(fleet::run(ctx.clone()));
 
     // Reconcilers read only caches: wait until they hold the hub's state, or a Secret would
     // look missing for a moment.
@@ -144,18 +153,65 @@ pub async fn run(args: RunArgs) -> Result<()> {
         ready = caches_ready(&ctx) => ready.map_err(|_| Error::CachesNotReady)?,
         () = shutdown.wait() => return Ok(()),
     }
-    info!("hub caches synced; reconciling");
+    info!("hub caches synced");
+    ctx.readiness.set_ready();
+    let elector = args
+        .leader
+        .leader_elect
+        .then(|| LeaderElector::new(client.clone(), lease_settings(&args.leader)));
+    if let Some(elector) = &elector {
+        tokio::select! {
+            () = elector.acquire() => {}
+            () = shutdown.wait() => return Ok(()),
+        }
+    }
+    ctx.metrics.set_leader(true);
+    info!("reconciling");
+    tokio::spawn(fleet::run(ctx.clone()));
     ctx.fleet_changed.notify_one();
     let until = |s: &Shutdown| {
         let s = s.clone();
         async move { s.wait().await }
     };
-    tokio::join!(
-        cluster::run(controller, ctx.clone(), until(&shutdown)),
-        placement::run::<ResourceBinding>(ctx.clone(), rb_rx, until(&shutdown)),
-        placement::run::<ClusterResourceBinding>(ctx.clone(), crb_rx, until(&shutdown)),
-    );
+    let controllers = async {
+        tokio::join!(
+            cluster::run(controller, ctx.clone(), until(&shutdown)),
+            placement::run::<ResourceBinding>(ctx.clone(), rb_rx, until(&shutdown)),
+            placement::run::<ClusterResourceBinding>(ctx.clone(), crb_rx, until(&shutdown)),
+        )
+    };
+    let Some(elector) = elector else {
+        controllers.await;
+        return Ok(());
+    };
+    tokio::select! {
+        _ = controllers => {}
+        () = elector.keep() => return Err(Error::LeadershipLost),
+    }
+    if let Err(err) = elector.release().await {
+        tracing::warn!(error = %err, "could not release the leader lease; it expires by itself");
+    }
     Ok(())
+}
+
+/// The Lease and this replica's identity: the pod name (unique per replica) plus the process
+/// id, so that two processes on one host are two candidates.
+fn lease_settings(args: &LeaderArgs) -> LeaseSettings {
+    let host = std::env::var("POD_NAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "karmada-manager".into());
+    LeaseSettings {
+        namespace: args
+            .leader_election_namespace
+            .clone()
+            .or_else(|| std::env::var("POD_NAMESPACE").ok())
+            .unwrap_or_else(|| "karmada-system".into()),
+        name: args.leader_election_lease_name.clone(),
+        identity: format!("{host}_{}", std::process::id()),
+        lease_duration: args.leader_election_lease_duration.into(),
+        renew_deadline: args.leader_election_renew_deadline.into(),
+        retry_period: args.leader_election_retry_period.into(),
+    }
 }
 
 /// Runs `task` with the context on the runtime.

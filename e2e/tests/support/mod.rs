@@ -151,6 +151,9 @@ pub async fn start_operator(env: &Environment, extra: &[&str]) -> Result<Operato
         "200ms",
         "--unreachable-grace",
         "4s",
+        // Several operators run side by side; each gets a free port (see `admin_address`).
+        "--admin-address",
+        "127.0.0.1:0",
     ];
     args.extend_from_slice(extra);
     let mut operator = Operator::start(&args).await?;
@@ -199,4 +202,38 @@ pub async fn apply(
             .with_context(|| format!("applying the status of {} {name}", ar.kind))?;
     }
     Ok(())
+}
+
+impl Operator {
+    /// Where the admin server listens, from its start-up log line.
+    pub fn admin_address(&self) -> Result<String> {
+        let line = self
+            .log
+            .iter()
+            .find(|l| l.contains("admin server listening"))
+            .context("no admin server log line yet")?;
+        let entry: Value = serde_json::from_str(line)?;
+        entry["address"]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("no address in {line}"))
+    }
+}
+
+/// `GET path` over plain HTTP/1.0; returns the status code and the body.
+pub async fn http_get(address: &str, path: &str) -> Result<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await?;
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").as_bytes())
+        .await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .with_context(|| format!("no status in {head:?}"))?;
+    Ok((code, body.to_owned()))
 }

@@ -154,6 +154,8 @@ pub struct OwnerIndex {
     objects: HashMap<WorkloadKey, Slot>,
     /// Controller → the ReplicaSets/Jobs it controls.
     children: MultiMap<WorkloadKey, WorkloadKey>,
+    /// Objects recorded per kind.
+    counts: [usize; 2],
     resync: [Resync; 2],
 }
 
@@ -166,6 +168,11 @@ impl OwnerIndex {
     /// Number of ReplicaSets and Jobs recorded.
     pub fn len(&self) -> usize {
         self.objects.len()
+    }
+
+    /// Number of objects of `kind` recorded.
+    pub fn count(&self, kind: OwnerKind) -> usize {
+        self.counts[kind.slot()]
     }
 
     /// `true` when nothing is recorded.
@@ -215,6 +222,7 @@ impl OwnerIndex {
             self.children.insert(owner, key.clone());
         }
         self.objects.insert(key, Slot { owner, epoch });
+        self.counts[kind.slot()] += 1;
         true
     }
 
@@ -292,6 +300,9 @@ impl OwnerIndex {
             Some(slot) => {
                 if let Some(owner) = &slot.owner {
                     self.children.remove(owner, key);
+                }
+                if let Some(kind) = OwnerKind::ALL.into_iter().find(|k| key.is(*k)) {
+                    self.counts[kind.slot()] -= 1;
                 }
                 true
             }

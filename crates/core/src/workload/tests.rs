@@ -290,6 +290,13 @@ mod member {
                 ]
             )
         );
+        assert_eq!(
+            (
+                index.owners.count(OwnerKind::ReplicaSet),
+                index.owners.count(OwnerKind::Job)
+            ),
+            (1, 0)
+        );
         let owned = Some(("apps/v1", "ReplicaSet", "web-7d9"));
         assert!(index.apply_pod(pod("shop", "web-7d9-a", owned)));
         assert_eq!(
@@ -316,6 +323,9 @@ mod member {
                 "StatefulSet.apps shop/db"
             ]
         );
+        assert!(index.delete_owner(OwnerKind::ReplicaSet, &meta("shop", "web-7d9", rs)));
+        assert_eq!(index.owners.count(OwnerKind::ReplicaSet), 0);
+        touched(&mut index);
         assert!(index.delete_pod(&pod("shop", "debug", None)));
         assert_eq!(touched(&mut index).1, ["Pod shop/debug"]);
         assert!(!index.delete_pod(&pod("shop", "gone", None)));

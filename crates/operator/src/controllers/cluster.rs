@@ -6,7 +6,7 @@ use super::cluster_status::{Inputs, View, assemble};
 use crate::cli::ConnectionMode;
 use crate::context::Context;
 use crate::members::{ConnectionError, direct_config, proxy_config};
-use crate::write::apply::{apply_status, ensure_object};
+use crate::write::apply::{apply_status_if_changed, ensure_object};
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -75,6 +75,14 @@ pub enum ReconcileError {
 }
 
 async fn reconcile(guarded: Arc<Guarded>, ctx: Arc<Context>) -> Result<Action, ReconcileError> {
+    let started = std::time::Instant::now();
+    let result = reconcile_cluster(&guarded, &ctx).await;
+    ctx.metrics
+        .reconciled("cluster", result.is_ok(), started.elapsed());
+    result
+}
+
+async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, ReconcileError> {
     let name = guarded.name_any();
     let cluster = match &guarded.0 {
         Ok(cluster) => cluster,
@@ -84,22 +92,23 @@ async fn reconcile(guarded: Arc<Guarded>, ctx: Arc<Context>) -> Result<Action, R
                 "the Cluster cannot be decoded: {}; fix its spec on the hub",
                 invalid.error
             );
-            write_malformed(&ctx, &guarded, message).await?;
+            write_malformed(ctx, guarded, message).await?;
             return Ok(Action::requeue(RESYNC));
         }
     };
     // New labels or topology fields change the placements' static weights.
-    super::placement::triggers::cluster_seen(&ctx, &name, Some(cluster));
-    let (previous, generation) = existing_or_created(&ctx, &guarded).await?;
+    super::placement::triggers::cluster_seen(ctx, &name, Some(cluster));
+    let (previous, generation) = existing_or_created(ctx, guarded).await?;
     let previous_status = previous.as_ref().and_then(|p| p.status.as_ref());
-    let (status, requeue) = build_status(&ctx, cluster, &name, previous_status, generation);
-    if previous_status != Some(&status) {
-        apply_status(&insights(&ctx), &name, &status)
-            .await
-            .map_err(|source| ReconcileError::Write {
-                name: name.clone(),
-                source,
-            })?;
+    let (status, requeue) = build_status(ctx, cluster, &name, previous_status, generation);
+    let api = insights(ctx);
+    let written = apply_status_if_changed(&api, &name, previous_status, &status, &ctx.metrics)
+        .await
+        .map_err(|source| ReconcileError::Write {
+            name: name.clone(),
+            source,
+        })?;
+    if written {
         tracing::debug!(cluster = %name, "ClusterInsight status written");
         ctx.fleet_changed.notify_one();
     }
@@ -251,9 +260,9 @@ async fn write_malformed(
         generation,
         &now,
     );
-    if previous_status != Some(&status) {
-        apply_status(&api, &name, &status).await.map_err(write)?;
-    }
+    apply_status_if_changed(&api, &name, previous_status, &status, &ctx.metrics)
+        .await
+        .map_err(write)?;
     Ok(())
 }
 

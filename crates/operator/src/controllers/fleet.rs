@@ -2,7 +2,7 @@
 //! most once per write interval, and written only when it differs from what was last written.
 
 use crate::context::Context;
-use crate::write::apply::{apply_status, ensure_object};
+use crate::write::apply::{apply_status_if_changed, ensure_object};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::{reasons, types};
 use karmada_manager_api::{FLEET_INSIGHT_NAME, FleetInsight, FleetInsightStatus};
@@ -31,11 +31,12 @@ pub async fn run(ctx: Arc<Context>) {
             }
         }
         let status = build(&ctx, written.as_ref(), generation);
-        if written.as_ref() == Some(&status) {
-            continue;
-        }
-        match apply_status(&api, FLEET_INSIGHT_NAME, &status).await {
-            Ok(()) => written = Some(status),
+        let previous = written.as_ref();
+        match apply_status_if_changed(&api, FLEET_INSIGHT_NAME, previous, &status, &ctx.metrics)
+            .await
+        {
+            Ok(true) => written = Some(status),
+            Ok(false) => {}
             Err(err) => retry(&ctx, &err).await,
         }
     }

@@ -103,6 +103,15 @@ impl Members {
             .map(|r| r.shared.clone())
     }
 
+    /// Every running member, for the metrics.
+    pub fn all(&self) -> Vec<(String, Arc<MemberShared>)> {
+        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running
+            .iter()
+            .map(|(name, r)| (name.clone(), r.shared.clone()))
+            .collect()
+    }
+
     /// Stops watching member `name` (Cluster deleted, or no way to connect any more).
     pub fn stop(&self, name: &str) {
         let stopped = self

@@ -28,6 +28,8 @@ pub struct MemberShared {
     pub health: Mutex<Health>,
     /// Latest NodeMetrics, or `None` while the member does not serve metrics.k8s.io.
     pub metrics: Mutex<Option<Vec<NodeUsage>>>,
+    /// When the last watch event (of any kind) arrived.
+    last_event: Mutex<Option<std::time::Instant>>,
 }
 
 impl MemberShared {
@@ -37,6 +39,10 @@ impl MemberShared {
 
     pub fn metrics(&self) -> Option<Vec<NodeUsage>> {
         self.metrics.lock().ok().and_then(|m| m.clone())
+    }
+
+    pub fn last_event(&self) -> Option<std::time::Instant> {
+        self.last_event.lock().ok().and_then(|t| *t)
     }
 }
 
@@ -180,6 +186,9 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
         return false; // poisoned by a panic elsewhere; the process is going down
     };
     let before = health.clone();
+    if let Ok(mut last) = shared.last_event.lock() {
+        *last = Some(std::time::Instant::now());
+    }
     match update {
         Update::Node(Err(err)) | Update::Pod(Err(err)) => {
             let Some(error) = api_error(err, endpoint) else {

@@ -1,5 +1,6 @@
 //! Server-side apply of our objects and their status. The only writes karmada-manager makes.
 
+use crate::metrics::{Metrics, WriteOutcome};
 use crate::settings::FIELD_MANAGER;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::Resource;
@@ -49,4 +50,35 @@ where
     )
     .await?;
     Ok(())
+}
+
+/// Applies `status` unless it equals `previous` (the last status seen), counting the outcome
+/// in the metrics under `kind`. Returns whether a write was sent.
+pub async fn apply_status_if_changed<K, S>(
+    api: &Api<K>,
+    name: &str,
+    previous: Option<&S>,
+    status: &S,
+    metrics: &Metrics,
+) -> Result<bool, kube::Error>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug,
+    S: Serialize + PartialEq,
+{
+    let kind = K::kind(&());
+    let kind = kind.as_ref();
+    if previous == Some(status) {
+        metrics.write(kind, WriteOutcome::Skipped);
+        return Ok(false);
+    }
+    match apply_status(api, name, status).await {
+        Ok(()) => {
+            metrics.write(kind, WriteOutcome::Written);
+            Ok(true)
+        }
+        Err(err) => {
+            metrics.write(kind, WriteOutcome::Failed);
+            Err(err)
+        }
+    }
 }

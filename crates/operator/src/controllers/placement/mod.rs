@@ -16,7 +16,7 @@ pub use inputs::{Claimed, claimed_policy};
 pub use kinds::Bound;
 
 use crate::context::Context;
-use crate::write::apply::{apply_status, ensure_object};
+use crate::write::apply::{apply_status_if_changed, ensure_object};
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -78,6 +78,30 @@ async fn reconcile<B: Bound>(
     guarded: Arc<DeserializeGuard<B>>,
     ctx: Arc<Context>,
 ) -> Result<Action, ReconcileError> {
+    let started = std::time::Instant::now();
+    let result = reconcile_binding::<B>(&guarded, &ctx).await;
+    let controller = B::Placement::kind(&()).to_string();
+    ctx.metrics.reconciled(
+        controller_label(&controller),
+        result.is_ok(),
+        started.elapsed(),
+    );
+    result
+}
+
+/// The controller label of the placement kind (static, as metric labels are).
+fn controller_label(kind: &str) -> &'static str {
+    if kind == "ClusterWorkloadPlacement" {
+        "clusterworkloadplacement"
+    } else {
+        "workloadplacement"
+    }
+}
+
+async fn reconcile_binding<B: Bound>(
+    guarded: &DeserializeGuard<B>,
+    ctx: &Context,
+) -> Result<Action, ReconcileError> {
     let (namespace, name) = (guarded.namespace().unwrap_or_default(), guarded.name_any());
     let key = log_key::<B>(&namespace, &name);
     if let Some(wait) = ctx.placement_writes.wait(&key) {
@@ -89,7 +113,7 @@ async fn reconcile<B: Bound>(
         source,
     };
     let api = B::placement_api(ctx.hub.clone(), &namespace);
-    let previous = B::placements(&ctx).get(&B::placement_ref(&namespace, &name));
+    let previous = B::placements(ctx).get(&B::placement_ref(&namespace, &name));
     let generation = match &previous {
         Some(placement) => placement.meta().generation,
         None => ensure_object(&api, &name, guarded.controller_owner_ref(&()))
@@ -100,7 +124,7 @@ async fn reconcile<B: Bound>(
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     let status = match &guarded.0 {
         Ok(binding) => {
-            let built = inputs::build(&ctx, binding.source(), &ctx.settings.placement);
+            let built = inputs::build(ctx, binding.source(), &ctx.settings.placement);
             stamp_status(
                 built.status,
                 previous_status,
@@ -125,10 +149,10 @@ async fn reconcile<B: Bound>(
             )
         }
     };
-    if previous_status != Some(&status) {
-        apply_status(&api, &name, &status)
-            .await
-            .map_err(write_error)?;
+    if apply_status_if_changed(&api, &name, previous_status, &status, &ctx.metrics)
+        .await
+        .map_err(write_error)?
+    {
         ctx.placement_writes.record(&key);
         tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
     }
