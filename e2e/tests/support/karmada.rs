@@ -2,51 +2,18 @@
 //! (binding `spec.clusters`, scheduler status), the binding controller (Works with override
 //! annotations) and the status aggregator (`aggregatedStatus`).
 
-use super::{apply, resource};
+use super::apply;
 use anyhow::{Context, Result};
 use kube::api::{Api, DeleteParams, DynamicObject};
 use kube::discovery::ApiResource;
 use serde_json::{Value, json};
 
-pub fn propagation_policies() -> ApiResource {
-    resource(
-        "policy.karmada.io",
-        "v1alpha1",
-        "PropagationPolicy",
-        "propagationpolicies",
-    )
-}
-
-pub fn cluster_propagation_policies() -> ApiResource {
-    resource(
-        "policy.karmada.io",
-        "v1alpha1",
-        "ClusterPropagationPolicy",
-        "clusterpropagationpolicies",
-    )
-}
-
-pub fn resource_bindings() -> ApiResource {
-    resource(
-        "work.karmada.io",
-        "v1alpha2",
-        "ResourceBinding",
-        "resourcebindings",
-    )
-}
-
-pub fn cluster_resource_bindings() -> ApiResource {
-    resource(
-        "work.karmada.io",
-        "v1alpha2",
-        "ClusterResourceBinding",
-        "clusterresourcebindings",
-    )
-}
-
-pub fn works() -> ApiResource {
-    resource("work.karmada.io", "v1alpha1", "Work", "works")
-}
+// Each test binary uses a different subset.
+#[allow(unused_imports)]
+pub use testenv::karmada_objects::{
+    cluster_propagation_policies, cluster_resource_bindings, propagation_policies,
+    resource_bindings, works,
+};
 
 /// A scheduled, fully applied binding's status: `Scheduled` and `FullyApplied` True, the
 /// scheduler caught up with `generation`, and one report per `(cluster, replicas, ready)`.
