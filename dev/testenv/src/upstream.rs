@@ -51,6 +51,21 @@ pub fn ensure_binaries() -> Result<Binaries> {
     })
 }
 
+/// The `helm` binary (for the chart's lint, template and dry-run tests), building it if missing.
+/// Blocking; call it from a blocking context.
+pub fn ensure_helm() -> Result<PathBuf> {
+    let dir = GoBuild {
+        name: "helm",
+        module: "helm.sh/helm/v3",
+        version: versions::HELM,
+        packages: &[("helm.sh/helm/v3/cmd/helm", "helm")],
+        pin_staging: false,
+        ldflags: helm_version_ldflags(),
+    }
+    .ensure()?;
+    Ok(dir.join("helm"))
+}
+
 /// The unpacked source of a Go module at a version, from the Go module cache (downloaded through
 /// the module proxy on first use).
 pub fn module_dir(module: &str, version: &str) -> Result<PathBuf> {
@@ -87,6 +102,21 @@ fn kubernetes_version_ldflags() -> String {
         .map(|pkg| format!("-X {pkg}.gitVersion={version} -X {pkg}.gitMajor=1 -X {pkg}.gitMinor={minor} -X {pkg}.gitTreeState=clean"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Helm's Makefile stamps its version, and the Kubernetes version that `helm template` and
+/// `helm lint` assume without a cluster (`.Capabilities.KubeVersion`; v1.20 when unset). We say
+/// the release the environment runs.
+fn helm_version_ldflags() -> String {
+    let minor = versions::KUBERNETES.split('.').nth(1).unwrap_or_default();
+    let mut flags = vec![format!(
+        "-X helm.sh/helm/v3/internal/version.version={}",
+        versions::HELM
+    )];
+    for pkg in ["pkg/lint/rules", "pkg/chartutil"] {
+        flags.push(format!("-X helm.sh/helm/v3/{pkg}.k8sVersionMajor=1 -X helm.sh/helm/v3/{pkg}.k8sVersionMinor={minor}"));
+    }
+    flags.join(" ")
 }
 
 impl GoBuild {
@@ -252,6 +282,14 @@ fn run_with_progress(mut cmd: Command, name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn helm_is_stamped_with_its_version_and_the_kubernetes_release() {
+        let flags = helm_version_ldflags();
+        assert!(flags.contains(&format!("internal/version.version={}", versions::HELM)));
+        assert!(flags.contains("pkg/chartutil.k8sVersionMinor=35"));
+        assert!(flags.contains("pkg/lint/rules.k8sVersionMinor=35"));
+    }
 
     #[test]
     fn staging_replacements_are_read_from_go_mod() {

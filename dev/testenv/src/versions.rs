@@ -12,6 +12,10 @@ pub const ETCD: &str = "v3.6.5";
 /// on the hub. v1.17 builds on Kubernetes 0.35 libraries, like the release above.
 pub const KARMADA: &str = "v1.17.1";
 
+/// `helm.sh/helm/v3` release built for the chart's tests. v3.20 is the newest line built on the
+/// Kubernetes 0.35 libraries, like the release above (v3.21 moved to 0.36).
+pub const HELM: &str = "v3.20.2";
+
 /// The published version of the `k8s.io/*` staging modules that belong to [`KUBERNETES`]
 /// (`v1.35.4` → `v0.35.4`).
 pub fn kubernetes_staging() -> String {

@@ -1,8 +1,10 @@
-//! `crds/*.yaml` are generated from the Rust API types and committed, so that they can be
-//! reviewed and installed without building anything. CI fails when they are stale.
+//! `crds/*.yaml` and the Helm chart's `charts/karmada-manager/crds/*.yaml` are generated from the
+//! Rust API types and committed, so that they can be reviewed and installed without building
+//! anything. CI fails when either is stale.
 
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// File name → YAML of every CRD, as it should be committed.
 pub fn generate() -> Result<BTreeMap<String, String>> {
@@ -22,41 +24,67 @@ pub fn generate() -> Result<BTreeMap<String, String>> {
     Ok(files)
 }
 
+/// Where the generated files go: the repository's `crds/`, and the Helm chart's `crds/` (which
+/// Helm installs before the templates, and never upgrades; see docs/install.md).
+const DIRS: &[&str] = &["crds", "charts/karmada-manager/crds"];
+
 pub fn run(check: bool) -> Result<()> {
-    let dir = crate::workspace_root().join("crds");
     let wanted = generate()?;
+    let root = crate::workspace_root();
     if check {
         let mut stale = Vec::new();
-        for (file, yaml) in &wanted {
-            if std::fs::read_to_string(dir.join(file)).ok().as_deref() != Some(yaml.as_str()) {
-                stale.push(file.clone());
+        for dir in DIRS {
+            stale.extend(
+                stale_files(&root.join(dir), &wanted)?
+                    .into_iter()
+                    .map(|file| format!("{dir}/{file}")),
+            );
+        }
+        if !stale.is_empty() {
+            bail!(
+                "generated CRDs are stale: {}. Run `cargo xtask crds` and commit the result.",
+                stale.join(", ")
+            );
+        }
+        println!(
+            "{} are up to date ({} CRDs)",
+            DIRS.join(" and "),
+            wanted.len()
+        );
+        return Ok(());
+    }
+    for dir in DIRS {
+        let dir = root.join(dir);
+        std::fs::create_dir_all(&dir)?;
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                std::fs::remove_file(path)?;
             }
         }
-        for entry in std::fs::read_dir(&dir)? {
+        for (file, yaml) in &wanted {
+            std::fs::write(dir.join(file), yaml)?;
+        }
+        println!("wrote {} CRDs to {}", wanted.len(), dir.display());
+    }
+    Ok(())
+}
+
+/// Files in `dir` that differ from `wanted`, are missing, or are no longer generated.
+fn stale_files(dir: &Path, wanted: &BTreeMap<String, String>) -> Result<Vec<String>> {
+    let mut stale = Vec::new();
+    for (file, yaml) in wanted {
+        if std::fs::read_to_string(dir.join(file)).ok().as_deref() != Some(yaml.as_str()) {
+            stale.push(file.clone());
+        }
+    }
+    if dir.is_dir() {
+        for entry in std::fs::read_dir(dir)? {
             let file = entry?.file_name().to_string_lossy().into_owned();
             if file.ends_with(".yaml") && !wanted.contains_key(&file) {
                 stale.push(format!("{file} (no longer generated)"));
             }
         }
-        if !stale.is_empty() {
-            bail!(
-                "crds/ is stale: {}. Run `cargo xtask crds` and commit the result.",
-                stale.join(", ")
-            );
-        }
-        println!("crds/ is up to date ({} CRDs)", wanted.len());
-        return Ok(());
     }
-    std::fs::create_dir_all(&dir)?;
-    for entry in std::fs::read_dir(&dir)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "yaml") {
-            std::fs::remove_file(path)?;
-        }
-    }
-    for (file, yaml) in &wanted {
-        std::fs::write(dir.join(file), yaml)?;
-    }
-    println!("wrote {} CRDs to {}", wanted.len(), dir.display());
-    Ok(())
+    Ok(stale)
 }

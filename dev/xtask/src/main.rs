@@ -4,12 +4,17 @@
 //!   operator against it, until Ctrl-C.
 //! - `env`:   the same environment without the operator, for running it yourself.
 //! - `test`:  everything CI checks: formatting, CRDs up to date, clippy, unit and e2e tests.
-//! - `crds`:  regenerate `crds/*.yaml` from the Rust types (`--check` fails when stale).
-//! - `prepare`: build and cache the upstream binaries (etcd, kube-apiserver, kubectl).
+//! - `crds`:  regenerate `crds/*.yaml`, the chart's CRDs, `docs/crd-reference.md` and
+//!   `docs/troubleshooting.md` from the Rust types (`--check` fails when stale).
+//! - `prepare`: build and cache the upstream binaries (etcd, kube-apiserver, kubectl, helm) and
+//!   the kstatus checker.
 
 mod crds;
 mod dev;
+mod docs;
+mod reference;
 mod suite;
+mod troubleshooting;
 
 use clap::{Parser, Subcommand};
 
@@ -28,13 +33,13 @@ enum Task {
     Env,
     /// Run the whole test suite, e2e included (what CI runs).
     Test,
-    /// Regenerate crds/*.yaml from the API types.
+    /// Regenerate crds/*.yaml, the chart's CRDs and the generated docs from the API types.
     Crds {
         /// Do not write; fail if the committed files differ from the generated ones.
         #[arg(long)]
         check: bool,
     },
-    /// Build and cache etcd, kube-apiserver and kubectl from their Go modules.
+    /// Build and cache etcd, kube-apiserver, kubectl, helm and the kstatus checker from Go modules.
     Prepare,
 }
 
@@ -43,7 +48,7 @@ fn main() -> anyhow::Result<()> {
         Task::Dev => dev::run(true),
         Task::Env => dev::run(false),
         Task::Test => suite::run(),
-        Task::Crds { check } => crds::run(check),
+        Task::Crds { check } => crds::run(check).and_then(|()| docs::run(check)),
         Task::Prepare => suite::prepare(),
     }
 }

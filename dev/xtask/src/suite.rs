@@ -8,7 +8,10 @@ use std::time::Instant;
 pub fn run() -> Result<()> {
     let started = Instant::now();
     step("formatting", || cargo(&["fmt", "--all", "--check"]))?;
-    step("generated CRDs are up to date", || crate::crds::run(true))?;
+    step("generated CRDs and docs are up to date", || {
+        crate::crds::run(true)?;
+        crate::docs::run(true)
+    })?;
     step("clippy", || {
         cargo(&[
             "clippy",
@@ -35,12 +38,15 @@ pub fn prepare() -> Result<()> {
     let binaries = testenv::upstream::ensure_binaries()?;
     // The kstatus checker the GitOps health-check tests run (Go, from sigs.k8s.io/cli-utils).
     health_checks::prepare()?;
+    // helm, for the chart's tests (e2e/tests/chart.rs).
+    let helm = testenv::upstream::ensure_helm()?;
     let crds = testenv::crds::karmada_crds()?;
     println!(
-        "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
+        "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nhelm: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
         binaries.etcd.display(),
         binaries.kube_apiserver.display(),
         binaries.kubectl.display(),
+        helm.display(),
         crds.len(),
         testenv::versions::KARMADA
     );

@@ -1,6 +1,7 @@
 //! Helpers shared by the e2e scenarios.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod chart_identity;
 pub mod karmada;
 
 use anyhow::{Context, Result, bail};
@@ -140,9 +141,12 @@ where
     }
 }
 
-/// The operator against the environment's hub, with short intervals so scenarios run quickly.
+/// The operator against the environment's hub, with short intervals so scenarios run quickly,
+/// and with the hub identity the Helm chart grants (see [`chart_identity`]), never an admin.
 pub async fn start_operator(env: &Environment, extra: &[&str]) -> Result<Operator> {
-    let kubeconfig = env.hub().kubeconfig().display().to_string();
+    let mode = connection_mode(extra);
+    let kubeconfig = chart_identity::kubeconfig(env, &mode).await?;
+    let kubeconfig = kubeconfig.display().to_string();
     let mut args = vec![
         "run",
         "--kubeconfig",
@@ -161,6 +165,21 @@ pub async fn start_operator(env: &Environment, extra: &[&str]) -> Result<Operato
         .wait_for_log("hub caches synced", Duration::from_secs(60))
         .await?;
     Ok(operator)
+}
+
+/// The `--connection-mode` among `args` (the chart grants `clusters/proxy` only for the proxy
+/// modes), `direct` by default.
+fn connection_mode(args: &[&str]) -> String {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if let Some(mode) = arg.strip_prefix("--connection-mode=") {
+            return mode.to_owned();
+        }
+        if *arg == "--connection-mode" {
+            return args.next().copied().unwrap_or("direct").to_owned();
+        }
+    }
+    "direct".to_owned()
 }
 
 /// The API of a kind no Rust type in the workspace covers (Karmada's, as the hub serves them).
