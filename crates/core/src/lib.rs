@@ -40,7 +40,8 @@ pub use build::{
 };
 pub use conditions::{StampedStatus, malformed_source, merge_conditions, stamp_status};
 pub use hub::{
-    BindingIndex, BindingRef, ObservedOverrides, PermanentId, WorkIndex, permanent_id_label,
+    BindingIndex, BindingRef, ObservedOverrides, PermanentId, WorkIndex, involved_clusters,
+    permanent_id_label,
 };
 pub use index::{ClusterFigures, ClusterIndex, NodeStats, StoredPod};
 pub use placement::{ResolvedWeights, cluster_matches, placement_summary, resolve_weights};

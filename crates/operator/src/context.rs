@@ -17,7 +17,8 @@ use karmada_types::{
 use kube::core::{DeserializeGuard, PartialObjectMeta};
 use kube::runtime::reflector::{ObjectRef, Store};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 pub struct Context {
@@ -61,15 +62,35 @@ pub struct Context {
     pub fleet_changed: Notify,
 }
 
+/// Open once this replica reconciles (at once without leader election). A standby's triggers
+/// are dropped rather than queued for controllers that do not run: its queues stay empty, and
+/// on taking over the controllers start by reconciling everything.
+#[derive(Clone, Debug, Default)]
+pub struct Gate(Arc<AtomicBool>);
+
+impl Gate {
+    pub fn open(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
 /// Where to ask for a binding's placement to be rebuilt: the two placement controllers.
 pub struct PlacementTriggers {
     pub bindings: UnboundedSender<ObjectRef<DeserializeGuard<ResourceBinding>>>,
     pub cluster_bindings: UnboundedSender<ObjectRef<DeserializeGuard<ClusterResourceBinding>>>,
+    pub gate: Gate,
 }
 
 impl PlacementTriggers {
     /// Enqueues each binding once (the controllers also deduplicate queued requests).
     pub fn send<'a>(&self, bindings: impl IntoIterator<Item = &'a BindingRef>) {
+        if !self.gate.is_open() {
+            return;
+        }
         for binding in bindings {
             // A closed channel means the controllers stopped: shutdown, nothing to do.
             let sent = match binding.kind {

@@ -3,7 +3,7 @@
 
 use crate::admin::{self, Readiness};
 use crate::cli::{LeaderArgs, RunArgs};
-use crate::context::{Context, PlacementTriggers};
+use crate::context::{Context, Gate, PlacementTriggers};
 use crate::controllers::placement::{self, triggers as placement_triggers};
 use crate::controllers::{cluster, fleet, triggers};
 use crate::error::{Error, Result};
@@ -15,6 +15,7 @@ use crate::settings::Settings;
 use crate::write::WriteLog;
 use futures::channel::mpsc;
 use karmada_manager_api::{ClusterInsight, FleetInsight, WorkloadPlacement};
+use karmada_manager_core::{BindingKind, BindingRef};
 use karmada_types::well_known::{CLUSTER_SECRET_NAMESPACE, ClaimingPolicy};
 use karmada_types::{
     Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, ClusterResourceBinding,
@@ -47,6 +48,8 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let (workloads_tx, workloads_rx) = mpsc::unbounded();
     let (rb_tx, rb_rx) = mpsc::unbounded();
     let (crb_tx, crb_rx) = mpsc::unbounded();
+    let gate = Gate::default();
+    let cluster_triggers = trigger_tx.clone();
     let controller = cluster::controller(&client, trigger_rx);
     let (secrets, secrets_writer) = reflector::store();
     let (insights, insights_writer) = reflector::store();
@@ -77,6 +80,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
         placement_triggers: PlacementTriggers {
             bindings: rb_tx,
             cluster_bindings: crb_tx,
+            gate: gate.clone(),
         },
         policies: policies.clone(),
         cluster_policies: cluster_policies.clone(),
@@ -94,6 +98,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
         secrets_writer,
         controller.store(),
         trigger_tx.clone(),
+        gate.clone(),
     ));
     spawn(&ctx, {
         let tx = trigger_tx.clone();
@@ -167,6 +172,8 @@ pub async fn run(args: RunArgs) -> Result<()> {
     }
     ctx.metrics.set_leader(true);
     info!("reconciling");
+    gate.open();
+    enqueue_everything(&ctx, &cluster_triggers);
     tokio::spawn(fleet::run(ctx.clone()));
     ctx.fleet_changed.notify_one();
     let until = |s: &Shutdown| {
@@ -192,6 +199,35 @@ pub async fn run(args: RunArgs) -> Result<()> {
         tracing::warn!(error = %err, "could not release the leader lease; it expires by itself");
     }
     Ok(())
+}
+
+/// Triggers from before the gate opened were dropped: every binding, and every object we own
+/// (an orphan among them is deleted when its source is found missing), is reconciled once.
+/// Clusters need nothing: their controller starts by listing them all.
+fn enqueue_everything(ctx: &Context, cluster_triggers: &mpsc::UnboundedSender<String>) {
+    let bindings: Vec<BindingRef> = ctx.with_bindings(|index| index.all().cloned().collect());
+    ctx.placement_triggers.send(&bindings);
+    let owned = |kind, namespace: Option<String>, name| BindingRef {
+        kind,
+        namespace: namespace.unwrap_or_default(),
+        name,
+    };
+    let placements: Vec<BindingRef> = ctx
+        .placements
+        .state()
+        .iter()
+        .map(|p| owned(BindingKind::ResourceBinding, p.namespace(), p.name_any()))
+        .chain(
+            ctx.cluster_placements
+                .state()
+                .iter()
+                .map(|p| owned(BindingKind::ClusterResourceBinding, None, p.name_any())),
+        )
+        .collect();
+    ctx.placement_triggers.send(&placements);
+    for insight in ctx.insights.state() {
+        let _ = cluster_triggers.unbounded_send(insight.name_any());
+    }
 }
 
 /// The Lease and this replica's identity: the pod name (unique per replica) plus the process

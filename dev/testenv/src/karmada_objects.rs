@@ -20,7 +20,8 @@ pub const APPLIED_OVERRIDES: &str = "policy.karmada.io/applied-overrides";
 /// Work annotation: the ClusterOverridePolicies applied to its manifest.
 pub const APPLIED_CLUSTER_OVERRIDES: &str = "policy.karmada.io/applied-cluster-overrides";
 
-fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+/// The API of a kind no Rust type in the workspace covers (Karmada's, as the hub serves them).
+pub fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
     ApiResource {
         group: group.into(),
         version: version.into(),

@@ -182,16 +182,9 @@ fn connection_mode(args: &[&str]) -> String {
     "direct".to_owned()
 }
 
-/// The API of a kind no Rust type in the workspace covers (Karmada's, as the hub serves them).
-pub fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
-    ApiResource {
-        group: group.into(),
-        version: version.into(),
-        api_version: format!("{group}/{version}"),
-        kind: kind.into(),
-        plural: plural.into(),
-    }
-}
+// Each test binary uses a different subset.
+#[allow(unused_imports)]
+pub use testenv::karmada_objects::resource;
 
 /// Server-side applies `object` and, if it has one, its `status` (as the owning controller
 /// would, through the status subresource).

@@ -14,6 +14,7 @@ use crate::build::{BindingKind, BindingSource};
 use crate::index::Resync;
 use crate::multimap::MultiMap;
 use crate::workload::WorkloadKey;
+use karmada_types::ResourceBindingSpec;
 
 /// A binding by kind, namespace (empty for a ClusterResourceBinding) and name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,21 +100,9 @@ impl BindingIndex {
     /// Adds or replaces a binding.
     pub fn apply(&mut self, binding: &BindingSource<'_>) -> BTreeSet<String> {
         let spec = binding.spec;
-        let clusters = spec
-            .clusters
-            .iter()
-            .map(|t| t.name.as_str())
-            .chain(
-                spec.graceful_eviction_tasks
-                    .iter()
-                    .map(|t| t.from_cluster.as_str()),
-            )
-            .filter(|name| !name.is_empty())
-            .map(str::to_owned)
-            .collect();
         let resource = &spec.resource;
         let links = Links {
-            clusters,
+            clusters: involved_clusters(spec),
             workload: (!resource.name.is_empty()).then(|| WorkloadKey::of_resource(resource)),
             claim: Some(ClaimingPolicy::of(binding.metadata))
                 .filter(|c| *c != ClaimingPolicy::None),
@@ -163,6 +152,11 @@ impl BindingIndex {
             .collect();
         let clusters = gone.iter().flat_map(|b| self.delete(b)).collect();
         (gone, clusters)
+    }
+
+    /// Every binding.
+    pub fn all(&self) -> impl Iterator<Item = &BindingRef> {
+        self.bindings.keys()
     }
 
     /// The bindings that target `cluster` or are being evicted from it.
@@ -246,6 +240,21 @@ impl BindingIndex {
             }
         }
     }
+}
+
+/// The clusters a binding involves: its targets and the clusters it is being evicted from.
+pub fn involved_clusters(spec: &ResourceBindingSpec) -> BTreeSet<String> {
+    spec.clusters
+        .iter()
+        .map(|t| t.name.as_str())
+        .chain(
+            spec.graceful_eviction_tasks
+                .iter()
+                .map(|t| t.from_cluster.as_str()),
+        )
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn slot(kind: BindingKind) -> usize {

@@ -7,5 +7,5 @@ mod bindings;
 mod tests;
 mod works;
 
-pub use bindings::{BindingIndex, BindingRef, PermanentId, permanent_id_label};
+pub use bindings::{BindingIndex, BindingRef, PermanentId, involved_clusters, permanent_id_label};
 pub use works::{ObservedOverrides, WorkIndex};

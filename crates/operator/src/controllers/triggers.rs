@@ -6,7 +6,7 @@
 
 use super::placement::Bound;
 use super::placement::triggers::{InsightReadiness, cluster_changed};
-use crate::context::Context;
+use crate::context::{Context, Gate};
 use futures::channel::mpsc::UnboundedSender;
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::core::v1::Secret;
@@ -26,11 +26,15 @@ pub async fn secrets(
     writer: reflector::store::Writer<Secret>,
     clusters: Store<DeserializeGuard<Cluster>>,
     triggers: UnboundedSender<String>,
+    gate: Gate,
 ) {
     let stream = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
         .default_backoff()
         .touched_objects();
     drive(stream, "Secret", |secret: Secret| {
+        if !gate.is_open() {
+            return;
+        }
         let (namespace, name) = (secret.namespace().unwrap_or_default(), secret.name_any());
         for cluster in clusters.state() {
             let Ok(c) = &cluster.0 else { continue };
@@ -75,7 +79,9 @@ pub async fn insights(
         if readiness.changed(&name, (!gone).then_some(&insight)) {
             cluster_changed(ctx, &name);
         }
-        let _ = triggers.unbounded_send(name);
+        if ctx.placement_triggers.gate.is_open() {
+            let _ = triggers.unbounded_send(name);
+        }
         ctx.fleet_changed.notify_one();
     }
 }
@@ -106,7 +112,11 @@ pub async fn bindings<K: Bound>(
             }
         };
         let touched = ctx.with_bindings(|index| binding_event(index, &mut relist, event));
-        for cluster in touched.clusters {
+        for cluster in touched
+            .clusters
+            .into_iter()
+            .filter(|_| ctx.placement_triggers.gate.is_open())
+        {
             let _ = triggers.unbounded_send(cluster);
         }
         ctx.placement_triggers.send(&touched.bindings);

@@ -7,7 +7,7 @@ use karmada_manager_api::ClusterProblem;
 use karmada_manager_api::conditions::{reasons, status, types};
 use karmada_manager_core::{
     BindingSource, PlacementInputs, PlacementOptions, WorkloadKey, WorkloadPlacementBuild,
-    WorkloadPod, permanent_id_label, workload_placement_status, workload_pods,
+    WorkloadPod, involved_clusters, permanent_id_label, workload_placement_status, workload_pods,
 };
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{
@@ -15,7 +15,7 @@ use karmada_types::{
 };
 use kube::core::DeserializeGuard;
 use kube::runtime::reflector::ObjectRef;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Builds the placement status of `binding` from the caches. Pods and overrides are looked up
@@ -25,7 +25,7 @@ pub fn build(
     binding: BindingSource<'_>,
     options: &PlacementOptions,
 ) -> WorkloadPlacementBuild {
-    let clusters = involved_clusters(&binding);
+    let clusters = involved_clusters(binding.spec);
     let policy = claimed_policy(ctx, &ClaimingPolicy::of(binding.metadata));
     let cluster_objects: Vec<Arc<DeserializeGuard<Cluster>>> = clusters
         .iter()
@@ -60,22 +60,6 @@ pub fn build(
         },
         options,
     )
-}
-
-/// Target clusters and clusters the workload is being evicted from.
-fn involved_clusters(binding: &BindingSource<'_>) -> BTreeSet<String> {
-    let spec = binding.spec;
-    spec.clusters
-        .iter()
-        .map(|t| t.name.as_str())
-        .chain(
-            spec.graceful_eviction_tasks
-                .iter()
-                .map(|t| t.from_cluster.as_str()),
-        )
-        .filter(|name| !name.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// Kinds that run pods, or may (replicas, or a custom kind): they get a `pods` block even when
