@@ -441,6 +441,30 @@ async fn a_weighted_deployment_from_binding_to_pods() -> Result<()> {
     .await?;
     assert_eq!(s.policy.as_ref().and_then(|p| p.priority), None);
     assert_eq!(gitops_verdicts(&hub, "web-deployment").await?.1, "Failed");
+    // The Ready transitions so far are also Events on the placement.
+    let events = Api::<k8s_openapi::api::events::v1::Event>::namespaced(hub.clone(), "shop");
+    let reasons = eventually(
+        "events",
+        WAIT,
+        || async {
+            let list = events.list(&Default::default()).await?;
+            Ok(list
+                .items
+                .into_iter()
+                .filter(|e| {
+                    e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some("web-deployment")
+                })
+                .filter_map(|e| Some((e.type_?, e.reason?)))
+                .collect::<Vec<_>>())
+        },
+        |seen| {
+            seen.contains(&("Warning".to_owned(), "ReplicasNotReady".to_owned()))
+                && seen.contains(&("Normal".to_owned(), "WorkloadReady".to_owned()))
+        },
+    )
+    .await?;
+    // One per transition, not per write: Ready went False → True → False.
+    assert!(reasons.len() <= 3, "{reasons:?}");
 
     // The binding is deleted: so is its placement.
     let bindings = karmada::resource_bindings();

@@ -56,6 +56,8 @@ pub struct Context {
     pub placement_writes: WriteLog,
     pub members: Members,
     pub metrics: Metrics,
+    /// Publishes Events on Ready transitions of our objects.
+    pub recorder: kube::runtime::events::Recorder,
     /// `/readyz`: set once the hub caches are synced.
     pub readiness: Readiness,
     /// Woken whenever a ClusterInsight may have changed, so the FleetInsight follows.

@@ -11,6 +11,7 @@ use crate::hub;
 use crate::leader::{LeaderElector, LeaseSettings};
 use crate::members::Members;
 use crate::metrics::Metrics;
+use crate::settings::FIELD_MANAGER;
 use crate::settings::Settings;
 use crate::write::WriteLog;
 use futures::channel::mpsc;
@@ -23,6 +24,7 @@ use karmada_types::{
 };
 use kube::api::{Api, ListParams};
 use kube::core::{ApiResource, DeserializeGuard, DynamicObject, PartialObjectMeta};
+use kube::runtime::events::Recorder;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Resource, ResourceExt};
@@ -87,6 +89,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
         override_policies: override_policies.clone(),
         cluster_override_policies: cluster_override_policies.clone(),
         metrics: Metrics::default(),
+        recorder: Recorder::new(client.clone(), FIELD_MANAGER.into()),
         readiness: Readiness::default(),
         fleet_changed: Notify::new(),
     });

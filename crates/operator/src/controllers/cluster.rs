@@ -7,6 +7,7 @@ use crate::cli::ConnectionMode;
 use crate::context::Context;
 use crate::members::{ConnectionError, direct_config, proxy_config};
 use crate::write::apply::{apply_status_if_changed, ensure_object};
+use crate::write::events::announce_ready;
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -111,6 +112,11 @@ async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, R
     if written {
         tracing::debug!(cluster = %name, "ClusterInsight status written");
         ctx.fleet_changed.notify_one();
+        let before = previous_status
+            .map(|s| s.conditions.as_slice())
+            .unwrap_or_default();
+        announce_ready::<ClusterInsight>(&ctx.recorder, None, &name, before, &status.conditions)
+            .await;
     }
     Ok(Action::requeue(requeue.unwrap_or(RESYNC)))
 }

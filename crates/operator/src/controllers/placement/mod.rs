@@ -17,6 +17,7 @@ pub use kinds::Bound;
 
 use crate::context::Context;
 use crate::write::apply::{apply_status_if_changed, ensure_object};
+use crate::write::events::announce_ready;
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -154,6 +155,11 @@ async fn reconcile_binding<B: Bound>(
         .map_err(write_error)?
     {
         ctx.placement_writes.record(&key);
+        let before = previous_status
+            .map(|s| s.conditions.as_slice())
+            .unwrap_or_default();
+        let ns = Some(namespace.as_str());
+        announce_ready::<B::Placement>(&ctx.recorder, ns, &name, before, &status.conditions).await;
         tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
     }
     Ok(Action::requeue(RESYNC))
