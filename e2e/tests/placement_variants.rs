@@ -256,18 +256,8 @@ async fn every_scheduling_mode_cluster_bindings_and_bad_input() -> Result<()> {
     .await?;
 
     let _operator = support::start_operator(&env, &[]).await?;
-    eventually(
-        "orphan deleted",
-        WAIT,
-        || async {
-            Ok(Api::<WorkloadPlacement>::namespaced(hub.clone(), "shop")
-                .get_opt("ghost-deployment")
-                .await?
-                .is_none())
-        },
-        |gone| *gone,
-    )
-    .await?;
+    let placements = Api::<WorkloadPlacement>::namespaced(hub.clone(), "shop");
+    support::eventually_gone("orphan deleted", &placements, "ghost-deployment").await?;
 
     let dup = eventually(
         "dup",

@@ -469,18 +469,8 @@ async fn a_weighted_deployment_from_binding_to_pods() -> Result<()> {
     // The binding is deleted: so is its placement.
     let bindings = karmada::resource_bindings();
     karmada::delete(&hub, &bindings, Some("shop"), "web-deployment").await?;
-    eventually(
-        "placement removed",
-        WAIT,
-        || async {
-            Ok(Api::<WorkloadPlacement>::namespaced(hub.clone(), "shop")
-                .get_opt("web-deployment")
-                .await?
-                .is_none())
-        },
-        |gone| *gone,
-    )
-    .await?;
+    let placements = Api::<WorkloadPlacement>::namespaced(hub.clone(), "shop");
+    support::eventually_gone("placement removed", &placements, "web-deployment").await?;
     Ok(())
 }
 

@@ -171,6 +171,15 @@ async fn member_identity(member: &kube::Client, cluster: &str) -> Result<String>
 
 /// A bound token for a ServiceAccount in `karmada-cluster`, valid for a week.
 pub async fn request_token(member: &kube::Client, service_account: &str) -> Result<String> {
+    request_token_in(member, KARMADA_CLUSTER_NAMESPACE, service_account).await
+}
+
+/// A bound token for ServiceAccount `namespace`/`service_account`, valid for a week.
+pub async fn request_token_in(
+    client: &kube::Client,
+    namespace: &str,
+    service_account: &str,
+) -> Result<String> {
     let request = TokenRequest {
         spec: TokenRequestSpec {
             expiration_seconds: Some(7 * 24 * 3600),
@@ -178,7 +187,7 @@ pub async fn request_token(member: &kube::Client, service_account: &str) -> Resu
         },
         ..Default::default()
     };
-    let sas = Api::<ServiceAccount>::namespaced(member.clone(), KARMADA_CLUSTER_NAMESPACE);
+    let sas = Api::<ServiceAccount>::namespaced(client.clone(), namespace);
     let response = sas
         .create_token_request(service_account, &PostParams::default(), &request)
         .await?;

@@ -5,9 +5,7 @@
 //! used.
 
 use anyhow::{Context, Result, ensure};
-use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
-use k8s_openapi::api::core::v1::ServiceAccount;
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::core::GroupVersionKind;
 use kube::discovery::{Scope, pinned_kind};
 use serde::Deserialize;
@@ -36,7 +34,7 @@ pub async fn kubeconfig(env: &Environment, connection_mode: &str) -> Result<Path
         apply(&hub, object).await?;
     }
     let service_account = service_account.context("the chart rendered no ServiceAccount")?;
-    let token = token(&hub, &service_account).await?;
+    let token = testenv::join::request_token_in(&hub, RELEASE_NAMESPACE, &service_account).await?;
     let path = env
         .dir()
         .join(format!("chart-identity-{connection_mode}.kubeconfig"));
@@ -104,24 +102,6 @@ async fn apply(hub: &kube::Client, object: Value) -> Result<()> {
     .await
     .with_context(|| format!("applying {kind} {name} from the chart"))?;
     Ok(())
-}
-
-async fn token(hub: &kube::Client, service_account: &str) -> Result<String> {
-    let request = TokenRequest {
-        spec: TokenRequestSpec {
-            audiences: vec![],
-            expiration_seconds: Some(3600),
-            ..TokenRequestSpec::default()
-        },
-        ..TokenRequest::default()
-    };
-    let response = Api::<ServiceAccount>::namespaced(hub.clone(), RELEASE_NAMESPACE)
-        .create_token_request(service_account, &PostParams::default(), &request)
-        .await?;
-    response
-        .status
-        .map(|s| s.token)
-        .context("TokenRequest returned no token")
 }
 
 fn write_kubeconfig(path: &Path, server: &str, ca_pem: &str, token: &str) -> Result<()> {

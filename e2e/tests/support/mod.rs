@@ -141,6 +141,22 @@ where
     }
 }
 
+/// Waits until `api` no longer has `name` (deleted by the operator, e.g. as an orphan).
+pub async fn eventually_gone<K>(what: &str, api: &Api<K>, name: &str) -> Result<()>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let timeout = Duration::from_secs(30);
+    eventually(
+        what,
+        timeout,
+        || async { Ok(api.get_opt(name).await?.is_none()) },
+        |gone| *gone,
+    )
+    .await
+    .map(|_| ())
+}
+
 /// The operator against the environment's hub, with short intervals so scenarios run quickly,
 /// and with the hub identity the Helm chart grants (see [`chart_identity`]), never an admin.
 pub async fn start_operator(env: &Environment, extra: &[&str]) -> Result<Operator> {
