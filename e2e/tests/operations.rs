@@ -104,6 +104,18 @@ async fn a_standby_takes_over_when_the_leader_dies() -> Result<()> {
         200,
         "a standby keeps its caches warm and is ready"
     );
+    // Its member watch is listed too, so a new leader does not start by relisting members.
+    let standby = second.admin_address()?;
+    eventually(
+        "the standby watches m1",
+        WAIT,
+        || async { Ok(http_get(&standby, "/metrics").await?.1) },
+        |m| {
+            m.contains(r#"karmada_manager_member_watch_up{cluster="m1"} 1"#)
+                && m.contains(r#"karmada_manager_member_objects{cluster="m1",kind="node"} 1"#)
+        },
+    )
+    .await?;
     let insights = Api::<ClusterInsight>::all(hub.clone());
     eventually(
         "first leader writes",
@@ -122,6 +134,7 @@ async fn a_standby_takes_over_when_the_leader_dies() -> Result<()> {
     eprintln!("standby took over {takeover:?} after SIGKILL (lease duration 4s)");
     assert!(takeover < Duration::from_secs(10), "took {takeover:?}");
     bulk::create_nodes(&m1, &[node("n2")]).await?;
+    let created = Instant::now();
     eventually(
         "the new leader writes",
         WAIT,
@@ -129,6 +142,10 @@ async fn a_standby_takes_over_when_the_leader_dies() -> Result<()> {
         |s| s.nodes.total == 2,
     )
     .await?;
+    eprintln!(
+        "a node created after the takeover was in the insight {:?} later",
+        created.elapsed()
+    );
 
     // SIGTERM: the lease is released and the process exits 0.
     let leases = Api::<Lease>::namespaced(hub.clone(), "karmada-system");
@@ -136,5 +153,14 @@ async fn a_standby_takes_over_when_the_leader_dies() -> Result<()> {
     let exit = second.terminate(Duration::from_secs(20)).await?;
     assert!(exit.success(), "{exit:?}");
     assert_eq!(holder(&leases).await?, None, "released on shutdown");
+    let started_watches = second
+        .log
+        .iter()
+        .filter(|l| l.contains("watching member") || l.contains("reconnecting"))
+        .count();
+    assert_eq!(
+        started_watches, 1,
+        "the member watch started on standby is kept on taking over"
+    );
     Ok(())
 }

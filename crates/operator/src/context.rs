@@ -31,7 +31,7 @@ pub struct Context {
     /// Our own ClusterInsights, as last seen: the previous status of each (for change detection
     /// and stable condition times) without a read.
     pub insights: Store<ClusterInsight>,
-    /// Karmada Clusters (the Cluster controller's own cache).
+    /// Karmada Clusters, kept by their own watch (on standbys too, for their member tasks).
     pub clusters: Store<DeserializeGuard<Cluster>>,
     pub bindings: Store<DeserializeGuard<ResourceBinding>>,
     pub cluster_bindings: Store<DeserializeGuard<ClusterResourceBinding>>,
@@ -52,6 +52,7 @@ pub struct Context {
     /// so that only a change of those re-places the bindings targeting the cluster.
     pub cluster_fingerprints: Mutex<HashMap<String, u64>>,
     pub placement_triggers: PlacementTriggers,
+    pub cluster_triggers: ClusterTriggers,
     /// When each placement was last written: the per-object debounce.
     pub placement_writes: WriteLog,
     pub members: Members,
@@ -77,6 +78,21 @@ impl Gate {
 
     pub fn is_open(&self) -> bool {
         self.0.load(Ordering::Acquire)
+    }
+}
+
+/// Where to ask for a Cluster's insight to be rebuilt: the Cluster controller. Like placement
+/// triggers, dropped while the gate is closed.
+#[derive(Clone, Debug)]
+pub struct ClusterTriggers {
+    pub sender: UnboundedSender<String>,
+    pub gate: Gate,
+}
+
+impl ClusterTriggers {
+    /// Enqueues `cluster`; `false` once the controller is gone (shutdown).
+    pub fn send(&self, cluster: &str) -> bool {
+        !self.gate.is_open() || self.sender.unbounded_send(cluster.to_owned()).is_ok()
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::admin::{self, Readiness};
 use crate::cli::{LeaderArgs, RunArgs};
-use crate::context::{Context, Gate, PlacementTriggers};
+use crate::context::{ClusterTriggers, Context, Gate, PlacementTriggers};
 use crate::controllers::placement::{self, triggers as placement_triggers};
 use crate::controllers::{cluster, fleet, triggers};
 use crate::error::{Error, Result};
@@ -28,6 +28,7 @@ use kube::runtime::events::Recorder;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Resource, ResourceExt};
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::Notify;
@@ -51,8 +52,11 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let (rb_tx, rb_rx) = mpsc::unbounded();
     let (crb_tx, crb_rx) = mpsc::unbounded();
     let gate = Gate::default();
-    let cluster_triggers = trigger_tx.clone();
-    let controller = cluster::controller(&client, trigger_rx);
+    let cluster_triggers = ClusterTriggers {
+        sender: trigger_tx,
+        gate: gate.clone(),
+    };
+    let (clusters, clusters_writer) = reflector::store();
     let (secrets, secrets_writer) = reflector::store();
     let (insights, insights_writer) = reflector::store();
     let (bindings, bindings_writer) = reflector::store();
@@ -66,12 +70,16 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let ctx = Arc::new(Context {
         hub: client.clone(),
         hub_config,
-        members: Members::new(trigger_tx.clone(), workloads_tx, settings.write_interval),
+        members: Members::new(
+            cluster_triggers.clone(),
+            workloads_tx,
+            settings.write_interval,
+        ),
         placement_writes: WriteLog::new(settings.write_interval),
         settings,
         secrets: secrets.clone(),
         insights: insights.clone(),
-        clusters: controller.store(),
+        clusters,
         bindings: bindings.clone(),
         cluster_bindings: cluster_bindings.clone(),
         placements: placements.clone(),
@@ -84,6 +92,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
             cluster_bindings: crb_tx,
             gate: gate.clone(),
         },
+        cluster_triggers,
         policies: policies.clone(),
         cluster_policies: cluster_policies.clone(),
         override_policies: override_policies.clone(),
@@ -95,31 +104,23 @@ pub async fn run(args: RunArgs) -> Result<()> {
     });
     tokio::spawn(admin::serve(admin, ctx.clone()));
 
-    let secrets_api = Api::namespaced(client.clone(), CLUSTER_SECRET_NAMESPACE);
-    tokio::spawn(triggers::secrets(
-        secrets_api,
-        secrets_writer,
-        controller.store(),
-        trigger_tx.clone(),
-        gate.clone(),
-    ));
-    spawn(&ctx, {
-        let tx = trigger_tx.clone();
-        move |c| async move {
-            triggers::insights(Api::all(c.hub.clone()), insights_writer, tx, &c).await
-        }
+    spawn(&ctx, move |c| async move {
+        triggers::clusters(Api::all(c.hub.clone()), clusters_writer, &c).await
     });
-    spawn(&ctx, {
-        let tx = trigger_tx.clone();
-        move |c| async move {
-            let api = Api::all(c.hub.clone());
-            triggers::bindings::<ResourceBinding>(api, bindings_writer, tx, &c).await
-        }
+    spawn(&ctx, move |c| async move {
+        let api = Api::namespaced(c.hub.clone(), CLUSTER_SECRET_NAMESPACE);
+        triggers::secrets(api, secrets_writer, &c).await
+    });
+    spawn(&ctx, move |c| async move {
+        triggers::insights(Api::all(c.hub.clone()), insights_writer, &c).await
     });
     spawn(&ctx, move |c| async move {
         let api = Api::all(c.hub.clone());
-        triggers::bindings::<ClusterResourceBinding>(api, cluster_bindings_writer, trigger_tx, &c)
-            .await
+        triggers::bindings::<ResourceBinding>(api, bindings_writer, &c).await
+    });
+    spawn(&ctx, move |c| async move {
+        let api = Api::all(c.hub.clone());
+        triggers::bindings::<ClusterResourceBinding>(api, cluster_bindings_writer, &c).await
     });
     spawn(&ctx, move |c| async move {
         placement_triggers::placements::<ResourceBinding>(&c, placements_writer).await
@@ -163,6 +164,8 @@ pub async fn run(args: RunArgs) -> Result<()> {
     }
     info!("hub caches synced");
     ctx.readiness.set_ready();
+    // Members are watched from now on, by standbys too: a new leader starts with warm indexes.
+    cluster::keep_members(&ctx);
     let elector = args
         .leader
         .leader_elect
@@ -176,7 +179,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
     ctx.metrics.set_leader(true);
     info!("reconciling");
     gate.open();
-    enqueue_everything(&ctx, &cluster_triggers);
+    enqueue_everything(&ctx);
     tokio::spawn(fleet::run(ctx.clone()));
     ctx.fleet_changed.notify_one();
     let until = |s: &Shutdown| {
@@ -185,7 +188,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
     };
     let controllers = async {
         tokio::join!(
-            cluster::run(controller, ctx.clone(), until(&shutdown)),
+            cluster::run(ctx.clone(), trigger_rx, until(&shutdown)),
             placement::run::<ResourceBinding>(ctx.clone(), rb_rx, until(&shutdown)),
             placement::run::<ClusterResourceBinding>(ctx.clone(), crb_rx, until(&shutdown)),
         )
@@ -204,10 +207,10 @@ pub async fn run(args: RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// Triggers from before the gate opened were dropped: every binding, and every object we own
-/// (an orphan among them is deleted when its source is found missing), is reconciled once.
-/// Clusters need nothing: their controller starts by listing them all.
-fn enqueue_everything(ctx: &Context, cluster_triggers: &mpsc::UnboundedSender<String>) {
+/// Triggers from before the gate opened were dropped: every Cluster and binding, and every
+/// object we own (an orphan among them is deleted when its source is found missing), is
+/// reconciled once.
+fn enqueue_everything(ctx: &Context) {
     let bindings: Vec<BindingRef> = ctx.with_bindings(|index| index.all().cloned().collect());
     ctx.placement_triggers.send(&bindings);
     let owned = |kind, namespace: Option<String>, name| BindingRef {
@@ -228,8 +231,11 @@ fn enqueue_everything(ctx: &Context, cluster_triggers: &mpsc::UnboundedSender<St
         )
         .collect();
     ctx.placement_triggers.send(&placements);
-    for insight in ctx.insights.state() {
-        let _ = cluster_triggers.unbounded_send(insight.name_any());
+    let mut clusters: BTreeSet<String> =
+        ctx.clusters.state().iter().map(|c| c.name_any()).collect();
+    clusters.extend(ctx.insights.state().iter().map(|i| i.name_any()));
+    for name in clusters {
+        ctx.cluster_triggers.send(&name);
     }
 }
 
@@ -270,6 +276,7 @@ async fn caches_ready(ctx: &Context) -> Result<(), reflector::store::WriterDropp
     {
         store.wait_until_ready().await
     }
+    ready(&ctx.clusters).await?;
     ready(&ctx.secrets).await?;
     ready(&ctx.insights).await?;
     ready(&ctx.bindings).await?;

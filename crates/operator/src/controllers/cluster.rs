@@ -5,7 +5,7 @@
 use super::cluster_status::{Inputs, View, assemble};
 use crate::cli::ConnectionMode;
 use crate::context::Context;
-use crate::members::{ConnectionError, direct_config, proxy_config};
+use crate::members::{ConnectionError, MemberShared, direct_config, proxy_config};
 use crate::write::apply::{apply_status_if_changed, ensure_object};
 use crate::write::events::announce_ready;
 use futures::StreamExt;
@@ -17,9 +17,8 @@ use karmada_manager_core::{malformed_source, stamp_status};
 use karmada_types::{Cluster, SyncMode};
 use kube::api::{Api, DeleteParams};
 use kube::core::DeserializeGuard;
-use kube::runtime::WatchStreamExt;
 use kube::runtime::controller::{self, Action, Controller};
-use kube::runtime::reflector::{self, ObjectRef};
+use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
 use std::collections::BTreeMap;
@@ -31,27 +30,19 @@ const RESYNC: Duration = Duration::from_secs(300);
 
 type Guarded = DeserializeGuard<Cluster>;
 
-/// The controller, before it runs: its store lets trigger sources find Clusters.
-///
-/// It is fed `touched_objects` rather than the default `applied_objects`, so that a deleted
-/// Cluster is reconciled too: it is then missing from the store, and the resulting
-/// `ObjectNotFound` is where its insight and member task are cleaned up.
-pub fn controller(hub: &kube::Client, triggers: UnboundedReceiver<String>) -> Controller<Guarded> {
-    let (store, writer) = reflector::store();
-    let api = Api::<Guarded>::all(hub.clone());
-    let clusters = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
-        .default_backoff()
-        .touched_objects();
-    Controller::for_stream(clusters, store).reconcile_on(triggers.map(|name| ObjectRef::new(&name)))
-}
-
-/// Runs the controller until `shutdown` resolves.
+/// Runs the controller until `shutdown` resolves. It has no watch of its own: the Cluster
+/// watch (`triggers::clusters`) keeps [`Context::clusters`] on every replica and, like the other
+/// sources of change, sends Cluster names through `triggers`. A deleted Cluster is then missing
+/// from the store, and the resulting `ObjectNotFound` is where its insight and member task are
+/// cleaned up.
 pub async fn run(
-    controller: Controller<Guarded>,
     ctx: Arc<Context>,
+    triggers: UnboundedReceiver<String>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
-    controller
+    let idle = futures::stream::pending::<Result<Guarded, watcher::Error>>();
+    Controller::for_stream(idle, ctx.clusters.clone())
+        .reconcile_on(triggers.map(|name| ObjectRef::new(&name)))
         .graceful_shutdown_on(shutdown)
         .run(reconcile, error_policy, ctx.clone())
         .for_each(|result| {
@@ -67,6 +58,41 @@ pub async fn run(
             }
         })
         .await;
+}
+
+/// Something about Cluster `name` changed (itself, its Secret). The leader reconciles it; a
+/// standby only keeps the member's watch in line, so that its index is warm on taking over.
+pub fn touched(ctx: &Context, name: &str) {
+    if ctx.cluster_triggers.gate.is_open() {
+        ctx.cluster_triggers.send(name);
+    } else {
+        keep_member(ctx, name);
+    }
+}
+
+/// Every Cluster's member watch, in line with the caches: called once they are synced.
+pub fn keep_members(ctx: &Context) {
+    for cluster in ctx.clusters.state() {
+        keep_member(ctx, &cluster.name_any());
+    }
+}
+
+/// The part of the reconcile a standby does: run the member's watch with the connection the
+/// reconcile would choose, or stop it. Writes nothing. Before the caches are synced a missing
+/// Secret may only be not yet seen, so nothing is decided then.
+fn keep_member(ctx: &Context, name: &str) {
+    if !ctx.readiness.is_ready() {
+        return;
+    }
+    let cluster = ctx.clusters.get(&ObjectRef::new(name));
+    match cluster.as_deref().map(|guarded| &guarded.0) {
+        Some(Ok(cluster)) => {
+            if connect(ctx, cluster, name).is_err() {
+                ctx.members.stop(name);
+            }
+        }
+        _ => ctx.members.stop(name),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,23 +155,7 @@ fn build_status(
     previous: Option<&ClusterInsightStatus>,
     generation: Option<i64>,
 ) -> (ClusterInsightStatus, Option<Duration>) {
-    let connection = connection_plan(ctx, cluster, name).and_then(|(config, source)| {
-        let endpoint = config.cluster_url.to_string();
-        // Proxy headers belong to the Cluster's own proxyURL, not to the hub's cluster proxy.
-        let no_headers = BTreeMap::new();
-        let headers = if source == InsightSource::Direct {
-            &cluster.spec.proxy_header
-        } else {
-            &no_headers
-        };
-        ctx.members
-            .ensure(name, config, headers)
-            .map(|shared| (shared, endpoint.clone(), source))
-            .map_err(|e| ConnectionError::ClientSetup {
-                endpoint,
-                problem: e.to_string(),
-            })
-    });
+    let connection = connect(ctx, cluster, name);
     let bindings = ctx.bindings.state();
     let cluster_bindings = ctx.cluster_bindings.state();
     let specs = bindings
@@ -195,6 +205,31 @@ fn build_status(
             }))
         }
     }
+}
+
+/// Plans the connection and keeps the member task running with it: the member's shared
+/// state, the endpoint and how it is reached.
+fn connect(
+    ctx: &Context,
+    cluster: &Cluster,
+    name: &str,
+) -> Result<(Arc<MemberShared>, String, InsightSource), ConnectionError> {
+    let (config, source) = connection_plan(ctx, cluster, name)?;
+    let endpoint = config.cluster_url.to_string();
+    // Proxy headers belong to the Cluster's own proxyURL, not to the hub's cluster proxy.
+    let no_headers = BTreeMap::new();
+    let headers = if source == InsightSource::Direct {
+        &cluster.spec.proxy_header
+    } else {
+        &no_headers
+    };
+    ctx.members
+        .ensure(name, config, headers)
+        .map(|shared| (shared, endpoint.clone(), source))
+        .map_err(|e| ConnectionError::ClientSetup {
+            endpoint,
+            problem: e.to_string(),
+        })
 }
 
 /// How to reach the member under the configured connection mode (DESIGN §1: Direct, else

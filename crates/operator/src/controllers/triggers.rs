@@ -1,49 +1,81 @@
 //! Hub caches and what their changes trigger. Each function runs one watch of the hub, keeps a
 //! reflector store for the reconcilers, and maps every change to the Clusters it affects:
-//! a Secret → the Clusters referencing it; a binding → the Clusters it is (or was) scheduled to,
+//! a Cluster → itself; a Secret → the Clusters referencing it; a binding → the Clusters it is (or was) scheduled to,
 //! and its placement; a ClusterInsight → its Cluster (orphans surface as "Cluster not found"
 //! and are deleted) and, when its readiness changes, the placements targeting it.
 
+use super::cluster;
 use super::placement::Bound;
 use super::placement::triggers::{InsightReadiness, cluster_changed};
-use crate::context::{Context, Gate};
-use futures::channel::mpsc::UnboundedSender;
+use crate::context::Context;
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::ClusterInsight;
 use karmada_manager_core::{BindingIndex, BindingRef};
 use karmada_types::Cluster;
 use kube::core::DeserializeGuard;
-use kube::runtime::reflector::{self, Store};
+use kube::runtime::reflector;
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, ResourceExt};
 use std::collections::BTreeSet;
 use tokio::sync::Notify;
 
-/// Secrets of one namespace; a change re-reconciles the Clusters whose secretRef names it.
-pub async fn secrets(
-    api: Api<Secret>,
-    writer: reflector::store::Writer<Secret>,
-    clusters: Store<DeserializeGuard<Cluster>>,
-    triggers: UnboundedSender<String>,
-    gate: Gate,
+/// Karmada Clusters, into [`Context::clusters`]. Every change goes to
+/// [`cluster::touched`]: the controller on the leader, the member task alone on a standby.
+///
+/// Like the bindings, what a relist touches is handled at `InitDone`, when the store is filled;
+/// Clusters deleted while the watch was down are among the names known before the relist, and
+/// reconciling them finds them gone.
+pub async fn clusters(
+    api: Api<DeserializeGuard<Cluster>>,
+    writer: reflector::store::Writer<DeserializeGuard<Cluster>>,
+    ctx: &Context,
 ) {
+    let stream = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
+        .default_backoff();
+    let mut stream = std::pin::pin!(stream);
+    let mut relist: Option<BTreeSet<String>> = None;
+    while let Some(event) = stream.next().await {
+        let event = match event {
+            Ok(event) => event,
+            Err(err) => {
+                tracing::warn!(kind = "Cluster", error = %err, "hub watch failed; backing off and relisting");
+                continue;
+            }
+        };
+        let names = match event {
+            watcher::Event::Init => {
+                relist = Some(ctx.clusters.state().iter().map(|c| c.name_any()).collect());
+                continue;
+            }
+            watcher::Event::InitApply(c) => {
+                relist.get_or_insert_default().insert(c.name_any());
+                continue;
+            }
+            watcher::Event::InitDone => relist.take().unwrap_or_default(),
+            watcher::Event::Apply(c) | watcher::Event::Delete(c) => BTreeSet::from([c.name_any()]),
+        };
+        for name in names {
+            cluster::touched(ctx, &name);
+        }
+    }
+}
+
+/// Secrets of one namespace; a change touches the Clusters whose secretRef names it.
+pub async fn secrets(api: Api<Secret>, writer: reflector::store::Writer<Secret>, ctx: &Context) {
     let stream = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
         .default_backoff()
         .touched_objects();
     drive(stream, "Secret", |secret: Secret| {
-        if !gate.is_open() {
-            return;
-        }
         let (namespace, name) = (secret.namespace().unwrap_or_default(), secret.name_any());
-        for cluster in clusters.state() {
+        for cluster in ctx.clusters.state() {
             let Ok(c) = &cluster.0 else { continue };
             if c.spec
                 .secret_ref
                 .as_ref()
                 .is_some_and(|r| r.namespace == namespace && r.name == name)
             {
-                let _ = triggers.unbounded_send(cluster.name_any());
+                cluster::touched(ctx, &cluster.name_any());
             }
         }
     })
@@ -55,7 +87,6 @@ pub async fn secrets(
 pub async fn insights(
     api: Api<ClusterInsight>,
     writer: reflector::store::Writer<ClusterInsight>,
-    triggers: UnboundedSender<String>,
     ctx: &Context,
 ) {
     let stream = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
@@ -79,9 +110,7 @@ pub async fn insights(
         if readiness.changed(&name, (!gone).then_some(&insight)) {
             cluster_changed(ctx, &name);
         }
-        if ctx.placement_triggers.gate.is_open() {
-            let _ = triggers.unbounded_send(name);
-        }
+        ctx.cluster_triggers.send(&name);
         ctx.fleet_changed.notify_one();
     }
 }
@@ -96,7 +125,6 @@ pub async fn insights(
 pub async fn bindings<K: Bound>(
     api: Api<DeserializeGuard<K>>,
     writer: reflector::store::Writer<DeserializeGuard<K>>,
-    triggers: UnboundedSender<String>,
     ctx: &Context,
 ) {
     let stream = reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
@@ -112,12 +140,8 @@ pub async fn bindings<K: Bound>(
             }
         };
         let touched = ctx.with_bindings(|index| binding_event(index, &mut relist, event));
-        for cluster in touched
-            .clusters
-            .into_iter()
-            .filter(|_| ctx.placement_triggers.gate.is_open())
-        {
-            let _ = triggers.unbounded_send(cluster);
+        for cluster in &touched.clusters {
+            ctx.cluster_triggers.send(cluster);
         }
         ctx.placement_triggers.send(&touched.bindings);
         ctx.fleet_changed.notify_one();

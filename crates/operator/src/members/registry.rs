@@ -4,6 +4,7 @@
 
 use super::client::{ClientError, member_client};
 use super::task::{MemberShared, Trigger, WorkloadChanges, watch_member};
+use crate::context::ClusterTriggers;
 use futures::channel::mpsc::UnboundedSender;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -26,7 +27,7 @@ impl Drop for Running {
 
 pub struct Members {
     running: Mutex<HashMap<String, Running>>,
-    trigger: UnboundedSender<String>,
+    trigger: ClusterTriggers,
     workloads: UnboundedSender<WorkloadChanges>,
     trigger_interval: Duration,
 }
@@ -35,7 +36,7 @@ impl Members {
     /// Member tasks will send Cluster names to `trigger` and touched workloads to `workloads`,
     /// each at most once per `trigger_interval`.
     pub fn new(
-        trigger: UnboundedSender<String>,
+        trigger: ClusterTriggers,
         workloads: UnboundedSender<WorkloadChanges>,
         trigger_interval: Duration,
     ) -> Self {

@@ -4,6 +4,7 @@
 //! its own task.
 
 use super::health::Health;
+use crate::context::ClusterTriggers;
 use futures::channel::mpsc::UnboundedSender;
 use futures::{StreamExt, stream};
 use k8s_openapi::api::apps::v1::ReplicaSet;
@@ -55,8 +56,8 @@ pub type WorkloadChanges = (String, TouchedWorkloads);
 /// Where and how often to ask for the Cluster (and the placements of its workloads) to be
 /// reconciled after member changes.
 pub struct Trigger {
-    /// Names of Clusters to reconcile.
-    pub sender: UnboundedSender<String>,
+    /// Where to ask for the Cluster to be reconciled.
+    pub sender: ClusterTriggers,
     /// The workloads touched since the last trigger.
     pub workloads: UnboundedSender<WorkloadChanges>,
     pub cluster: String,
@@ -141,7 +142,7 @@ impl Trigger {
         {
             return false;
         }
-        self.sender.unbounded_send(self.cluster.clone()).is_ok()
+        self.sender.send(&self.cluster)
     }
 }
 

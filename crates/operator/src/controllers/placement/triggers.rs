@@ -25,6 +25,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// Member tasks report the workloads whose pods changed; their bindings are re-placed.
 pub async fn member_changes(ctx: &Context, mut changes: UnboundedReceiver<WorkloadChanges>) {
     while let Some((cluster, touched)) = changes.next().await {
+        if !ctx.placement_triggers.gate.is_open() {
+            continue; // a standby's member tasks run only to keep their indexes warm
+        }
         let bindings: BTreeSet<BindingRef> = ctx.with_bindings(|index| {
             if touched.all {
                 index.targeting(&cluster).cloned().collect()
