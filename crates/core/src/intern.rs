@@ -65,6 +65,7 @@ impl<T: ?Sized + Hash + Eq> Interner<T> {
             let mut set = lock(shard);
             let before = set.len();
             set.retain(|value| Arc::strong_count(value) > 1);
+            // `retain` only removes: no underflow.
             purged += before - set.len();
         }
         purged
@@ -73,6 +74,7 @@ impl<T: ?Sized + Hash + Eq> Interner<T> {
     fn shard(&self, value: &T) -> MutexGuard<'_, HashSet<Arc<T>>> {
         // The low bits feed the HashSet's buckets; the high bits pick the shard.
         let index = (self.hasher.hash_one(value) >> 60) as usize % SHARDS;
+        // `% SHARDS` keeps the index within the array.
         lock(&self.shards[index])
     }
 }

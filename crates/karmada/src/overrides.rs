@@ -12,20 +12,57 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::well_known::{APPLIED_CLUSTER_OVERRIDES_ANNOTATION, APPLIED_OVERRIDES_ANNOTATION};
 
 /// One override policy applied to a Work's manifest.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+///
+/// Decodes only from a JSON object (serde's derive would also take a list of the fields in
+/// order, so `[["web-eu"]]` would pass for an annotation listing `web-eu`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppliedOverride {
     /// Name of the OverridePolicy or ClusterOverridePolicy. Required: an entry without it
     /// cannot be attributed to any policy, so it is reported as malformed.
     pub policy_name: String,
     /// The overriders that were applied, as Karmada wrote them (`null` when absent).
-    #[serde(default)]
     pub overriders: serde_json::Value,
+}
+
+impl<'de> Deserialize<'de> for AppliedOverride {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// The derived decoding, reached only through [`ObjectOnly`].
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire {
+            policy_name: String,
+            #[serde(default)]
+            overriders: serde_json::Value,
+        }
+
+        struct ObjectOnly;
+
+        impl<'de> Visitor<'de> for ObjectOnly {
+            type Value = AppliedOverride;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object with a policyName")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<AppliedOverride, A::Error> {
+                let wire = Wire::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(AppliedOverride {
+                    policy_name: wire.policy_name,
+                    overriders: wire.overriders,
+                })
+            }
+        }
+
+        deserializer.deserialize_map(ObjectOnly)
+    }
 }
 
 /// Both applied-overrides annotations of one Work, parsed.
@@ -57,16 +94,27 @@ impl WorkOverrides {
 /// Parses the value of an applied-overrides annotation.
 ///
 /// An empty (or all-whitespace) value and `null` mean "no overrides". Anything else must be a
-/// JSON list of objects that each carry a string `policyName`; unknown keys are ignored.
+/// JSON list of objects that each carry a string `policyName`; unknown keys are ignored. A
+/// value that is not JSON at all is reported as a syntax error (see
+/// [`AppliedOverridesError::is_syntax`]) even when it starts like JSON of the wrong shape.
 pub fn parse_applied_overrides(raw: &str) -> Result<Vec<AppliedOverride>, AppliedOverridesError> {
     if raw.trim().is_empty() {
         return Ok(Vec::new());
     }
     serde_json::from_str::<Option<Vec<AppliedOverride>>>(raw)
         .map(Option::unwrap_or_default)
-        .map_err(|source| AppliedOverridesError {
-            annotation: None,
-            source,
+        .map_err(|shape| {
+            // serde_json stops at the first problem it meets, so `0f` is reported as "integer,
+            // expected a sequence" before the stray `f` is seen. Only when the whole value is
+            // JSON is the shape the problem; otherwise report where the syntax breaks.
+            let source = match serde_json::from_str::<serde::de::IgnoredAny>(raw) {
+                Err(syntax) if shape.is_data() => syntax,
+                _ => shape,
+            };
+            AppliedOverridesError {
+                annotation: None,
+                source,
+            }
         })
 }
 

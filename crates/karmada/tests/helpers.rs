@@ -201,6 +201,20 @@ fn malformed_applied_overrides_are_precise_errors() {
     assert!(err.is_syntax());
     assert!(err.to_string().contains("line 1 column 1"), "{err}");
 
+    // Regression (property `applied_overrides_parse_or_error`): text that starts like JSON of
+    // the wrong shape but is not JSON at all was reported as a shape error ("invalid type:
+    // integer `0`, expected a sequence"), so `is_syntax` was false for "0f".
+    for text in [
+        "0f",
+        "{\"policyName\":\"a\"} trailing",
+        "[{\"policyName\":1}",
+    ] {
+        let err = parse_applied_overrides(text).unwrap_err();
+        assert!(err.is_syntax(), "{text:?}: {err}");
+    }
+    let err = parse_applied_overrides("0f").unwrap_err();
+    assert_eq!((err.line(), err.column()), (1, 2), "{err}");
+
     // JSON of the wrong shape.
     let err = parse_applied_overrides(r#"{"policyName":"a"}"#).unwrap_err();
     assert!(!err.is_syntax());
@@ -211,6 +225,17 @@ fn malformed_applied_overrides_are_precise_errors() {
         err.to_string().contains("missing field `policyName`"),
         "{err}"
     );
+
+    // Regression (property `applied_overrides_parse_or_error`): an entry written as a list of
+    // the fields in order was accepted as an entry (`[[""]]` gave one nameless override).
+    for text in [r#"[[""]]"#, r#"[["web-eu", {}]]"#] {
+        let err = parse_applied_overrides(text).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected an object with a policyName"),
+            "{text}: {err}"
+        );
+    }
 
     let err = parse_applied_overrides(r#"[{"policyName":42}]"#).unwrap_err();
     assert!(

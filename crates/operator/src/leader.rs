@@ -135,7 +135,11 @@ impl LeaderElector {
         if !ours && !expired(&current, now) {
             return Ok(Attempt::Following);
         }
-        let transitions = current.lease_transitions.unwrap_or(0) + i32::from(!ours);
+        // Saturating: a hand-edited Lease at i32::MAX must not overflow.
+        let transitions = current
+            .lease_transitions
+            .unwrap_or(0)
+            .saturating_add(i32::from(!ours));
         let acquired = if ours { current.acquire_time } else { None };
         lease.spec = Some(self.spec(now, acquired, transitions));
         // `replace` sends the resourceVersion read above: a concurrent change makes it fail

@@ -10,7 +10,8 @@ use super::cluster::cluster_info;
 use super::{amount_of, node_counts, resource_figures};
 
 /// The status Karmada's view of `cluster` supports: cluster info, node totals (total, ready,
-/// notReady; pressure and cordon counts are unknown, hence 0), resources without `capacity`
+/// notReady, brought into shape by `node_counts` when Karmada's are inconsistent; pressure and
+/// cordon counts are unknown, hence 0), resources without `capacity`
 /// (Karmada does not collect it), no pod counts and no per-node detail (`nodeDetails` is left
 /// at its default: limit 0, nothing listed or omitted). The shell sets `source: ClusterStatus`
 /// and the `ClusterStatusFallback` reason.

@@ -10,7 +10,7 @@ use karmada_manager_api::{
 };
 
 use super::{amount_of, node_counts, resource_figures};
-use crate::quantity::Amount;
+use crate::index::{ExactSum, Sign};
 
 /// Settings of the `FleetInsight` builder.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +43,11 @@ pub struct HubCounts {
 /// when every member listing the resource reports it (members on source `ClusterStatus` do
 /// not), since a partial sum would understate it. The result is independent of the order of
 /// `insights`. Conditions, observedGeneration and lastChangeTime are left to the shell.
+///
+/// The members' statuses are read back from the hub, where anything may have been written, so
+/// nothing in them is trusted to be sane: a count below zero counts as 0, count sums saturate
+/// at `i64::MAX`, resource sums are exact (clamped at the `Amount` bounds only at the end, so
+/// the order of the members cannot change them) and an unparsable quantity counts as zero.
 pub fn fleet_insight_status<'a>(
     insights: impl IntoIterator<Item = (&'a str, &'a ClusterInsightStatus)>,
     hub: &HubCounts,
@@ -54,8 +59,8 @@ pub fn fleet_insight_status<'a>(
     let mut resources: BTreeMap<&str, ResourceSum> = BTreeMap::new();
     let mut top = Vec::new();
     for (name, insight) in insights {
-        clusters.0 += 1;
-        clusters.1 += i64::from(is_ready(insight));
+        clusters.0 = add_count(clusters.0, 1);
+        clusters.1 = add_count(clusters.1, i64::from(is_ready(insight)));
         add_nodes(&mut nodes, &insight.nodes);
         add_pods(&mut pods, &insight.pods);
         for (resource, figures) in &insight.resources {
@@ -99,63 +104,67 @@ fn is_ready(insight: &ClusterInsightStatus) -> bool {
         .is_some_and(|c| c.status == status::TRUE)
 }
 
+/// `sum + max(member, 0)`, saturating: every term is non-negative, so the result is the exact
+/// sum clamped at `i64::MAX` whatever the order of the terms.
+fn add_count(sum: i64, member: i64) -> i64 {
+    sum.saturating_add(member.max(0))
+}
+
 fn add_nodes(sum: &mut NodeCounts, member: &NodeCounts) {
-    sum.total += member.total;
-    sum.ready += member.ready;
-    sum.unschedulable += member.unschedulable;
-    sum.memory_pressure += member.memory_pressure;
-    sum.disk_pressure += member.disk_pressure;
-    sum.pid_pressure += member.pid_pressure;
+    sum.total = add_count(sum.total, member.total);
+    sum.ready = add_count(sum.ready, member.ready);
+    sum.unschedulable = add_count(sum.unschedulable, member.unschedulable);
+    sum.memory_pressure = add_count(sum.memory_pressure, member.memory_pressure);
+    sum.disk_pressure = add_count(sum.disk_pressure, member.disk_pressure);
+    sum.pid_pressure = add_count(sum.pid_pressure, member.pid_pressure);
 }
 
 fn add_pods(sum: &mut PodCounts, member: &PodCounts) {
-    sum.total += member.total;
-    sum.running += member.running;
-    sum.pending += member.pending;
-    sum.succeeded += member.succeeded;
-    sum.failed += member.failed;
-    sum.unknown += member.unknown;
-    sum.not_ready += member.not_ready;
-    sum.restarts += member.restarts;
-    sum.crash_looping += member.crash_looping;
+    sum.total = add_count(sum.total, member.total);
+    sum.running = add_count(sum.running, member.running);
+    sum.pending = add_count(sum.pending, member.pending);
+    sum.succeeded = add_count(sum.succeeded, member.succeeded);
+    sum.failed = add_count(sum.failed, member.failed);
+    sum.unknown = add_count(sum.unknown, member.unknown);
+    sum.not_ready = add_count(sum.not_ready, member.not_ready);
+    sum.restarts = add_count(sum.restarts, member.restarts);
+    sum.crash_looping = add_count(sum.crash_looping, member.crash_looping);
 }
 
-/// One resource summed over members.
+/// One resource summed over members, exactly.
 #[derive(Default)]
 struct ResourceSum {
-    capacity: Amount,
+    capacity: ExactSum,
     capacity_missing: bool,
-    allocatable: Amount,
-    allocated: Amount,
-    allocating: Amount,
+    allocatable: ExactSum,
+    allocated: ExactSum,
+    allocating: ExactSum,
 }
 
 impl ResourceSum {
     fn add(&mut self, figures: &ResourceFigures) {
         match &figures.capacity {
-            Some(capacity) => self.capacity = self.capacity.saturating_add(amount_of(capacity)),
+            Some(capacity) => self.capacity.add(amount_of(capacity), Sign::Add),
             None => self.capacity_missing = true,
         }
-        self.allocatable = self
-            .allocatable
-            .saturating_add(amount_of(&figures.allocatable));
-        self.allocated = self.allocated.saturating_add(amount_of(&figures.allocated));
-        self.allocating = self
-            .allocating
-            .saturating_add(amount_of(&figures.allocating));
+        self.allocatable
+            .add(amount_of(&figures.allocatable), Sign::Add);
+        self.allocated.add(amount_of(&figures.allocated), Sign::Add);
+        self.allocating
+            .add(amount_of(&figures.allocating), Sign::Add);
     }
 }
 
 fn resource_map(sums: BTreeMap<&str, ResourceSum>) -> ResourceMap {
     sums.into_iter()
         .map(|(name, sum)| {
-            let capacity = (!sum.capacity_missing).then_some(sum.capacity);
+            let capacity = (!sum.capacity_missing).then(|| sum.capacity.value());
             let figures = resource_figures(
                 name,
                 capacity,
-                sum.allocatable,
-                sum.allocated,
-                sum.allocating,
+                sum.allocatable.value(),
+                sum.allocated.value(),
+                sum.allocating.value(),
             );
             (name.to_owned(), figures)
         })
@@ -173,8 +182,8 @@ fn top_cluster(name: &str, insight: &ClusterInsightStatus) -> TopCluster {
         name: name.to_owned(),
         cpu_percent: percent("cpu"),
         memory_percent: percent("memory"),
-        nodes: insight.nodes.total,
-        pods: insight.pods.running,
+        nodes: insight.nodes.total.max(0),
+        pods: insight.pods.running.max(0),
     }
 }
 

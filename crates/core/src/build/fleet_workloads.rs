@@ -70,12 +70,13 @@ pub fn fleet_workload_counts(
 ) -> FleetWorkloadCounts {
     let mut counts = FleetWorkloadCounts::default();
     for state in states {
-        counts.total += 1;
-        match state {
-            WorkloadState::Ready => counts.ready += 1,
-            WorkloadState::Progressing => counts.progressing += 1,
-            WorkloadState::Failed => counts.failed += 1,
-        }
+        counts.total = counts.total.saturating_add(1);
+        let bucket = match state {
+            WorkloadState::Ready => &mut counts.ready,
+            WorkloadState::Progressing => &mut counts.progressing,
+            WorkloadState::Failed => &mut counts.failed,
+        };
+        *bucket = bucket.saturating_add(1);
     }
     counts.display = format!("{}/{}", counts.ready, counts.total);
     counts

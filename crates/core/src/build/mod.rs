@@ -22,6 +22,7 @@ mod workloads;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use karmada_manager_api::{ClusterInsightStatus, NodeCounts, ResourceFigures};
 
+use crate::index::{ExactSum, Sign};
 use crate::quantity::{Amount, Format, percent};
 
 pub use cluster::cluster_insight_status;
@@ -72,8 +73,9 @@ impl ClusterInsightBuild {
     }
 }
 
-/// One resource's figures: `available` = allocatable − allocated − allocating clamped at zero,
-/// `allocatedPercent` = ⌊allocated × 100 ÷ allocatable⌋.
+/// One resource's figures: `available` = allocatable − allocated − allocating, computed
+/// exactly and then clamped into `0..=Amount::MAX`, `allocatedPercent` = ⌊allocated × 100 ÷
+/// allocatable⌋ (see [`percent`]).
 pub(crate) fn resource_figures(
     name: &str,
     capacity: Option<Amount>,
@@ -82,10 +84,13 @@ pub(crate) fn resource_figures(
     allocating: Amount,
 ) -> ResourceFigures {
     let format = Format::for_resource(name);
-    let available = allocatable
-        .saturating_sub(allocated)
-        .saturating_sub(allocating)
-        .clamp_non_negative();
+    // Exact, not saturating step by step: with a negative request (hand-made input) the first
+    // step could saturate and the second then land one short of the true, representable value.
+    let mut available = ExactSum::default();
+    available.add(allocatable, Sign::Add);
+    available.add(allocated, Sign::Remove);
+    available.add(allocating, Sign::Remove);
+    let available = available.value().clamp_non_negative();
     ResourceFigures {
         capacity: capacity.map(|c| c.to_quantity(format)),
         allocatable: allocatable.to_quantity(format),
@@ -97,7 +102,14 @@ pub(crate) fn resource_figures(
 }
 
 /// Node counts with `notReady` and `display` derived.
+///
+/// Counts from outside the index (Karmada's `nodeSummary`, statuses read back from the hub)
+/// can be anything, so they are brought into shape rather than shown as nonsense: `total` is
+/// at least 0 and `ready` within `0..=total`, hence `notReady` = total − ready is never
+/// negative (and cannot overflow).
 pub(crate) fn node_counts(total: i64, ready: i64) -> NodeCounts {
+    let total = total.max(0);
+    let ready = ready.clamp(0, total);
     NodeCounts {
         total,
         ready,

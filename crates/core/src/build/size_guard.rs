@@ -48,6 +48,7 @@ pub(crate) fn enforce_size_limit(
     let before = status.node_details.items.len();
     while size > max_bytes && !status.node_details.items.is_empty() {
         let details = &mut status.node_details;
+        // keep ≤ len, and the list only shrinks from `before`: no subtraction here underflows.
         let keep = details.items.len() / 2;
         let dropped = details.items.len() - keep;
         details.items.truncate(keep);

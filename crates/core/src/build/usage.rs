@@ -1,43 +1,47 @@
 //! `ClusterInsight.status.usage`: measured CPU and memory over the nodes metrics-server reports,
 //! as a share of the allocatable of those same nodes (a node without metrics counts in neither).
 
-use crate::index::ClusterIndex;
+use crate::index::{ClusterIndex, ExactSum, Sign};
 use crate::projection::NodeUsage;
 use crate::quantity::{Amount, Format, percent};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::{ResourceUsage, UsageFigures};
 
+/// The usage block: per resource, Σ used and Σ allocatable over the nodes that report it
+/// (exact sums, clamped at the `Amount` bounds), `percent` of the two; absent when that
+/// allocatable is not positive. `observedAt` is the newest parsable timestamp.
 pub fn cluster_usage(index: &ClusterIndex, metrics: &[NodeUsage]) -> ResourceUsage {
-    let mut sums = [(Amount::default(), Amount::default()); 2]; // (used, allocatable) for cpu, memory
+    // (used, allocatable) for cpu, then memory.
+    let mut sums = [(ExactSum::default(), ExactSum::default()); 2];
     let mut latest: Option<k8s_openapi::jiff::Timestamp> = None;
     for usage in metrics {
         let Some(node) = index.node(&usage.name) else {
             continue;
         };
-        for (slot, (resource, used)) in [("cpu", usage.cpu), ("memory", usage.memory)]
-            .into_iter()
-            .enumerate()
+        for ((used_sum, allocatable_sum), (resource, used)) in sums
+            .iter_mut()
+            .zip([("cpu", usage.cpu), ("memory", usage.memory)])
         {
             if let Some(used) = used {
-                sums[slot].0 = sums[slot].0.saturating_add(used);
-                sums[slot].1 = sums[slot]
-                    .1
-                    .saturating_add(node.allocatable.amount(resource));
+                used_sum.add(used, Sign::Add);
+                allocatable_sum.add(node.allocatable.amount(resource), Sign::Add);
             }
         }
         if let Some(at) = usage.timestamp.as_deref().and_then(|t| t.parse().ok()) {
             latest = latest.max(Some(at));
         }
     }
-    let figures = |(used, allocatable): (Amount, Amount), resource: &str| {
-        (allocatable > Amount::default()).then(|| UsageFigures {
+    let figures = |(used, allocatable): (ExactSum, ExactSum), resource: &str| {
+        let (used, allocatable) = (used.value(), allocatable.value());
+        (allocatable > Amount::ZERO).then(|| UsageFigures {
             used: used.to_quantity(Format::for_resource(resource)),
             percent: percent(used, allocatable),
         })
     };
+    let [cpu, memory] = sums;
     ResourceUsage {
-        cpu: figures(sums[0], "cpu"),
-        memory: figures(sums[1], "memory"),
+        cpu: figures(cpu, "cpu"),
+        memory: figures(memory, "memory"),
         observed_at: latest.map(Time),
     }
 }

@@ -14,9 +14,11 @@ pub fn cluster_workload_counts<'a>(
         let mut targeted = false;
         for target in spec.clusters.iter().filter(|t| t.name == cluster) {
             targeted = true;
-            counts.replicas += i64::from(target.replicas.max(0));
+            counts.replicas = counts
+                .replicas
+                .saturating_add(i64::from(target.replicas.max(0)));
         }
-        counts.bindings += i64::from(targeted);
+        counts.bindings = counts.bindings.saturating_add(i64::from(targeted));
     }
     counts
 }

@@ -257,6 +257,8 @@ pub fn involved_clusters(spec: &ResourceBindingSpec) -> BTreeSet<String> {
         .collect()
 }
 
+/// The index of `kind` in the per-kind arrays (`[_; 2]`): always 0 or 1, so indexing with it
+/// cannot fail.
 fn slot(kind: BindingKind) -> usize {
     match kind {
         BindingKind::ResourceBinding => 0,

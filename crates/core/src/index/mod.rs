@@ -33,8 +33,8 @@ use crate::projection::SlimNode;
 use crate::workload::PodsByController;
 
 pub use pods::StoredPod;
-use totals::Sign;
 pub use totals::{ClusterFigures, NodeStats, NodeTally, PodTally, ResourceTotals};
+pub(crate) use totals::{ExactSum, Sign};
 
 /// A stored node and the relist epoch it was last seen in.
 #[derive(Clone, Debug)]
@@ -204,6 +204,7 @@ impl ClusterIndex {
 
 /// Adds or takes back one node's share of the member figures.
 fn count_node(figures: &mut ClusterFigures, node: &SlimNode, sign: Sign) {
+    // Plain `+=`: exactly invertible, and bounded by the number of nodes held.
     let n = sign.count();
     let nodes = &mut figures.nodes;
     nodes.total += n;

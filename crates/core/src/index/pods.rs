@@ -162,6 +162,7 @@ impl ClusterIndex {
         }
         self.by_controller
             .remove(&namespace, slot.pod.controller.as_deref(), &name);
+        // The pod was stored, hence counted: pod_count ≥ 1.
         self.pod_count -= 1;
         count_pod(
             &mut self.figures,
@@ -199,6 +200,7 @@ impl ClusterIndex {
             });
             !names.is_empty()
         });
+        // `removed` counts stored pods, each counted once in pod_count.
         self.pod_count -= removed;
         removed
     }
@@ -211,6 +213,9 @@ fn count_pod(
     pod: &StoredPod,
     sign: Sign,
 ) {
+    // Plain `+=`, not saturating: each update must be undone exactly by the opposite one. It
+    // cannot overflow: counts are bounded by the number of pods held, and restarts are clamped
+    // to u32::MAX per pod (see `StoredPod::restarts`), so 2³¹ pods would be needed.
     let n = sign.count();
     let is = |phase: PodPhase| n * i64::from(pod.phase == phase);
     let pods = &mut figures.pods;

@@ -44,9 +44,11 @@ impl ExactSum {
         };
         self.low = low;
         if wrapped {
-            // Adding a positive (or removing a negative) amount wraps upwards.
+            // Adding a positive (or removing a negative) amount wraps upwards. One wrap takes
+            // at least 2¹²⁷ milli-units of change, so the i64 counter would need 2⁶³ events
+            // of the largest amounts to overflow: it cannot in practice, and it saturates.
             let upwards = (x > 0) == (sign == Sign::Add);
-            self.wraps += if upwards { 1 } else { -1 };
+            self.wraps = self.wraps.saturating_add(if upwards { 1 } else { -1 });
         }
     }
 

@@ -68,6 +68,7 @@ impl ResourceList {
         self.0
             .binary_search_by(|entry| (*entry.name).cmp(name))
             .ok()
+            // `index` is where `binary_search_by` found the name: in bounds.
             .map(|index| self.0[index].amount)
     }
 
@@ -142,6 +143,7 @@ impl ResourceSums {
     /// Removes one resource.
     pub(crate) fn remove(&mut self, name: &str) {
         if let Ok(index) = self.0.binary_search_by(|e| (*e.name).cmp(name)) {
+            // Found by the search: in bounds.
             self.0.remove(index);
         }
     }
@@ -157,6 +159,8 @@ impl ResourceSums {
     }
 
     fn update(&mut self, entry: &ResourceEntry, combine: impl FnOnce(Amount, Amount) -> Amount) {
+        // `Ok(index)` is a found entry (in bounds); `Err(index)` the insertion point, at most
+        // `len()`, which `insert` accepts.
         match self.0.binary_search_by(|e| e.name.cmp(&entry.name)) {
             Ok(index) => {
                 let current = &mut self.0[index].amount;

@@ -39,6 +39,7 @@ fn binary(milli: i128) -> Option<String> {
         mantissa /= 1024;
         power += 1;
     }
+    // The loop stops at the last index at the latest, so `power` is in bounds.
     Some(format!("{mantissa}{}", BINARY_SUFFIXES[power]))
 }
 

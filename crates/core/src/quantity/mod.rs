@@ -87,6 +87,14 @@ impl Amount {
     }
 
     /// Parses a Kubernetes quantity string (`"1500m"`, `"1.5Gi"`, `"1e3"`, `"-2"`, …).
+    ///
+    /// Never panics and never wraps: a value finer than a milli-unit is rounded up (away from
+    /// zero); a value outside [`Amount::MIN`]`..=`[`Amount::MAX`] is
+    /// [`QuantityError::OutOfRange`] (it does not saturate: a figure that large is a mistake
+    /// worth reporting); an unknown suffix is [`QuantityError::UnknownSuffix`]; anything else
+    /// that is not a quantity, including an exponent beyond `i64`, is
+    /// [`QuantityError::Malformed`]. Everything [`Amount::format`] prints, the bounds included,
+    /// parses back to the same amount.
     pub fn parse(text: &str) -> Result<Amount, QuantityError> {
         parse::parse(text)
     }

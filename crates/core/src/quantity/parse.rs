@@ -4,12 +4,15 @@
 //! a binary suffix (`1.5Gi`), a decimal exponent (`1e-2`) or a long fraction (`0.0000001`) is
 //! converted without any intermediate rounding; the only rounding is the final one to a whole
 //! milli-unit, away from zero, as Kubernetes rounds. Every step is checked: malformed input is
-//! an error, never a panic, and a value beyond ±1.7·10³⁸ milli-units is [`QuantityError::OutOfRange`].
+//! an error, never a panic, and a value outside `i128` milli-units (above `2¹²⁷ − 1`, below
+//! `−2¹²⁷`, i.e. beyond ±1.7·10³⁸) is [`QuantityError::OutOfRange`]. Both bounds parse, so
+//! [`Amount::MAX`] and [`Amount::MIN`], where saturating sums stop, print and parse back.
 
 use super::Amount;
 
-/// Digits an `i128` can hold: 10³⁹ > i128::MAX ≈ 1.7·10³⁸, so 40 or more digits always overflow.
-const MAX_I128_DIGITS: i128 = 39;
+/// Digits a magnitude can have: 10³⁹ > u128::MAX ≈ 3.4·10³⁸ > 2¹²⁷, so 40 or more significant
+/// digits always overflow.
+const MAX_MAGNITUDE_DIGITS: i128 = 39;
 
 /// Longest input echoed back in an error message.
 const MAX_ECHO: usize = 64;
@@ -54,14 +57,15 @@ enum Multiplier {
 }
 
 pub(super) fn parse(text: &str) -> Result<Amount, QuantityError> {
-    if text.is_empty() {
-        return Err(QuantityError::Empty);
-    }
-    let (negative, unsigned) = match text.as_bytes()[0] {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
+    let (negative, unsigned) = match text.as_bytes().first() {
+        None => return Err(QuantityError::Empty),
+        // The first byte is an ASCII sign, so slicing after it is on a character boundary.
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        Some(_) => (false, text),
     };
+    // `leading_digits` counts ASCII bytes from the start, so both splits are within the string
+    // and on character boundaries.
     let int_len = leading_digits(unsigned);
     let (int_digits, after_int) = unsigned.split_at(int_len);
     let (frac_digits, suffix) = match after_int.strip_prefix('.') {
@@ -72,13 +76,18 @@ pub(super) fn parse(text: &str) -> Result<Amount, QuantityError> {
         return Err(malformed(text, "no digits"));
     }
     let multiplier = parse_suffix(text, suffix)?;
-    let magnitude = to_milli(int_digits.as_bytes(), frac_digits.as_bytes(), multiplier)
-        .ok_or_else(|| QuantityError::OutOfRange { input: echo(text) })?;
-    Ok(Amount::from_milli(if negative {
-        -magnitude
-    } else {
-        magnitude
-    }))
+    let magnitude = to_milli(int_digits.as_bytes(), frac_digits.as_bytes(), multiplier);
+    // −2¹²⁷ has a magnitude one above i128::MAX: the sign is applied in unsigned arithmetic.
+    let milli = magnitude.and_then(|m| {
+        if negative {
+            0i128.checked_sub_unsigned(m)
+        } else {
+            i128::try_from(m).ok()
+        }
+    });
+    milli
+        .map(Amount::from_milli)
+        .ok_or_else(|| QuantityError::OutOfRange { input: echo(text) })
 }
 
 /// Number of leading ASCII digits.
@@ -117,9 +126,11 @@ fn parse_suffix(text: &str, suffix: &str) -> Result<Multiplier, QuantityError> {
     Ok(multiplier)
 }
 
-/// `[+-]?<digits>` after `e`/`E`.
+/// `[+-]?<digits>` after `e`/`E`: any exponent in `i64` (as Go's `ParseInt`, `i64::MIN`
+/// included); beyond it the quantity is malformed.
 fn parse_exponent(text: &str, exponent: &str) -> Result<i64, QuantityError> {
     let (negative, digits) = match exponent.as_bytes().first() {
+        // The first byte is an ASCII sign, so slicing after it is on a character boundary.
         Some(b'-') => (true, &exponent[1..]),
         Some(b'+') => (false, &exponent[1..]),
         _ => (false, exponent),
@@ -130,19 +141,23 @@ fn parse_exponent(text: &str, exponent: &str) -> Result<i64, QuantityError> {
             suffix: echo(exponent),
         });
     }
+    // Accumulated towards the exponent's sign, so that i64::MIN (whose magnitude is not an
+    // i64) is reached without overflowing.
+    let sign = if negative { -1 } else { 1 };
     let mut value: i64 = 0;
     for digit in digits.bytes() {
         value = value
             .checked_mul(10)
-            .and_then(|v| v.checked_add(i64::from(digit - b'0')))
+            .and_then(|v| v.checked_add(sign * i64::from(digit - b'0')))
             .ok_or_else(|| malformed(text, "exponent out of range"))?;
     }
-    Ok(if negative { -value } else { value })
+    Ok(value)
 }
 
-/// The magnitude in milli-units, rounded up; `None` when it does not fit an `i128`.
-fn to_milli(int_digits: &[u8], frac_digits: &[u8], multiplier: Multiplier) -> Option<i128> {
-    // The value is `digits` (an integer) × 10^shift.
+/// The magnitude in milli-units, rounded up; `None` when it does not fit a `u128`.
+fn to_milli(int_digits: &[u8], frac_digits: &[u8], multiplier: Multiplier) -> Option<u128> {
+    // The value is `digits` (an integer) × 10^shift. The callers pass runs of ASCII digits
+    // (`leading_digits`), so `d - b'0'` is 0–9 and cannot underflow.
     let mut digits: Vec<u8> = int_digits
         .iter()
         .chain(frac_digits)
@@ -161,10 +176,11 @@ fn to_milli(int_digits: &[u8], frac_digits: &[u8], multiplier: Multiplier) -> Op
     let Some(start) = digits.iter().position(|&d| d != 0) else {
         return Some(0);
     };
+    // `start` is an index `position` found in `digits`.
     let digits = &digits[start..];
     let len = i128::try_from(digits.len()).ok()?;
     if shift >= 0 {
-        if len + shift > MAX_I128_DIGITS {
+        if len + shift > MAX_MAGNITUDE_DIGITS {
             return None;
         }
         let mut value = accumulate(digits)?;
@@ -179,9 +195,10 @@ fn to_milli(int_digits: &[u8], frac_digits: &[u8], multiplier: Multiplier) -> Op
         // 0 < value < 1m: rounds up to 1m.
         return Some(1);
     }
-    if integer_len > MAX_I128_DIGITS {
+    if integer_len > MAX_MAGNITUDE_DIGITS {
         return None;
     }
+    // 0 < integer_len = len + shift < len (shift < 0), so the split is inside `digits`.
     let split = usize::try_from(integer_len).ok()?;
     let (integer, fraction) = digits.split_at(split);
     let value = accumulate(integer)?;
@@ -193,14 +210,16 @@ fn to_milli(int_digits: &[u8], frac_digits: &[u8], multiplier: Multiplier) -> Op
 }
 
 /// Decimal digits (values 0–9) to an integer; `None` on overflow.
-fn accumulate(digits: &[u8]) -> Option<i128> {
-    digits.iter().try_fold(0i128, |value, &digit| {
-        value.checked_mul(10)?.checked_add(i128::from(digit))
+fn accumulate(digits: &[u8]) -> Option<u128> {
+    digits.iter().try_fold(0u128, |value, &digit| {
+        value.checked_mul(10)?.checked_add(u128::from(digit))
     })
 }
 
 /// `digits × factor` in place, on a big-endian vector of decimal digits.
 fn multiply_digits(digits: &mut Vec<u8>, factor: u32) {
+    // digit ≤ 9 and factor = 1024: product < 10·1024 + carry, and carry < 1024, so nothing
+    // overflows a u32 and `% 10` fits a u8.
     let mut carry: u32 = 0;
     for digit in digits.iter_mut().rev() {
         let product = u32::from(*digit) * factor + carry;
@@ -226,6 +245,7 @@ fn malformed(text: &str, reason: &'static str) -> QuantityError {
 /// At most [`MAX_ECHO`] characters of `text`, so that a huge input does not become a huge error.
 fn echo(text: &str) -> String {
     match text.char_indices().nth(MAX_ECHO) {
+        // `end` comes from `char_indices`: a character boundary inside `text`.
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
     }

@@ -324,3 +324,48 @@ fn percent_rounds_down_and_handles_edges() {
     assert_eq!(percent(Amount::MIN, Amount::from_milli(1)), i32::MIN);
     assert_eq!(percent(Amount::from_milli(i128::MAX - 1), Amount::MAX), 99);
 }
+
+/// Regression (property `format_then_parse_round_trips`): `Amount::MIN`, where saturating
+/// sums stop, printed as `-170141183460469231731687303715884105728m`, which did not parse back
+/// (the magnitude 2¹²⁷ was checked against `i128::MAX` before the sign was applied).
+#[test]
+fn the_saturation_bounds_print_and_parse_back() {
+    for amount in [Amount::MAX, Amount::MIN] {
+        for format in [Format::DecimalSi, Format::BinarySi] {
+            let text = amount.format(format);
+            assert_eq!(Amount::parse(&text), Ok(amount), "{text}");
+        }
+    }
+    assert_eq!(
+        Amount::MIN.format(Format::DecimalSi),
+        "-170141183460469231731687303715884105728m"
+    );
+    for text in [
+        "-170141183460469231731687303715884105729m",
+        "170141183460469231731687303715884105728m",
+        "-1e36",
+    ] {
+        assert!(
+            matches!(Amount::parse(text), Err(QuantityError::OutOfRange { .. })),
+            "{text:?} -> {:?}",
+            Amount::parse(text)
+        );
+    }
+}
+
+/// Regression (property `valid_quantities_parse_exactly`): the exponent `-9223372036854775808`
+/// (`i64::MIN`, which Go's `ParseInt` accepts) was rejected as out of range because its
+/// magnitude was accumulated as a positive `i64`.
+#[test]
+fn every_i64_exponent_is_accepted() {
+    assert_eq!(milli(".0e-9223372036854775808"), 0);
+    assert_eq!(milli("5e-9223372036854775808"), 1);
+    assert!(matches!(
+        Amount::parse("5e9223372036854775807"),
+        Err(QuantityError::OutOfRange { .. })
+    ));
+    assert!(matches!(
+        Amount::parse("5e-9223372036854775809"),
+        Err(QuantityError::Malformed { .. })
+    ));
+}

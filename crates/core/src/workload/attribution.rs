@@ -119,6 +119,8 @@ impl OwnerKind {
         }
     }
 
+    /// The index of the kind in the per-kind arrays (`[_; 2]`): always 0 or 1, so indexing
+    /// with it cannot fail.
     fn slot(self) -> usize {
         match self {
             OwnerKind::ReplicaSet => 0,
@@ -302,7 +304,9 @@ impl OwnerIndex {
                     self.children.remove(owner, key);
                 }
                 if let Some(kind) = OwnerKind::ALL.into_iter().find(|k| key.is(*k)) {
-                    self.counts[kind.slot()] -= 1;
+                    // Counted once when inserted, so never below 1 here; saturating anyway so
+                    // that a bookkeeping slip could not become a panic.
+                    self.counts[kind.slot()] = self.counts[kind.slot()].saturating_sub(1);
                 }
                 true
             }

@@ -145,3 +145,85 @@ fn workload_counts_cover_bindings_targeting_the_member() {
     let counts = cluster_workload_counts("m2", specs.iter());
     assert_eq!((counts.bindings, counts.replicas), (2, 7));
 }
+
+/// Regression (property `fleet_insight_keeps_its_invariants`): member statuses are read back
+/// from the hub, and two ClusterInsights claiming `nodes.total: 9223372036854775807` made the
+/// fleet sum overflow (a panic in debug builds, a silent wrap in release); a member with
+/// `ready: 1, total: 0` gave `notReady: -1`.
+#[test]
+fn fleet_counts_saturate_and_never_go_negative() {
+    let mut huge = ClusterInsightStatus::default();
+    huge.nodes.total = i64::MAX;
+    huge.nodes.ready = i64::MAX;
+    huge.pods.restarts = i64::MAX;
+    let mut odd = ClusterInsightStatus::default();
+    odd.nodes.ready = 1;
+    odd.nodes.total = 0;
+    odd.pods.total = -7;
+    odd.nodes.unschedulable = i64::MIN;
+    let fleet = fleet_insight_status(
+        [("a", &huge), ("b", &huge), ("c", &odd)],
+        &HubCounts::default(),
+        &FleetOptions::default(),
+    );
+    assert_eq!(
+        (fleet.nodes.total, fleet.nodes.ready, fleet.nodes.not_ready),
+        (i64::MAX, i64::MAX, 0)
+    );
+    assert_eq!((fleet.pods.restarts, fleet.pods.total), (i64::MAX, 0));
+    assert_eq!(fleet.nodes.unschedulable, 0);
+
+    let odd_only = fleet_insight_status(
+        [("c", &odd)],
+        &HubCounts::default(),
+        &FleetOptions::default(),
+    );
+    assert_eq!(
+        (
+            odd_only.nodes.total,
+            odd_only.nodes.ready,
+            odd_only.nodes.not_ready
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(odd_only.nodes.display, "0/0");
+}
+
+/// Regression (property `fleet_insight_keeps_its_invariants`): resource sums saturated step by
+/// step, so with members at the `Amount` bounds the result depended on the order of the
+/// members (MAX + 1m − 1m gave MAX − 1m one way round and MAX the other).
+#[test]
+fn fleet_resource_sums_are_exact_in_any_order() {
+    let with_cpu = |allocatable: &str| {
+        let mut status = ClusterInsightStatus::default();
+        status.resources.insert(
+            "cpu".into(),
+            ResourceFigures {
+                allocatable: q(allocatable),
+                allocated: q("0"),
+                allocating: q("0"),
+                ..ResourceFigures::default()
+            },
+        );
+        status
+    };
+    let max = with_cpu("170141183460469231731687303715884105727m");
+    let plus = with_cpu("1m");
+    let minus = with_cpu("-1m");
+    let options = FleetOptions::default();
+    let one_way = fleet_insight_status(
+        [("a", &max), ("b", &plus), ("c", &minus)],
+        &HubCounts::default(),
+        &options,
+    );
+    let other_way = fleet_insight_status(
+        [("c", &minus), ("b", &plus), ("a", &max)],
+        &HubCounts::default(),
+        &options,
+    );
+    assert_eq!(one_way, other_way);
+    assert_eq!(
+        one_way.resources["cpu"].allocatable,
+        q("170141183460469231731687303715884105727m")
+    );
+}

@@ -149,6 +149,50 @@ fn available_is_clamped_at_zero() {
     assert_eq!(s.resources["cpu"].allocated_percent, 300);
 }
 
+/// Regression (property `cluster_insight_keeps_its_invariants`): `available` saturated step
+/// by step, so 1m allocatable − (−MAX) allocated (a hand-made negative request) − 1m allocating
+/// gave MAX − 1m instead of the exact, representable MAX.
+#[test]
+fn available_is_exact_before_it_is_clamped() {
+    let max = Amount::MAX;
+    let one = Amount::from_milli(1);
+    let figures = resource_figures("memory", None, one, Amount::from_milli(-max.milli()), one);
+    assert_eq!(amount_of(&figures.available), max);
+    let figures = resource_figures("cpu", None, Amount::MIN, Amount::MIN, Amount::MIN);
+    assert_eq!(
+        amount_of(&figures.available),
+        max,
+        "MIN − MIN − MIN = −MIN > MAX"
+    );
+    let figures = resource_figures("cpu", None, one, max, max);
+    assert_eq!(amount_of(&figures.available), Amount::ZERO);
+}
+
+/// Regression (property `fallback_status_keeps_its_invariants`): Karmada's `nodeSummary` was
+/// taken as is, so `{totalNum: 0, readyNum: 1}` gave `notReady: -1` and `display: "1/0"`.
+#[test]
+fn node_counts_are_never_negative_nor_ready_above_total() {
+    let counts = |total, ready| {
+        let n = node_counts(total, ready);
+        (n.total, n.ready, n.not_ready, n.display)
+    };
+    assert_eq!(counts(0, 1), (0, 0, 0, "0/0".to_owned()));
+    assert_eq!(counts(3, 7), (3, 3, 0, "3/3".to_owned()));
+    assert_eq!(counts(-5, -1), (0, 0, 0, "0/0".to_owned()));
+    assert_eq!(counts(5, -1), (5, 0, 5, "0/5".to_owned()));
+    assert_eq!(
+        counts(i64::MAX, i64::MIN),
+        (i64::MAX, 0, i64::MAX, format!("0/{}", i64::MAX))
+    );
+    let mut bad = cluster();
+    bad.status.node_summary = Some(karmada_types::NodeSummary {
+        total_num: 0,
+        ready_num: 1,
+    });
+    let s = cluster_status_fallback(&bad);
+    assert_eq!((s.nodes.total, s.nodes.ready, s.nodes.not_ready), (0, 0, 0));
+}
+
 #[test]
 fn node_details_put_problem_nodes_first() {
     let s = cluster_insight_status(&sample_index(), &cluster(), &BuildOptions::default()).status;

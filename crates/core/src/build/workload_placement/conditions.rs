@@ -441,6 +441,7 @@ fn karmada_says(condition: &Condition) -> String {
 
 /// "a, b and c", or "a, b, c, d, e and 3 more".
 fn names(items: &[String]) -> String {
+    // shown ≤ len: the subtraction and the slice below cannot fail.
     let shown = items.len().min(NAMES_LIMIT);
     let rest = items.len() - shown;
     if rest > 0 {

@@ -355,6 +355,8 @@ pub(super) fn bounded(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
+    // max < len; 0 is always a character boundary, so the loop stops before `end` underflows
+    // and the slice ends on a boundary inside `text`.
     let mut end = max;
     while !text.is_char_boundary(end) {
         end -= 1;

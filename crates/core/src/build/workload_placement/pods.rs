@@ -24,6 +24,7 @@ pub(super) struct PodView {
 pub(super) fn pod_view(pods: &[WorkloadPod], node_limit: usize, pod_limit: usize) -> PodView {
     let mut counts = WorkloadPodCounts::default();
     let mut per_node: HashMap<&str, i64> = HashMap::new();
+    // Every count is at most `pods.len()`, so the additions cannot overflow.
     for pod in pods {
         counts.total += 1;
         counts.running += i64::from(pod.phase == PodPhase::Running);
@@ -45,7 +46,7 @@ pub(super) fn pod_view(pods: &[WorkloadPod], node_limit: usize, pod_limit: usize
         pods.iter().map(|pod| (PodRank::of(pod), pod)).collect();
     let omitted_pods = count(ranked.len().saturating_sub(pod_limit));
     if ranked.len() > pod_limit && pod_limit > 0 {
-        // Only the listed pods need to be in order.
+        // Only the listed pods need to be in order. 0 ≤ pod_limit − 1 < len: a valid index.
         ranked.select_nth_unstable_by(pod_limit - 1, |a, b| a.0.cmp(&b.0));
     }
     ranked.truncate(pod_limit);
@@ -67,9 +68,10 @@ pub(super) fn pod_view(pods: &[WorkloadPod], node_limit: usize, pod_limit: usize
 }
 
 /// Sort key of the pod list: Failed, then Pending, then Unknown, then the rest; within a tier,
-/// running-but-not-ready first, then most restarts, then by name (node and readiness only
-/// break ties between duplicate names, so the order is total). The derived `Ord` compares the
-/// fields in declaration order.
+/// running-but-not-ready first, then most restarts, then by name (node, readiness and phase
+/// only break ties between duplicate names: every field of a [`WorkloadPod`] is part of the
+/// key, so pods that compare equal are identical and the order is total). The derived `Ord`
+/// compares the fields in declaration order.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct PodRank<'a> {
     tier: u8,
@@ -78,6 +80,7 @@ struct PodRank<'a> {
     name: &'a str,
     node: Option<&'a str>,
     ready: bool,
+    phase: PodPhase,
 }
 
 impl<'a> PodRank<'a> {
@@ -94,6 +97,8 @@ impl<'a> PodRank<'a> {
             name: &pod.name,
             node: pod.node.as_deref(),
             ready: pod.ready,
+            // Running and Succeeded share a tier.
+            phase: pod.phase,
         }
     }
 }

@@ -79,6 +79,7 @@ pub(super) fn enforce_size_limit(
         size = serialized_len(status);
     }
 
+    // The loops above only truncate lists, so the `*_before - *_listed` below cannot underflow.
     let pods_listed = listed(status, |c| c.pod_list.len());
     let nodes_listed = listed(status, |c| c.nodes.len());
     Some(PlacementTruncation {

@@ -841,6 +841,25 @@ fn workloads_without_replicas() {
     assert_eq!(state_of(&built, types::RECONCILING), ("-", "-"));
 }
 
+/// Regression (property `workload_placement_keeps_its_invariants`): two pods named alike on
+/// the same node, one Running and one Succeeded (same tier, same restarts and readiness),
+/// compared equal, so the pod list followed the order of the input.
+#[test]
+fn the_pod_list_order_is_total_even_for_duplicate_names() {
+    let running_pod = WorkloadPod {
+        restarts: 4,
+        ..running("web-5", "node-3")
+    };
+    let succeeded = WorkloadPod {
+        phase: PodPhase::Succeeded,
+        ..running_pod.clone()
+    };
+    let one_way = super::pods::pod_view(&[running_pod.clone(), succeeded.clone()], 20, 50);
+    let other_way = super::pods::pod_view(&[succeeded, running_pod], 20, 50);
+    assert_eq!(one_way, other_way);
+    assert_eq!(one_way.pod_list[0].phase, "Running");
+}
+
 #[test]
 fn pods_and_nodes_are_capped_problem_pods_first() {
     let mut world = World::new(web());
