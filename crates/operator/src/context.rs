@@ -55,6 +55,9 @@ pub struct Context {
     pub cluster_triggers: ClusterTriggers,
     /// When each placement was last written: the per-object debounce.
     pub placement_writes: WriteLog,
+    /// The same for ClusterInsights: a member's trigger is already debounced, but other
+    /// sources (bindings, Secrets, our own insight's watch event) can reconcile it too.
+    pub insight_writes: WriteLog,
     pub members: Members,
     pub metrics: Metrics,
     /// Publishes Events on Ready transitions of our objects.

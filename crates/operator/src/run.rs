@@ -76,6 +76,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
             settings.write_interval,
         ),
         placement_writes: WriteLog::new(settings.write_interval),
+        insight_writes: WriteLog::new(settings.write_interval),
         settings,
         secrets: secrets.clone(),
         insights: insights.clone(),

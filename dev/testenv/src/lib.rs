@@ -26,6 +26,7 @@ pub mod demo;
 pub mod demo_workloads;
 mod env;
 mod etcd;
+pub mod http;
 pub mod join;
 pub mod karmada_objects;
 mod kubeconfig;

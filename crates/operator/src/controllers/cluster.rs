@@ -111,6 +111,9 @@ async fn reconcile(guarded: Arc<Guarded>, ctx: Arc<Context>) -> Result<Action, R
 
 async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, ReconcileError> {
     let name = guarded.name_any();
+    if let Some(wait) = ctx.insight_writes.wait(&name) {
+        return Ok(Action::requeue(wait));
+    }
     let cluster = match &guarded.0 {
         Ok(cluster) => cluster,
         Err(invalid) => {
@@ -136,6 +139,7 @@ async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, R
             source,
         })?;
     if written {
+        ctx.insight_writes.record(&name);
         tracing::debug!(cluster = %name, "ClusterInsight status written");
         ctx.fleet_changed.notify_one();
         let before = previous_status
@@ -309,6 +313,7 @@ async fn write_malformed(
 
 /// The Cluster is gone: stop watching the member and delete its insight.
 async fn remove_insight(ctx: &Context, name: &str) {
+    ctx.insight_writes.forget(name);
     ctx.members.stop(name);
     super::placement::triggers::cluster_seen(ctx, name, None);
     if ctx.insights.get(&ObjectRef::new(name)).is_none() {

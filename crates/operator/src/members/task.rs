@@ -100,11 +100,13 @@ pub async fn watch_member(
     metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_fired: Option<Instant> = None;
     let mut pending = false;
+    let mut listing = Listing::new();
     loop {
         let deadline = last_fired.map_or_else(Instant::now, |t| t + trigger.interval);
         tokio::select! {
             update = updates.next() => {
                 let Some(update) = update else { break };
+                listing.observe(&update, &shared, &trigger.cluster);
                 if apply(&shared, update, &endpoint) {
                     pending = true;
                 }
@@ -123,6 +125,50 @@ pub async fn watch_member(
             last_fired = Some(Instant::now());
             pending = false;
         }
+    }
+}
+
+/// Logs once, when this connection has listed the member's nodes and pods for the first time:
+/// how long the initial sync took, and what it found.
+struct Listing {
+    started: Instant,
+    nodes: bool,
+    pods: bool,
+    announced: bool,
+}
+
+impl Listing {
+    fn new() -> Self {
+        Listing {
+            started: Instant::now(),
+            nodes: false,
+            pods: false,
+            announced: false,
+        }
+    }
+
+    /// Called before `update` is applied, so the index already holds the other kind.
+    fn observe(&mut self, update: &Update, shared: &MemberShared, cluster: &str) {
+        match update {
+            Update::Node(Ok(Event::InitDone)) => self.nodes = true,
+            Update::Pod(Ok(Event::InitDone)) => self.pods = true,
+            _ => return,
+        }
+        if self.announced || !(self.nodes && self.pods) {
+            return;
+        }
+        self.announced = true;
+        let (nodes, pods) = match shared.index.read() {
+            Ok(index) => (index.cluster.node_count(), index.cluster.pod_count()),
+            Err(_) => return,
+        };
+        tracing::info!(
+            cluster,
+            nodes,
+            pods,
+            elapsed_ms = self.started.elapsed().as_millis() as u64,
+            "member listed"
+        );
     }
 }
 
