@@ -8,7 +8,10 @@
 //!   `docs/troubleshooting.md` from the Rust types (`--check` fails when stale).
 //! - `prepare`: build and cache the upstream binaries (etcd, kube-apiserver, kubectl, helm) and
 //!   the kstatus checker.
+//! - `bench`: the benchmarks in release: synthetic ingest, then the live API-server benchmarks
+//!   (`--full` for the full sizes; results in `target/bench/`, see docs/benchmarks.md).
 
+mod bench;
 mod crds;
 mod dev;
 mod docs;
@@ -41,6 +44,17 @@ enum Task {
     },
     /// Build and cache etcd, kube-apiserver, kubectl, helm and the kstatus checker from Go modules.
     Prepare,
+    /// Run the benchmarks in release: the ingest core against its baselines, then the live
+    /// benchmarks on real API servers (initial sync, freshness, summary, write amplification).
+    Bench {
+        /// Karmada's published scale (100 clusters × 5,000 nodes × 20,000 pods; many minutes)
+        /// instead of the small, CI-sized run.
+        #[arg(long)]
+        full: bool,
+        /// Further arguments for `bench ingest` (e.g. `--decode lines`, `--rounds 5`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,6 +64,7 @@ fn main() -> anyhow::Result<()> {
         Task::Test => suite::run(),
         Task::Crds { check } => crds::run(check).and_then(|()| docs::run(check)),
         Task::Prepare => suite::prepare(),
+        Task::Bench { full, args } => bench::run(full, &args),
     }
 }
 

@@ -1,0 +1,339 @@
+//! One Pod of a Deployment's ReplicaSet as the API server serves it (Kubernetes 1.35), in its
+//! field order: metadata with labels, annotations and the ReplicaSet owner reference; spec with
+//! volumes (projected service-account token, ConfigMap), 2–3 containers with env, ports,
+//! probes, requests and limits, tolerations, service account and node; status with the five
+//! conditions, IPs, start time, container statuses (image IDs, container IDs, resources, volume
+//! mounts) and QoS class. No managedFields (see `node.rs`).
+
+use super::fleet::{ClusterPlan, Container, Workload, random_name};
+use super::node::NOW;
+use super::out::{Out, w};
+use crate::rng::Rng;
+
+/// What the pod is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodState {
+    /// Running and Ready.
+    Running,
+    /// Running, one container in CrashLoopBackOff, not Ready.
+    CrashLooping,
+    /// Pending, no node fits.
+    Unschedulable,
+    /// Pending on its node, pulling images.
+    Creating,
+}
+
+impl PodState {
+    /// 97% running, 1% each of the others.
+    pub fn draw(rng: &mut Rng) -> PodState {
+        match rng.below(1000) {
+            0..10 => PodState::CrashLooping,
+            10..20 => PodState::Unschedulable,
+            20..30 => PodState::Creating,
+            _ => PodState::Running,
+        }
+    }
+
+    fn scheduled(self) -> bool {
+        self != PodState::Unschedulable
+    }
+}
+
+/// Per-pod values drawn once and used in several places.
+struct Pod<'a> {
+    plan: &'a ClusterPlan,
+    workload: &'a Workload,
+    state: PodState,
+    /// Node index, `None` while unscheduled.
+    node: Option<usize>,
+    token_volume: String,
+    created: u64,
+    started: u64,
+}
+
+/// Writes one pod of `workload` (one JSON object, no newline).
+pub fn write_pod(
+    out: &mut Out<'_>,
+    rng: &mut Rng,
+    plan: &ClusterPlan,
+    workload: &Workload,
+    rv: u64,
+) {
+    let state = PodState::draw(rng);
+    let node = state
+        .scheduled()
+        .then(|| rng.below(plan.nodes as u64) as usize);
+    let created = NOW - rng.below(30 * 86_400);
+    let pod = Pod {
+        plan,
+        workload,
+        state,
+        node,
+        token_volume: format!("kube-api-access-{}", random_name(rng, 5)),
+        created,
+        started: created + rng.range(1, 5),
+    };
+    let name = format!("{}-{}-{}", workload.app, workload.hash, random_name(rng, 5));
+    write_metadata(out, rng, &pod, &name, rv);
+    write_spec(out, &pod);
+    write_status(out, rng, &pod);
+    out.raw("}");
+}
+
+fn write_metadata(out: &mut Out<'_>, rng: &mut Rng, pod: &Pod<'_>, name: &str, rv: u64) {
+    let Workload {
+        namespace,
+        app,
+        hash,
+        uid,
+        ..
+    } = pod.workload;
+    let version = &pod.workload.template.containers[0].tag;
+    w!(
+        out,
+        r#"{{"kind":"Pod","apiVersion":"v1","metadata":{{"name":"{name}","generateName":"{app}-{hash}-","namespace":"{namespace}","uid":""#
+    );
+    out.uid(rng);
+    w!(
+        out,
+        r#"","resourceVersion":"{rv}","generation":1,"creationTimestamp":""#
+    );
+    out.time(pod.created);
+    w!(
+        out,
+        r#"","labels":{{"app":"{app}","app.kubernetes.io/instance":"{app}","app.kubernetes.io/name":"{app}","app.kubernetes.io/part-of":"{namespace}","app.kubernetes.io/version":"{version}","pod-template-hash":"{hash}","security.istio.io/tlsMode":"istio","service.istio.io/canonical-name":"{app}","service.istio.io/canonical-revision":"{version}"}},"annotations":{{"istio.io/rev":"default","kubectl.kubernetes.io/default-container":"app","kubectl.kubernetes.io/restartedAt":"2025-05-20T08:00:00Z","prometheus.io/path":"/stats/prometheus","prometheus.io/port":"15020","prometheus.io/scrape":"true","sidecar.istio.io/status":"{{\"initContainers\":null,\"containers\":[\"istio-proxy\"],\"volumes\":[\"istio-envoy\",\"istio-data\",\"istio-podinfo\",\"istio-token\",\"istiod-ca-cert\"],\"imagePullSecrets\":null,\"revision\":\"default\"}}"}},"ownerReferences":[{{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"{app}-{hash}","uid":"{uid}","controller":true,"blockOwnerDeletion":true}}]}},"#
+    );
+}
+
+fn write_spec(out: &mut Out<'_>, pod: &Pod<'_>) {
+    let app = &pod.workload.app;
+    let token = &pod.token_volume;
+    w!(
+        out,
+        r#""spec":{{"volumes":[{{"name":"config","configMap":{{"name":"{app}-config","defaultMode":420}}}},{{"name":"istio-envoy","emptyDir":{{"medium":"Memory"}}}},{{"name":"{token}","projected":{{"sources":[{{"serviceAccountToken":{{"expirationSeconds":3607,"path":"token"}}}},{{"configMap":{{"name":"kube-root-ca.crt","items":[{{"key":"ca.crt","path":"ca.crt"}}]}}}},{{"downwardAPI":{{"items":[{{"path":"namespace","fieldRef":{{"apiVersion":"v1","fieldPath":"metadata.namespace"}}}}]}}}}],"defaultMode":420}}}}],"containers":["#
+    );
+    for container in &pod.workload.template.containers {
+        write_container(out, container, token);
+    }
+    out.close_list("],");
+    w!(
+        out,
+        r#""restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","serviceAccountName":"{app}","serviceAccount":"{app}","#
+    );
+    if let Some(node) = pod.node {
+        w!(out, r#""nodeName":"{}","#, pod.plan.node_name(node));
+    }
+    out.raw(
+        r#""securityContext":{"runAsNonRoot":true,"fsGroup":2000,"seccompProfile":{"type":"RuntimeDefault"}},"schedulerName":"default-scheduler","tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}],"priority":0,"enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"},"#,
+    );
+}
+
+fn write_container(out: &mut Out<'_>, c: &Container, token: &str) {
+    w!(
+        out,
+        r#"{{"name":"{}","image":"{}:{}","#,
+        c.name,
+        c.repository,
+        c.tag
+    );
+    if let Some((port_name, port)) = c.port {
+        w!(
+            out,
+            r#""ports":[{{"name":"{port_name}","containerPort":{port},"protocol":"TCP"}}],"#
+        );
+    }
+    w!(
+        out,
+        r#""env":[{{"name":"APP_ENV","value":"production"}},{{"name":"LOG_LEVEL","value":"info"}},{{"name":"POD_NAME","valueFrom":{{"fieldRef":{{"apiVersion":"v1","fieldPath":"metadata.name"}}}}}},{{"name":"POD_NAMESPACE","valueFrom":{{"fieldRef":{{"apiVersion":"v1","fieldPath":"metadata.namespace"}}}}}},{{"name":"POD_IP","valueFrom":{{"fieldRef":{{"apiVersion":"v1","fieldPath":"status.podIP"}}}}}}],"#
+    );
+    write_resources(out, c);
+    w!(
+        out,
+        r#","volumeMounts":[{{"name":"config","readOnly":true,"mountPath":"/etc/{}"}},{{"name":"{token}","readOnly":true,"mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}}],"#,
+        c.name
+    );
+    if let Some((_, port)) = c.port {
+        w!(
+            out,
+            r#""livenessProbe":{{"httpGet":{{"path":"/healthz","port":{port},"scheme":"HTTP"}},"initialDelaySeconds":10,"timeoutSeconds":1,"periodSeconds":10,"successThreshold":1,"failureThreshold":3}},"readinessProbe":{{"httpGet":{{"path":"/ready","port":{port},"scheme":"HTTP"}},"timeoutSeconds":1,"periodSeconds":5,"successThreshold":1,"failureThreshold":3}},"#
+        );
+    }
+    out.raw(
+        r#""terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent","securityContext":{"capabilities":{"drop":["ALL"]},"readOnlyRootFilesystem":true,"allowPrivilegeEscalation":false}},"#,
+    );
+}
+
+fn write_resources(out: &mut Out<'_>, c: &Container) {
+    w!(
+        out,
+        r#""resources":{{"limits":{{"cpu":"{}","memory":"{}"}},"requests":{{"cpu":"{}","memory":"{}"}}}}"#,
+        c.cpu_limit,
+        c.memory_limit,
+        c.cpu_request,
+        c.memory_request
+    );
+}
+
+fn write_status(out: &mut Out<'_>, rng: &mut Rng, pod: &Pod<'_>) {
+    let phase = match pod.state {
+        PodState::Running | PodState::CrashLooping => "Running",
+        PodState::Unschedulable | PodState::Creating => "Pending",
+    };
+    w!(
+        out,
+        r#""status":{{"observedGeneration":1,"phase":"{phase}","#
+    );
+    write_conditions(out, pod);
+    let Some(node) = pod.node else {
+        // An unschedulable pod has nothing but its PodScheduled condition.
+        let qos = qos_class(pod);
+        w!(out, r#","qosClass":"{qos}"}}"#);
+        return;
+    };
+    let [a, b, c] = pod.plan.node_ip_octets(node);
+    let host_ip = format!("10.{a}.{b}.{c}");
+    w!(
+        out,
+        r#","hostIP":"{host_ip}","hostIPs":[{{"ip":"{host_ip}"}}]"#
+    );
+    if pod.state != PodState::Creating {
+        let pod_ip = format!(
+            "100.{}.{}.{}",
+            64 + (node / 256) % 64,
+            node % 256,
+            rng.range(2, 254)
+        );
+        w!(out, r#","podIP":"{pod_ip}","podIPs":[{{"ip":"{pod_ip}"}}]"#);
+    }
+    out.raw(r#","startTime":""#);
+    out.time(pod.started);
+    out.raw(r#"","containerStatuses":["#);
+    let crashing = rng.below(pod.workload.template.containers.len() as u64) as usize;
+    for (k, container) in pod.workload.template.containers.iter().enumerate() {
+        write_container_status(out, rng, pod, container, k == crashing);
+    }
+    let qos = qos_class(pod);
+    out.close_list("],");
+    w!(out, r#""qosClass":"{qos}"}}"#);
+}
+
+fn qos_class(pod: &Pod<'_>) -> &'static str {
+    if pod.workload.template.guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+fn write_conditions(out: &mut Out<'_>, pod: &Pod<'_>) {
+    let scheduled = pod.created + 1;
+    if !pod.state.scheduled() {
+        w!(
+            out,
+            r#""conditions":[{{"type":"PodScheduled","observedGeneration":1,"status":"False","lastProbeTime":null,"lastTransitionTime":"#
+        );
+        quoted_time(out, scheduled);
+        w!(
+            out,
+            r#","reason":"Unschedulable","message":"0/{n} nodes are available: {n} Insufficient cpu. preemption: 0/{n} nodes are available: {n} No preemption victims found for incoming pod."}}]"#,
+            n = pod.plan.nodes
+        );
+        return;
+    }
+    let ready = pod.state == PodState::Running;
+    let started = pod.state != PodState::Creating;
+    let conditions = [
+        ("PodReadyToStartContainers", started, ""),
+        ("Initialized", true, ""),
+        ("Ready", ready, "ContainersNotReady"),
+        ("ContainersReady", ready, "ContainersNotReady"),
+        ("PodScheduled", true, ""),
+    ];
+    out.raw(r#""conditions":["#);
+    for (type_, status, reason) in conditions {
+        let status = if status { "True" } else { "False" };
+        w!(
+            out,
+            r#"{{"type":"{type_}","observedGeneration":1,"status":"{status}","lastProbeTime":null,"lastTransitionTime":"#
+        );
+        quoted_time(out, pod.started + 8);
+        if status == "False" && !reason.is_empty() {
+            w!(out, r#","reason":"{reason}""#);
+        }
+        out.raw("},");
+    }
+    out.close_list("]");
+}
+
+fn write_container_status(
+    out: &mut Out<'_>,
+    rng: &mut Rng,
+    pod: &Pod<'_>,
+    c: &Container,
+    crashing: bool,
+) {
+    let crash_looping = crashing && pod.state == PodState::CrashLooping;
+    let restarts = if crash_looping {
+        rng.range(5, 300)
+    } else {
+        rng.below(1000).saturating_sub(990) // mostly 0, now and then a few
+    };
+    w!(out, r#"{{"name":"{}","state":{{"#, c.name);
+    let container_id = |out: &mut Out<'_>, rng: &mut Rng| {
+        out.raw("containerd://");
+        out.hex(rng, 64);
+    };
+    match pod.state {
+        PodState::Creating => {
+            out.raw(r#""waiting":{"reason":"ContainerCreating"}},"lastState":{}"#)
+        }
+        _ if crash_looping => {
+            w!(
+                out,
+                r#""waiting":{{"reason":"CrashLoopBackOff","message":"back-off 5m0s restarting failed container={} pod={}_{}({})"}}}},"lastState":{{"terminated":{{"exitCode":1,"reason":"Error","startedAt":"#,
+                c.name,
+                pod.workload.app,
+                pod.workload.namespace,
+                pod.workload.uid
+            );
+            quoted_time(out, NOW - 300);
+            out.raw(r#","finishedAt":"#);
+            quoted_time(out, NOW - 290);
+            out.raw(r#","containerID":""#);
+            container_id(out, rng);
+            out.raw(r#""}}"#);
+        }
+        _ => {
+            out.raw(r#""running":{"startedAt":"#);
+            quoted_time(out, pod.started + 3);
+            out.raw(r#"}},"lastState":{}"#);
+        }
+    }
+    let ready = pod.state == PodState::Running;
+    w!(
+        out,
+        r#","ready":{ready},"restartCount":{restarts},"image":"{r}:{t}","imageID":"{r}@sha256:{d}","#,
+        r = c.repository,
+        t = c.tag,
+        d = c.digest
+    );
+    if pod.state != PodState::Creating {
+        out.raw(r#""containerID":""#);
+        container_id(out, rng);
+        out.raw(r#"","#);
+    }
+    w!(out, r#""started":{},"#, pod.state == PodState::Running);
+    write_resources(out, c);
+    w!(
+        out,
+        r#","volumeMounts":[{{"name":"config","mountPath":"/etc/{}","readOnly":true,"recursiveReadOnly":"Disabled"}},{{"name":"{}","mountPath":"/var/run/secrets/kubernetes.io/serviceaccount","readOnly":true,"recursiveReadOnly":"Disabled"}}],"user":{{"linux":{{"uid":1000,"gid":1000,"supplementalGroups":[1000,2000]}}}}}},"#,
+        c.name,
+        pod.token_volume
+    );
+}
+
+fn quoted_time(out: &mut Out<'_>, unix: u64) {
+    out.raw("\"");
+    out.time(unix);
+    out.raw("\"");
+}

@@ -1,0 +1,75 @@
+//! The three ways the benchmark ingests the same watch lines:
+//!
+//! - [`Floor`]: `serde_json` skipping every value (`IgnoredAny`): what reading the JSON at all
+//!   costs, the bound no decoder can beat.
+//! - [`Ours`]: the operator's path, `WatchEvent<SlimNode>` / `WatchEvent<SlimPod>` fed into
+//!   a [`karmada_manager_core::MemberIndex`] exactly as `crates/operator/src/members/task.rs`
+//!   does.
+//! - [`Naive`]: what an operator without projections does, full k8s-openapi `Node` / `Pod`
+//!   kept in kube-runtime's `reflector::Store`.
+//!
+//! Each decodes one line the same way ([`Decode`]): by default `serde_json::from_slice`;
+//! `--decode lines` does what kube-client does instead (UTF-8 check and copy of the line, then
+//! `serde_json::from_str`).
+
+mod floor;
+mod naive;
+mod ours;
+#[cfg(test)]
+mod tests;
+
+pub use floor::Floor;
+pub use naive::Naive;
+pub use ours::Ours;
+
+use anyhow::{Result, bail};
+use kube::core::WatchEvent;
+use kube::runtime::watcher::Event;
+use serde::de::DeserializeOwned;
+
+use crate::generate::Kind;
+use crate::results::Decode;
+
+/// Decodes one line (its newline included or not) as `decode` says.
+pub fn decode<T: DeserializeOwned>(decode: Decode, line: &[u8]) -> Result<T> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    Ok(match decode {
+        Decode::Slice => serde_json::from_slice(line)?,
+        Decode::Lines => {
+            // LinesCodec: `utf8(line)?.to_string()`, one String per line.
+            let line = std::str::from_utf8(line)?.to_owned();
+            serde_json::from_str(&line)?
+        }
+    })
+}
+
+/// A member's watch streams as one ingest path consumes them.
+pub trait Sink {
+    /// A relist of `kind` starts (`watcher::Event::Init`, which kube-runtime's watcher emits
+    /// before the first object of every initial list).
+    fn init(&mut self, kind: Kind);
+
+    /// One line of the `kind` stream.
+    fn line(&mut self, kind: Kind, line: &[u8]) -> Result<()>;
+
+    /// An initial list has been consumed: what the operator does next in the ordinary course
+    /// (see [`Ours::take_touched`]).
+    fn list_done(&mut self) {}
+}
+
+/// What kube-runtime's watcher turns an event of a streaming initial list into (its
+/// `State::InitialWatch` arm): ADDED/MODIFIED → `InitApply`, the bookmark annotated
+/// `k8s.io/initial-events-end` → `InitDone`, other bookmarks and DELETED (which the API
+/// server never sends there) → nothing, an ERROR → an error.
+pub fn initial_watch_event<K>(event: WatchEvent<K>) -> Result<Option<Event<K>>> {
+    Ok(match event {
+        WatchEvent::Added(obj) | WatchEvent::Modified(obj) => Some(Event::InitApply(obj)),
+        WatchEvent::Deleted(_) => None,
+        WatchEvent::Bookmark(bookmark) => bookmark
+            .metadata
+            .annotations
+            .contains_key("k8s.io/initial-events-end")
+            .then_some(Event::InitDone),
+        WatchEvent::Error(status) => bail!("watch error event: {}", status.message),
+    })
+}

@@ -1,0 +1,431 @@
+//! Turning the children's raw runs into figures, ratios and target verdicts: a table on stdout
+//! and the same as JSON.
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::machine::{self, Machine};
+use crate::results::{Decode, Scale, StatusBuild, Variant, VariantRun};
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+const MIB: f64 = 1024.0 * 1024.0;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub benchmark: &'static str,
+    pub size: &'static str,
+    pub scale: Scale,
+    pub seed: u64,
+    pub decode: Decode,
+    pub machine: Machine,
+    /// Rounds of all three variants; each summary is its variant's fastest round.
+    pub rounds: usize,
+    pub variants: Vec<Summary>,
+    pub status_build: Option<StatusBuild>,
+    pub ratios: Ratios,
+    /// Ours' retained memory scaled to Karmada's published fleet (per-object bytes × objects).
+    pub projected_full_fleet_gib: Projection,
+    pub targets: Vec<Target>,
+    /// The raw runs the summaries come from (each variant's fastest round).
+    pub runs: Vec<VariantRun>,
+}
+
+/// One variant's figures over the members it ingested.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub variant: Variant,
+    pub clusters: usize,
+    pub events: u64,
+    pub mib: f64,
+    /// On-CPU time of the ingesting thread.
+    pub ingest_cpu_secs: f64,
+    /// Wall time of the same spans (higher when other processes took the CPU).
+    pub ingest_wall_secs: f64,
+    /// Objects per second of on-CPU time of one thread (the ingest is single-threaded).
+    pub events_per_sec: f64,
+    /// The same in every round (the fastest is reported).
+    pub rounds_events_per_sec: Vec<f64>,
+    pub mib_per_sec: f64,
+    pub node_events_per_sec: f64,
+    pub pod_events_per_sec: f64,
+    pub baseline_rss_mib: f64,
+    /// RSS growth while ingesting, with everything still held.
+    pub retained_mib: f64,
+    pub peak_hwm_mib: f64,
+    /// RSS growth over the node lists ÷ nodes; `None` for the floor, which keeps nothing.
+    pub bytes_per_node: Option<f64>,
+    /// RSS growth over the pod lists ÷ pods.
+    pub bytes_per_pod: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Ratios {
+    /// Ours ÷ floor, events/s, over all members.
+    pub throughput_ours_over_floor: f64,
+    /// Ours ÷ naive, events/s, over the members the naive run ingested.
+    pub throughput_ours_over_naive: f64,
+    /// Members both were measured on for the ratio above.
+    pub naive_clusters: usize,
+    pub bytes_per_pod_naive_over_ours: Option<f64>,
+    pub bytes_per_node_naive_over_ours: Option<f64>,
+}
+
+/// Retained memory at 100 × 5,000 × 20,000, from the per-object figures (plus the baseline).
+#[derive(Debug, Serialize)]
+pub struct Projection {
+    pub ours: Option<f64>,
+    pub naive: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Target {
+    pub name: &'static str,
+    pub goal: &'static str,
+    pub measured: String,
+    pub met: Option<bool>,
+}
+
+/// Sums over the first `clusters` members of a run.
+#[derive(Default)]
+struct Totals {
+    node_events: u64,
+    pod_events: u64,
+    bytes: u64,
+    /// On-CPU seconds.
+    node_secs: f64,
+    pod_secs: f64,
+    wall_secs: f64,
+    node_growth_kib: i64,
+    pod_growth_kib: i64,
+}
+
+impl Totals {
+    fn of(run: &VariantRun, clusters: usize) -> Totals {
+        let mut t = Totals::default();
+        for c in run.clusters.iter().take(clusters) {
+            t.node_events += c.nodes.objects;
+            t.pod_events += c.pods.objects;
+            t.bytes += c.nodes.bytes + c.pods.bytes;
+            t.node_secs += c.nodes.ingest_cpu_secs;
+            t.pod_secs += c.pods.ingest_cpu_secs;
+            t.wall_secs += c.nodes.ingest_secs + c.pods.ingest_secs;
+            t.node_growth_kib += c.nodes.rss_after_kib as i64 - c.nodes.rss_before_kib as i64;
+            t.pod_growth_kib += c.pods.rss_after_kib as i64 - c.pods.rss_before_kib as i64;
+        }
+        t
+    }
+
+    fn events(&self) -> u64 {
+        self.node_events + self.pod_events
+    }
+
+    fn secs(&self) -> f64 {
+        self.node_secs + self.pod_secs
+    }
+
+    fn events_per_sec(&self) -> f64 {
+        per_sec(self.events() as f64, self.secs())
+    }
+}
+
+impl Report {
+    pub fn new(
+        size: &'static str,
+        scale: Scale,
+        seed: u64,
+        decode: Decode,
+        runs: &[VariantRun],
+    ) -> Result<Report> {
+        let rate = |run: &VariantRun| Totals::of(run, run.clusters.len()).events_per_sec();
+        let best = |variant| {
+            runs.iter()
+                .filter(|r| r.variant == variant)
+                .max_by(|a, b| rate(a).total_cmp(&rate(b)))
+                .with_context(|| format!("no {variant:?} run"))
+        };
+        let (floor, ours, naive) = (
+            best(Variant::Floor)?,
+            best(Variant::Ours)?,
+            best(Variant::Naive)?,
+        );
+        let variants: Vec<Summary> = [floor, ours, naive]
+            .into_iter()
+            .map(|run| Summary {
+                rounds_events_per_sec: runs
+                    .iter()
+                    .filter(|r| r.variant == run.variant)
+                    .map(rate)
+                    .collect(),
+                ..summary(run)
+            })
+            .collect();
+        let rounds = variants[0].rounds_events_per_sec.len();
+        let [floor_s, ours_s, naive_s] = [&variants[0], &variants[1], &variants[2]];
+        let shared = naive.clusters.len();
+        let ratio = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a / b);
+        let ratios = Ratios {
+            throughput_ours_over_floor: ours_s.events_per_sec / floor_s.events_per_sec,
+            throughput_ours_over_naive: Totals::of(ours, shared).events_per_sec()
+                / naive_s.events_per_sec,
+            naive_clusters: shared,
+            bytes_per_pod_naive_over_ours: ratio(naive_s.bytes_per_pod, ours_s.bytes_per_pod),
+            bytes_per_node_naive_over_ours: ratio(naive_s.bytes_per_node, ours_s.bytes_per_node),
+        };
+        let projected = Projection {
+            ours: project(ours_s),
+            naive: project(naive_s),
+        };
+        let targets = targets(scale, ours_s, &ratios, &projected);
+        Ok(Report {
+            benchmark: "ingest",
+            size,
+            scale,
+            seed,
+            decode,
+            machine: machine::describe(),
+            rounds,
+            variants,
+            status_build: ours.status_build.clone(),
+            ratios,
+            projected_full_fleet_gib: projected,
+            targets,
+            runs: vec![floor.clone(), ours.clone(), naive.clone()],
+        })
+    }
+}
+
+/// `amount / secs`, or 0 for a span too short to have been measured (a tiny custom size).
+fn per_sec(amount: f64, secs: f64) -> f64 {
+    if secs > 0.0 { amount / secs } else { 0.0 }
+}
+
+fn summary(run: &VariantRun) -> Summary {
+    let t = Totals::of(run, run.clusters.len());
+    let keeps = run.variant != Variant::Floor;
+    let per = |growth_kib: i64, objects: u64| {
+        (keeps && objects > 0).then(|| growth_kib as f64 * 1024.0 / objects as f64)
+    };
+    Summary {
+        variant: run.variant,
+        clusters: run.clusters.len(),
+        events: t.events(),
+        mib: t.bytes as f64 / MIB,
+        ingest_cpu_secs: t.secs(),
+        ingest_wall_secs: t.wall_secs,
+        events_per_sec: t.events_per_sec(),
+        rounds_events_per_sec: Vec::new(),
+        mib_per_sec: per_sec(t.bytes as f64 / MIB, t.secs()),
+        node_events_per_sec: per_sec(t.node_events as f64, t.node_secs),
+        pod_events_per_sec: per_sec(t.pod_events as f64, t.pod_secs),
+        baseline_rss_mib: run.baseline_rss_kib as f64 / 1024.0,
+        retained_mib: (run.final_rss_kib as f64 - run.baseline_rss_kib as f64) / 1024.0,
+        peak_hwm_mib: run.peak_hwm_kib as f64 / 1024.0,
+        bytes_per_node: per(t.node_growth_kib, t.node_events),
+        bytes_per_pod: per(t.pod_growth_kib, t.pod_events),
+    }
+}
+
+fn project(s: &Summary) -> Option<f64> {
+    let full = Scale::FULL;
+    let nodes = (full.clusters * full.nodes) as f64;
+    let pods = (full.clusters * full.pods) as f64;
+    let (per_node, per_pod) = s.bytes_per_node.zip(s.bytes_per_pod)?;
+    Some((s.baseline_rss_mib * MIB + per_node * nodes + per_pod * pods) / GIB)
+}
+
+fn targets(scale: Scale, ours: &Summary, ratios: &Ratios, projected: &Projection) -> Vec<Target> {
+    let fleet = if scale == Scale::FULL {
+        let gib = ours.peak_hwm_mib / 1024.0;
+        Target {
+            name: "full fleet RSS (ours, peak, 100 members held at once)",
+            goal: "≤ 1 GiB",
+            measured: format!("{gib:.2} GiB peak"),
+            met: Some(gib <= 1.0),
+        }
+    } else {
+        Target {
+            name: "full fleet RSS (ours, projected from this size)",
+            goal: "≤ 1 GiB",
+            measured: projected
+                .ours
+                .map_or_else(|| "n/a".into(), |gib| format!("{gib:.2} GiB projected")),
+            met: projected.ours.map(|gib| gib <= 1.0),
+        }
+    };
+    vec![
+        fleet,
+        Target {
+            name: "memory per pod vs (b)",
+            goal: "≥ 10× less",
+            measured: ratios
+                .bytes_per_pod_naive_over_ours
+                .map_or_else(|| "n/a".into(), |r| format!("{r:.1}× less")),
+            met: ratios.bytes_per_pod_naive_over_ours.map(|r| r >= 10.0),
+        },
+        Target {
+            name: "throughput vs (a) decode floor",
+            goal: "≥ 50%",
+            measured: format!("{:.0}%", ratios.throughput_ours_over_floor * 100.0),
+            met: Some(ratios.throughput_ours_over_floor >= 0.5),
+        },
+        Target {
+            name: "throughput vs (b)",
+            goal: "≥ 3×",
+            measured: format!("{:.2}×", ratios.throughput_ours_over_naive),
+            met: Some(ratios.throughput_ours_over_naive >= 3.0),
+        },
+    ]
+}
+
+/// The human-readable report.
+pub fn print(r: &Report) {
+    let s = r.scale;
+    println!(
+        "\n## Ingest core (synthetic) — {} size: {} clusters × {} nodes × {} pods, seed {}",
+        r.size,
+        s.clusters,
+        thousands(s.nodes as u64),
+        thousands(s.pods as u64),
+        r.seed
+    );
+    println!(
+        "machine: {} CPUs ({}), {:.1} GiB RAM, load average {} at the end; every ingest single-threaded, rates per second of its on-CPU time",
+        r.machine.cpus, r.machine.cpu_model, r.machine.memory_gib, r.machine.load_average
+    );
+    println!(
+        "rounds: {} (each variant's fastest shown; all: {})",
+        r.rounds,
+        r.variants
+            .iter()
+            .map(|v| format!(
+                "{:?} {}",
+                v.variant,
+                v.rounds_events_per_sec
+                    .iter()
+                    .map(|e| thousands(*e as u64))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "decode: {}\n",
+        match r.decode {
+            Decode::Slice => "serde_json::from_slice per line",
+            Decode::Lines => "as kube-client: UTF-8 check + copy of the line, serde_json::from_str",
+        }
+    );
+    println!(
+        "| variant | clusters | events | input MiB | CPU s | wall s | events/s | MiB/s | nodes/s | pods/s | peak RSS MiB | retained MiB | B/node | B/pod |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for v in &r.variants {
+        println!(
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.0} | {} | {} | {:.0} | {:.0} | {} | {} |",
+            v.variant.label(),
+            v.clusters,
+            thousands(v.events),
+            v.mib,
+            v.ingest_cpu_secs,
+            v.ingest_wall_secs,
+            thousands(v.events_per_sec as u64),
+            v.mib_per_sec,
+            thousands(v.node_events_per_sec as u64),
+            thousands(v.pod_events_per_sec as u64),
+            v.peak_hwm_mib,
+            v.retained_mib,
+            bytes(v.bytes_per_node),
+            bytes(v.bytes_per_pod),
+        );
+    }
+    if r.ratios.naive_clusters < s.clusters {
+        println!(
+            "\n(b) was measured on {} of the {} members: full objects for the whole fleet would need about {} GiB.",
+            r.ratios.naive_clusters,
+            s.clusters,
+            r.projected_full_fleet_gib
+                .naive
+                .map_or_else(|| "?".into(), |g| format!("{g:.0}"))
+        );
+    }
+    if let Some(b) = &r.status_build {
+        println!(
+            "\nClusterInsight status build ({} nodes, {} pods, default options): median {:.2} ms (min {:.2}, max {:.2}, {} runs); {} KiB serialized, {} node details{}",
+            thousands(b.nodes),
+            thousands(b.pods),
+            b.median_ms,
+            b.min_ms,
+            b.max_ms,
+            b.runs,
+            b.status_bytes / 1024,
+            b.node_details,
+            if b.truncated {
+                ", truncated by the size guard"
+            } else {
+                ""
+            }
+        );
+    }
+    let ratios = &r.ratios;
+    println!("\nratios:");
+    println!(
+        "- throughput ours / floor: {:.2}",
+        ratios.throughput_ours_over_floor
+    );
+    println!(
+        "- throughput ours / naive: {:.2} (over the {} member(s) both ingested)",
+        ratios.throughput_ours_over_naive, ratios.naive_clusters
+    );
+    if let Some(x) = ratios.bytes_per_pod_naive_over_ours {
+        println!("- bytes per pod naive / ours: {x:.1}");
+    }
+    if let Some(x) = ratios.bytes_per_node_naive_over_ours {
+        println!("- bytes per node naive / ours: {x:.1}");
+    }
+    if let Some(g) = r.projected_full_fleet_gib.ours {
+        println!("- ours projected to 100 × 5,000 × 20,000: {g:.2} GiB");
+    }
+    println!("\ntargets (reported, not asserted):");
+    for t in &r.targets {
+        let verdict = match t.met {
+            Some(true) => "met",
+            Some(false) => "MISSED",
+            None => "n/a",
+        };
+        println!(
+            "- {}: goal {}, measured {} — {verdict}",
+            t.name, t.goal, t.measured
+        );
+    }
+}
+
+fn bytes(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".into(), |b| thousands(b.round().max(0.0) as u64))
+}
+
+/// `1234567` → `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(20_000_000), "20,000,000");
+    }
+}

@@ -1,0 +1,46 @@
+//! `cargo xtask bench`: the benchmarks of issue #6, always in release (docs/benchmarks.md).
+//!
+//! 1. `bench ingest`: the synthetic ingest core against its baselines (`target/bench/ingest.json`).
+//! 2. and 3. `bench live`: real API servers — initial sync, freshness, cluster summary and write
+//!    amplification (`target/bench/live.json`).
+//!
+//! The small sizes run in a few minutes on 2 cores; `--full` is Karmada's published scale for
+//! ingest and the issue's 1,000-node, 30,000-pod member for live, and takes much longer.
+
+use anyhow::{Result, bail};
+use std::process::Command;
+
+/// Runs `bench ingest` then `bench live` (`--full` for the full sizes), passing `extra`
+/// arguments through to `ingest` (e.g. `--rounds 5`; see `cargo run -p bench -- ingest --help`).
+pub fn run(full: bool, extra: &[String]) -> Result<()> {
+    // One build of both binaries: the dependencies are compiled once, with the same features.
+    cargo(&[
+        "build",
+        "--release",
+        "--package",
+        "bench",
+        "--package",
+        "karmada-manager",
+    ])?;
+    let mut ingest = vec!["run", "--release", "--package", "bench", "--", "ingest"];
+    let mut live = vec!["run", "--release", "--package", "bench", "--", "live"];
+    if full {
+        ingest.push("--full");
+        live.push("--full");
+    }
+    ingest.extend(extra.iter().map(String::as_str));
+    cargo(&ingest)?;
+    cargo(&live)
+}
+
+fn cargo(args: &[&str]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(crate::workspace_root())
+        .status()?;
+    if !status.success() {
+        bail!("cargo {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
