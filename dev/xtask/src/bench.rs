@@ -7,8 +7,8 @@
 //! The small sizes run in a few minutes on 2 cores; `--full` is Karmada's published scale for
 //! ingest and the 1,000-node, 30,000-pod member for live, and takes much longer.
 
-use anyhow::{Result, bail};
-use std::process::Command;
+use crate::suite::cargo;
+use anyhow::Result;
 
 /// Runs `bench ingest` then `bench live` (`--full` for the full sizes), passing `extra`
 /// arguments through to `ingest` (e.g. `--rounds 5`; see `cargo run -p bench -- ingest --help`).
@@ -31,16 +31,4 @@ pub fn run(full: bool, extra: &[String]) -> Result<()> {
     ingest.extend(extra.iter().map(String::as_str));
     cargo(&ingest)?;
     cargo(&live)
-}
-
-fn cargo(args: &[&str]) -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(args)
-        .current_dir(crate::workspace_root())
-        .status()?;
-    if !status.success() {
-        bail!("cargo {} failed ({status})", args.join(" "));
-    }
-    Ok(())
 }

@@ -65,7 +65,8 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     result
 }
 
-fn cargo(args: &[&str]) -> Result<()> {
+/// Runs cargo with `args` in the workspace root; fails when it does.
+pub fn cargo(args: &[&str]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args(args)
