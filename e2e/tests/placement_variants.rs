@@ -6,6 +6,9 @@
 
 mod support;
 
+#[path = "placement_variants/nonsense.rs"]
+mod nonsense;
+
 use anyhow::Result;
 use karmada_manager_api::{ClusterWorkloadPlacement, WorkloadPlacement, WorkloadPlacementStatus};
 use kube::api::Api;

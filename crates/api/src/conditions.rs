@@ -82,6 +82,9 @@ pub mod reasons {
     pub const UNAUTHORIZED: &str = "Unauthorized";
     /// Ready `False`, Stalled `True`: the member accepted the credentials but denies listing or
     /// watching nodes or pods (HTTP 403), or the hub denies `clusters/proxy`. Grant the RBAC.
+    /// When the member had already been listed, the insight keeps its last figures for
+    /// `--unreachable-grace` before saying so: a kube-apiserver answers 403 for a moment while it
+    /// restarts.
     pub const FORBIDDEN: &str = "Forbidden";
     /// Ready `True`, in place of `Synced`: the member cannot be reached (e.g. a Pull cluster with
     /// no reachable endpoint), so the figures come from Karmada's own `Cluster.status`
@@ -146,6 +149,10 @@ pub mod reasons {
     /// message and `clusters[].problems` carry the ClusterInsight's reason. Fix the member
     /// connection (see the ClusterInsight).
     pub const MEMBER_NOT_OBSERVED: &str = "MemberNotObserved";
+    /// In `clusters[].problems` (WorkloadPlacement), with Degraded `True` (`MemberNotObserved`):
+    /// the binding targets a cluster the hub has no `Cluster` for (unjoined, or a typo in a
+    /// hand-made binding), so nothing can be observed there. Join the cluster or fix the binding.
+    pub const CLUSTER_NOT_FOUND: &str = "ClusterNotFound";
     /// Ready `False`, Stalled `True`: the Karmada object this status describes cannot be decoded
     /// (a field has the wrong type); the message names the field. Fix the object on the hub.
     pub const MALFORMED_SOURCE: &str = "MalformedSource";

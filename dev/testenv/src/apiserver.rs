@@ -19,12 +19,20 @@ pub struct ApiServer {
     binary: PathBuf,
     args: Vec<String>,
     log: PathBuf,
+    audit_log: Option<PathBuf>,
     process: Option<Supervised>,
 }
 
 impl ApiServer {
-    /// Spawns the server; call [`ApiServer::wait_ready`] before using it.
-    pub fn spawn(name: &str, binary: &Path, etcd_url: &str, dir: &Path) -> Result<Self> {
+    /// Spawns the server; call [`ApiServer::wait_ready`] before using it. With `audit`, it
+    /// records every request in [`ApiServer::audit_log`] (see [`crate::audit`]).
+    pub fn spawn(
+        name: &str,
+        binary: &Path,
+        etcd_url: &str,
+        dir: &Path,
+        audit: bool,
+    ) -> Result<Self> {
         let dir = dir.join(name);
         let certs = ServerCerts::generate(name, &dir.join("pki"))?;
         let port = free_port()?;
@@ -39,7 +47,7 @@ impl ApiServer {
             &certs.client_key_pem,
         )?;
         let f = &certs.files;
-        let args = vec![
+        let mut args = vec![
             format!("--etcd-servers={etcd_url}"),
             // One etcd serves every server of the environment; the prefix keeps them apart.
             format!("--etcd-prefix=/{name}"),
@@ -66,6 +74,24 @@ impl ApiServer {
             "--allow-privileged=true".to_string(),
             "--profiling=false".to_string(),
         ];
+        let audit_log = if audit {
+            let policy = dir.join("audit-policy.yaml");
+            std::fs::write(&policy, crate::audit::POLICY)?;
+            let log = dir.join("audit.log");
+            args.extend([
+                format!("--audit-policy-file={}", policy.display()),
+                format!("--audit-log-path={}", log.display()),
+                "--audit-log-format=json".to_string(),
+                // Never rotated (0 would mean lumberjack's 100 MB): one file holds every request.
+                "--audit-log-maxsize=100000".to_string(),
+                // Written before the answer is sent: a request the client saw answered is in the
+                // file.
+                "--audit-log-mode=blocking".to_string(),
+            ]);
+            Some(log)
+        } else {
+            None
+        };
         let log = dir.join("kube-apiserver.log");
         let mut server = Self {
             name: name.to_string(),
@@ -75,6 +101,7 @@ impl ApiServer {
             binary: binary.to_path_buf(),
             args,
             log,
+            audit_log,
             process: None,
         };
         server.start_process()?;
@@ -133,6 +160,11 @@ impl ApiServer {
         self.wait_ready().await
     }
 
+    /// The process id while the server runs (e.g. to read its memory use from `/proc`).
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().and_then(Supervised::pid)
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -158,6 +190,12 @@ impl ApiServer {
 
     pub fn log(&self) -> &Path {
         &self.log
+    }
+
+    /// The audit log (JSON lines, read with [`crate::audit::read`]) if the server was started
+    /// with auditing on ([`crate::EnvOptions::audit`]).
+    pub fn audit_log(&self) -> Option<&Path> {
+        self.audit_log.as_deref()
     }
 
     /// An admin client.

@@ -36,6 +36,9 @@ pub struct EnvOptions {
     /// Keep files (kubeconfigs, logs, etcd data) in this directory instead of a temporary one
     /// that is removed on drop. It is emptied first.
     pub dir: Option<PathBuf>,
+    /// Every API server records every request in an audit log ([`ApiServer::audit_log`],
+    /// [`crate::audit`]). Off by default: it costs a line per request.
+    pub audit: bool,
 }
 
 impl EnvOptions {
@@ -87,11 +90,20 @@ impl Environment {
             Dir::Kept(p) => p.clone(),
         };
         let etcd = Etcd::start(&binaries.etcd, &root).await?;
-        let mut hub = ApiServer::spawn("hub", &binaries.kube_apiserver, &etcd.url, &root)?;
+        let spawn = |name: &str| {
+            ApiServer::spawn(
+                name,
+                &binaries.kube_apiserver,
+                &etcd.url,
+                &root,
+                options.audit,
+            )
+        };
+        let mut hub = spawn("hub")?;
         let mut members = options
             .members
             .iter()
-            .map(|m| ApiServer::spawn(&m.name, &binaries.kube_apiserver, &etcd.url, &root))
+            .map(|m| spawn(&m.name))
             .collect::<Result<Vec<_>>>()?;
         let karmada_crds = tokio::task::spawn_blocking(crds::karmada_crds);
         hub.wait_ready().await?;
@@ -167,6 +179,11 @@ impl Environment {
 
     pub fn etcd_url(&self) -> &str {
         &self.etcd.url
+    }
+
+    /// Compacts the shared etcd at its current revision (see [`Etcd::compact`]); returns it.
+    pub async fn compact_etcd(&self) -> Result<i64> {
+        self.etcd.compact().await
     }
 
     pub fn etcd_log(&self) -> &Path {

@@ -1,7 +1,9 @@
 //! One etcd shared by every API server of an environment (each uses its own `--etcd-prefix`).
 
 use crate::process::{Supervised, free_port};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail, ensure};
+use base64::Engine;
+use serde_json::{Value, json};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -59,5 +61,41 @@ impl Etcd {
 
     pub fn log(&self) -> &Path {
         self.process.log()
+    }
+
+    /// The current revision of the store (one counter for every API server of the
+    /// environment: they share this etcd).
+    pub async fn revision(&self) -> Result<i64> {
+        // Any key does: every answer carries the store's revision in its header.
+        let key = base64::engine::general_purpose::STANDARD.encode("a");
+        let answer = self.post("/v3/kv/range", json!({"key": key})).await?;
+        let revision = &answer["header"]["revision"];
+        // The gateway writes int64 as a JSON string.
+        revision
+            .as_str()
+            .and_then(|r| r.parse().ok())
+            .or_else(|| revision.as_i64())
+            .with_context(|| format!("no revision in {answer}"))
+    }
+
+    /// Compacts the store at its current revision and returns it: every older revision is gone,
+    /// so a watch or list resuming from one gets `410 Gone` (once the API server's watch cache
+    /// cannot serve it either, e.g. after the API server restarted).
+    pub async fn compact(&self) -> Result<i64> {
+        let revision = self.revision().await?;
+        self.post(
+            "/v3/kv/compaction",
+            json!({"revision": revision.to_string(), "physical": true}),
+        )
+        .await?;
+        Ok(revision)
+    }
+
+    /// A call to etcd's v3 HTTP/JSON gateway.
+    async fn post(&self, path: &str, body: Value) -> Result<Value> {
+        let address = self.url.trim_start_matches("http://");
+        let (code, answer) = crate::http::post_json(address, path, &body).await?;
+        ensure!(code == 200, "etcd {path} answered {code}: {answer}");
+        serde_json::from_str(&answer).with_context(|| format!("etcd {path} answered {answer:?}"))
     }
 }

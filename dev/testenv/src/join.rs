@@ -57,16 +57,41 @@ pub async fn join(hub: &ApiServer, member: &ApiServer, options: &JoinOptions) ->
         .await
         .with_context(|| format!("creating the identity of {cluster}"))?;
     let hub_client = hub.client().await?;
-    apply_namespace(&hub_client, KARMADA_CLUSTER_NAMESPACE).await?;
+    register(
+        &hub_client,
+        &cluster,
+        &member.url(),
+        &token,
+        member.ca_pem(),
+        options,
+    )
+    .await?;
+    let version = member_version(&member.client().await?).await?;
+    set_cluster_ready(&hub_client, &cluster, &version).await?;
+    Ok(Joined { cluster, token })
+}
+
+/// The hub's side of joining: Secret `karmada-cluster/<cluster>` with `token` and `caBundle`,
+/// and a Push `Cluster` whose `spec.apiEndpoint` is `endpoint`. Also registers endpoints that
+/// are not real members (a server that never answers, for fault tests).
+pub async fn register(
+    hub: &kube::Client,
+    cluster: &str,
+    endpoint: &str,
+    token: &str,
+    ca_pem: &str,
+    options: &JoinOptions,
+) -> Result<()> {
+    apply_namespace(hub, KARMADA_CLUSTER_NAMESPACE).await?;
     let secret: Secret = serde_json::from_value(json!({
         "apiVersion": "v1", "kind": "Secret",
         "metadata": {"name": cluster, "namespace": KARMADA_CLUSTER_NAMESPACE},
         "type": "Opaque",
-        "stringData": {"token": token, "caBundle": member.ca_pem()},
+        "stringData": {"token": token, "caBundle": ca_pem},
     }))?;
-    Api::<Secret>::namespaced(hub_client.clone(), KARMADA_CLUSTER_NAMESPACE)
+    Api::<Secret>::namespaced(hub.clone(), KARMADA_CLUSTER_NAMESPACE)
         .patch(
-            &cluster,
+            cluster,
             &PatchParams::apply(FIELD_MANAGER).force(),
             &Patch::Apply(&secret),
         )
@@ -74,7 +99,7 @@ pub async fn join(hub: &ApiServer, member: &ApiServer, options: &JoinOptions) ->
 
     let mut spec = json!({
         "syncMode": "Push",
-        "apiEndpoint": member.url(),
+        "apiEndpoint": endpoint,
         "secretRef": {"namespace": KARMADA_CLUSTER_NAMESPACE, "name": cluster},
     });
     for (key, value) in [("provider", &options.provider), ("region", &options.region)] {
@@ -90,17 +115,14 @@ pub async fn join(hub: &ApiServer, member: &ApiServer, options: &JoinOptions) ->
         "metadata": {"name": cluster, "labels": options.labels},
         "spec": spec,
     });
-    let clusters = cluster_api(&hub_client);
-    clusters
+    cluster_api(hub)
         .patch(
-            &cluster,
+            cluster,
             &PatchParams::apply(FIELD_MANAGER).force(),
             &Patch::Apply(&object),
         )
         .await?;
-    let version = member_version(&member.client().await?).await?;
-    set_cluster_ready(&hub_client, &cluster, &version).await?;
-    Ok(Joined { cluster, token })
+    Ok(())
 }
 
 /// Plays karmada-controller-manager's cluster status controller: marks the Cluster Ready and

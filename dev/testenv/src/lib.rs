@@ -16,6 +16,7 @@
 //! ```
 
 pub mod apiserver;
+pub mod audit;
 pub mod bulk;
 pub mod cache;
 mod certs;
@@ -26,6 +27,7 @@ pub mod demo;
 pub mod demo_workloads;
 mod env;
 mod etcd;
+pub mod hanging;
 pub mod http;
 pub mod join;
 pub mod karmada_objects;

@@ -43,6 +43,11 @@ impl Supervised {
         })
     }
 
+    /// The process id while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// The log file of the process.
     pub fn log(&self) -> &Path {
         &self.log

@@ -42,6 +42,18 @@ pub async fn kubeconfig(env: &Environment, connection_mode: &str) -> Result<Path
     Ok(path)
 }
 
+/// The bearer token in the kubeconfig [`kubeconfig`] wrote for `connection_mode`.
+pub fn token(env: &Environment, connection_mode: &str) -> Result<String> {
+    let path = env
+        .dir()
+        .join(format!("chart-identity-{connection_mode}.kubeconfig"));
+    let config: Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+    config["users"][0]["user"]["token"]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("no token in {}", path.display()))
+}
+
 /// `helm template` of the hub RBAC and the ServiceAccount only.
 async fn render(connection_mode: &str) -> Result<String> {
     let helm = tokio::task::spawn_blocking(testenv::upstream::ensure_helm).await??;

@@ -24,8 +24,21 @@ pub async fn environment(members: &[&str]) -> Result<Environment> {
     Environment::start(options).await
 }
 
-/// The operator binary, built if needed (cargo only relinks when something changed).
+/// The operator binary, built if needed (cargo only relinks when something changed), once per
+/// test process: a scenario that restarts the operator measures the restart, not a rebuild
+/// (sources may change under a long run).
 pub fn operator_binary() -> Result<PathBuf> {
+    static BUILT: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = built.as_ref() {
+        return Ok(path.clone());
+    }
+    let path = build_operator()?;
+    *built = Some(path.clone());
+    Ok(path)
+}
+
+fn build_operator() -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let status = std::process::Command::new(cargo)
@@ -47,34 +60,55 @@ pub fn operator_binary() -> Result<PathBuf> {
 }
 
 /// The operator running as a separate process, with its log lines readable.
+///
+/// Its stderr is drained by a background task from the start, so that a chatty operator
+/// (`KARMADA_MANAGER_LOG=debug`) never blocks on a full pipe while the test is not reading;
+/// lines reach [`Operator::log`] as they are waited for, or with [`Operator::collect`].
 pub struct Operator {
     pub child: Child,
-    lines: Lines<BufReader<ChildStderr>>,
+    lines: tokio::sync::mpsc::UnboundedReceiver<String>,
     pub log: Vec<String>,
 }
 
 impl Operator {
     pub async fn start(args: &[&str]) -> Result<Self> {
+        Self::start_with_env(args, &[]).await
+    }
+
+    /// Starts the operator with `args` and the environment variables `env` (on top of the
+    /// test's own environment and JSON logs).
+    pub async fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Result<Self> {
         let mut child = tokio::process::Command::new(operator_binary()?)
             .args(args)
             .env("KARMADA_MANAGER_LOG_FORMAT", "json")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()?;
         let stderr = child.stderr.take().context("no stderr")?;
+        let (tx, lines) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(drain(BufReader::new(stderr).lines(), tx));
         Ok(Self {
             child,
-            lines: BufReader::new(stderr).lines(),
+            lines,
             log: Vec::new(),
         })
+    }
+
+    /// Moves every line logged so far into [`Operator::log`], without waiting.
+    pub fn collect(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.log.push(line);
+        }
+        &self.log
     }
 
     /// Reads log lines until one contains `needle`.
     pub async fn wait_for_log(&mut self, needle: &str, timeout: Duration) -> Result<String> {
         let found = tokio::time::timeout(timeout, async {
-            while let Some(line) = self.lines.next_line().await? {
+            while let Some(line) = self.lines.recv().await {
                 self.log.push(line.clone());
                 if line.contains(needle) {
                     return Ok(line);
@@ -104,13 +138,25 @@ impl Operator {
     /// Waits for the process to exit by itself, collecting the rest of its log.
     pub async fn wait(&mut self, timeout: Duration) -> Result<std::process::ExitStatus> {
         tokio::time::timeout(timeout, async {
-            while let Some(line) = self.lines.next_line().await? {
+            while let Some(line) = self.lines.recv().await {
                 self.log.push(line);
             }
             Ok::<_, anyhow::Error>(self.child.wait().await?)
         })
         .await
         .with_context(|| format!("the operator did not exit within {timeout:?}"))?
+    }
+}
+
+/// Forwards the operator's stderr lines until it closes.
+async fn drain(
+    mut lines: Lines<BufReader<ChildStderr>>,
+    tx: tokio::sync::mpsc::UnboundedSender<String>,
+) {
+    while let Ok(Some(line)) = lines.next_line().await {
+        if tx.send(line).is_err() {
+            break;
+        }
     }
 }
 
@@ -160,6 +206,16 @@ where
 /// The operator against the environment's hub, with short intervals so scenarios run quickly,
 /// and with the hub identity the Helm chart grants (see [`chart_identity`]), never an admin.
 pub async fn start_operator(env: &Environment, extra: &[&str]) -> Result<Operator> {
+    start_operator_with_env(env, extra, &[]).await
+}
+
+/// [`start_operator`] with environment variables for the operator, e.g.
+/// `("KARMADA_MANAGER_LOG", "debug")`.
+pub async fn start_operator_with_env(
+    env: &Environment,
+    extra: &[&str],
+    vars: &[(&str, &str)],
+) -> Result<Operator> {
     let mode = connection_mode(extra);
     let kubeconfig = chart_identity::kubeconfig(env, &mode).await?;
     let kubeconfig = kubeconfig.display().to_string();
@@ -176,7 +232,7 @@ pub async fn start_operator(env: &Environment, extra: &[&str]) -> Result<Operato
         "127.0.0.1:0",
     ];
     args.extend_from_slice(extra);
-    let mut operator = Operator::start(&args).await?;
+    let mut operator = Operator::start_with_env(&args, vars).await?;
     operator
         .wait_for_log("hub caches synced", Duration::from_secs(60))
         .await?;

@@ -194,6 +194,7 @@ fn build_status(
                 source,
                 endpoint: &endpoint,
                 metrics: metrics.as_deref(),
+                listed: shared.listed(),
             }))
         }
         Err(problem) => {

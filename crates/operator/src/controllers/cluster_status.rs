@@ -2,9 +2,9 @@
 //! the source, the connection health, conditions and the change time. Pure, so every condition
 //! rule is unit-tested without a server.
 
-use crate::members::{ConnectionError, Health};
+use crate::members::{ConnectionError, Failure, Health};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use karmada_manager_api::conditions::{reasons, types};
+use karmada_manager_api::conditions::{reasons, status as condition_status, types};
 use karmada_manager_api::{ClusterInsightStatus, ClusterWorkloadCounts, InsightSource};
 use karmada_manager_core::{
     BuildOptions, ClusterIndex, NodeUsage, cluster_insight_status, cluster_status_fallback,
@@ -24,6 +24,11 @@ pub enum View<'a> {
         endpoint: &'a str,
         /// NodeMetrics, when the member serves metrics.k8s.io.
         metrics: Option<&'a [NodeUsage]>,
+        /// The member's nodes and pods have been listed completely at least once (possibly by
+        /// an earlier connection of the same task set). During a later relist — a reconnect
+        /// with rotated credentials, a `410 Gone` — the index is not `is_synced()`, but its
+        /// last figures stand in: that is no initial sync.
+        listed: bool,
     },
     /// No connection is possible: figures from Karmada's own `Cluster.status`.
     Fallback {
@@ -63,12 +68,16 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
             source,
             endpoint,
             metrics,
+            listed,
         } => {
+            // Fault tests (issue #7) found a planned token rotation flipping Ready to False
+            // (InitialSync) while the new connection relisted: a relist is not an initial sync.
+            let listed = listed || index.is_synced();
             let build = cluster_insight_status(index, cluster, options);
             let mut conditions = Vec::new();
             let truncated = build.truncation.as_ref().map(|t| t.message());
             match &health.failure {
-                Some(failure) if failure.stalled => {
+                Some(failure) if stalls_now(failure, listed, grace) => {
                     conditions.push(Desired::of(
                         types::READY,
                         false,
@@ -83,15 +92,24 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
                     ));
                 }
                 // Past the grace period, or with nothing listed yet that could stand in meanwhile.
-                Some(failure) if failure.since.elapsed() >= grace || !index.is_synced() => {
-                    let message = if index.is_synced() {
+                Some(failure) if failure.since.elapsed() >= grace || !listed => {
+                    let message = if listed {
                         format!("{}; the figures are the last known ones", failure.message)
                     } else {
                         failure.message.clone()
                     };
+                    // Reconciling too, as documented for MemberUnreachable: the operator retries,
+                    // and kstatus (Flux, `kubectl wait`) would otherwise judge a Ready=False
+                    // without Reconciling or Stalled as Current (found by the fault tests).
                     conditions.push(Desired::of(
                         types::READY,
                         false,
+                        reasons::MEMBER_UNREACHABLE,
+                        message.clone(),
+                    ));
+                    conditions.push(Desired::of(
+                        types::RECONCILING,
+                        true,
                         reasons::MEMBER_UNREACHABLE,
                         message,
                     ));
@@ -100,7 +118,7 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
                     requeue = Some(grace.saturating_sub(failure.since.elapsed()));
                     conditions.extend(healthy_conditions(&build.status, truncated));
                 }
-                None if !index.is_synced() => {
+                None if !listed => {
                     let message = format!("listing nodes and pods of {endpoint}");
                     conditions.push(Desired::of(
                         types::READY,
@@ -116,6 +134,18 @@ pub fn assemble(inputs: Inputs<'_>) -> (ClusterInsightStatus, Option<Duration>) 
                     ));
                 }
                 None => conditions.extend(healthy_conditions(&build.status, truncated)),
+            }
+            // A connection that does not verify the member's certificate must not look like
+            // one that does: say so where people look (issue #7; the insight said nothing).
+            if source == InsightSource::Direct && cluster.spec.insecure_skip_tls_verification {
+                let ready = conditions
+                    .iter_mut()
+                    .find(|c| c.type_ == types::READY && c.status == condition_status::TRUE);
+                if let Some(ready) = ready {
+                    ready.message.push_str(&format!(
+                        "; TLS verification of {endpoint} is skipped (spec.insecureSkipTLSVerification): the member's identity is not checked"
+                    ));
+                }
             }
             let mut status = build.status;
             status.source = Some(source);
@@ -195,6 +225,16 @@ fn healthy_conditions(status: &ClusterInsightStatus, truncated: Option<String>) 
         ));
     }
     conditions
+}
+
+/// Whether `failure` is reported as `Stalled` now. Configuration failures stall at once, except
+/// a 403 from a member that has already served these figures: a kube-apiserver answers 403 while
+/// it restarts, until its RBAC caches are filled (the fault tests saw every restart of a
+/// flapping member reported as a broken grant). That one waits out the grace period like an
+/// outage, with the last figures standing in.
+fn stalls_now(failure: &Failure, listed: bool, grace: Duration) -> bool {
+    let maybe_restarting = failure.reason == reasons::FORBIDDEN && listed;
+    failure.stalled && (!maybe_restarting || failure.since.elapsed() >= grace)
 }
 
 #[cfg(test)]

@@ -49,6 +49,11 @@ pub enum ConnectionError {
         key: &'static str,
     },
 
+    #[error(
+        "Secret {namespace}/{name} key `token` is not a usable bearer token: it holds characters an HTTP header cannot carry (a line break or another control character inside it); put the member's token there"
+    )]
+    InvalidToken { namespace: String, name: String },
+
     #[error("cannot set up a client for {endpoint}: {problem}")]
     ClientSetup { endpoint: String, problem: String },
 
@@ -73,6 +78,8 @@ impl ConnectionError {
             Self::NoSecretRef | Self::SecretNotFound { .. } => reasons::SECRET_NOT_FOUND,
             Self::SecretKeyMissing { .. } => reasons::SECRET_KEY_MISSING,
             Self::InvalidCaBundle { .. } => reasons::INVALID_CA_BUNDLE,
+            // The member could not accept it either: a credentials problem, fixed in the Secret.
+            Self::InvalidToken { .. } => reasons::UNAUTHORIZED,
         }
     }
 }
@@ -114,6 +121,13 @@ pub fn direct_config(
             name: name.clone(),
             key: SECRET_TOKEN_KEY,
         })?;
+
+    // kube sends the token through tower-http, which panics on a token that is no valid
+    // header value: the fault tests (issue #7) saw one Secret with a control character in its
+    // token crash the whole operator on every start. Refuse it here, as a condition.
+    if http::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
+        return Err(ConnectionError::InvalidToken { namespace, name });
+    }
 
     let mut config = kube::Config::new(cluster_url);
     config.connect_timeout = Some(CONNECT_TIMEOUT);

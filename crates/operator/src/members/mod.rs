@@ -1,5 +1,6 @@
 //! Everything about reaching and watching member clusters.
 
+mod backoff;
 mod client;
 mod connection;
 mod health;

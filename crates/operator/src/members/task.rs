@@ -3,6 +3,7 @@
 //! back off and relist; they never end the task, and a slow or dead member holds up nothing but
 //! its own task.
 
+use super::backoff::member_watch_backoff;
 use super::health::Health;
 use crate::context::ClusterTriggers;
 use futures::channel::mpsc::UnboundedSender;
@@ -17,6 +18,7 @@ use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -31,6 +33,9 @@ pub struct MemberShared {
     pub metrics: Mutex<Option<Vec<NodeUsage>>>,
     /// When the last watch event (of any kind) arrived.
     last_event: Mutex<Option<std::time::Instant>>,
+    /// Nodes and pods have been listed completely at least once. Kept across reconnects (the
+    /// shared state is), so that a relist shows the last figures instead of an initial sync.
+    listed: AtomicBool,
 }
 
 impl MemberShared {
@@ -40,6 +45,10 @@ impl MemberShared {
 
     pub fn metrics(&self) -> Option<Vec<NodeUsage>> {
         self.metrics.lock().ok().and_then(|m| m.clone())
+    }
+
+    pub fn listed(&self) -> bool {
+        self.listed.load(Ordering::Relaxed)
     }
 
     pub fn last_event(&self) -> Option<std::time::Instant> {
@@ -81,18 +90,18 @@ pub async fn watch_member(
 ) {
     let config = watcher::Config::default();
     let nodes = watcher::watcher(Api::<SlimNode>::all(client.clone()), config.clone())
-        .default_backoff()
+        .backoff(member_watch_backoff())
         .map(Update::Node);
     let pods = watcher::watcher(Api::<SlimPod>::all(client.clone()), config.clone())
-        .default_backoff()
+        .backoff(member_watch_backoff())
         .map(Update::Pod);
     // Metadata only: owner references are all attribution needs.
     let replica_sets = Api::<PartialObjectMeta<ReplicaSet>>::all(client.clone());
     let replica_sets = watcher::watcher(replica_sets, config.clone())
-        .default_backoff()
+        .backoff(member_watch_backoff())
         .map(|e| Update::Owner(OwnerKind::ReplicaSet, e.map(metadata_of)));
     let jobs = watcher::watcher(Api::<PartialObjectMeta<Job>>::all(client.clone()), config)
-        .default_backoff()
+        .backoff(member_watch_backoff())
         .map(|e| Update::Owner(OwnerKind::Job, e.map(metadata_of)));
     let owners = stream::select(replica_sets, jobs);
     let mut updates = std::pin::pin!(stream::select(stream::select(nodes, pods), owners));
@@ -254,7 +263,13 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
             return health.owner_failure != before.owner_failure;
         }
         Update::Node(Ok(event)) => {
-            health.record_success();
+            // `Init` is the watcher starting a list, before any request: no sign that the
+            // member answers. Counting it as one cleared the failure on every retry, so an
+            // insight of a member that hangs or refuses alternated between its failure and
+            // InitialSync (found by the fault tests, issue #7).
+            if !matches!(event, Event::Init) {
+                health.record_success();
+            }
             match event {
                 Event::Init => index.begin_resync_nodes(),
                 Event::InitApply(node) | Event::Apply(node) => {
@@ -269,7 +284,9 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
             }
         }
         Update::Pod(Ok(event)) => {
-            health.record_success();
+            if !matches!(event, Event::Init) {
+                health.record_success();
+            }
             match event {
                 Event::Init => index.begin_resync_pods(),
                 Event::InitApply(pod) | Event::Apply(pod) => {
@@ -301,6 +318,9 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
                 Event::Delete(meta) => index.delete_owner(kind, &meta),
             } || before.owner_failure.is_some();
         }
+    }
+    if index.cluster.is_synced() {
+        shared.listed.store(true, Ordering::Relaxed);
     }
     true
 }

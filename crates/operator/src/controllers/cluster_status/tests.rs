@@ -52,6 +52,7 @@ fn live(
         source: InsightSource::Direct,
         endpoint: "https://m1",
         metrics: None,
+        listed: false,
     };
     let options = BuildOptions::default();
     assemble(Inputs {
@@ -152,6 +153,74 @@ fn an_outage_beyond_the_grace_is_member_unreachable_with_the_last_figures() {
 }
 
 #[test]
+fn an_unreachable_member_is_reconciling_as_documented() {
+    let (status, _) = live(
+        &synced_index(1, 0),
+        &failure("MemberUnreachable", GRACE + Duration::from_secs(1), false),
+        None,
+        at(1),
+    );
+    assert_eq!(
+        condition(&status, "Reconciling"),
+        Some(("True", "MemberUnreachable"))
+    );
+}
+
+#[test]
+fn a_relist_after_the_first_list_is_no_initial_sync() {
+    let mut index = synced_index(2, 0);
+    index.begin_resync_pods(); // a reconnect relists
+    let cluster = Cluster::default();
+    let options = BuildOptions::default();
+    let (status, _) = assemble(Inputs {
+        cluster: &cluster,
+        view: View::Live {
+            index: &index,
+            health: &Health::default(),
+            source: InsightSource::Direct,
+            endpoint: "https://m1",
+            metrics: None,
+            listed: true,
+        },
+        previous: None,
+        generation: Some(1),
+        workloads: Default::default(),
+        options: &options,
+        grace: GRACE,
+        now: at(1),
+    });
+    assert_eq!(condition(&status, "Ready"), Some(("True", "Synced")));
+    assert_eq!(status.nodes.total, 2, "the last figures stand in");
+}
+
+#[test]
+fn skipped_tls_verification_is_said() {
+    let mut cluster = Cluster::default();
+    cluster.spec.insecure_skip_tls_verification = true;
+    let options = BuildOptions::default();
+    let (status, _) = assemble(Inputs {
+        cluster: &cluster,
+        view: View::Live {
+            index: &synced_index(1, 0),
+            health: &Health::default(),
+            source: InsightSource::Direct,
+            endpoint: "https://m1",
+            metrics: None,
+            listed: true,
+        },
+        previous: None,
+        generation: Some(1),
+        workloads: Default::default(),
+        options: &options,
+        grace: GRACE,
+        now: at(1),
+    });
+    assert_eq!(condition(&status, "Ready"), Some(("True", "Synced")));
+    let message = &status.conditions[0].message;
+    assert!(message.contains("insecureSkipTLSVerification"), "{message}");
+}
+
+#[test]
 fn configuration_failures_stall_at_once() {
     let (status, _) = live(
         &synced_index(1, 0),
@@ -164,6 +233,41 @@ fn configuration_failures_stall_at_once() {
         condition(&status, "Stalled"),
         Some(("True", "Unauthorized"))
     );
+}
+
+#[test]
+fn a_forbidden_member_that_served_before_is_held_for_the_grace_period() {
+    // A restarting kube-apiserver answers 403 until its RBAC caches are filled.
+    let (status, requeue) = live(
+        &synced_index(1, 0),
+        &failure("Forbidden", Duration::from_secs(1), true),
+        None,
+        at(1),
+    );
+    assert_eq!(condition(&status, "Ready"), Some(("True", "Synced")));
+    assert_eq!(condition(&status, "Stalled"), None);
+    assert!(requeue.is_some_and(|r| r <= GRACE), "{requeue:?}");
+
+    let (status, _) = live(
+        &synced_index(1, 0),
+        &failure("Forbidden", GRACE + Duration::from_secs(1), true),
+        None,
+        at(1),
+    );
+    assert_eq!(condition(&status, "Ready"), Some(("False", "Forbidden")));
+    assert_eq!(condition(&status, "Stalled"), Some(("True", "Forbidden")));
+}
+
+#[test]
+fn a_forbidden_member_never_listed_stalls_at_once() {
+    let (status, _) = live(
+        &ClusterIndex::new(),
+        &failure("Forbidden", Duration::ZERO, true),
+        None,
+        at(1),
+    );
+    assert_eq!(condition(&status, "Ready"), Some(("False", "Forbidden")));
+    assert_eq!(condition(&status, "Stalled"), Some(("True", "Forbidden")));
 }
 
 #[test]

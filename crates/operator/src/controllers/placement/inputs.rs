@@ -104,6 +104,14 @@ struct MemberView {
 
 fn member_view(ctx: &Context, cluster: &str, workload: &WorkloadKey, always: bool) -> MemberView {
     let mut problems: Vec<ClusterProblem> = insight_problem(ctx, cluster).into_iter().collect();
+    if ctx.clusters.get(&ObjectRef::new(cluster)).is_none() {
+        problems.push(ClusterProblem {
+            reason: reasons::CLUSTER_NOT_FOUND.to_owned(),
+            message: format!(
+                "the binding targets cluster {cluster}, but the hub has no Cluster {cluster}: nothing can be observed there"
+            ),
+        });
+    }
     let Some(shared) = ctx.members.get(cluster) else {
         return MemberView {
             pods: None,

@@ -116,6 +116,21 @@ fn secret_problems_name_the_secret_and_key() {
 }
 
 #[test]
+fn a_token_no_http_header_can_carry_is_refused_not_sent() {
+    let ca = ca_pem();
+    for token in ["two\nlines", "del\u{7f}char", "nul\u{0}byte", "cr\rinside"] {
+        let err = direct_config(
+            &spec(),
+            Some(&secret(&[("token", token), ("caBundle", &ca)])),
+        )
+        .unwrap_err();
+        assert_eq!(err.reason(), "Unauthorized", "{token:?}: {err}");
+        assert!(err.to_string().contains("karmada-cluster/m1"), "{err}");
+        assert!(!err.to_string().contains(token), "{err}");
+    }
+}
+
+#[test]
 fn a_ca_bundle_that_is_not_a_certificate_is_invalid() {
     let garbage_in_armour =
         "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n";
