@@ -3,7 +3,7 @@
 //! warning naming each object it could not write, and converges once the binding is back.
 
 use super::common::{CONVERGE, alive, insight, metric, no_panics};
-use super::load::{Load, world_mismatches};
+use super::load::{Load, converged};
 use crate::support::{self, chart_identity, eventually, http_get};
 use anyhow::Result;
 use k8s_openapi::api::rbac::v1::ClusterRoleBinding;
@@ -28,13 +28,7 @@ async fn the_hub_denying_writes_is_survived_counted_and_recovered() -> Result<()
     let mut load = Load::seed(&hub, &members, 4).await?;
     let debug = [("KARMADA_MANAGER_LOG", "debug")];
     let mut operator = support::start_operator_with_env(&env, &[], &debug).await?;
-    eventually(
-        "placed",
-        CONVERGE,
-        || world_mismatches(&hub, &members, &load),
-        Vec::is_empty,
-    )
-    .await?;
+    converged(&hub, &members, &load, "placed").await?;
     let address = operator.admin_address()?;
 
     // The chart's grant of the operator's permissions on the hub goes away.
@@ -122,13 +116,7 @@ async fn the_hub_denying_writes_is_survived_counted_and_recovered() -> Result<()
     };
     bindings.create(&PostParams::default(), &restored).await?;
     let back = Instant::now();
-    eventually(
-        "converged",
-        CONVERGE,
-        || world_mismatches(&hub, &members, &load),
-        Vec::is_empty,
-    )
-    .await?;
+    converged(&hub, &members, &load, "converged").await?;
     eprintln!(
         "faults: converged {:.1?} after RBAC was restored",
         back.elapsed()

@@ -6,7 +6,7 @@
 //! its leader Lease.
 
 use super::common::{CONVERGE, alive, no_panics};
-use super::load::{Load, world_mismatches};
+use super::load::{Load, converged};
 use crate::support::{self, chart_identity, eventually};
 use anyhow::{Context, Result, ensure};
 use base64::Engine;
@@ -65,8 +65,7 @@ async fn audit_logs_show_reads_only_in_members_and_own_writes_on_the_hub() -> Re
     ];
     let mut operator = support::start_operator(&env, &lease).await?;
     let started = Instant::now();
-    let converged = || world_mismatches(&hub, &members, &load);
-    eventually("converged", CONVERGE, converged, Vec::is_empty).await?;
+    converged(&hub, &members, &load, "converged").await?;
 
     // Changes on both sides: readiness, a rescheduling, a pod replaced, a workload added and
     // one removed (its placement is deleted), a node added, a loose pod gone.
@@ -77,8 +76,7 @@ async fn audit_logs_show_reads_only_in_members_and_own_writes_on_the_hub() -> Re
     load.delete("w03").await?;
     bulk::create_nodes(&members[1].1, &[node("n3")]).await?;
     bulk::delete_pod(&Api::<Pod>::namespaced(members[0].1.clone(), LOOSE), "p-1").await?;
-    let converged = || world_mismatches(&hub, &members, &load);
-    eventually("converged again", CONVERGE, converged, Vec::is_empty).await?;
+    converged(&hub, &members, &load, "converged again").await?;
 
     // Status churn (pods flipping readiness, bindings' status following) while the leader
     // renews its Lease a few times: the steady state's requests are in the logs too.
@@ -101,8 +99,7 @@ async fn audit_logs_show_reads_only_in_members_and_own_writes_on_the_hub() -> Re
     let (churned, steps) = churn.await??;
     load = churned;
     let renewed = renewed?;
-    let converged = || world_mismatches(&hub, &members, &load);
-    eventually("converged after churn", CONVERGE, converged, Vec::is_empty).await?;
+    converged(&hub, &members, &load, "converged after churn").await?;
     eprintln!("faults: {steps} churn steps while the Lease was renewed {renewed} times");
     alive(&mut operator)?;
     // A clean stop: the Lease is released and the watches end, so every request is complete.

@@ -3,7 +3,7 @@
 //! members (Deployment → ReplicaSet → pods) — whose every placement can be checked against what
 //! the test wrote, and the check of the whole world against the truth.
 
-use super::common::{condition, insight, insight_matches, truth};
+use super::common::{CONVERGE, condition, insight, insight_matches, truth};
 use anyhow::{Context, Result};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use karmada_manager_api::{FleetInsight, WorkloadPlacement};
@@ -486,4 +486,22 @@ pub async fn world_mismatches(
         ));
     }
     Ok(wrong)
+}
+
+/// Waits until [`world_mismatches`] is empty (bounded by [`CONVERGE`]); how long it took.
+pub async fn converged(
+    hub: &Client,
+    members: &[(&str, Client)],
+    load: &Load,
+    what: &str,
+) -> Result<std::time::Duration> {
+    let started = std::time::Instant::now();
+    crate::support::eventually(
+        what,
+        CONVERGE,
+        || world_mismatches(hub, members, load),
+        Vec::is_empty,
+    )
+    .await?;
+    Ok(started.elapsed())
 }

@@ -4,7 +4,7 @@
 //! hub and the members hold, with nothing left over and nothing missing.
 
 use super::common::{CONVERGE, alive, condition, insight, message, metric, no_panics};
-use super::load::{Load, NAMESPACE, world_mismatches};
+use super::load::{Load, NAMESPACE, converged, world_mismatches};
 use crate::support::{self, eventually, http_get};
 use anyhow::Result;
 use karmada_manager_api::WorkloadPlacement;
@@ -41,13 +41,7 @@ async fn a_sigkilled_operator_restarts_into_the_truth() -> Result<()> {
     );
     let mut operator = support::start_operator(&env, &[]).await?;
     let started = Instant::now();
-    eventually(
-        "the load placed",
-        CONVERGE,
-        || world_mismatches(&hub, &members, &load),
-        Vec::is_empty,
-    )
-    .await?;
+    converged(&hub, &members, &load, "the load placed").await?;
     eprintln!(
         "faults: 30 placements converged {:.1?} after start",
         started.elapsed()
@@ -99,13 +93,7 @@ async fn a_sigkilled_operator_restarts_into_the_truth() -> Result<()> {
 
     let restarted = Instant::now();
     let mut operator = support::start_operator(&env, &[]).await?;
-    eventually(
-        "converged after the restart",
-        CONVERGE,
-        || world_mismatches(&hub, &members, &load),
-        Vec::is_empty,
-    )
-    .await?;
+    converged(&hub, &members, &load, "converged after the restart").await?;
     eprintln!(
         "faults: converged {:.1?} after the restart",
         restarted.elapsed()
@@ -139,13 +127,7 @@ async fn the_hub_restarting_loses_nothing() -> Result<()> {
     ];
     let mut load = Load::seed(&hub, &members, 6).await?;
     let mut operator = support::start_operator(&env, &[]).await?;
-    eventually(
-        "placed",
-        CONVERGE,
-        || world_mismatches(&hub, &members, &load),
-        Vec::is_empty,
-    )
-    .await?;
+    converged(&hub, &members, &load, "placed").await?;
 
     let before = operator
         .collect()
@@ -182,13 +164,7 @@ async fn the_hub_restarting_loses_nothing() -> Result<()> {
     load.add_all(&["w06".into()]).await?;
     load.set_ready("w01", 1, 0, false).await?;
 
-    eventually(
-        "converged",
-        CONVERGE,
-        || world_mismatches(&hub, &members, &load),
-        Vec::is_empty,
-    )
-    .await?;
+    converged(&hub, &members, &load, "converged").await?;
     eprintln!(
         "faults: converged {:.1?} after the hub restart",
         restarted.elapsed()
@@ -224,13 +200,7 @@ async fn a_member_restarting_after_compaction_loses_nothing() -> Result<()> {
     let mut load = Load::seed(&hub, &members, 6).await?;
     let debug = [("KARMADA_MANAGER_LOG", "info,karmada_manager=debug")];
     let mut operator = support::start_operator_with_env(&env, &[], &debug).await?;
-    eventually(
-        "placed",
-        CONVERGE,
-        || world_mismatches(&hub, &members, &load),
-        Vec::is_empty,
-    )
-    .await?;
+    converged(&hub, &members, &load, "placed").await?;
 
     let endpoint = env.member("m2").url();
     env.member_mut("m2").stop();
@@ -290,13 +260,7 @@ async fn a_member_restarting_after_compaction_loses_nothing() -> Result<()> {
         "faults: m2 down {:.1?}; etcd compacted at revision {revision}",
         restarted - stopped
     );
-    eventually(
-        "converged",
-        CONVERGE,
-        || world_mismatches(&hub, &members, &load),
-        Vec::is_empty,
-    )
-    .await?;
+    converged(&hub, &members, &load, "converged").await?;
     eprintln!(
         "faults: converged {:.1?} after m2's restart",
         restarted.elapsed()

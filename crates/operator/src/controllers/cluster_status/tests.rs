@@ -45,18 +45,29 @@ fn live(
     previous: Option<&ClusterInsightStatus>,
     now: Time,
 ) -> (ClusterInsightStatus, Option<Duration>) {
-    let cluster = Cluster::default();
+    live_with(&Cluster::default(), index, health, false, previous, now)
+}
+
+/// [`live`] for `cluster`, with the member listed before (`listed`) or not.
+fn live_with(
+    cluster: &Cluster,
+    index: &ClusterIndex,
+    health: &Health,
+    listed: bool,
+    previous: Option<&ClusterInsightStatus>,
+    now: Time,
+) -> (ClusterInsightStatus, Option<Duration>) {
     let view = View::Live {
         index,
         health,
         source: InsightSource::Direct,
         endpoint: "https://m1",
         metrics: None,
-        listed: false,
+        listed,
     };
     let options = BuildOptions::default();
     assemble(Inputs {
-        cluster: &cluster,
+        cluster,
         view,
         previous,
         generation: Some(1),
@@ -170,25 +181,8 @@ fn an_unreachable_member_is_reconciling_as_documented() {
 fn a_relist_after_the_first_list_is_no_initial_sync() {
     let mut index = synced_index(2, 0);
     index.begin_resync_pods(); // a reconnect relists
-    let cluster = Cluster::default();
-    let options = BuildOptions::default();
-    let (status, _) = assemble(Inputs {
-        cluster: &cluster,
-        view: View::Live {
-            index: &index,
-            health: &Health::default(),
-            source: InsightSource::Direct,
-            endpoint: "https://m1",
-            metrics: None,
-            listed: true,
-        },
-        previous: None,
-        generation: Some(1),
-        workloads: Default::default(),
-        options: &options,
-        grace: GRACE,
-        now: at(1),
-    });
+    let health = Health::default();
+    let (status, _) = live_with(&Cluster::default(), &index, &health, true, None, at(1));
     assert_eq!(condition(&status, "Ready"), Some(("True", "Synced")));
     assert_eq!(status.nodes.total, 2, "the last figures stand in");
 }
@@ -197,24 +191,8 @@ fn a_relist_after_the_first_list_is_no_initial_sync() {
 fn skipped_tls_verification_is_said() {
     let mut cluster = Cluster::default();
     cluster.spec.insecure_skip_tls_verification = true;
-    let options = BuildOptions::default();
-    let (status, _) = assemble(Inputs {
-        cluster: &cluster,
-        view: View::Live {
-            index: &synced_index(1, 0),
-            health: &Health::default(),
-            source: InsightSource::Direct,
-            endpoint: "https://m1",
-            metrics: None,
-            listed: true,
-        },
-        previous: None,
-        generation: Some(1),
-        workloads: Default::default(),
-        options: &options,
-        grace: GRACE,
-        now: at(1),
-    });
+    let health = Health::default();
+    let (status, _) = live_with(&cluster, &synced_index(1, 0), &health, true, None, at(1));
     assert_eq!(condition(&status, "Ready"), Some(("True", "Synced")));
     let message = &status.conditions[0].message;
     assert!(message.contains("insecureSkipTLSVerification"), "{message}");
