@@ -6,7 +6,7 @@
 use super::common::{
     CONVERGE, alive, condition, insight, insight_matches, member_tokens, message, no_panics, truth,
 };
-use crate::support::{self, chart_identity, eventually};
+use crate::support::{self, chart_identity, eventually, http_get};
 use anyhow::Result;
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use karmada_manager_api::ClusterInsight;
@@ -308,15 +308,21 @@ async fn no_token_reaches_the_log_and_skipped_tls_verification_is_said() -> Resu
     let events = Api::<k8s_openapi::api::events::v1::Event>::all(hub.clone())
         .list(&ListParams::default())
         .await?;
-    let written = serde_json::to_string(&insights)? + &serde_json::to_string(&events)?;
+    // And not on the admin server, which anyone who reaches its port may read.
+    let address = operator.admin_address()?;
+    let mut admin = String::new();
+    for path in ["/metrics", "/livez", "/readyz"] {
+        admin += &http_get(&address, path).await?.1;
+    }
+    let written = serde_json::to_string(&insights)? + &serde_json::to_string(&events)? + &admin;
     for token in &tokens {
         assert!(
             !written.contains(token.as_str()),
-            "a token is in a status or Event"
+            "a token is in a status, an Event or an admin page"
         );
     }
     eprintln!(
-        "faults: {tried} member credentials tried, {} tokens looked for in {} debug log lines and {} bytes of statuses and Events: none found",
+        "faults: {tried} member credentials tried, {} tokens looked for in {} debug log lines and {} bytes of statuses, Events and admin pages: none found",
         tokens.len(),
         log.len(),
         written.len()
