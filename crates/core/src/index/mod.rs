@@ -145,6 +145,7 @@ impl ClusterIndex {
 
     /// Adds or replaces a node. Returns `true` when anything the index holds changed.
     pub fn apply_node(&mut self, node: SlimNode) -> bool {
+        let node = node.without_metadata();
         let epoch = self.node_resync.epoch;
         if let Some(slot) = self.nodes.get_mut(node.name().as_ref()) {
             slot.epoch = epoch;

@@ -9,7 +9,8 @@
 //! dropped; only a type mismatch (a string where an object belongs) is an error.
 
 /// `kube::Resource` for a slim projection of a core/v1 kind, so that kube-runtime's watchers can
-/// decode into it directly; `meta()` is the projection's own trimmed `ObjectMeta`.
+/// decode into it directly; `meta()` is the projection's own trimmed `ObjectMeta` (the type's
+/// `object_meta()`).
 macro_rules! core_v1_resource {
     ($type:ty, $kind:literal, $plural:literal, $scope:ident) => {
         impl kube::core::Resource for $type {
@@ -37,13 +38,13 @@ macro_rules! core_v1_resource {
             }
 
             fn meta(&self) -> &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-                &self.metadata
+                self.object_meta()
             }
 
             fn meta_mut(
                 &mut self,
             ) -> &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-                &mut self.metadata
+                self.object_meta_mut()
             }
         }
     };

@@ -22,8 +22,10 @@ const INSTANCE_TYPE_BETA: &str = "beta.kubernetes.io/instance-type";
 /// works; the same rules apply.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlimNode {
-    /// Only name, uid and resourceVersion.
-    metadata: ObjectMeta,
+    /// Only name, uid and resourceVersion, for the watcher (which resumes from the
+    /// resourceVersion of the last event). Dropped once the node is stored
+    /// ([`SlimNode::without_metadata`]): ~600 bytes a node, 3 of a member's 13 MiB at 5,000 nodes.
+    metadata: Option<Box<ObjectMeta>>,
     name: Arc<str>,
     /// The `Ready` condition is `True`.
     pub ready: bool,
@@ -56,10 +58,10 @@ impl SlimNode {
     /// A node with the given name, not ready, with no resources; for tests and synthetic data.
     pub fn new(name: &str) -> SlimNode {
         SlimNode {
-            metadata: ObjectMeta {
+            metadata: Some(Box::new(ObjectMeta {
                 name: Some(name.to_owned()),
                 ..ObjectMeta::default()
-            },
+            })),
             name: intern_str(name),
             ready: false,
             unschedulable: false,
@@ -81,9 +83,27 @@ impl SlimNode {
         &self.name
     }
 
-    /// The slim metadata.
+    /// The slim metadata; empty once [`SlimNode::without_metadata`] dropped it.
     pub fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
+        self.object_meta()
+    }
+
+    /// The node as the index keeps it: what the builders read, without the metadata only the
+    /// watcher needs. Two events that differ in nothing else then compare equal, so a heartbeat
+    /// that changes only the resourceVersion triggers no recomputation.
+    pub fn without_metadata(mut self) -> SlimNode {
+        self.metadata = None;
+        self
+    }
+
+    fn object_meta(&self) -> &ObjectMeta {
+        static NONE: std::sync::LazyLock<ObjectMeta> =
+            std::sync::LazyLock::new(ObjectMeta::default);
+        self.metadata.as_deref().unwrap_or(&NONE)
+    }
+
+    fn object_meta_mut(&mut self) -> &mut ObjectMeta {
+        self.metadata.get_or_insert_with(Box::default)
     }
 
     /// Memory, disk or PID pressure.
@@ -172,12 +192,12 @@ impl WireNode {
         let labels = metadata.labels;
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         SlimNode {
-            metadata: ObjectMeta {
+            metadata: Some(Box::new(ObjectMeta {
                 name: Some(name.to_string()),
                 uid: non_empty(metadata.uid),
                 resource_version: non_empty(metadata.resource_version),
                 ..ObjectMeta::default()
-            },
+            })),
             name,
             ready: condition_true(&status.conditions, "Ready"),
             unschedulable: spec.unschedulable,

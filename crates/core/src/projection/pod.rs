@@ -135,6 +135,14 @@ impl SlimPod {
         &self.metadata
     }
 
+    fn object_meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+
+    fn object_meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+
     /// Sets `spec.nodeName` (builder style, for tests and synthetic data).
     pub fn on_node(mut self, node: &str) -> SlimPod {
         self.node_name = Some(intern_str(node));

@@ -154,6 +154,25 @@ fn unchanged_objects_report_no_change() {
 }
 
 #[test]
+fn a_node_event_that_changes_only_its_metadata_is_no_change() {
+    // A kubelet heartbeat moves the resourceVersion (and fields we do not keep) only.
+    let decode = |resource_version: &str| -> SlimNode {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "n1", "uid": "u-1", "resourceVersion": resource_version},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]},
+        }))
+        .unwrap()
+    };
+    let mut index = ClusterIndex::new();
+    assert!(index.apply_node(decode("1")));
+    assert!(!index.apply_node(decode("2")));
+    let stored = index.node("n1").unwrap();
+    assert!(stored.ready);
+    assert_eq!(stored.metadata().resource_version, None, "not kept");
+    assert_eq!(&**stored.name(), "n1");
+}
+
+#[test]
 fn relists_remove_what_they_do_not_mention() {
     let mut index = ClusterIndex::new();
     assert!(!index.is_synced());
