@@ -27,6 +27,9 @@ pub struct Ours {
     last_event: Mutex<Option<Instant>>,
 }
 
+// Events by value, as kube's watcher yields them to the operator: boxing the larger variant
+// would add an allocation per pod that the operator's path does not make.
+#[allow(clippy::large_enum_variant)]
 enum Update {
     Node(Event<SlimNode>),
     Pod(Event<SlimPod>),
