@@ -1,13 +1,16 @@
 //! WorkloadPlacement for every way Karmada schedules (Duplicated, Aggregated, dynamic weights,
 //! clusterAffinities with the second group used), a ClusterWorkloadPlacement for a
 //! ClusterResourceBinding, and bad input (a malformed override annotation, a binding without
-//! policy annotations, an unknown kind), each with a clear condition while the others stay
-//! correct. Bindings only: no member pods are needed.
+//! policy annotations, an unknown kind, nonsense bindings, policies that do not decode), each
+//! with a clear condition while the others stay correct. Bindings only: no member pods are
+//! needed.
 
 mod support;
 
 #[path = "placement_variants/nonsense.rs"]
 mod nonsense;
+#[path = "placement_variants/policies.rs"]
+mod policies;
 
 use anyhow::Result;
 use karmada_manager_api::{ClusterWorkloadPlacement, WorkloadPlacement, WorkloadPlacementStatus};

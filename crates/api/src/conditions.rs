@@ -138,6 +138,12 @@ pub mod reasons {
     /// carries only the name. Karmada will not re-place the workload when clusters change:
     /// recreate the policy or let another policy claim the workload.
     pub const POLICY_NOT_FOUND: &str = "PolicyNotFound";
+    /// Ready `True`, in place of `WorkloadReady`, and Stalled `True`: the propagation policy the
+    /// binding names exists on the hub but cannot be decoded (a value the CRD schema lets
+    /// through but that does not fit the field, such as a `priority` beyond 32 bits); the
+    /// message names the policy and the field. The workload runs as last scheduled;
+    /// `status.policy` carries only the name. Fix that field of the policy on the hub.
+    pub const MALFORMED_POLICY: &str = "MalformedPolicy";
     /// Degraded `True` (WorkloadPlacement), and `clusters[].problems`: the Work's
     /// `policy.karmada.io/applied-overrides` or `applied-cluster-overrides` annotation on that
     /// cluster is not the JSON list Karmada writes; the message names the Work and the error.

@@ -246,11 +246,13 @@ pub struct PolicyReference {
     #[serde(default)]
     pub name: String,
     /// The policy's `spec.priority` (higher wins when several policies match). Absent when the
-    /// policy is not found (Ready reason `PolicyNotFound`).
+    /// policy is not found or cannot be decoded (Ready reason `PolicyNotFound` or
+    /// `MalformedPolicy`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
     /// The policy's `spec.conflictResolution`: `Abort` or `Overwrite` (what Karmada does when the
-    /// workload already exists on a member). Absent when the policy is not found.
+    /// workload already exists on a member). Absent when the policy is not found or cannot be
+    /// decoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict_resolution: Option<String>,
 }

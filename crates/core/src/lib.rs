@@ -33,7 +33,7 @@ mod test_support;
 pub use build::cluster_usage;
 pub use build::{
     BindingKind, BindingSource, BuildOptions, ClusterInsightBuild, DesiredCondition, FleetOptions,
-    HubCounts, PlacementInputs, PlacementOptions, PlacementTruncation, Truncation,
+    HubCounts, PlacementInputs, PlacementOptions, PlacementTruncation, PolicyLookup, Truncation,
     WorkloadPlacementBuild, WorkloadState, cluster_insight_status, cluster_status_fallback,
     cluster_workload_counts, fleet_insight_status, fleet_workload_counts,
     workload_placement_status,

@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use karmada_manager_core::intern::intern_str;
 use karmada_manager_core::{
     BindingSource, ClusterIndex, ControllerRef, OwnerIndex, OwnerKind, PlacementInputs,
-    PlacementOptions, PodPhase, SlimPod, WorkloadKey, WorkloadPod, WorkloadState,
+    PlacementOptions, PodPhase, PolicyLookup, SlimPod, WorkloadKey, WorkloadPod, WorkloadState,
     workload_placement_status, workload_pods,
 };
 use karmada_types::{Cluster, PropagationSpec, ResourceBinding};
@@ -151,7 +151,7 @@ fn build(
     workload_placement_status(
         &PlacementInputs {
             binding: BindingSource::from(&binding),
-            policy: Some(&policy),
+            policy: PolicyLookup::Found(&policy),
             clusters: &refs,
             overrides: &BTreeMap::new(),
             pods,

@@ -17,9 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use karmada_manager_api::{ClusterProblem, Weighting, WorkloadPlacementStatus};
 use karmada_manager_core::{
-    BindingKind, BindingSource, PlacementInputs, PlacementOptions, PodPhase, WorkIndex,
-    WorkloadPod, WorkloadState, cluster_matches, cluster_workload_counts, placement_summary,
-    resolve_weights, stamp_status, workload_placement_status,
+    BindingKind, BindingSource, PlacementInputs, PlacementOptions, PodPhase, PolicyLookup,
+    WorkIndex, WorkloadPod, WorkloadState, cluster_matches, cluster_workload_counts,
+    placement_summary, resolve_weights, stamp_status, workload_placement_status,
 };
 use karmada_types::{
     AppliedOverride, Cluster, ClusterAffinity, Placement, PropagationSpec, ReplicaSchedulingType,
@@ -586,7 +586,7 @@ proptest! {
         problems in problems(),
         overrides in overrides(),
         options in options(),
-        with_policy in any::<bool>(),
+        policy_state in 0..3u8,
         cluster_scoped in any::<bool>(),
     ) {
         let binding: ResourceBinding = serde_json::from_value(binding).expect("well-typed binding");
@@ -598,7 +598,11 @@ proptest! {
         };
         let inputs = PlacementInputs {
             binding: source,
-            policy: with_policy.then_some(&policy),
+            policy: match policy_state {
+                0 => PolicyLookup::Missing,
+                1 => PolicyLookup::Found(&policy),
+                _ => PolicyLookup::Malformed("spec.priority: Invalid value integer `3000000000`. Expected i32"),
+            },
             clusters: &cluster_refs,
             overrides: &overrides,
             pods: &pods,

@@ -18,6 +18,10 @@ pub struct IgnoredSpec {}
 
 /// Declares a Karmada object type: the struct, `kube::Resource`, and `Serialize`.
 ///
+/// A decode error in `spec` or `status` names the field from the object's root
+/// (`spec.placement.spreadConstraints[0].maxGroups: ...`), so that the condition or log line
+/// that reports a malformed object says where it is.
+///
 /// `Serialize` writes `apiVersion` and `kind` back (they are not stored), so an object survives
 /// a decode/encode round trip in the shape the API server uses.
 macro_rules! karmada_resource {
@@ -42,11 +46,11 @@ macro_rules! karmada_resource {
             #[serde(default)]
             pub metadata: ::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             /// The desired state, as much of it as the operator reads.
-            #[serde(default, deserialize_with = "crate::de::null_as_default")]
+            #[serde(default, deserialize_with = "crate::de::spec")]
             pub spec: $spec,
             $(
                 /// The observed state, as much of it as the operator reads.
-                #[serde(default, deserialize_with = "crate::de::null_as_default")]
+                #[serde(default, deserialize_with = "crate::de::status")]
                 pub status: $status,
             )?
         }

@@ -33,7 +33,7 @@ pub use size_guard::Truncation;
 pub use usage::cluster_usage;
 pub use workload_placement::{
     BindingKind, BindingSource, DesiredCondition, PlacementInputs, PlacementOptions,
-    PlacementTruncation, WorkloadPlacementBuild, workload_placement_status,
+    PlacementTruncation, PolicyLookup, WorkloadPlacementBuild, workload_placement_status,
 };
 pub use workloads::cluster_workload_counts;
 

@@ -55,7 +55,7 @@ fn state(
     let policy = claimed_policy(ctx, &ClaimingPolicy::of(meta));
     let inputs = PlacementInputs {
         binding,
-        policy: policy.as_ref().and_then(Claimed::spec),
+        policy: Claimed::lookup(policy.as_ref()),
         clusters,
         overrides: &BTreeMap::new(),
         pods: &BTreeMap::new(),

@@ -13,8 +13,8 @@ use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{Condition, ConditionStatus, ResourceBindingStatus};
 
 use super::super::fleet_workloads::WorkloadState;
-use super::bounded;
 use super::size_guard::PlacementTruncation;
+use super::{PolicyLookup, bounded};
 
 /// How much of a Karmada message is quoted (bytes).
 const QUOTE_LIMIT: usize = 512;
@@ -36,8 +36,8 @@ pub(super) struct Facts<'a> {
     /// Target clusters whose copy has not observed its latest generation yet.
     pub(super) lagging: Vec<&'a str>,
     pub(super) claim: &'a ClaimingPolicy,
-    /// The claimed policy exists.
-    pub(super) policy_found: bool,
+    /// What the hub holds of the claimed policy.
+    pub(super) policy: PolicyLookup<'a>,
     pub(super) truncation: Option<&'a PlacementTruncation>,
 }
 
@@ -56,7 +56,7 @@ pub(super) fn conditions(facts: &Facts<'_>) -> (Vec<DesiredCondition>, WorkloadS
     let (applied, applying) = applied(facts);
     let rollout = rollout(facts);
     let unhealthy = unhealthy(facts);
-    let missing_policy = missing_policy(facts);
+    let policy_problem = policy_problem(facts);
 
     let ready = if scheduling != Stage::Done {
         scheduled.with_type(types::READY, status::FALSE)
@@ -83,13 +83,8 @@ pub(super) fn conditions(facts: &Facts<'_>) -> (Vec<DesiredCondition>, WorkloadS
                  (status.clusters[])."
             ),
         )
-    } else if let Some(missing) = &missing_policy {
-        DesiredCondition::new(
-            types::READY,
-            status::TRUE,
-            reasons::POLICY_NOT_FOUND,
-            missing,
-        )
+    } else if let Some((reason, message)) = &policy_problem {
+        DesiredCondition::new(types::READY, status::TRUE, reason, message)
     } else if let Some(truncation) = facts.truncation {
         DesiredCondition::new(
             types::READY,
@@ -123,13 +118,8 @@ pub(super) fn conditions(facts: &Facts<'_>) -> (Vec<DesiredCondition>, WorkloadS
     let stalled = if scheduling == Stage::Failed {
         Some(scheduled.with_type(types::STALLED, status::TRUE))
     } else {
-        missing_policy.map(|message| {
-            DesiredCondition::new(
-                types::STALLED,
-                status::TRUE,
-                reasons::POLICY_NOT_FOUND,
-                message,
-            )
+        policy_problem.map(|(reason, message)| {
+            DesiredCondition::new(types::STALLED, status::TRUE, reason, message)
         })
     };
     // kstatus reads one of the two; Stalled is the one that needs someone to act.
@@ -387,22 +377,41 @@ fn unhealthy(facts: &Facts<'_>) -> Option<String> {
     (!unhealthy.is_empty()).then(|| names(&unhealthy))
 }
 
-fn missing_policy(facts: &Facts<'_>) -> Option<String> {
-    if facts.policy_found {
-        return None;
-    }
-    let policy = match facts.claim {
-        ClaimingPolicy::Propagation { namespace, name } => {
-            format!("PropagationPolicy {namespace}/{name}")
-        }
-        ClaimingPolicy::ClusterPropagation { name } => format!("ClusterPropagationPolicy {name}"),
+/// The claimed policy, when it cannot be read: `PolicyNotFound` when the hub does not have it,
+/// `MalformedPolicy` when it has it but it does not decode. Either way the workload runs as
+/// last scheduled, and the reason and message go on Ready (`True`) and Stalled.
+fn policy_problem(facts: &Facts<'_>) -> Option<(&'static str, String)> {
+    let (policy, edit) = match facts.claim {
+        ClaimingPolicy::Propagation { namespace, name } => (
+            format!("PropagationPolicy {namespace}/{name}"),
+            format!("kubectl edit propagationpolicy {name} -n {namespace}"),
+        ),
+        ClaimingPolicy::ClusterPropagation { name } => (
+            format!("ClusterPropagationPolicy {name}"),
+            format!("kubectl edit clusterpropagationpolicy {name}"),
+        ),
         ClaimingPolicy::None => return None,
     };
-    Some(format!(
-        "The binding names {policy}, which does not exist: the workload runs as last \
-         scheduled, but Karmada will not re-place it when clusters change. Recreate the policy \
-         or let another policy claim the workload."
-    ))
+    match facts.policy {
+        PolicyLookup::Found(_) => None,
+        PolicyLookup::Missing => Some((
+            reasons::POLICY_NOT_FOUND,
+            format!(
+                "The binding names {policy}, which does not exist: the workload runs as last \
+                 scheduled, but Karmada will not re-place it when clusters change. Recreate the \
+                 policy or let another policy claim the workload."
+            ),
+        )),
+        PolicyLookup::Malformed(error) => Some((
+            reasons::MALFORMED_POLICY,
+            format!(
+                "The binding names {policy}, which exists but cannot be decoded ({}): the \
+                 workload runs as last scheduled, and status.policy shows no priority or \
+                 conflict resolution. Fix that field of the policy on the hub ({edit}).",
+                bounded(error.trim(), QUOTE_LIMIT)
+            ),
+        )),
+    }
 }
 
 fn ready_message(facts: &Facts<'_>) -> String {

@@ -91,16 +91,39 @@ impl<'a> From<&'a ClusterResourceBinding> for BindingSource<'a> {
     }
 }
 
+/// What the hub holds of the (Cluster)PropagationPolicy a binding's claim annotations name
+/// ([`ClaimingPolicy::of`]). The shell looks it up in its cache; the builder only reads this.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PolicyLookup<'a> {
+    /// The policy exists and decodes.
+    Found(&'a PropagationSpec),
+    /// No such policy on the hub — then, if the annotations name one, the status reports it
+    /// missing (`PolicyNotFound`) — or no policy is named.
+    Missing,
+    /// The policy exists but cannot be decoded; the decoder's message, which names the field
+    /// (`spec.priority: ...`). The status reports it as `MalformedPolicy`.
+    Malformed(&'a str),
+}
+
+impl<'a> PolicyLookup<'a> {
+    /// The spec, when the policy exists and decodes.
+    pub fn spec(&self) -> Option<&'a PropagationSpec> {
+        match self {
+            PolicyLookup::Found(spec) => Some(spec),
+            PolicyLookup::Missing | PolicyLookup::Malformed(_) => None,
+        }
+    }
+}
+
 /// Everything one placement status is built from. All maps are keyed by Cluster name.
 #[derive(Clone, Copy, Debug)]
 pub struct PlacementInputs<'a> {
     /// The binding.
     pub binding: BindingSource<'a>,
-    /// The spec of the (Cluster)PropagationPolicy the binding's claim annotations name
-    /// ([`ClaimingPolicy::of`]), when it exists on the hub. `None` when it does not — then,
-    /// if the annotations name one, the status reports it missing (`PolicyNotFound`) — and
-    /// when no policy is named. Pass `None` only once the policy caches have synced.
-    pub policy: Option<&'a PropagationSpec>,
+    /// The (Cluster)PropagationPolicy the binding's claim annotations name
+    /// ([`ClaimingPolicy::of`]): found, missing (or none named), or malformed. Pass
+    /// [`PolicyLookup::Missing`] only once the policy caches have synced.
+    pub policy: PolicyLookup<'a>,
     /// Karmada Clusters, at least the binding's target clusters (others are ignored), to
     /// resolve static weights against their labels and fields.
     pub clusters: &'a [&'a Cluster],
@@ -158,7 +181,7 @@ pub struct WorkloadPlacementBuild {
 /// Builds the status of the placement that mirrors `inputs.binding`.
 ///
 /// - `workload`, `binding`, `policy` (from the claim annotations; priority and conflict
-///   resolution only when the policy exists), `placement` (see
+///   resolution only when the policy exists and decodes), `placement` (see
 ///   [`placement_summary`]).
 /// - `replicas`: `desired` = `spec.replicas`, times the number of target clusters for
 ///   `Duplicated`; `scheduled` = Σ `spec.clusters[].replicas`; `ready`/`available`/`updated` =
@@ -207,7 +230,7 @@ pub fn workload_placement_status(
     let mut status = WorkloadPlacementStatus {
         workload: workload_reference(spec),
         binding: binding_reference(binding),
-        policy: policy_reference(&claim, inputs.policy),
+        policy: policy_reference(&claim, inputs.policy.spec()),
         placement: spec
             .placement
             .as_ref()
@@ -240,7 +263,7 @@ pub fn workload_placement_status(
         replica_kind,
         lagging: lagging.iter().map(String::as_str).collect(),
         claim: &claim,
-        policy_found: inputs.policy.is_some(),
+        policy: inputs.policy,
         truncation: truncation.as_ref(),
     });
     // Not part of the state: what Karmada reports decides readiness; this only says that

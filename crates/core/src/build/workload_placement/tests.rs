@@ -8,7 +8,11 @@ use karmada_manager_api::{
     ClusterPlacement, ClusterProblem, DivisionPreference, EvictionInfo, NodePods, PodSummary,
     ReplicaScheduling, Weighting, WorkloadHealth, WorkloadPodCounts,
 };
-use karmada_types::{Cluster, PropagationSpec, ResourceBinding, WorkOverrides};
+use karmada_types::{
+    Cluster, ClusterPropagationPolicy, PropagationPolicy, PropagationSpec, ResourceBinding,
+    WorkOverrides,
+};
+use kube::core::DeserializeGuard;
 use serde_json::{Value, json};
 
 use super::*;
@@ -89,7 +93,9 @@ fn running(name: &str, node: &str) -> WorkloadPod {
 /// Everything the builder reads, owned.
 struct World {
     binding: Value,
-    policy: Option<PropagationSpec>,
+    /// The claimed policy as the shell's cache holds it: absent, decoded, or the decoder's
+    /// message.
+    policy: Option<Result<PropagationSpec, String>>,
     clusters: Vec<Cluster>,
     overrides: BTreeMap<String, WorkOverrides>,
     pods: BTreeMap<String, Vec<WorkloadPod>>,
@@ -101,7 +107,7 @@ impl World {
     fn new(binding: Value) -> World {
         World {
             binding,
-            policy: Some(policy()),
+            policy: Some(Ok(policy())),
             clusters: vec![
                 cluster("m1", json!({"env": "prod", "tier": "gold"})),
                 cluster("m2", json!({"env": "prod"})),
@@ -121,7 +127,11 @@ impl World {
         workload_placement_status(
             &PlacementInputs {
                 binding: BindingSource::from(&binding),
-                policy: self.policy.as_ref(),
+                policy: match &self.policy {
+                    None => PolicyLookup::Missing,
+                    Some(Ok(spec)) => PolicyLookup::Found(spec),
+                    Some(Err(error)) => PolicyLookup::Malformed(error),
+                },
                 clusters: &clusters,
                 overrides: &self.overrides,
                 pods: &self.pods,
@@ -787,6 +797,110 @@ fn policy_claims() {
     assert_eq!(policy.namespace.as_deref(), Some("shop"));
 }
 
+/// The decoder's message for a policy the hub holds but the operator cannot decode, as the
+/// shell's cache (`DeserializeGuard`) keeps it.
+fn undecodable<K: kube::Resource + serde::de::DeserializeOwned>(object: Value) -> String {
+    let guard: DeserializeGuard<K> = serde_json::from_value(object).expect("a guard decodes");
+    match guard.0 {
+        Ok(_) => panic!("the policy decodes"),
+        Err(invalid) => invalid.error,
+    }
+}
+
+#[test]
+fn a_policy_that_exists_but_does_not_decode() {
+    // Karmada's CRD lets a priority beyond 32 bits through (`format: int32` is not enforced).
+    let error = undecodable::<PropagationPolicy>(json!({
+        "metadata": {"name": "web-pp", "namespace": "shop"},
+        "spec": {"priority": 3_000_000_000_u64, "conflictResolution": "Overwrite"}
+    }));
+    let mut world = World::new(web());
+    world.policy = Some(Err(error));
+    let built = world.build();
+    // Not "not found": it exists. Named, without the figures that could not be read.
+    let named = built.status.policy.as_ref().expect("policy named");
+    assert_eq!(
+        (
+            named.kind.as_str(),
+            named.namespace.as_deref(),
+            named.name.as_str()
+        ),
+        ("PropagationPolicy", Some("shop"), "web-pp")
+    );
+    assert_eq!(
+        (named.priority, named.conflict_resolution.as_ref()),
+        (None, None)
+    );
+    assert_eq!(
+        state_of(&built, types::READY),
+        (status::TRUE, reasons::MALFORMED_POLICY)
+    );
+    assert_eq!(
+        state_of(&built, types::STALLED),
+        (status::TRUE, reasons::MALFORMED_POLICY)
+    );
+    assert_eq!(state_of(&built, types::RECONCILING), ("-", "-"));
+    let message = &condition(&built, types::READY).expect("ready").message;
+    assert_eq!(
+        message,
+        "The binding names PropagationPolicy shop/web-pp, which exists but cannot be decoded \
+         (spec.priority: Invalid value integer `3000000000`. Expected i32): the workload runs as \
+         last scheduled, and status.policy shows no priority or conflict resolution. Fix that \
+         field of the policy on the hub (kubectl edit propagationpolicy web-pp -n shop)."
+    );
+    assert_eq!(
+        &condition(&built, types::STALLED).expect("stalled").message,
+        message
+    );
+    assert_eq!(built.state, WorkloadState::Failed);
+
+    // A ClusterPropagationPolicy, deep down a list; a rollout in progress keeps Ready's reason.
+    let mut binding = web();
+    binding["metadata"]["annotations"] =
+        json!({"clusterpropagationpolicy.karmada.io/name": "global"});
+    binding["status"]["aggregatedStatus"][0]["status"]["readyReplicas"] = json!(5);
+    let mut world = World::new(binding);
+    world.policy = Some(Err(undecodable::<ClusterPropagationPolicy>(json!({
+        "metadata": {"name": "global"},
+        "spec": {"placement": {"spreadConstraints": [{"maxGroups": 2}, {"maxGroups": 1e19}]}}
+    }))));
+    let built = world.build();
+    assert_eq!(
+        state_of(&built, types::READY),
+        (status::FALSE, reasons::REPLICAS_NOT_READY)
+    );
+    assert_eq!(
+        state_of(&built, types::STALLED),
+        (status::TRUE, reasons::MALFORMED_POLICY)
+    );
+    let message = &condition(&built, types::STALLED).expect("stalled").message;
+    assert!(
+        message.starts_with(
+            "The binding names ClusterPropagationPolicy global, which exists but cannot be \
+             decoded (spec.placement.spreadConstraints[1].maxGroups: "
+        ),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("(kubectl edit clusterpropagationpolicy global)."),
+        "{message}"
+    );
+
+    // Fixed on the hub: the figures are back, nothing is stalled.
+    world.policy = Some(Ok(policy()));
+    world.binding["status"]["aggregatedStatus"][0]["status"]["readyReplicas"] = json!(6);
+    let built = world.build();
+    assert_eq!(
+        state_of(&built, types::READY),
+        (status::TRUE, reasons::WORKLOAD_READY)
+    );
+    assert_eq!(state_of(&built, types::STALLED), ("-", "-"));
+    assert_eq!(
+        built.status.policy.as_ref().and_then(|p| p.priority),
+        Some(5)
+    );
+}
+
 #[test]
 fn workloads_without_replicas() {
     let mut binding = web();
@@ -971,7 +1085,7 @@ fn a_cluster_resource_binding() {
     let built = workload_placement_status(
         &PlacementInputs {
             binding: BindingSource::from(&binding),
-            policy: Some(&policy()),
+            policy: PolicyLookup::Found(&policy()),
             clusters: &clusters,
             overrides: &BTreeMap::new(),
             pods: &BTreeMap::new(),

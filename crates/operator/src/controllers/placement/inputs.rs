@@ -6,8 +6,9 @@ use crate::context::Context;
 use karmada_manager_api::ClusterProblem;
 use karmada_manager_api::conditions::{reasons, status, types};
 use karmada_manager_core::{
-    BindingSource, PlacementInputs, PlacementOptions, WorkloadKey, WorkloadPlacementBuild,
-    WorkloadPod, involved_clusters, permanent_id_label, workload_placement_status, workload_pods,
+    BindingSource, PlacementInputs, PlacementOptions, PolicyLookup, WorkloadKey,
+    WorkloadPlacementBuild, WorkloadPod, involved_clusters, permanent_id_label,
+    workload_placement_status, workload_pods,
 };
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{
@@ -52,7 +53,7 @@ pub fn build(
     workload_placement_status(
         &PlacementInputs {
             binding,
-            policy: policy.as_ref().and_then(Claimed::spec),
+            policy: Claimed::lookup(policy.as_ref()),
             clusters: &cluster_refs,
             overrides: &overrides,
             pods: &pods,
@@ -161,11 +162,22 @@ pub enum Claimed {
 }
 
 impl Claimed {
-    /// The spec, unless the policy cannot be decoded.
-    pub fn spec(&self) -> Option<&PropagationSpec> {
-        match self {
-            Claimed::Namespaced(p) => p.0.as_ref().ok().map(|p| &p.spec),
-            Claimed::ClusterWide(p) => p.0.as_ref().ok().map(|p| &p.spec),
+    /// What the builder is told of the claimed policy: its spec, that it is missing (`None`:
+    /// not in the cache), or the decoder's message when it cannot be decoded.
+    pub fn lookup(claimed: Option<&Claimed>) -> PolicyLookup<'_> {
+        fn of<'a, K>(
+            guard: &'a DeserializeGuard<K>,
+            spec: fn(&K) -> &PropagationSpec,
+        ) -> PolicyLookup<'a> {
+            match &guard.0 {
+                Ok(policy) => PolicyLookup::Found(spec(policy)),
+                Err(invalid) => PolicyLookup::Malformed(&invalid.error),
+            }
+        }
+        match claimed {
+            None => PolicyLookup::Missing,
+            Some(Claimed::Namespaced(p)) => of(p, |p| &p.spec),
+            Some(Claimed::ClusterWide(p)) => of(p, |p| &p.spec),
         }
     }
 }
