@@ -125,3 +125,15 @@ pub async fn member_tokens(hub: &Client) -> Result<Vec<String>> {
         .map(|t| String::from_utf8_lossy(&t.0).trim().to_string())
         .collect())
 }
+
+/// A client for each of the environment's members `names`, paired with its name.
+pub async fn member_clients<'a>(
+    env: &testenv::Environment,
+    names: &[&'a str],
+) -> Result<Vec<(&'a str, Client)>> {
+    let mut clients = Vec::new();
+    for name in names {
+        clients.push((*name, env.member(name).client().await?));
+    }
+    Ok(clients)
+}

@@ -2,7 +2,7 @@
 //! The operator keeps running (no crash loop), counts the failed writes in `/metrics`, logs a
 //! warning naming each object it could not write, and converges once the binding is back.
 
-use super::common::{CONVERGE, alive, insight, metric, no_panics};
+use super::common::{CONVERGE, alive, insight, member_clients, metric, no_panics};
 use super::load::{Load, converged};
 use crate::support::{self, chart_identity, eventually, http_get};
 use anyhow::Result;
@@ -24,7 +24,7 @@ const CLUSTER_ERRORS: &str =
 async fn the_hub_denying_writes_is_survived_counted_and_recovered() -> Result<()> {
     let env = support::environment(&["m1"]).await?;
     let hub = env.hub().client().await?;
-    let members = [("m1", env.member("m1").client().await?)];
+    let members = member_clients(&env, &["m1"]).await?;
     let mut load = Load::seed(&hub, &members, 4).await?;
     let debug = [("KARMADA_MANAGER_LOG", "debug")];
     let mut operator = support::start_operator_with_env(&env, &[], &debug).await?;

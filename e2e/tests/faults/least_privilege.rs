@@ -5,7 +5,7 @@
 //! and NodeMetrics — and wrote nothing; on the hub it wrote only its own resources, Events and
 //! its leader Lease.
 
-use super::common::{CONVERGE, alive, no_panics};
+use super::common::{CONVERGE, alive, member_clients, no_panics};
 use super::load::{Load, converged};
 use crate::support::{self, chart_identity, eventually};
 use anyhow::{Context, Result, ensure};
@@ -39,10 +39,7 @@ async fn audit_logs_show_reads_only_in_members_and_own_writes_on_the_hub() -> Re
     })
     .await?;
     let hub = env.hub().client().await?;
-    let mut members = Vec::new();
-    for name in MEMBERS {
-        members.push((name, env.member(name).client().await?));
-    }
+    let members = member_clients(&env, &MEMBERS).await?;
     let mut load = Load::seed(&hub, &members, 4).await?;
     for (_, member) in &members {
         bulk::create_nodes(member, &[node("n2").zone("a").cpu("4")]).await?;

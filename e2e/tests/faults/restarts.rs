@@ -3,7 +3,9 @@
 //! are made while the operator cannot see them; afterwards every status must say what the
 //! hub and the members hold, with nothing left over and nothing missing.
 
-use super::common::{CONVERGE, alive, condition, insight, message, metric, no_panics};
+use super::common::{
+    CONVERGE, alive, condition, insight, member_clients, message, metric, no_panics,
+};
 use super::load::{Load, NAMESPACE, converged, world_mismatches};
 use crate::support::{self, eventually, http_get};
 use anyhow::Result;
@@ -29,10 +31,7 @@ const WRITTEN_CI: &str =
 async fn a_sigkilled_operator_restarts_into_the_truth() -> Result<()> {
     let env = support::environment(&["m1", "m2"]).await?;
     let hub = env.hub().client().await?;
-    let members = [
-        ("m1", env.member("m1").client().await?),
-        ("m2", env.member("m2").client().await?),
-    ];
+    let members = member_clients(&env, &["m1", "m2"]).await?;
     let seeding = Instant::now();
     let load = Load::seed(&hub, &members, 30).await?;
     eprintln!(
@@ -121,10 +120,7 @@ async fn a_sigkilled_operator_restarts_into_the_truth() -> Result<()> {
 async fn the_hub_restarting_loses_nothing() -> Result<()> {
     let mut env = support::environment(&["m1", "m2"]).await?;
     let hub = env.hub().client().await?;
-    let members = [
-        ("m1", env.member("m1").client().await?),
-        ("m2", env.member("m2").client().await?),
-    ];
+    let members = member_clients(&env, &["m1", "m2"]).await?;
     let mut load = Load::seed(&hub, &members, 6).await?;
     let mut operator = support::start_operator(&env, &[]).await?;
     converged(&hub, &members, &load, "placed").await?;
@@ -193,10 +189,7 @@ async fn the_hub_restarting_loses_nothing() -> Result<()> {
 async fn a_member_restarting_after_compaction_loses_nothing() -> Result<()> {
     let mut env = support::environment(&["m1", "m2"]).await?;
     let hub = env.hub().client().await?;
-    let members = [
-        ("m1", env.member("m1").client().await?),
-        ("m2", env.member("m2").client().await?),
-    ];
+    let members = member_clients(&env, &["m1", "m2"]).await?;
     let mut load = Load::seed(&hub, &members, 6).await?;
     let debug = [("KARMADA_MANAGER_LOG", "info,karmada_manager=debug")];
     let mut operator = support::start_operator_with_env(&env, &[], &debug).await?;
