@@ -192,6 +192,22 @@ impl ApiServer {
         &self.log
     }
 
+    /// The private key that signs this server's service-account tokens (kube-controller-manager
+    /// signs with it too).
+    pub fn service_account_key_file(&self) -> &Path {
+        &self.certs.files.sa_private
+    }
+
+    /// The CA file of this server (what kube-controller-manager puts in ServiceAccount tokens).
+    pub fn ca_file(&self) -> &Path {
+        &self.certs.files.ca
+    }
+
+    /// The directory of this server's files; companions (controllers, kwok) log next to it.
+    pub fn dir(&self) -> &Path {
+        self.kubeconfig.parent().unwrap_or(Path::new("."))
+    }
+
     /// The audit log (JSON lines, read with [`crate::audit::read`]) if the server was started
     /// with auditing on ([`crate::EnvOptions::audit`]).
     pub fn audit_log(&self) -> Option<&Path> {

@@ -1,11 +1,15 @@
 //! The environment: one etcd, a hub kube-apiserver with Karmada's CRDs, and member
-//! kube-apiservers joined to it. Everything stops when the [`Environment`] is dropped.
+//! kube-apiservers joined to it. With [`EnvOptions::karmada`], also Karmada's own control plane
+//! on the hub and, in every member, the controllers and kwok that run pods. Everything stops
+//! when the [`Environment`] is dropped.
 
 use crate::apiserver::ApiServer;
 use crate::crds;
 use crate::etcd::Etcd;
-use crate::join::{JoinOptions, Joined, join};
-use crate::upstream::{Binaries, ensure_binaries};
+use crate::join::{JoinOptions, Joined, Joiner, join};
+use crate::karmada_control_plane::KarmadaControlPlane;
+use crate::member_controllers::MemberControllers;
+use crate::upstream::{self, Binaries, KarmadaBinaries, MemberBinaries, ensure_binaries};
 use anyhow::{Context, Result};
 use futures::future::try_join_all;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
@@ -39,6 +43,12 @@ pub struct EnvOptions {
     /// Every API server records every request in an audit log ([`ApiServer::audit_log`],
     /// [`crate::audit`]). Off by default: it costs a line per request.
     pub audit: bool,
+    /// Run the real Karmada: karmada-webhook, -controller-manager and -scheduler on the hub
+    /// ([`crate::karmada_control_plane`]), kube-controller-manager, kube-scheduler and kwok in
+    /// every member ([`crate::member_controllers`]), and members joined with karmadactl's
+    /// identity, their Cluster status left to Karmada. Off by default: tests play Karmada's
+    /// part themselves, which is faster and lets them write any state.
+    pub karmada: bool,
 }
 
 impl EnvOptions {
@@ -61,6 +71,8 @@ enum Dir {
 
 /// Field order is drop order: servers stop before etcd, and the directory goes last.
 pub struct Environment {
+    karmada: Option<KarmadaControlPlane>,
+    member_controllers: Vec<MemberControllers>,
     members: Vec<ApiServer>,
     hub: ApiServer,
     etcd: Etcd,
@@ -73,6 +85,11 @@ impl Environment {
     pub async fn start(options: EnvOptions) -> Result<Self> {
         let started = Instant::now();
         let binaries = tokio::task::spawn_blocking(ensure_binaries).await??;
+        let karmada_binaries = if options.karmada {
+            Some(tokio::task::spawn_blocking(real_karmada_binaries).await??)
+        } else {
+            None
+        };
         let dir = match &options.dir {
             Some(path) => {
                 let _ = std::fs::remove_dir_all(path);
@@ -118,11 +135,26 @@ impl Environment {
             .await
             .context("installing CRDs on the hub")?;
 
+        let mut member_controllers = Vec::new();
+        let mut karmada = None;
+        let joiner = match &karmada_binaries {
+            Some((karmada_bins, member_bins)) => {
+                member_controllers = try_join_all(
+                    members
+                        .iter()
+                        .map(|m| MemberControllers::start(m, member_bins)),
+                )
+                .await?;
+                karmada = Some(KarmadaControlPlane::start(&hub, karmada_bins, &root).await?);
+                Joiner::Karmada
+            }
+            None => Joiner::StandIn,
+        };
         let joins = options
             .members
             .iter()
             .zip(&members)
-            .filter_map(|(m, server)| m.join.as_ref().map(|j| join(&hub, server, j)));
+            .filter_map(|(m, server)| m.join.as_ref().map(|j| join(&hub, server, j, joiner)));
         let joined = try_join_all(joins).await.context("joining members")?;
         eprintln!(
             "testenv: hub + {} member(s) ready in {:.1}s ({} CRDs on the hub; files in {})",
@@ -132,6 +164,8 @@ impl Environment {
             root.display()
         );
         Ok(Self {
+            karmada,
+            member_controllers,
             members,
             hub,
             etcd,
@@ -173,6 +207,21 @@ impl Environment {
         self.joined.iter().find(|j| j.cluster == name)
     }
 
+    /// Karmada's control plane, if the environment runs it ([`EnvOptions::karmada`]).
+    pub fn karmada(&self) -> Option<&KarmadaControlPlane> {
+        self.karmada.as_ref()
+    }
+
+    /// The log files of every process besides the API servers (Karmada's components, the
+    /// members' controllers and kwok), for a failing test to point at.
+    pub fn component_logs(&self) -> Vec<PathBuf> {
+        let mut logs: Vec<PathBuf> = self.karmada.iter().flat_map(|k| k.logs()).collect();
+        for controllers in &self.member_controllers {
+            logs.extend(controllers.logs());
+        }
+        logs
+    }
+
     pub fn binaries(&self) -> &Binaries {
         &self.binaries
     }
@@ -210,4 +259,12 @@ impl Environment {
         }
         out
     }
+}
+
+/// Karmada's components and the members' controllers; built on first use (several minutes).
+fn real_karmada_binaries() -> Result<(KarmadaBinaries, MemberBinaries)> {
+    let karmada = upstream::ensure_karmada().context("building Karmada's components")?;
+    let members =
+        upstream::ensure_member_binaries().context("building the member controllers and kwok")?;
+    Ok((karmada, members))
 }

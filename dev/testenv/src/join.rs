@@ -1,7 +1,13 @@
-//! Registers a member with the hub the way `karmadactl join` does for a Push cluster, but with a
-//! least-privilege identity: in the member a ServiceAccount that may only read nodes, pods,
-//! replicasets and jobs, and a token for it from the TokenRequest API; on the hub a Secret in
+//! Registers a member with the hub the way `karmadactl join` does for a Push cluster: in the
+//! member a ServiceAccount and a token for it from the TokenRequest API; on the hub a Secret in
 //! `karmada-cluster` with `token` and `caBundle`, and a `Cluster` pointing at the member.
+//!
+//! Two identities, by [`Joiner`]:
+//! - [`Joiner::StandIn`] (no Karmada runs): a least-privilege ServiceAccount that may only read
+//!   nodes, pods, replicasets and jobs, and testenv writes the Cluster's status itself.
+//! - [`Joiner::Karmada`] (Karmada's own controllers run): karmadactl's identity, allowed
+//!   everything (karmada-controller-manager applies Works with it), and the Cluster's `spec.id`;
+//!   Karmada's cluster status controller writes the status.
 
 use crate::apiserver::ApiServer;
 use anyhow::{Context, Result};
@@ -26,6 +32,18 @@ pub struct JoinOptions {
     pub provider: Option<String>,
     pub region: Option<String>,
     pub zones: Vec<String>,
+    /// `spec.id`: karmadactl sets the UID of the member's `kube-system` namespace.
+    pub id: Option<String>,
+}
+
+/// Who else uses the member identity, and who writes the Cluster's status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Joiner {
+    /// Only karmada-manager reads the member; testenv plays the cluster status controller.
+    #[default]
+    StandIn,
+    /// Karmada's control plane runs and manages the member, as after `karmadactl join`.
+    Karmada,
 }
 
 /// What joining produced.
@@ -51,23 +69,39 @@ pub fn cluster_resource() -> ApiResource {
     }
 }
 
-pub async fn join(hub: &ApiServer, member: &ApiServer, options: &JoinOptions) -> Result<Joined> {
+pub async fn join(
+    hub: &ApiServer,
+    member: &ApiServer,
+    options: &JoinOptions,
+    joiner: Joiner,
+) -> Result<Joined> {
     let cluster = member.name().to_string();
-    let token = member_identity(&member.client().await?, &cluster)
+    let member_client = member.client().await?;
+    let role = match joiner {
+        Joiner::StandIn => reader_role()?,
+        Joiner::Karmada => karmadactl_role(&cluster)?,
+    };
+    let token = member_identity(&member_client, &cluster, role)
         .await
         .with_context(|| format!("creating the identity of {cluster}"))?;
     let hub_client = hub.client().await?;
+    let mut options = options.clone();
+    if joiner == Joiner::Karmada {
+        options.id = Some(cluster_id(&member_client).await?);
+    }
     register(
         &hub_client,
         &cluster,
         &member.url(),
         &token,
         member.ca_pem(),
-        options,
+        &options,
     )
     .await?;
-    let version = member_version(&member.client().await?).await?;
-    set_cluster_ready(&hub_client, &cluster, &version).await?;
+    if joiner == Joiner::StandIn {
+        let version = member_version(&member_client).await?;
+        set_cluster_ready(&hub_client, &cluster, &version).await?;
+    }
     Ok(Joined { cluster, token })
 }
 
@@ -102,7 +136,11 @@ pub async fn register(
         "apiEndpoint": endpoint,
         "secretRef": {"namespace": KARMADA_CLUSTER_NAMESPACE, "name": cluster},
     });
-    for (key, value) in [("provider", &options.provider), ("region", &options.region)] {
+    for (key, value) in [
+        ("provider", &options.provider),
+        ("region", &options.region),
+        ("id", &options.id),
+    ] {
         if let Some(value) = value {
             spec[key] = json!(value);
         }
@@ -153,9 +191,13 @@ pub async fn set_cluster_ready(
     Ok(())
 }
 
-/// ServiceAccount `karmada-<cluster>` in `karmada-cluster`, bound to a read-only ClusterRole;
-/// returns a token for it.
-async fn member_identity(member: &kube::Client, cluster: &str) -> Result<String> {
+/// ServiceAccount `karmada-<cluster>` in `karmada-cluster`, bound to `role`; returns a token for
+/// it.
+async fn member_identity(
+    member: &kube::Client,
+    cluster: &str,
+    role: ClusterRole,
+) -> Result<String> {
     let params = PatchParams::apply(FIELD_MANAGER).force();
     apply_namespace(member, KARMADA_CLUSTER_NAMESPACE).await?;
     let sa_name = format!("karmada-{cluster}");
@@ -165,8 +207,30 @@ async fn member_identity(member: &kube::Client, cluster: &str) -> Result<String>
     }))?;
     let sas = Api::<ServiceAccount>::namespaced(member.clone(), KARMADA_CLUSTER_NAMESPACE);
     sas.patch(&sa_name, &params, &Patch::Apply(&sa)).await?;
+    let role_name = role
+        .metadata
+        .name
+        .clone()
+        .context("ClusterRole without a name")?;
+    Api::<ClusterRole>::all(member.clone())
+        .patch(&role_name, &params, &Patch::Apply(&role))
+        .await?;
+    let binding: ClusterRoleBinding = serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": sa_name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
+        "subjects": [{"kind": "ServiceAccount", "name": sa_name, "namespace": KARMADA_CLUSTER_NAMESPACE}],
+    }))?;
+    Api::<ClusterRoleBinding>::all(member.clone())
+        .patch(&sa_name, &params, &Patch::Apply(&binding))
+        .await?;
+    request_token(member, &sa_name).await
+}
+
+/// What karmada-manager needs and nothing more.
+fn reader_role() -> Result<ClusterRole> {
     let read = json!(["get", "list", "watch"]);
-    let role: ClusterRole = serde_json::from_value(json!({
+    Ok(serde_json::from_value(json!({
         "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
         "metadata": {"name": MEMBER_READER_ROLE},
         "rules": [
@@ -175,20 +239,28 @@ async fn member_identity(member: &kube::Client, cluster: &str) -> Result<String>
             {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": read},
             {"apiGroups": ["metrics.k8s.io"], "resources": ["nodes"], "verbs": ["get", "list"]},
         ],
-    }))?;
-    Api::<ClusterRole>::all(member.clone())
-        .patch(MEMBER_READER_ROLE, &params, &Patch::Apply(&role))
+    }))?)
+}
+
+/// karmadactl's ClusterRole (`ClusterPolicyRules` in Karmada's `pkg/util/credential.go`):
+/// everything, and `get` on every non-resource URL.
+fn karmadactl_role(cluster: &str) -> Result<ClusterRole> {
+    Ok(serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": format!("karmada-controller-manager:karmada-{cluster}")},
+        "rules": [
+            {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+            {"nonResourceURLs": ["*"], "verbs": ["get"]},
+        ],
+    }))?)
+}
+
+/// The UID of the member's `kube-system` namespace, which karmadactl records as `spec.id`.
+async fn cluster_id(member: &kube::Client) -> Result<String> {
+    let ns = Api::<Namespace>::all(member.clone())
+        .get("kube-system")
         .await?;
-    let binding: ClusterRoleBinding = serde_json::from_value(json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": {"name": sa_name},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": MEMBER_READER_ROLE},
-        "subjects": [{"kind": "ServiceAccount", "name": sa_name, "namespace": KARMADA_CLUSTER_NAMESPACE}],
-    }))?;
-    Api::<ClusterRoleBinding>::all(member.clone())
-        .patch(&sa_name, &params, &Patch::Apply(&binding))
-        .await?;
-    request_token(member, &sa_name).await
+    ns.metadata.uid.context("kube-system has no uid")
 }
 
 /// A bound token for a ServiceAccount in `karmada-cluster`, valid for a week.

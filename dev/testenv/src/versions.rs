@@ -12,6 +12,11 @@ pub const ETCD: &str = "v3.6.5";
 /// on the hub. v1.17 builds on Kubernetes 0.35 libraries, like the release above.
 pub const KARMADA: &str = "v1.17.1";
 
+/// `sigs.k8s.io/kwok` release that plays the kubelets of the real-Karmada environment's members.
+/// Built on Kubernetes 0.36 client libraries; it talks to the 1.35 API servers through APIs stable
+/// in both.
+pub const KWOK: &str = "v0.8.0";
+
 /// `helm.sh/helm/v3` release built for the chart's tests. v3.20 is the newest line built on the
 /// Kubernetes 0.35 libraries, like the release above (v3.21 moved to 0.36).
 pub const HELM: &str = "v3.20.2";

@@ -6,8 +6,8 @@
 //! - `test`:  everything CI checks: formatting, CRDs up to date, clippy, unit and e2e tests.
 //! - `crds`:  regenerate `crds/*.yaml`, the chart's CRDs, `docs/crd-reference.md` and
 //!   `docs/troubleshooting.md` from the Rust types (`--check` fails when stale).
-//! - `prepare`: build and cache the upstream binaries (etcd, kube-apiserver, kubectl, helm) and
-//!   the kstatus checker.
+//! - `prepare`: build and cache the upstream binaries (etcd, kube-apiserver, kubectl, helm,
+//!   Karmada's components, kube-controller-manager, kube-scheduler, kwok) and the kstatus checker.
 //! - `bench`: the benchmarks in release: synthetic ingest, then the live API-server benchmarks
 //!   (`--full` for the full sizes; results in `target/bench/`, see docs/benchmarks.md).
 
@@ -42,7 +42,8 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-    /// Build and cache etcd, kube-apiserver, kubectl, helm and the kstatus checker from Go modules.
+    /// Build and cache etcd, kube-apiserver, kubectl, helm, the kstatus checker, Karmada's
+    /// components, kube-controller-manager, kube-scheduler and kwok from Go modules.
     Prepare,
     /// Run the benchmarks in release: the ingest core against its baselines, then the live
     /// benchmarks on real API servers (initial sync, freshness, summary, write amplification).

@@ -41,6 +41,18 @@ pub fn prepare() -> Result<()> {
     // helm, for the chart's tests (e2e/tests/chart.rs).
     let helm = testenv::upstream::ensure_helm()?;
     let crds = testenv::crds::karmada_crds()?;
+    // Karmada's own control plane and the members' controllers, for e2e/tests/real_karmada.rs.
+    let karmada = testenv::upstream::ensure_karmada()?;
+    let members = testenv::upstream::ensure_member_binaries()?;
+    println!(
+        "karmada-controller-manager: {}\nkarmada-scheduler: {}\nkarmada-webhook: {}\nkube-controller-manager: {}\nkube-scheduler: {}\nkwok: {}",
+        karmada.controller_manager.display(),
+        karmada.scheduler.display(),
+        karmada.webhook.display(),
+        members.kube_controller_manager.display(),
+        members.kube_scheduler.display(),
+        members.kwok.display()
+    );
     println!(
         "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nhelm: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
         binaries.etcd.display(),

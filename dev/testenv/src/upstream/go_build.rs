@@ -1,9 +1,10 @@
-//! Builds the upstream binaries from their Go modules (no release downloads), once per pinned
-//! version, into the cache. A cold build prints what it is doing; a warm one costs a few `stat`s.
+//! Builds `main` packages of a Go module at a pinned version into the cache, from a small
+//! generated wrapper module (no release downloads). A cold build prints what it is doing; a warm
+//! one costs a few `stat`s.
 //!
 //! `k8s.io/kubernetes` cannot be `go install`ed: its go.mod replaces the `k8s.io/*` staging modules
-//! with local directories. We therefore build from a small generated wrapper module that requires
-//! it and pins every staging module to its published version.
+//! with local directories. The wrapper requires it and pins every staging module to its published
+//! version instead.
 
 use crate::{cache, versions};
 use anyhow::{Context, Result, bail};
@@ -13,115 +14,25 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// Paths of the binaries the environment runs.
-#[derive(Clone, Debug)]
-pub struct Binaries {
-    pub etcd: PathBuf,
-    pub kube_apiserver: PathBuf,
-    pub kubectl: PathBuf,
-}
-
-/// Returns the binaries, building whatever is missing. Blocking; call it from a blocking context.
-pub fn ensure_binaries() -> Result<Binaries> {
-    let etcd = GoBuild {
-        name: "etcd",
-        module: "go.etcd.io/etcd/server/v3",
-        version: versions::ETCD,
-        packages: &[("go.etcd.io/etcd/server/v3", "etcd")],
-        pin_staging: false,
-        ldflags: String::new(),
-    }
-    .ensure()?;
-    let kube = GoBuild {
-        name: "kubernetes",
-        module: "k8s.io/kubernetes",
-        version: versions::KUBERNETES,
-        packages: &[
-            ("k8s.io/kubernetes/cmd/kube-apiserver", "kube-apiserver"),
-            ("k8s.io/kubernetes/cmd/kubectl", "kubectl"),
-        ],
-        pin_staging: true,
-        ldflags: kubernetes_version_ldflags(),
-    }
-    .ensure()?;
-    Ok(Binaries {
-        etcd: etcd.join("etcd"),
-        kube_apiserver: kube.join("kube-apiserver"),
-        kubectl: kube.join("kubectl"),
-    })
-}
-
-/// The `helm` binary (for the chart's lint, template and dry-run tests), building it if missing.
-/// Blocking; call it from a blocking context.
-pub fn ensure_helm() -> Result<PathBuf> {
-    let dir = GoBuild {
-        name: "helm",
-        module: "helm.sh/helm/v3",
-        version: versions::HELM,
-        packages: &[("helm.sh/helm/v3/cmd/helm", "helm")],
-        pin_staging: false,
-        ldflags: helm_version_ldflags(),
-    }
-    .ensure()?;
-    Ok(dir.join("helm"))
-}
-
-/// The unpacked source of a Go module at a version, from the Go module cache (downloaded through
-/// the module proxy on first use).
-pub fn module_dir(module: &str, version: &str) -> Result<PathBuf> {
-    Ok(PathBuf::from(
-        download(module, version)?
-            .dir
-            .context("go mod download reported no directory")?,
-    ))
-}
-
 /// One wrapper-module build of some `main` packages of a module at a pinned version.
-struct GoBuild {
-    name: &'static str,
-    module: &'static str,
-    version: &'static str,
+pub(super) struct GoBuild {
+    pub name: &'static str,
+    pub module: &'static str,
+    pub version: &'static str,
     /// `(package path, binary name)`
-    packages: &'static [(&'static str, &'static str)],
+    pub packages: &'static [(&'static str, &'static str)],
     /// Pin the `k8s.io/*` modules the dependency replaces with local staging directories.
-    pin_staging: bool,
+    pub pin_staging: bool,
     /// `-ldflags` for `go build`.
-    ldflags: String,
+    pub ldflags: String,
 }
 
 /// Bumped when the build recipe changes, so that caches built by an older recipe are not reused.
 const RECIPE: u32 = 2;
 
-/// Kubernetes' release scripts stamp the version into the binaries; without it `/version` says
-/// `v0.0.0-master`, which is what members would report to the operator.
-fn kubernetes_version_ldflags() -> String {
-    let version = versions::KUBERNETES;
-    let minor = version.split('.').nth(1).unwrap_or_default();
-    ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"]
-        .iter()
-        .map(|pkg| format!("-X {pkg}.gitVersion={version} -X {pkg}.gitMajor=1 -X {pkg}.gitMinor={minor} -X {pkg}.gitTreeState=clean"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Helm's Makefile stamps its version, and the Kubernetes version that `helm template` and
-/// `helm lint` assume without a cluster (`.Capabilities.KubeVersion`; v1.20 when unset). We say
-/// the release the environment runs.
-fn helm_version_ldflags() -> String {
-    let minor = versions::KUBERNETES.split('.').nth(1).unwrap_or_default();
-    let mut flags = vec![format!(
-        "-X helm.sh/helm/v3/internal/version.version={}",
-        versions::HELM
-    )];
-    for pkg in ["pkg/lint/rules", "pkg/chartutil"] {
-        flags.push(format!("-X helm.sh/helm/v3/{pkg}.k8sVersionMajor=1 -X helm.sh/helm/v3/{pkg}.k8sVersionMinor={minor}"));
-    }
-    flags.join(" ")
-}
-
 impl GoBuild {
     /// Returns the directory holding the binaries, building them if needed.
-    fn ensure(&self) -> Result<PathBuf> {
+    pub fn ensure(&self) -> Result<PathBuf> {
         let key = format!("{}-{}-r{RECIPE}", self.name, self.version);
         let out = cache::root()?.join("bin").join(&key);
         if self.is_complete(&out) {
@@ -222,13 +133,13 @@ fn staging_replacements(go_mod: &str) -> Vec<&str> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Download {
-    dir: Option<String>,
+pub(super) struct Download {
+    pub dir: Option<String>,
     go_mod: Option<String>,
     error: Option<String>,
 }
 
-fn download(module: &str, version: &str) -> Result<Download> {
+pub(super) fn download(module: &str, version: &str) -> Result<Download> {
     let dir = cache::root()?;
     let output = go_command(&dir)
         .args(["mod", "download", "-json", &format!("{module}@{version}")])
@@ -282,14 +193,6 @@ fn run_with_progress(mut cmd: Command, name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn helm_is_stamped_with_its_version_and_the_kubernetes_release() {
-        let flags = helm_version_ldflags();
-        assert!(flags.contains(&format!("internal/version.version={}", versions::HELM)));
-        assert!(flags.contains("pkg/chartutil.k8sVersionMinor=35"));
-        assert!(flags.contains("pkg/lint/rules.k8sVersionMinor=35"));
-    }
 
     #[test]
     fn staging_replacements_are_read_from_go_mod() {

@@ -1,0 +1,199 @@
+//! The upstream binaries, built from their Go modules at the versions pinned in
+//! [`versions`] (see [`go_build`] for how), once per version, into the cache.
+
+mod go_build;
+
+use crate::versions;
+use anyhow::{Context, Result};
+use go_build::{GoBuild, download};
+use std::path::PathBuf;
+
+/// Paths of the binaries the environment runs.
+#[derive(Clone, Debug)]
+pub struct Binaries {
+    pub etcd: PathBuf,
+    pub kube_apiserver: PathBuf,
+    pub kubectl: PathBuf,
+}
+
+/// Returns the binaries, building whatever is missing. Blocking; call it from a blocking context.
+pub fn ensure_binaries() -> Result<Binaries> {
+    let etcd = GoBuild {
+        name: "etcd",
+        module: "go.etcd.io/etcd/server/v3",
+        version: versions::ETCD,
+        packages: &[("go.etcd.io/etcd/server/v3", "etcd")],
+        pin_staging: false,
+        ldflags: String::new(),
+    }
+    .ensure()?;
+    let kube = GoBuild {
+        name: "kubernetes",
+        module: "k8s.io/kubernetes",
+        version: versions::KUBERNETES,
+        packages: &[
+            ("k8s.io/kubernetes/cmd/kube-apiserver", "kube-apiserver"),
+            ("k8s.io/kubernetes/cmd/kubectl", "kubectl"),
+        ],
+        pin_staging: true,
+        ldflags: kubernetes_version_ldflags(),
+    }
+    .ensure()?;
+    Ok(Binaries {
+        etcd: etcd.join("etcd"),
+        kube_apiserver: kube.join("kube-apiserver"),
+        kubectl: kube.join("kubectl"),
+    })
+}
+
+/// The `helm` binary (for the chart's lint, template and dry-run tests), building it if missing.
+/// Blocking; call it from a blocking context.
+pub fn ensure_helm() -> Result<PathBuf> {
+    let dir = GoBuild {
+        name: "helm",
+        module: "helm.sh/helm/v3",
+        version: versions::HELM,
+        packages: &[("helm.sh/helm/v3/cmd/helm", "helm")],
+        pin_staging: false,
+        ldflags: helm_version_ldflags(),
+    }
+    .ensure()?;
+    Ok(dir.join("helm"))
+}
+
+/// Karmada's own control plane, for the environment that runs the real Karmada
+/// ([`crate::EnvOptions::karmada`]).
+#[derive(Clone, Debug)]
+pub struct KarmadaBinaries {
+    pub controller_manager: PathBuf,
+    pub scheduler: PathBuf,
+    pub webhook: PathBuf,
+}
+
+/// Builds (or finds) karmada-controller-manager, karmada-scheduler and karmada-webhook.
+/// Blocking; call it from a blocking context.
+pub fn ensure_karmada() -> Result<KarmadaBinaries> {
+    let dir = GoBuild {
+        name: "karmada",
+        module: "github.com/karmada-io/karmada",
+        version: versions::KARMADA,
+        packages: &[
+            (
+                "github.com/karmada-io/karmada/cmd/controller-manager",
+                "karmada-controller-manager",
+            ),
+            (
+                "github.com/karmada-io/karmada/cmd/scheduler",
+                "karmada-scheduler",
+            ),
+            ("github.com/karmada-io/karmada/cmd/webhook", "karmada-webhook"),
+        ],
+        pin_staging: false,
+        ldflags: format!(
+            "-X github.com/karmada-io/karmada/pkg/version.gitVersion={} -X github.com/karmada-io/karmada/pkg/version.gitTreeState=clean",
+            versions::KARMADA
+        ),
+    }
+    .ensure()?;
+    Ok(KarmadaBinaries {
+        controller_manager: dir.join("karmada-controller-manager"),
+        scheduler: dir.join("karmada-scheduler"),
+        webhook: dir.join("karmada-webhook"),
+    })
+}
+
+/// What makes a member API server a cluster that runs pods: its controllers, its scheduler,
+/// and kwok playing the kubelets.
+#[derive(Clone, Debug)]
+pub struct MemberBinaries {
+    pub kube_controller_manager: PathBuf,
+    pub kube_scheduler: PathBuf,
+    pub kwok: PathBuf,
+}
+
+/// Builds (or finds) kube-controller-manager, kube-scheduler and kwok. Blocking; call it from a
+/// blocking context.
+pub fn ensure_member_binaries() -> Result<MemberBinaries> {
+    // A build of its own rather than two more packages in `ensure_binaries`: the API server
+    // build every other test needs stays cached as it is.
+    let kube = GoBuild {
+        name: "kubernetes-controllers",
+        module: "k8s.io/kubernetes",
+        version: versions::KUBERNETES,
+        packages: &[
+            (
+                "k8s.io/kubernetes/cmd/kube-controller-manager",
+                "kube-controller-manager",
+            ),
+            ("k8s.io/kubernetes/cmd/kube-scheduler", "kube-scheduler"),
+        ],
+        pin_staging: true,
+        ldflags: kubernetes_version_ldflags(),
+    }
+    .ensure()?;
+    let kwok = GoBuild {
+        name: "kwok",
+        module: "sigs.k8s.io/kwok",
+        version: versions::KWOK,
+        packages: &[("sigs.k8s.io/kwok/cmd/kwok", "kwok")],
+        pin_staging: false,
+        // kwok's version is a constant in its source, not a link-time variable.
+        ldflags: String::new(),
+    }
+    .ensure()?;
+    Ok(MemberBinaries {
+        kube_controller_manager: kube.join("kube-controller-manager"),
+        kube_scheduler: kube.join("kube-scheduler"),
+        kwok: kwok.join("kwok"),
+    })
+}
+
+/// The unpacked source of a Go module at a version, from the Go module cache (downloaded through
+/// the module proxy on first use).
+pub fn module_dir(module: &str, version: &str) -> Result<PathBuf> {
+    Ok(PathBuf::from(
+        download(module, version)?
+            .dir
+            .context("go mod download reported no directory")?,
+    ))
+}
+
+/// Kubernetes' release scripts stamp the version into the binaries; without it `/version` says
+/// `v0.0.0-master`, which is what members would report to the operator.
+fn kubernetes_version_ldflags() -> String {
+    let version = versions::KUBERNETES;
+    let minor = version.split('.').nth(1).unwrap_or_default();
+    ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"]
+        .iter()
+        .map(|pkg| format!("-X {pkg}.gitVersion={version} -X {pkg}.gitMajor=1 -X {pkg}.gitMinor={minor} -X {pkg}.gitTreeState=clean"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Helm's Makefile stamps its version, and the Kubernetes version that `helm template` and
+/// `helm lint` assume without a cluster (`.Capabilities.KubeVersion`; v1.20 when unset). We say
+/// the release the environment runs.
+fn helm_version_ldflags() -> String {
+    let minor = versions::KUBERNETES.split('.').nth(1).unwrap_or_default();
+    let mut flags = vec![format!(
+        "-X helm.sh/helm/v3/internal/version.version={}",
+        versions::HELM
+    )];
+    for pkg in ["pkg/lint/rules", "pkg/chartutil"] {
+        flags.push(format!("-X helm.sh/helm/v3/{pkg}.k8sVersionMajor=1 -X helm.sh/helm/v3/{pkg}.k8sVersionMinor={minor}"));
+    }
+    flags.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_is_stamped_with_its_version_and_the_kubernetes_release() {
+        let flags = helm_version_ldflags();
+        assert!(flags.contains(&format!("internal/version.version={}", versions::HELM)));
+        assert!(flags.contains("pkg/chartutil.k8sVersionMinor=35"));
+        assert!(flags.contains("pkg/lint/rules.k8sVersionMinor=35"));
+    }
+}

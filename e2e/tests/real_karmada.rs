@@ -1,0 +1,34 @@
+//! Against the real Karmada (issue #8): Karmada's own karmada-controller-manager,
+//! karmada-scheduler and karmada-webhook run on the hub; each member runs kube-controller-manager,
+//! kube-scheduler and kwok, so Deployments become ReplicaSets and pods that kube-scheduler binds
+//! and kwok drives to Running. Karmada produces the Clusters' status, the bindings, the
+//! scheduling results, the Works and the member workloads; karmada-manager reports on them, and
+//! the scenarios check that its statuses agree with Karmada and with the members.
+//!
+//! One fleet serves every scenario, in order (starting it costs more than any scenario):
+//! `cargo test -p e2e --test real_karmada -- --nocapture` shows the figures it measures.
+
+mod support;
+
+#[path = "real_karmada/changes.rs"]
+mod changes;
+#[path = "real_karmada/fleet.rs"]
+mod fleet;
+#[path = "real_karmada/freshness.rs"]
+mod freshness;
+#[path = "real_karmada/insight.rs"]
+mod insight;
+#[path = "real_karmada/placement.rs"]
+mod placement;
+
+use anyhow::Result;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn karmada_manager_agrees_with_the_real_karmada() -> Result<()> {
+    let fleet = fleet::Fleet::start().await?;
+    placement::scenario(&fleet).await?;
+    insight::scenario(&fleet).await?;
+    changes::scenario(&fleet).await?;
+    freshness::scenario(&fleet).await?;
+    Ok(())
+}
