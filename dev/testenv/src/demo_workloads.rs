@@ -141,40 +141,9 @@ pub async fn seed_hub(hub: &kube::Client) -> Result<()> {
     let propagation = karmada::propagation_policies();
 
     // shop/web: weighted 2:1, one pod not ready on member1, an override on member1.
-    let web_pp = json!({
-        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "PropagationPolicy",
-        "metadata": {"name": "web-pp", "namespace": "shop"},
-        "spec": {
-            "priority": 10,
-            "resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}],
-            "placement": {
-                "clusterAffinity": {"labelSelector": {"matchLabels": {"env": "demo"}}},
-                "spreadConstraints": [{"spreadByField": "cluster", "minGroups": 2, "maxGroups": 2}],
-                "replicaScheduling": {
-                    "replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted",
-                    "weightPreference": {"staticWeightList": [
-                        {"targetCluster": {"labelSelector": {"matchLabels": {"tier": "gold"}}}, "weight": 2},
-                        {"targetCluster": {"clusterNames": [m2]}, "weight": 1},
-                    ]},
-                },
-            },
-        },
-    });
+    let web_pp = web_policy();
     apply(hub, &propagation, &web_pp).await?;
-    apply(hub, &karmada::override_policies(), &json!({
-        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "OverridePolicy",
-        "metadata": {"name": "web-gold", "namespace": "shop"},
-        "spec": {
-            "resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}],
-            "overrideRules": [{
-                "targetCluster": {"labelSelector": {"matchLabels": {"tier": "gold"}}},
-                "overriders": {"imageOverrider": [
-                    {"component": "Registry", "operator": "replace", "value": "gold.registry.example"},
-                ]},
-            }],
-        },
-    }))
-    .await?;
+    apply(hub, &karmada::override_policies(), &web_gold_override()).await?;
     let web = template(hub, "Deployment", "shop", "web", 12).await?;
     let web_rb = binding(
         &web,
@@ -206,16 +175,7 @@ pub async fn seed_hub(hub: &kube::Client) -> Result<()> {
     apply_work(hub, &work(&web_rb, m2, "web-6c5f9d8b7", &[])).await?;
 
     // shop/cache: duplicated, all ready.
-    let cache_pp = simple_policy(
-        "cache-pp",
-        "shop",
-        "StatefulSet",
-        "cache",
-        json!({
-            "clusterAffinity": {"labelSelector": {"matchLabels": {"env": "demo"}}},
-            "replicaScheduling": {"replicaSchedulingType": "Duplicated"},
-        }),
-    );
+    let cache_pp = cache_policy();
     apply(hub, &propagation, &cache_pp).await?;
     let cache = template(hub, "StatefulSet", "shop", "cache", CACHE_REPLICAS).await?;
     let cache_rb = binding(
@@ -231,13 +191,7 @@ pub async fn seed_hub(hub: &kube::Client) -> Result<()> {
     propagate_to_both(hub, &cache_rb, "cache-5d8b7f6c9").await?;
 
     // batch/report: no replicas; Karmada's health verdict decides.
-    let report_pp = simple_policy(
-        "report-pp",
-        "batch",
-        "CronJob",
-        "report",
-        json!({"clusterAffinity": {"clusterNames": [m1, m2]}}),
-    );
+    let report_pp = report_policy();
     apply(hub, &propagation, &report_pp).await?;
     let report = template(hub, "CronJob", "batch", "report", 0).await?;
     let report_rb = binding(
@@ -253,14 +207,7 @@ pub async fn seed_hub(hub: &kube::Client) -> Result<()> {
     propagate_to_both(hub, &report_rb, "report-7f6c9d5b8").await?;
 
     // Namespace shop, by a ClusterPropagationPolicy: a ClusterResourceBinding.
-    let namespaces_cpp = json!({
-        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "ClusterPropagationPolicy",
-        "metadata": {"name": "demo-namespaces"},
-        "spec": {
-            "resourceSelectors": [{"apiVersion": "v1", "kind": "Namespace", "name": "shop"}],
-            "placement": {"clusterAffinity": {"labelSelector": {"matchLabels": {"env": "demo"}}}},
-        },
-    });
+    let namespaces_cpp = namespaces_policy();
     apply(
         hub,
         &karmada::cluster_propagation_policies(),
@@ -285,6 +232,85 @@ pub async fn seed_hub(hub: &kube::Client) -> Result<()> {
     let reports = [m1, m2].map(MemberReport::healthy);
     apply_binding(hub, &shop_crb, |g| scheduled_status(g, &reports)).await?;
     propagate_to_both(hub, &shop_crb, "shop-8b7c6d5f9").await
+}
+
+/// PropagationPolicy `shop/web-pp`: Divided, Weighted 2:1 (`tier=gold`, then `member2`).
+pub(crate) fn web_policy() -> Value {
+    let [_, m2] = MEMBERS;
+    json!({
+        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "PropagationPolicy",
+        "metadata": {"name": "web-pp", "namespace": "shop"},
+        "spec": {
+            "priority": 10,
+            "resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}],
+            "placement": {
+                "clusterAffinity": {"labelSelector": {"matchLabels": {"env": "demo"}}},
+                "spreadConstraints": [{"spreadByField": "cluster", "minGroups": 2, "maxGroups": 2}],
+                "replicaScheduling": {
+                    "replicaSchedulingType": "Divided", "replicaDivisionPreference": "Weighted",
+                    "weightPreference": {"staticWeightList": [
+                        {"targetCluster": {"labelSelector": {"matchLabels": {"tier": "gold"}}}, "weight": 2},
+                        {"targetCluster": {"clusterNames": [m2]}, "weight": 1},
+                    ]},
+                },
+            },
+        },
+    })
+}
+
+/// OverridePolicy `shop/web-gold`: another registry on the gold member.
+pub(crate) fn web_gold_override() -> Value {
+    json!({
+        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "OverridePolicy",
+        "metadata": {"name": "web-gold", "namespace": "shop"},
+        "spec": {
+            "resourceSelectors": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}],
+            "overrideRules": [{
+                "targetCluster": {"labelSelector": {"matchLabels": {"tier": "gold"}}},
+                "overriders": {"imageOverrider": [
+                    {"component": "Registry", "operator": "replace", "value": "gold.registry.example"},
+                ]},
+            }],
+        },
+    })
+}
+
+/// PropagationPolicy `shop/cache-pp`: StatefulSet `cache` duplicated to every demo member.
+pub(crate) fn cache_policy() -> Value {
+    simple_policy(
+        "cache-pp",
+        "shop",
+        "StatefulSet",
+        "cache",
+        json!({
+            "clusterAffinity": {"labelSelector": {"matchLabels": {"env": "demo"}}},
+            "replicaScheduling": {"replicaSchedulingType": "Duplicated"},
+        }),
+    )
+}
+
+/// PropagationPolicy `batch/report-pp`: CronJob `report` on both members.
+pub(crate) fn report_policy() -> Value {
+    let [m1, m2] = MEMBERS;
+    simple_policy(
+        "report-pp",
+        "batch",
+        "CronJob",
+        "report",
+        json!({"clusterAffinity": {"clusterNames": [m1, m2]}}),
+    )
+}
+
+/// ClusterPropagationPolicy `demo-namespaces`: Namespace `shop` to every demo member.
+pub(crate) fn namespaces_policy() -> Value {
+    json!({
+        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "ClusterPropagationPolicy",
+        "metadata": {"name": "demo-namespaces"},
+        "spec": {
+            "resourceSelectors": [{"apiVersion": "v1", "kind": "Namespace", "name": "shop"}],
+            "placement": {"clusterAffinity": {"labelSelector": {"matchLabels": {"env": "demo"}}}},
+        },
+    })
 }
 
 /// A PropagationPolicy for one workload.

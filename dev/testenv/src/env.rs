@@ -156,6 +156,10 @@ impl Environment {
             .zip(&members)
             .filter_map(|(m, server)| m.join.as_ref().map(|j| join(&hub, server, j, joiner)));
         let joined = try_join_all(joins).await.context("joining members")?;
+        if karmada.is_some() {
+            let names: Vec<&str> = joined.iter().map(|j| j.cluster.as_str()).collect();
+            crate::karmada_control_plane::wait_clusters_ready(&hub.client().await?, &names).await?;
+        }
         eprintln!(
             "testenv: hub + {} member(s) ready in {:.1}s ({} CRDs on the hub; files in {})",
             members.len(),

@@ -178,6 +178,39 @@ impl KarmadaControlPlane {
     }
 }
 
+/// Waits until Karmada's cluster status controller reports every one of `clusters` Ready (and
+/// so its cluster controller has lifted the not-ready taint): until then Karmada's scheduler
+/// leaves the cluster out, and does not come back to a workload it placed without it.
+pub async fn wait_clusters_ready(hub: &kube::Client, clusters: &[&str]) -> Result<()> {
+    let api = crate::join::cluster_api(hub);
+    let deadline = Instant::now() + READY_TIMEOUT;
+    for name in clusters {
+        loop {
+            let cluster = serde_json::to_value(api.get(name).await?)?;
+            let ready = cluster["status"]["conditions"]
+                .as_array()
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                });
+            let tainted = cluster["spec"]["taints"]
+                .as_array()
+                .is_some_and(|ts| !ts.is_empty());
+            if ready && !tainted {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "Karmada did not report Cluster {name} Ready and untainted within {READY_TIMEOUT:?}: {}",
+                    cluster["status"]
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    Ok(())
+}
+
 /// A CA and a 127.0.0.1 serving certificate for the webhook, as `tls.crt`/`tls.key` in
 /// `webhook-certs/` (controller-runtime's file names); returns the CA's PEM.
 fn webhook_certs(dir: &Path) -> Result<String> {

@@ -24,6 +24,7 @@ pub mod cluster_proxy;
 pub mod connect_proxy;
 pub mod crds;
 pub mod demo;
+pub mod demo_karmada;
 pub mod demo_workloads;
 mod env;
 mod etcd;

@@ -6,14 +6,14 @@ use std::process::Stdio;
 use testenv::Environment;
 use tokio::signal::unix::{SignalKind, signal};
 
-pub fn run(with_operator: bool) -> Result<()> {
+pub fn run(with_operator: bool, karmada: bool) -> Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(run_async(with_operator))
+        .block_on(run_async(with_operator, karmada))
 }
 
-async fn run_async(with_operator: bool) -> Result<()> {
+async fn run_async(with_operator: bool, karmada: bool) -> Result<()> {
     let root = crate::workspace_root();
     let operator = if with_operator {
         Some(build_operator(&root).await?)
@@ -21,11 +21,19 @@ async fn run_async(with_operator: bool) -> Result<()> {
         None
     };
 
-    let mut options = testenv::demo::options();
+    let mut options = if karmada {
+        testenv::demo_karmada::karmada_options()
+    } else {
+        testenv::demo::options()
+    };
     options.crds = karmada_manager_api::crds();
     options.dir = Some(root.join("target/dev-env"));
     let env = Environment::start(options).await?;
-    testenv::demo::seed(&env).await?;
+    if karmada {
+        testenv::demo_karmada::seed(&env).await?;
+    } else {
+        testenv::demo::seed(&env).await?;
+    }
 
     let kubectl_dir = env
         .binaries()

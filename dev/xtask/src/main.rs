@@ -3,6 +3,7 @@
 //! - `dev`:   bring up the local environment (hub + 2 members with nodes and pods) and run the
 //!   operator against it, until Ctrl-C.
 //! - `env`:   the same environment without the operator, for running it yourself.
+//!   Both take `--karmada`: Karmada's own control plane propagates the demo workloads.
 //! - `test`:  everything CI checks: formatting, CRDs up to date, clippy, unit and e2e tests.
 //! - `crds`:  regenerate `crds/*.yaml`, the chart's CRDs, `docs/crd-reference.md` and
 //!   `docs/troubleshooting.md` from the Rust types (`--check` fails when stale).
@@ -31,9 +32,18 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// Bring up hub + members with demo nodes and pods, and run the operator against the hub.
-    Dev,
+    Dev {
+        /// Run Karmada's own control plane and the members' controllers and kwok, and let them
+        /// propagate the demo workloads (instead of the environment playing Karmada).
+        #[arg(long)]
+        karmada: bool,
+    },
     /// Bring up hub + members with demo nodes and pods, print kubeconfigs, wait for Ctrl-C.
-    Env,
+    Env {
+        /// As for `dev`.
+        #[arg(long)]
+        karmada: bool,
+    },
     /// Run the whole test suite, e2e included (what CI runs).
     Test,
     /// Regenerate crds/*.yaml, the chart's CRDs and the generated docs from the API types.
@@ -60,8 +70,8 @@ enum Task {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
-        Task::Dev => dev::run(true),
-        Task::Env => dev::run(false),
+        Task::Dev { karmada } => dev::run(true, karmada),
+        Task::Env { karmada } => dev::run(false, karmada),
         Task::Test => suite::run(),
         Task::Crds { check } => crds::run(check).and_then(|()| docs::run(check)),
         Task::Prepare => suite::prepare(),

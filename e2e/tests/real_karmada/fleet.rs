@@ -1,7 +1,7 @@
 //! The fleet every real-Karmada scenario shares: the hub with Karmada's own control plane, two
 //! members whose pods kube-scheduler places and kwok runs, and karmada-manager watching it all.
 
-use crate::support::{self, Operator, eventually};
+use crate::support::{self, Operator};
 use anyhow::{Context, Result};
 use k8s_openapi::api::core::v1::Node;
 use karmada_manager_api::{ClusterInsight, WorkloadPlacement, WorkloadPlacementStatus};
@@ -51,16 +51,6 @@ impl Fleet {
             bulk::create_nodes(&member.client().await?, &member_nodes(member.name())).await?;
         }
         let hub = env.hub().client().await?;
-        for member in ["m1", "m2"] {
-            eventually(
-                &format!("Karmada reports Cluster {member} Ready"),
-                WAIT,
-                || cluster(&hub, member),
-                |c| cluster_condition(c, "Ready") == Some("True"),
-            )
-            .await
-            .with_context(|| logs_hint(&env))?;
-        }
         let operator = start_operator(&env).await?;
         Ok(Self {
             env,
@@ -141,14 +131,6 @@ pub fn logs_hint(env: &Environment) -> String {
 pub async fn cluster(hub: &kube::Client, name: &str) -> Result<Value> {
     let object = testenv::join::cluster_api(hub).get(name).await?;
     Ok(serde_json::to_value(object)?)
-}
-
-pub fn cluster_condition<'a>(cluster: &'a Value, type_: &str) -> Option<&'a str> {
-    cluster["status"]["conditions"]
-        .as_array()?
-        .iter()
-        .find(|c| c["type"] == type_)?["status"]
-        .as_str()
 }
 
 /// Server-side applies `object` as the user `e2e` would with `kubectl apply --server-side`.
