@@ -7,7 +7,7 @@
 //! Why global rather than owned by the index: the slim types are decoded by serde inside
 //! kube-runtime's watcher ([`crate::projection`]), and a `Deserialize` impl cannot be handed
 //! any context, so the table it interns into has to be reachable without one. It is sharded (16
-//! mutexes picked by hash) so that the decoding tasks of many members rarely contend, and a lock
+//! mutexes picked by a cheap hash) so that the decoding tasks of many members rarely contend, and a lock
 //! is held only for one hash lookup.
 //!
 //! Entries are never freed implicitly: [`purge_unused`] drops the values that nothing outside the
@@ -15,8 +15,8 @@
 //! it now and then, e.g. after a member is removed or a relist completes.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasher, Hash, RandomState};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use crate::projection::{ControllerRef, ResourceEntry};
 
@@ -24,7 +24,6 @@ const SHARDS: usize = 16;
 
 /// A set of shared values; `intern` returns the stored `Arc` for an equal value.
 pub struct Interner<T: ?Sized> {
-    hasher: RandomState,
     shards: [Mutex<HashSet<Arc<T>>>; SHARDS],
 }
 
@@ -32,7 +31,6 @@ impl<T: ?Sized + Hash + Eq> Interner<T> {
     /// An empty interner.
     pub fn new() -> Interner<T> {
         Interner {
-            hasher: RandomState::new(),
             shards: std::array::from_fn(|_| Mutex::new(HashSet::new())),
         }
     }
@@ -72,16 +70,50 @@ impl<T: ?Sized + Hash + Eq> Interner<T> {
     }
 
     fn shard(&self, value: &T) -> MutexGuard<'_, HashSet<Arc<T>>> {
-        // The low bits feed the HashSet's buckets; the high bits pick the shard.
-        let index = (self.hasher.hash_one(value) >> 60) as usize % SHARDS;
         // `% SHARDS` keeps the index within the array.
-        lock(&self.shards[index])
+        lock(&self.shards[ShardHasher::shard_of(value) % SHARDS])
     }
 }
 
 impl<T: ?Sized + Hash + Eq> Default for Interner<T> {
     fn default() -> Self {
         Interner::new()
+    }
+}
+
+/// Picks a value's shard with a cheap unkeyed hash (FxHash's word-at-a-time multiply), so
+/// that a lookup costs one SipHash, the set's own, rather than two; interning was 4% of ingest
+/// (issue #6).
+///
+/// Unkeyed is safe here: names a member chooses could all be steered into one shard, which
+/// costs lock contention and nothing more. Within a shard the set keeps its keyed SipHash, so
+/// the same names cannot degrade its lookups (hash flooding).
+#[derive(Default)]
+struct ShardHasher(u64);
+
+impl Hasher for ShardHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            // A chunk has at most 8 bytes.
+            word[..chunk.len()].copy_from_slice(chunk);
+            let word = u64::from_le_bytes(word);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl ShardHasher {
+    /// The shard of `value`, from the best-mixed (high) bits of the hash.
+    fn shard_of<T: ?Sized + Hash>(value: &T) -> usize {
+        let mut hasher = ShardHasher::default();
+        value.hash(&mut hasher);
+        // `SHARDS` is 16: the top 4 bits.
+        (hasher.finish() >> 60) as usize
     }
 }
 
@@ -117,6 +149,35 @@ pub fn purge_unused() -> usize {
     RESOURCE_LISTS.purge_unused() + CONTROLLERS.purge_unused() + STRINGS.purge_unused()
 }
 
+/// A few strings that recur in nearly every object (`cpu`, `memory`, the `apps` group),
+/// interned once and held for good, and found by comparing bytes: no lock, no hash. The
+/// interner hands out the same `Arc`s for them (they are never purged while held here).
+pub(crate) struct WellKnown {
+    names: &'static [&'static str],
+    interned: OnceLock<Vec<Arc<str>>>,
+}
+
+impl WellKnown {
+    pub(crate) const fn new(names: &'static [&'static str]) -> WellKnown {
+        WellKnown {
+            names,
+            interned: OnceLock::new(),
+        }
+    }
+
+    /// The interned copy of `value` if it is one of the names.
+    pub(crate) fn get(&self, value: &[u8]) -> Option<Arc<str>> {
+        let index = self
+            .names
+            .iter()
+            .position(|name| name.as_bytes() == value)?;
+        let interned = self
+            .interned
+            .get_or_init(|| self.names.iter().map(|name| intern_str(name)).collect());
+        interned.get(index).cloned()
+    }
+}
+
 /// Sizes of the global tables: (strings, resource lists, controllers). For metrics.
 pub fn interned_counts() -> (usize, usize, usize) {
     (STRINGS.len(), RESOURCE_LISTS.len(), CONTROLLERS.len())
@@ -148,6 +209,20 @@ mod tests {
         assert_eq!(interner.len(), 1);
         let again = interner.intern_with("node-1", |v| Arc::from(v));
         assert!(Arc::ptr_eq(&kept, &again));
+    }
+
+    #[test]
+    fn well_known_strings_are_the_interned_ones() {
+        static NAMES: WellKnown = WellKnown::new(&["intern-test-cpu", "intern-test-gpu"]);
+        let known = NAMES.get(b"intern-test-gpu").expect("listed");
+        assert!(Arc::ptr_eq(&known, &intern_str("intern-test-gpu")));
+        purge_unused();
+        assert!(
+            Arc::ptr_eq(&known, &intern_str("intern-test-gpu")),
+            "held, never purged"
+        );
+        assert!(NAMES.get(b"intern-test").is_none());
+        assert!(NAMES.get(b"").is_none());
     }
 
     #[test]

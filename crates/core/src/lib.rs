@@ -8,7 +8,8 @@
 //! - [`placement`]: a binding's placement rules resolved against the Karmada Clusters
 //!   (cluster selection, static weights, the placement summary).
 //! - [`workload`]: which member pods belong to which workload ([`OwnerIndex`],
-//!   [`workload_pods`]).
+//!   [`workload_pods`]), and [`MemberIndex`], fed one watch event at a time
+//!   ([`MemberIndex::apply_event`]).
 //! - [`build`]: status builders for `ClusterInsight`, `WorkloadPlacement` and `FleetInsight`.
 //! - [`hub`]: [`BindingIndex`] and [`WorkIndex`], what bindings relate to on the hub.
 //! - [`intern`]: the shared string/list interner the projections use.
@@ -51,5 +52,6 @@ pub use projection::{
 };
 pub use quantity::{Amount, Format, QuantityError, percent};
 pub use workload::{
-    MemberIndex, OwnerIndex, OwnerKind, TouchedWorkloads, WorkloadKey, WorkloadPod, workload_pods,
+    MemberEvent, MemberIndex, OwnerIndex, OwnerKind, TouchedWorkloads, WatcherEvent, WorkloadKey,
+    WorkloadPod, workload_pods,
 };

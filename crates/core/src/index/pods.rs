@@ -1,6 +1,7 @@
 //! The pod half of [`ClusterIndex`]: storage, events and each pod's contribution.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, LazyLock};
 
 use super::ClusterIndex;
@@ -56,6 +57,19 @@ impl StoredPod {
     }
 }
 
+/// What [`ClusterIndex::store_pod`] changed.
+pub(crate) struct PodStored {
+    /// The pod's name, as the index keys it.
+    pub(crate) name: Arc<str>,
+    /// The controller of the pod it replaced (itself `None` for a pod without one); `None`
+    /// when the pod is new.
+    #[allow(
+        clippy::option_option,
+        reason = "new pod vs. replaced pod without controller"
+    )]
+    pub(crate) replaced: Option<Option<Arc<ControllerRef>>>,
+}
+
 #[derive(Clone, Debug)]
 pub(super) struct PodSlot {
     pod: StoredPod,
@@ -100,17 +114,25 @@ impl ClusterIndex {
 
     /// Adds or replaces a pod. Returns `true` when anything the index holds changed.
     pub fn apply_pod(&mut self, pod: SlimPod) -> bool {
+        self.store_pod(pod).is_some()
+    }
+
+    /// [`apply_pod`](Self::apply_pod), telling what it replaced; `None` when nothing changed.
+    pub(crate) fn store_pod(&mut self, pod: SlimPod) -> Option<PodStored> {
         let epoch = self.pod_resync.epoch;
         let namespace = Arc::clone(pod.namespace());
         let name: Arc<str> = pod.name().into();
         let new = StoredPod::from_slim(pod);
         let names = self.pods.entry(Arc::clone(&namespace)).or_default();
-        match names.get_mut(&name) {
-            Some(slot) => {
+        // One hash of the name, whether the pod is new or replaced.
+        match names.entry(Arc::clone(&name)) {
+            Entry::Occupied(mut entry) => {
+                let slot = entry.get_mut();
                 slot.epoch = epoch;
                 if slot.pod == new {
-                    return false;
+                    return None;
                 }
+                let replaced = Some(slot.pod.controller.clone());
                 if slot.pod.controller != new.controller {
                     // Adopted or released (rare): move the name to its new group.
                     let groups = &mut self.by_controller;
@@ -125,16 +147,20 @@ impl ClusterIndex {
                     &slot.pod,
                     Sign::Add,
                 );
+                Some(PodStored { name, replaced })
             }
-            None => {
+            Entry::Vacant(entry) => {
                 count_pod(&mut self.figures, &mut self.node_stats, &new, Sign::Add);
                 self.by_controller
                     .add(&namespace, new.controller.as_deref(), &name);
-                names.insert(name, PodSlot { pod: new, epoch });
+                entry.insert(PodSlot { pod: new, epoch });
                 self.pod_count += 1;
+                Some(PodStored {
+                    name,
+                    replaced: None,
+                })
             }
         }
-        true
     }
 
     /// Removes a pod.

@@ -52,13 +52,18 @@ macro_rules! core_v1_resource {
 use core_v1_resource;
 
 mod de;
+#[cfg(test)]
+mod decode_tests;
 mod metrics;
 mod node;
 mod pod;
+mod pod_owner;
+mod pod_status;
 mod requests;
 mod resources;
 #[cfg(test)]
 mod tests;
+mod wire;
 
 pub use metrics::{NodeMetricsList, NodeUsage};
 pub use node::SlimNode;

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_manager_api::NodeProblem;
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
 
-use super::de::{IStr, WireCondition, condition_true, null_default};
+use super::de::{ConditionType, Conditions, IStr};
 use super::resources::{ResourceList, WireResources};
+use super::wire::wire_struct;
 use crate::intern::intern_str;
 
 const ROLE_PREFIX: &str = "node-role.kubernetes.io/";
@@ -135,50 +136,42 @@ impl<'de> Deserialize<'de> for SlimNode {
 
 super::core_v1_resource!(SlimNode, "Node", "nodes", ClusterResourceScope);
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct WireNode {
-    #[serde(deserialize_with = "null_default")]
-    metadata: WireMeta,
-    #[serde(deserialize_with = "null_default")]
-    spec: WireSpec,
-    #[serde(deserialize_with = "null_default")]
-    status: WireStatus,
+wire_struct! {
+    struct WireNode {
+        "metadata" => metadata: WireMeta,
+        "spec" => spec: WireSpec,
+        "status" => status: WireStatus,
+    }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WireMeta {
-    name: Option<IStr>,
-    #[serde(deserialize_with = "null_default")]
-    uid: String,
-    #[serde(deserialize_with = "null_default")]
-    resource_version: String,
-    labels: NodeLabels,
+wire_struct! {
+    struct WireMeta {
+        "name" => name: Option<IStr>,
+        "uid" => uid: String,
+        "resourceVersion" => resource_version: String,
+        "labels" => labels: NodeLabels,
+    }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct WireSpec {
-    #[serde(deserialize_with = "null_default")]
-    unschedulable: bool,
+wire_struct! {
+    struct WireSpec {
+        "unschedulable" => unschedulable: bool,
+    }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WireStatus {
-    capacity: WireResources,
-    allocatable: WireResources,
-    #[serde(deserialize_with = "null_default")]
-    conditions: Vec<WireCondition>,
-    #[serde(deserialize_with = "null_default")]
-    node_info: WireNodeInfo,
+wire_struct! {
+    struct WireStatus {
+        "capacity" => capacity: WireResources,
+        "allocatable" => allocatable: WireResources,
+        "conditions" => conditions: Conditions,
+        "nodeInfo" => node_info: WireNodeInfo,
+    }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WireNodeInfo {
-    kubelet_version: Option<IStr>,
+wire_struct! {
+    struct WireNodeInfo {
+        "kubeletVersion" => kubelet_version: Option<IStr>,
+    }
 }
 
 impl WireNode {
@@ -190,6 +183,7 @@ impl WireNode {
         } = self;
         let name = metadata.name.map_or_else(|| intern_str(""), |n| n.0);
         let labels = metadata.labels;
+        let conditions = status.conditions;
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         SlimNode {
             metadata: Some(Box::new(ObjectMeta {
@@ -199,12 +193,12 @@ impl WireNode {
                 ..ObjectMeta::default()
             })),
             name,
-            ready: condition_true(&status.conditions, "Ready"),
+            ready: conditions.is_true(ConditionType::Ready),
             unschedulable: spec.unschedulable,
-            memory_pressure: condition_true(&status.conditions, "MemoryPressure"),
-            disk_pressure: condition_true(&status.conditions, "DiskPressure"),
-            pid_pressure: condition_true(&status.conditions, "PIDPressure"),
-            network_unavailable: condition_true(&status.conditions, "NetworkUnavailable"),
+            memory_pressure: conditions.is_true(ConditionType::MemoryPressure),
+            disk_pressure: conditions.is_true(ConditionType::DiskPressure),
+            pid_pressure: conditions.is_true(ConditionType::PidPressure),
+            network_unavailable: conditions.is_true(ConditionType::NetworkUnavailable),
             roles: labels.roles(),
             zone: labels.zone.or(labels.zone_beta),
             instance_type: labels.instance_type.or(labels.instance_type_beta),
@@ -247,7 +241,8 @@ enum LabelKey {
 
 impl<'de> Deserialize<'de> for LabelKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(LabelKeyVisitor)
+        // Raw bytes: most keys are compared and skipped, so they need no UTF-8 check.
+        deserializer.deserialize_bytes(LabelKeyVisitor)
     }
 }
 
@@ -260,18 +255,31 @@ impl Visitor<'_> for LabelKeyVisitor {
         f.write_str("a label key")
     }
 
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<LabelKey, E> {
-        Ok(match key {
-            LEGACY_ROLE => LabelKey::LegacyRole,
-            ZONE => LabelKey::Zone,
-            ZONE_BETA => LabelKey::ZoneBeta,
-            INSTANCE_TYPE => LabelKey::InstanceType,
-            INSTANCE_TYPE_BETA => LabelKey::InstanceTypeBeta,
-            _ => match key.strip_prefix(ROLE_PREFIX) {
-                Some(role) if !role.is_empty() => LabelKey::Role(intern_str(role)),
+    fn visit_bytes<E: serde::de::Error>(self, key: &[u8]) -> Result<LabelKey, E> {
+        let is = |name: &str| key == name.as_bytes();
+        Ok(if is(LEGACY_ROLE) {
+            LabelKey::LegacyRole
+        } else if is(ZONE) {
+            LabelKey::Zone
+        } else if is(ZONE_BETA) {
+            LabelKey::ZoneBeta
+        } else if is(INSTANCE_TYPE) {
+            LabelKey::InstanceType
+        } else if is(INSTANCE_TYPE_BETA) {
+            LabelKey::InstanceTypeBeta
+        } else {
+            match key.strip_prefix(ROLE_PREFIX.as_bytes()) {
+                Some(role) if !role.is_empty() => match std::str::from_utf8(role) {
+                    Ok(role) => LabelKey::Role(intern_str(role)),
+                    Err(_) => return Err(E::invalid_value(Unexpected::Bytes(key), &self)),
+                },
                 _ => LabelKey::Other,
-            },
+            }
         })
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<LabelKey, E> {
+        self.visit_bytes(key.as_bytes())
     }
 }
 

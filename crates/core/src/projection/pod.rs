@@ -6,10 +6,13 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use serde::Deserialize;
 use serde::de::Deserializer;
 
-use super::de::{IStr, WireCondition, condition_true, null_default};
+use super::de::{ConditionType, IStr};
+use super::pod_owner::Controller;
+use super::pod_status::WireStatus;
 use super::requests::{InitContainer, effective_requests};
 use super::resources::{ResourceList, WireResources};
-use crate::intern::{intern_controller, intern_str};
+use super::wire::{FromBytes, Matched, wire_struct};
+use crate::intern::intern_str;
 
 /// `status.phase`, with every value Kubernetes does not define mapped to [`PodPhase::Unknown`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,11 +52,19 @@ impl PodPhase {
 
 impl From<&str> for PodPhase {
     fn from(value: &str) -> Self {
+        <PodPhase as FromBytes>::from_bytes(value.as_bytes())
+    }
+}
+
+/// The phase a (possibly absent, i.e. empty) `status.phase` names; decoding compares the raw
+/// bytes (see [`super::wire::Matched`]).
+impl FromBytes for PodPhase {
+    fn from_bytes(value: &[u8]) -> Self {
         match value {
-            "Pending" | "" => PodPhase::Pending,
-            "Running" => PodPhase::Running,
-            "Succeeded" => PodPhase::Succeeded,
-            "Failed" => PodPhase::Failed,
+            b"Pending" | b"" => PodPhase::Pending,
+            b"Running" => PodPhase::Running,
+            b"Succeeded" => PodPhase::Succeeded,
+            b"Failed" => PodPhase::Failed,
             _ => PodPhase::Unknown,
         }
     }
@@ -158,105 +169,57 @@ impl<'de> Deserialize<'de> for SlimPod {
 
 super::core_v1_resource!(SlimPod, "Pod", "pods", NamespaceResourceScope);
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct WirePod {
-    #[serde(deserialize_with = "null_default")]
-    metadata: WireMeta,
-    #[serde(deserialize_with = "null_default")]
-    spec: WireSpec,
-    #[serde(deserialize_with = "null_default")]
-    status: WireStatus,
+wire_struct! {
+    struct WirePod {
+        "metadata" => metadata: WireMeta,
+        "spec" => spec: WireSpec,
+        "status" => status: WireStatus,
+    }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WireMeta {
-    #[serde(deserialize_with = "null_default")]
-    name: String,
-    namespace: Option<IStr>,
-    #[serde(deserialize_with = "null_default")]
-    uid: String,
-    #[serde(deserialize_with = "null_default")]
-    resource_version: String,
-    #[serde(deserialize_with = "null_default")]
-    owner_references: Vec<WireOwnerReference>,
+wire_struct! {
+    struct WireMeta {
+        "name" => name: String,
+        "namespace" => namespace: Option<IStr>,
+        "uid" => uid: String,
+        "resourceVersion" => resource_version: String,
+        "ownerReferences" => controller: Controller,
+    }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WireOwnerReference {
-    #[serde(deserialize_with = "null_default")]
-    api_version: String,
-    #[serde(deserialize_with = "null_default")]
-    kind: String,
-    #[serde(deserialize_with = "null_default")]
-    name: String,
-    #[serde(deserialize_with = "null_default")]
-    uid: String,
-    controller: Option<bool>,
+wire_struct! {
+    struct WireSpec {
+        "nodeName" => node_name: Option<IStr>,
+        "containers" => containers: Vec<WireContainer>,
+        "initContainers" => init_containers: Vec<WireContainer>,
+        "overhead" => overhead: WireResources,
+        "resources" => resources: WireRequirements,
+    }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WireSpec {
-    node_name: Option<IStr>,
-    #[serde(deserialize_with = "null_default")]
-    containers: Vec<WireContainer>,
-    #[serde(deserialize_with = "null_default")]
-    init_containers: Vec<WireContainer>,
-    overhead: WireResources,
-    #[serde(deserialize_with = "null_default")]
-    resources: WireRequirements,
+wire_struct! {
+    struct WireContainer {
+        "resources" => resources: WireRequirements,
+        /// `restartPolicy: Always`: a restartable init container (a sidecar).
+        "restartPolicy" => restartable: Matched<IsAlways>,
+    }
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WireContainer {
-    #[serde(deserialize_with = "null_default")]
-    resources: WireRequirements,
-    restart_policy: Option<String>,
+wire_struct! {
+    /// `resources`: only `requests` (limits never count towards allocation).
+    struct WireRequirements {
+        "requests" => requests: WireResources,
+    }
 }
 
-/// `resources`: only `requests` (limits never count towards allocation).
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct WireRequirements {
-    requests: WireResources,
-}
+/// `true` for the string `Always`.
+#[derive(Clone, Copy, Default)]
+struct IsAlways(bool);
 
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WireStatus {
-    phase: Option<String>,
-    #[serde(deserialize_with = "null_default")]
-    conditions: Vec<WireCondition>,
-    #[serde(deserialize_with = "null_default")]
-    container_statuses: Vec<WireContainerStatus>,
-    #[serde(deserialize_with = "null_default")]
-    init_container_statuses: Vec<WireContainerStatus>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WireContainerStatus {
-    #[serde(deserialize_with = "null_default")]
-    restart_count: i64,
-    #[serde(deserialize_with = "null_default")]
-    state: WireContainerState,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct WireContainerState {
-    waiting: Option<WireWaiting>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct WireWaiting {
-    #[serde(deserialize_with = "null_default")]
-    reason: String,
+impl FromBytes for IsAlways {
+    fn from_bytes(value: &[u8]) -> Self {
+        IsAlways(value == b"Always")
+    }
 }
 
 impl WirePod {
@@ -266,22 +229,10 @@ impl WirePod {
             mut spec,
             status,
         } = self;
-        let controller = metadata.controller();
+        let controller = metadata.controller.0.clone();
         let node_name = IStr::non_empty(spec.node_name.take());
         let requests = spec.into_requests();
-        let statuses = || {
-            status
-                .container_statuses
-                .iter()
-                .chain(&status.init_container_statuses)
-        };
-        let restarts = statuses().fold(0i64, |sum, s| sum.saturating_add(s.restart_count.max(0)));
-        let crash_looping = statuses().any(|s| {
-            s.state
-                .waiting
-                .as_ref()
-                .is_some_and(|w| w.reason == "CrashLoopBackOff")
-        });
+        let (apps, inits) = (status.containers, status.init_containers);
         let namespace = metadata
             .namespace
             .clone()
@@ -290,10 +241,11 @@ impl WirePod {
             metadata: metadata.slim(&namespace, controller.as_deref()),
             namespace,
             node_name,
-            phase: PodPhase::from(status.phase.as_deref().unwrap_or_default()),
-            ready: condition_true(&status.conditions, "Ready"),
-            restarts,
-            crash_looping,
+            phase: status.phase.0,
+            ready: status.conditions.is_true(ConditionType::Ready),
+            // Sums of non-negative counts: saturating them apart, then together, is the same.
+            restarts: apps.restarts.saturating_add(inits.restarts),
+            crash_looping: apps.crash_looping || inits.crash_looping,
             controller,
             requests,
         }
@@ -301,19 +253,6 @@ impl WirePod {
 }
 
 impl WireMeta {
-    fn controller(&self) -> Option<Arc<ControllerRef>> {
-        let owner = self
-            .owner_references
-            .iter()
-            .find(|o| o.controller == Some(true))?;
-        Some(intern_controller(ControllerRef {
-            api_version: intern_str(&owner.api_version),
-            kind: intern_str(&owner.kind),
-            name: Arc::from(owner.name.as_str()),
-            uid: Arc::from(owner.uid.as_str()),
-        }))
-    }
-
     fn slim(self, namespace: &str, controller: Option<&ControllerRef>) -> ObjectMeta {
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         ObjectMeta {
@@ -343,7 +282,7 @@ impl WireSpec {
         let restartable: Vec<bool> = self
             .init_containers
             .iter()
-            .map(|c| c.restart_policy.as_deref() == Some("Always"))
+            .map(|c| c.restartable.0.0)
             .collect();
         let containers: Vec<_> = self.containers.into_iter().map(sorted).collect();
         let inits: Vec<_> = self.init_containers.into_iter().map(sorted).collect();

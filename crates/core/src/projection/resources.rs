@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::intern::{intern_resources, intern_str};
+use crate::intern::{WellKnown, intern_resources, intern_str};
 use crate::quantity::{Amount, QuantityError};
 
 /// One resource of a list: its interned name and amount.
@@ -222,7 +222,7 @@ impl<'de> Visitor<'de> for OptionalMap {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireResources, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(4).min(16));
-        while let Some(name) = map.next_key::<super::de::IStr>()? {
+        while let Some(name) = map.next_key::<ResourceName>()? {
             if let Some(amount) = map.next_value::<WireAmount>()?.0 {
                 entries.push(ResourceEntry {
                     name: name.0,
@@ -231,6 +231,52 @@ impl<'de> Visitor<'de> for OptionalMap {
             }
         }
         Ok(WireResources(entries))
+    }
+}
+
+/// Resource names most lists consist of, matched before the interner is asked: a pod's
+/// requests and a node's capacity name a few of these over and over.
+static WELL_KNOWN: WellKnown = WellKnown::new(&[
+    "cpu",
+    "memory",
+    "pods",
+    "ephemeral-storage",
+    "hugepages-1Gi",
+    "hugepages-2Mi",
+    "nvidia.com/gpu",
+]);
+
+/// A resource name (a map key), interned. Read as raw bytes: a well-known name is matched
+/// without a UTF-8 check; any other is checked and interned.
+struct ResourceName(Arc<str>);
+
+impl<'de> Deserialize<'de> for ResourceName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_bytes(ResourceNameVisitor)
+    }
+}
+
+struct ResourceNameVisitor;
+
+impl Visitor<'_> for ResourceNameVisitor {
+    type Value = ResourceName;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a resource name")
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, name: &[u8]) -> Result<ResourceName, E> {
+        if let Some(known) = WELL_KNOWN.get(name) {
+            return Ok(ResourceName(known));
+        }
+        match std::str::from_utf8(name) {
+            Ok(name) => Ok(ResourceName(intern_str(name))),
+            Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(name), &self)),
+        }
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<ResourceName, E> {
+        self.visit_bytes(name.as_bytes())
     }
 }
 

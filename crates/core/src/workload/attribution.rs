@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_types::ObjectReference;
 
 use crate::index::Resync;
-use crate::intern::intern_str;
+use crate::intern::{WellKnown, intern_str};
 use crate::multimap::MultiMap;
 use crate::projection::{ControllerRef, SlimPod};
 
@@ -54,8 +54,13 @@ impl WorkloadKey {
 
     /// The controller of an object in `namespace` (owner references never cross namespaces).
     pub fn of_controller(namespace: &Arc<str>, controller: &ControllerRef) -> WorkloadKey {
+        // Built for every pod event, several times: the usual groups skip the interner.
+        static GROUPS: WellKnown = WellKnown::new(&["apps", "batch", ""]);
+        let group = api_group(&controller.api_version);
         WorkloadKey {
-            group: intern_str(api_group(&controller.api_version)),
+            group: GROUPS
+                .get(group.as_bytes())
+                .unwrap_or_else(|| intern_str(group)),
             kind: Arc::clone(&controller.kind),
             namespace: Arc::clone(namespace),
             name: Arc::clone(&controller.name),
@@ -282,12 +287,17 @@ impl OwnerIndex {
     /// has one (Deployment, CronJob, …), otherwise the controller itself (StatefulSet,
     /// DaemonSet, a bare ReplicaSet or Job, any other kind, or a ReplicaSet/Job not seen yet).
     pub fn top_level(&self, namespace: &Arc<str>, controller: &ControllerRef) -> WorkloadKey {
-        let key = WorkloadKey::of_controller(namespace, controller);
-        match self.objects.get(&key) {
+        self.top_level_of(&WorkloadKey::of_controller(namespace, controller))
+    }
+
+    /// The top-level workload of the controller `key`: its owner if it is a ReplicaSet/Job
+    /// with one, else itself.
+    pub fn top_level_of(&self, key: &WorkloadKey) -> WorkloadKey {
+        match self.objects.get(key) {
             Some(Slot {
                 owner: Some(owner), ..
             }) => owner.clone(),
-            _ => key,
+            _ => key.clone(),
         }
     }
 

@@ -97,18 +97,15 @@ impl MemberIndex {
     /// Adds or replaces a pod. Returns `true` when anything the index holds changed.
     pub fn apply_pod(&mut self, pod: SlimPod) -> bool {
         let namespace = Arc::clone(pod.namespace());
-        let name = pod.name().to_owned();
-        let before = self.controller_of(&namespace, &name);
-        if !self.cluster.apply_pod(pod) {
+        let after = pod.controller.clone();
+        // The index reports the controller it replaced: no lookups before and after.
+        let Some(stored) = self.cluster.store_pod(pod) else {
             return false;
+        };
+        if let Some(before) = stored.replaced.filter(|before| *before != after) {
+            self.touch_pod(&namespace, &stored.name, before.as_deref());
         }
-        let after = self.controller_of(&namespace, &name);
-        if let Some(before) = before.filter(|b| Some(b) != after.as_ref()) {
-            self.touch_pod(&namespace, &name, before.as_deref());
-        }
-        if let Some(after) = after {
-            self.touch_pod(&namespace, &name, after.as_deref());
-        }
+        self.touch_pod(&namespace, &stored.name, after.as_deref());
         true
     }
 
@@ -201,7 +198,7 @@ impl MemberIndex {
         match controller {
             Some(controller) => {
                 let direct = WorkloadKey::of_controller(namespace, controller);
-                let top = self.owners.top_level(namespace, controller);
+                let top = self.owners.top_level_of(&direct);
                 if top != direct {
                     self.touched.touch(top);
                 }

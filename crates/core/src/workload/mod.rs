@@ -20,8 +20,10 @@ mod member;
 mod pods;
 #[cfg(test)]
 mod tests;
+mod watch_events;
 
 pub use attribution::{OwnerIndex, OwnerKind, WorkloadKey, api_group};
 pub use member::{MemberIndex, TouchedWorkloads};
 pub(crate) use pods::PodsByController;
 pub use pods::{WorkloadPod, workload_pods};
+pub use watch_events::{MemberEvent, WatcherEvent};

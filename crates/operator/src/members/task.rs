@@ -12,7 +12,8 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_manager_core::{
-    MemberIndex, NodeMetricsList, NodeUsage, OwnerKind, SlimNode, SlimPod, TouchedWorkloads,
+    MemberEvent, MemberIndex, NodeMetricsList, NodeUsage, OwnerKind, SlimNode, SlimPod,
+    TouchedWorkloads, WatcherEvent,
 };
 use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
@@ -235,7 +236,12 @@ async fn poll_metrics(client: &Client, shared: &MemberShared, endpoint: &str) ->
     changed
 }
 
-/// Applies one watch update; returns whether anything the status shows may have changed.
+/// Applies one watch update; returns whether anything the status shows may have changed. The
+/// index calls themselves are the core's ([`MemberIndex::apply_event`]), which the ingest
+/// benchmark measures; this adds the health, the last-event time and the sync flag.
+///
+/// Every successful node or pod event counts as a change, whatever the index says: it may
+/// have cleared a failure or completed the initial sync, and that is what the status shows.
 fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
     let (index, health) = (&shared.index, &shared.health);
     let (Ok(mut index), Ok(mut health)) = (index.write(), health.lock()) else {
@@ -263,66 +269,45 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
             return health.owner_failure != before.owner_failure;
         }
         Update::Node(Ok(event)) => {
-            // `Init` is the watcher starting a list, before any request: no sign that the
-            // member answers. Counting it as one cleared the failure on every retry, so an
-            // insight of a member that hangs or refuses alternated between its failure and
-            // InitialSync (found by the fault tests, issue #7).
-            if !matches!(event, Event::Init) {
-                health.record_success();
-            }
-            match event {
-                Event::Init => index.begin_resync_nodes(),
-                Event::InitApply(node) | Event::Apply(node) => {
-                    index.apply_node(node);
-                }
-                Event::InitDone => {
-                    index.end_resync_nodes();
-                }
-                Event::Delete(node) => {
-                    index.delete_node(&node);
-                }
-            }
+            record_success(&mut health, &event);
+            index.apply_event(MemberEvent::Node(watcher_event(event)));
         }
         Update::Pod(Ok(event)) => {
-            if !matches!(event, Event::Init) {
-                health.record_success();
-            }
-            match event {
-                Event::Init => index.begin_resync_pods(),
-                Event::InitApply(pod) | Event::Apply(pod) => {
-                    index.apply_pod(pod);
-                }
-                Event::InitDone => {
-                    // A relist may have dropped pods whose interned strings nothing else uses.
-                    if index.end_resync_pods() > 0 {
-                        karmada_manager_core::intern::purge_unused();
-                    }
-                }
-                Event::Delete(pod) => {
-                    index.delete_pod(&pod);
-                }
-            }
+            record_success(&mut health, &event);
+            index.apply_event(MemberEvent::Pod(watcher_event(event)));
         }
         Update::Owner(kind, Ok(event)) => {
             health.owner_failure = None;
-            return match event {
-                Event::Init => {
-                    index.begin_resync_owners(kind);
-                    false
-                }
-                Event::InitApply(meta) | Event::Apply(meta) => index.apply_owner(kind, &meta),
-                Event::InitDone => {
-                    index.end_resync_owners(kind);
-                    true
-                }
-                Event::Delete(meta) => index.delete_owner(kind, &meta),
-            } || before.owner_failure.is_some();
+            let event = MemberEvent::Owner(kind, watcher_event(event));
+            return index.apply_event(event) || before.owner_failure.is_some();
         }
     }
     if index.cluster.is_synced() {
         shared.listed.store(true, Ordering::Relaxed);
     }
     true
+}
+
+/// A node or pod event is a sign that the member answers, except `Init`: that is the watcher
+/// starting a list, before any request. Counting it as one cleared the failure on every retry,
+/// so an insight of a member that hangs or refuses alternated between its failure and
+/// InitialSync (found by the fault tests, issue #7).
+fn record_success<K>(health: &mut Health, event: &Event<K>) {
+    if !matches!(event, Event::Init) {
+        health.record_success();
+    }
+}
+
+/// kube-runtime's event as the core's index takes it (same variants; the core does not
+/// depend on kube-runtime).
+fn watcher_event<K>(event: Event<K>) -> WatcherEvent<K> {
+    match event {
+        Event::Init => WatcherEvent::Init,
+        Event::InitApply(o) => WatcherEvent::InitApply(o),
+        Event::InitDone => WatcherEvent::InitDone,
+        Event::Apply(o) => WatcherEvent::Apply(o),
+        Event::Delete(o) => WatcherEvent::Delete(o),
+    }
 }
 
 /// The API error behind a watch error; `None` (logged) for errors that are not about the

@@ -3,8 +3,8 @@
 //! - [`Floor`]: `serde_json` skipping every value (`IgnoredAny`): what reading the JSON at all
 //!   costs, the bound no decoder can beat.
 //! - [`Ours`]: the operator's path, `WatchEvent<SlimNode>` / `WatchEvent<SlimPod>` fed into
-//!   a [`karmada_manager_core::MemberIndex`] exactly as `crates/operator/src/members/task.rs`
-//!   does.
+//!   a [`karmada_manager_core::MemberIndex`] by the function `crates/operator/src/members/
+//!   task.rs` calls, [`karmada_manager_core::MemberIndex::apply_event`].
 //! - [`Naive`]: what an operator without projections does, full k8s-openapi `Node` / `Pod`
 //!   kept in kube-runtime's `reflector::Store`.
 //!
