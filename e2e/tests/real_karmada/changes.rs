@@ -3,9 +3,11 @@
 //! Pending and bring them back, while `kubectl wait --for=condition=Ready` waits the way a
 //! pipeline would.
 
-use crate::fleet::{Fleet, WAIT, apply};
+use crate::fleet::{Fleet, WAIT};
 use crate::insight;
-use crate::placement::{BINDING, NAMESPACE, condition, targets, wait_agreement, web, web_policy};
+use crate::placement::{
+    BINDING, NAMESPACE, apply_web, apply_web_policy, condition, targets, wait_agreement,
+};
 use crate::support::eventually;
 use anyhow::{Context, Result, ensure};
 use k8s_openapi::api::apps::v1::Deployment;
@@ -23,9 +25,9 @@ pub async fn scenario(fleet: &Fleet) -> Result<()> {
 }
 
 async fn scale_and_reweigh(fleet: &Fleet) -> Result<()> {
-    apply(&fleet.hub, &web(9)).await?;
+    apply_web(fleet, 9).await?;
     wait_agreement(fleet, &[("m1", 2), ("m2", 1)], &targets(6, 3), "True").await?;
-    apply(&fleet.hub, &web_policy(&NEW_WEIGHTS)).await?;
+    apply_web_policy(fleet, &NEW_WEIGHTS).await?;
     wait_agreement(fleet, &NEW_WEIGHTS, &targets(3, 6), "True").await?;
     eprintln!("scenario 3: scaled to 9 (6/3), then weights 1:2 (3/6); the placement followed");
     Ok(())
@@ -49,7 +51,9 @@ fn override_policy_object(clusters: &[&str]) -> Value {
 /// The override appears in the entries of the clusters it targets, and Karmada applied it there.
 async fn override_policy(fleet: &Fleet) -> Result<()> {
     for clusters in [&["m1"][..], &["m1", "m2"]] {
-        apply(&fleet.hub, &override_policy_object(clusters)).await?;
+        let policies = testenv::karmada_objects::override_policies();
+        testenv::karmada_objects::apply(&fleet.hub, &policies, &override_policy_object(clusters))
+            .await?;
         eventually(
             &format!("the placement lists OverridePolicy shop/web-op on {clusters:?} only"),
             WAIT,

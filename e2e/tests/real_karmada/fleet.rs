@@ -5,7 +5,7 @@ use crate::support::{self, Operator};
 use anyhow::{Context, Result};
 use k8s_openapi::api::core::v1::Node;
 use karmada_manager_api::{ClusterInsight, WorkloadPlacement, WorkloadPlacementStatus};
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::api::Api;
 use serde_json::Value;
 use std::time::Duration;
 use testenv::nodes::{NodeBuilder, node};
@@ -131,40 +131,4 @@ pub fn logs_hint(env: &Environment) -> String {
 pub async fn cluster(hub: &kube::Client, name: &str) -> Result<Value> {
     let object = testenv::join::cluster_api(hub).get(name).await?;
     Ok(serde_json::to_value(object)?)
-}
-
-/// Server-side applies `object` as the user `e2e` would with `kubectl apply --server-side`.
-pub async fn apply(client: &kube::Client, object: &Value) -> Result<()> {
-    let (ar, namespaced) = api_resource(object)?;
-    let name = object["metadata"]["name"].as_str().unwrap_or_default();
-    let api: Api<DynamicObject> = match object["metadata"]["namespace"].as_str() {
-        Some(ns) if namespaced => Api::namespaced_with(client.clone(), ns, &ar),
-        _ => Api::all_with(client.clone(), &ar),
-    };
-    api.patch(
-        name,
-        &PatchParams::apply("e2e").force(),
-        &Patch::Apply(object),
-    )
-    .await
-    .with_context(|| format!("applying {} {name}", ar.kind))?;
-    Ok(())
-}
-
-fn api_resource(object: &Value) -> Result<(kube::discovery::ApiResource, bool)> {
-    let api_version = object["apiVersion"].as_str().context("no apiVersion")?;
-    let kind = object["kind"].as_str().context("no kind")?;
-    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
-    let plural = match kind {
-        "PropagationPolicy" => "propagationpolicies",
-        "OverridePolicy" => "overridepolicies",
-        "Deployment" => "deployments",
-        "Namespace" => "namespaces",
-        other => anyhow::bail!("no plural known for {other}"),
-    };
-    let gvk = kube::api::GroupVersionKind::gvk(group, version, kind);
-    Ok((
-        kube::discovery::ApiResource::from_gvk_with_plural(&gvk, plural),
-        kind != "Namespace",
-    ))
 }

@@ -4,9 +4,10 @@
 //! reports them ready. Printed for docs/benchmarks.md, never asserted.
 
 use crate::changes::NEW_WEIGHTS;
-use crate::fleet::{Fleet, WAIT, apply};
-use crate::placement::{self, BINDING, NAMESPACE, targets, wait_agreement, web};
+use crate::fleet::{Fleet, WAIT};
+use crate::placement::{self, BINDING, NAMESPACE, apply_web, targets, wait_agreement};
 use anyhow::{Result, bail};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// Rounds per kind: right after the previous round settled, and after a quiet spell.
@@ -30,7 +31,7 @@ pub async fn scenario(fleet: &Fleet) -> Result<()> {
     for round in 0..2 * ROUNDS {
         // 9 ↔ 12 replicas, weights 1:2: 3/6 ↔ 4/8.
         let replicas = if round % 2 == 0 { 12 } else { 9 };
-        let expected = [("m1", replicas / 3), ("m2", replicas * 2 / 3)];
+        let expected = targets(replicas / 3, replicas * 2 / 3);
         if round % 4 < 2 {
             busy.push(measure(fleet, replicas, &expected).await?);
         } else {
@@ -66,14 +67,13 @@ pub async fn scenario(fleet: &Fleet) -> Result<()> {
 
 /// Scales `web` to `replicas` and polls every 20 ms until the binding, then the placement,
 /// show `expected`, then until the placement agrees with the members and is Ready.
-async fn measure(fleet: &Fleet, replicas: i64, expected: &[(&str, i64)]) -> Result<Round> {
-    let expected = targets(expected[0].1, expected[1].1);
+async fn measure(fleet: &Fleet, replicas: i64, expected: &BTreeMap<String, i64>) -> Result<Round> {
     let started = Instant::now();
-    apply(&fleet.hub, &web(replicas)).await?;
+    apply_web(fleet, replicas).await?;
     let (mut binding, mut desired) = (None, None);
     let placement = loop {
         if binding.is_none()
-            && placement::binding_targets(fleet).await.ok() == Some(expected.clone())
+            && placement::binding_targets(fleet).await.ok().as_ref() == Some(expected)
         {
             binding = Some(started.elapsed().as_millis());
         }
@@ -86,7 +86,7 @@ async fn measure(fleet: &Fleet, replicas: i64, expected: &[(&str, i64)]) -> Resu
             .iter()
             .map(|c| (c.name.clone(), c.replicas))
             .collect();
-        if ours == expected && status.replicas.desired == replicas {
+        if &ours == expected && status.replicas.desired == replicas {
             break started.elapsed().as_millis();
         }
         if started.elapsed() > WAIT {
@@ -94,7 +94,7 @@ async fn measure(fleet: &Fleet, replicas: i64, expected: &[(&str, i64)]) -> Resu
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    wait_agreement(fleet, &NEW_WEIGHTS, &expected, "True").await?;
+    wait_agreement(fleet, &NEW_WEIGHTS, expected, "True").await?;
     Ok(Round {
         desired: desired.unwrap_or(placement),
         binding: binding.unwrap_or(placement),

@@ -2,7 +2,7 @@
 //! schedules it and creates Works, the members run the pods; the WorkloadPlacement must agree
 //! with Karmada's binding, with the member Deployments and with where kube-scheduler put the pods.
 
-use crate::fleet::{Fleet, WAIT, apply};
+use crate::fleet::{Fleet, WAIT};
 use crate::support::eventually;
 use anyhow::{Context, Result};
 use k8s_openapi::api::apps::v1::Deployment;
@@ -11,14 +11,11 @@ use karmada_manager_api::WorkloadPlacementStatus;
 use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use testenv::karmada_objects;
 
 pub const NAMESPACE: &str = "shop";
 /// The binding Karmada names after the workload: `<name>-<kind>`.
 pub const BINDING: &str = "web-deployment";
-
-pub fn namespace() -> Value {
-    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
-}
 
 /// The hub's Deployment `shop/web`: one container requesting 250m CPU and 256Mi.
 pub fn web(replicas: i64) -> Value {
@@ -37,6 +34,20 @@ pub fn web(replicas: i64) -> Value {
             },
         },
     })
+}
+
+/// Applies [`web`] with `replicas` on the hub, as a user would.
+pub async fn apply_web(fleet: &Fleet, replicas: i64) -> Result<()> {
+    let deployments = kube::discovery::ApiResource::erase::<Deployment>(&());
+    karmada_objects::apply(&fleet.hub, &deployments, &web(replicas)).await?;
+    Ok(())
+}
+
+/// Applies [`web_policy`] with `weights` on the hub.
+pub async fn apply_web_policy(fleet: &Fleet, weights: &[(&str, i64)]) -> Result<()> {
+    let policies = karmada_objects::propagation_policies();
+    karmada_objects::apply(&fleet.hub, &policies, &web_policy(weights)).await?;
+    Ok(())
 }
 
 /// PropagationPolicy `shop/web-pp`: Divided, Weighted, with a static weight per member.
@@ -63,7 +74,7 @@ pub fn web_policy(weights: &[(&str, i64)]) -> Value {
 
 /// What Karmada's binding says: replicas per target cluster, once scheduled for its generation.
 pub async fn binding_targets(fleet: &Fleet) -> Result<BTreeMap<String, i64>> {
-    let ar = testenv::karmada_objects::resource_bindings();
+    let ar = karmada_objects::resource_bindings();
     let api: Api<DynamicObject> = Api::namespaced_with(fleet.hub.clone(), NAMESPACE, &ar);
     let binding = serde_json::to_value(api.get(BINDING).await?)?;
     let scheduled =
@@ -127,11 +138,21 @@ pub async fn member_truth(fleet: &Fleet, member: &str) -> Result<MemberTruth> {
     Ok(truth)
 }
 
-/// Every way the placement disagrees with Karmada's binding and the members (empty: agrees).
-pub async fn disagreements(fleet: &Fleet, weights: &[(&str, i64)]) -> Result<Vec<String>> {
+/// Every way Karmada's binding differs from `expected`, and the placement from Karmada's
+/// binding and the members (empty: all agree).
+pub async fn disagreements(
+    fleet: &Fleet,
+    weights: &[(&str, i64)],
+    expected: &BTreeMap<String, i64>,
+) -> Result<Vec<String>> {
     let targets = binding_targets(fleet).await?;
     let status = fleet.placement_status(NAMESPACE, BINDING).await?;
     let mut out = Vec::new();
+    if &targets != expected {
+        out.push(format!(
+            "Karmada scheduled {targets:?}, not yet {expected:?}"
+        ));
+    }
     let ours: BTreeMap<String, i64> = status
         .clusters
         .iter()
@@ -208,9 +229,7 @@ pub async fn wait_agreement(
         &format!("Karmada schedules {expected:?}, the placement agrees with Karmada and the members (Ready={ready})"),
         WAIT,
         || async {
-            let scheduled = binding_targets(fleet).await?;
-            anyhow::ensure!(&scheduled == expected, "Karmada scheduled {scheduled:?}");
-            let problems = disagreements(fleet, weights).await?;
+            let problems = disagreements(fleet, weights, expected).await?;
             let status = fleet.placement_status(NAMESPACE, BINDING).await?;
             Ok((problems, condition(&status, "Ready").map(|(s, r)| (s.to_owned(), r.to_owned()))))
         },
@@ -224,9 +243,9 @@ pub async fn wait_agreement(
 
 pub async fn scenario(fleet: &Fleet) -> Result<()> {
     let weights = [("m1", 2), ("m2", 1)];
-    apply(&fleet.hub, &namespace()).await?;
-    apply(&fleet.hub, &web_policy(&weights)).await?;
-    apply(&fleet.hub, &web(6)).await?;
+    testenv::join::apply_namespace(&fleet.hub, NAMESPACE).await?;
+    apply_web_policy(fleet, &weights).await?;
+    apply_web(fleet, 6).await?;
     wait_agreement(fleet, &weights, &targets(4, 2), "True")
         .await
         .with_context(|| crate::fleet::logs_hint(&fleet.env))?;
