@@ -10,15 +10,14 @@
 //! - [`workload`]: which member pods belong to which workload ([`OwnerIndex`],
 //!   [`workload_pods`]), and [`MemberIndex`], fed one watch event at a time
 //!   ([`MemberIndex::apply_event`]).
-//! - [`build`]: status builders for `ClusterInsight`, `WorkloadPlacement` and `FleetInsight`.
+//! - [`status`]: the status builders, one folder per kind (`ClusterInsight`,
+//!   `WorkloadPlacement`, `FleetInsight`), and how conditions are stamped with their times.
 //! - [`hub`]: [`BindingIndex`] and [`WorkIndex`], what bindings relate to on the hub.
 //! - [`intern`]: the shared string/list interner the projections use.
 //!
 //! No async, no clients, no clocks: the I/O shell feeds events in and writes what comes out, and
 //! every function here is deterministic, so an unchanged world yields byte-identical statuses.
 
-pub mod build;
-pub mod conditions;
 pub mod hub;
 pub mod index;
 pub mod intern;
@@ -26,20 +25,12 @@ mod multimap;
 pub mod placement;
 pub mod projection;
 pub mod quantity;
+pub mod status;
 pub mod workload;
 
 #[cfg(test)]
 mod test_support;
 
-pub use build::cluster_usage;
-pub use build::{
-    BindingKind, BindingSource, BuildOptions, ClusterInsightBuild, DesiredCondition, FleetOptions,
-    HubCounts, PlacementInputs, PlacementOptions, PlacementTruncation, PolicyLookup, Truncation,
-    WorkloadPlacementBuild, WorkloadState, cluster_insight_status, cluster_status_fallback,
-    cluster_workload_counts, fleet_insight_status, fleet_workload_counts,
-    workload_placement_status,
-};
-pub use conditions::{StampedStatus, malformed_source, merge_conditions, stamp_status};
 pub use hub::{
     BindingIndex, BindingRef, ObservedOverrides, PermanentId, WorkIndex, involved_clusters,
     permanent_id_label,
@@ -51,6 +42,15 @@ pub use projection::{
     SlimPod,
 };
 pub use quantity::{Amount, Format, QuantityError, percent};
+pub use status::cluster_usage;
+pub use status::conditions::{StampedStatus, malformed_source, merge_conditions, stamp_status};
+pub use status::{
+    BindingKind, BindingSource, ClusterInsightBuild, ClusterInsightOptions, DesiredCondition,
+    FleetOptions, HubCounts, PlacementInputs, PlacementOptions, PlacementTruncation, PolicyLookup,
+    Truncation, WorkloadPlacementBuild, WorkloadState, cluster_insight_status,
+    cluster_status_fallback, fleet_insight_status, fleet_workload_counts, scheduled_bindings,
+    workload_placement_status,
+};
 pub use workload::{
     MemberEvent, MemberIndex, OwnerIndex, OwnerKind, TouchedWorkloads, WatcherEvent, WorkloadKey,
     WorkloadPod, workload_pods,

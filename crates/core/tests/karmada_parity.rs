@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use karmada_manager_core::{
-    Amount, BuildOptions, ClusterIndex, SlimNode, SlimPod, cluster_insight_status,
+    Amount, ClusterIndex, ClusterInsightOptions, SlimNode, SlimPod, cluster_insight_status,
 };
 use karmada_types::Cluster;
 use serde_json::{Value, json};
@@ -158,7 +158,8 @@ fn figures_equal_karmadas_resource_summary_without_init_containers() {
         }
         let cluster: Cluster =
             serde_json::from_value(json!({"metadata": {"name": "m"}})).expect("cluster");
-        let status = cluster_insight_status(&index, &cluster, &BuildOptions::default()).status;
+        let status =
+            cluster_insight_status(&index, &cluster, &ClusterInsightOptions::default()).status;
 
         let (allocatable, allocated, allocating) = karmada_summary(&nodes, &pods);
         let figure = |name: &str,

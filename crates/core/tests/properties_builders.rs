@@ -22,8 +22,8 @@ use karmada_manager_api::{
     ResourceFigures,
 };
 use karmada_manager_core::{
-    Amount, BuildOptions, ClusterIndex, FleetOptions, Format, HubCounts, NodeUsage, PodPhase,
-    ResourceList, SlimNode, SlimPod, cluster_insight_status, cluster_status_fallback,
+    Amount, ClusterIndex, ClusterInsightOptions, FleetOptions, Format, HubCounts, NodeUsage,
+    PodPhase, ResourceList, SlimNode, SlimPod, cluster_insight_status, cluster_status_fallback,
     cluster_usage, fleet_insight_status, percent,
 };
 use karmada_types::{Cluster, NodeSummary, ResourceSummary};
@@ -419,7 +419,7 @@ fn rank(detail: &NodeDetail) -> (bool, bool, bool, Reverse<i32>, &str) {
 fn check_cluster_insight(
     member: &Member,
     status: &ClusterInsightStatus,
-    options: &BuildOptions,
+    options: &ClusterInsightOptions,
 ) -> Result<(), TestCaseError> {
     let nodes: Vec<&NodeSpec> = member.nodes.values().collect();
     let pods: Vec<&PodSpec> = member.pods.values().collect();
@@ -554,15 +554,17 @@ fn serialized_len<T: serde::Serialize>(value: &T) -> usize {
     serde_json::to_vec(value).unwrap().len()
 }
 
-fn build_options() -> impl Strategy<Value = BuildOptions> {
+fn build_options() -> impl Strategy<Value = ClusterInsightOptions> {
     (
         prop_oneof![0usize..8, Just(200)],
         prop_oneof![Just(usize::MAX), 0usize..4096, Just(512 * 1024)],
     )
-        .prop_map(|(node_detail_limit, max_status_bytes)| BuildOptions {
-            node_detail_limit,
-            max_status_bytes,
-        })
+        .prop_map(
+            |(node_detail_limit, max_status_bytes)| ClusterInsightOptions {
+                node_detail_limit,
+                max_status_bytes,
+            },
+        )
 }
 
 proptest! {
@@ -992,7 +994,7 @@ proptest! {
         let statuses: Vec<(String, ClusterInsightStatus)> = [("a", &a), ("b", &b)]
             .into_iter()
             .map(|(name, events)| {
-                let status = cluster_insight_status(&member(events).index, &cluster(), &BuildOptions::default()).status;
+                let status = cluster_insight_status(&member(events).index, &cluster(), &ClusterInsightOptions::default()).status;
                 (name.to_owned(), status)
             })
             .collect();

@@ -18,8 +18,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use karmada_manager_api::{ClusterProblem, Weighting, WorkloadPlacementStatus};
 use karmada_manager_core::{
     BindingKind, BindingSource, PlacementInputs, PlacementOptions, PodPhase, PolicyLookup,
-    WorkIndex, WorkloadPod, WorkloadState, cluster_matches, cluster_workload_counts,
-    placement_summary, resolve_weights, stamp_status, workload_placement_status,
+    WorkIndex, WorkloadPod, WorkloadState, cluster_matches, placement_summary, resolve_weights,
+    scheduled_bindings, stamp_status, workload_placement_status,
 };
 use karmada_types::{
     AppliedOverride, Cluster, ClusterAffinity, Placement, PropagationSpec, ReplicaSchedulingType,
@@ -660,7 +660,7 @@ proptest! {
 
         // The member's workload counts agree with the placement's targets.
         for entry in status.clusters.iter().filter(|c| c.name.len() > 1) {
-            let counts = cluster_workload_counts(&entry.name, [&binding.spec]);
+            let counts = scheduled_bindings(&entry.name, [&binding.spec]);
             let targeted = targets(&binding).contains_key(entry.name.as_str());
             prop_assert_eq!(counts.bindings, i64::from(targeted));
             prop_assert_eq!(counts.replicas, if targeted { entry.replicas } else { 0 });

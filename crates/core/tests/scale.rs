@@ -6,7 +6,8 @@
 use std::time::Instant;
 
 use karmada_manager_core::{
-    BuildOptions, ClusterIndex, PodPhase, ResourceList, SlimNode, SlimPod, cluster_insight_status,
+    ClusterIndex, ClusterInsightOptions, PodPhase, ResourceList, SlimNode, SlimPod,
+    cluster_insight_status,
 };
 use karmada_types::Cluster;
 
@@ -78,7 +79,7 @@ fn five_thousand_nodes_fit_under_the_guard() {
     let started = Instant::now();
     let index = synthetic_member();
     assert_eq!(index.pod_count(), NODES * PODS_PER_NODE + UNSCHEDULED);
-    let built = cluster_insight_status(&index, &cluster(), &BuildOptions::default());
+    let built = cluster_insight_status(&index, &cluster(), &ClusterInsightOptions::default());
     let status = &built.status;
     assert!(built.truncation.is_none(), "200 nodes fit easily");
     assert_eq!(status.node_details.items.len(), 200);
@@ -121,9 +122,9 @@ fn five_thousand_nodes_fit_under_the_guard() {
 #[test]
 fn listing_every_node_trips_the_size_guard() {
     let index = synthetic_member();
-    let options = BuildOptions {
+    let options = ClusterInsightOptions {
         node_detail_limit: NODES,
-        ..BuildOptions::default()
+        ..ClusterInsightOptions::default()
     };
     let built = cluster_insight_status(&index, &cluster(), &options);
     let truncation = built
@@ -140,7 +141,7 @@ fn listing_every_node_trips_the_size_guard() {
     assert!(json.len() <= options.max_status_bytes);
     assert_eq!(json.len(), truncation.serialized_bytes);
     // The previous halving step (twice as many nodes) would not have fitted.
-    let twice = BuildOptions {
+    let twice = ClusterInsightOptions {
         node_detail_limit: listed * 2,
         max_status_bytes: usize::MAX,
     };
@@ -152,7 +153,7 @@ fn listing_every_node_trips_the_size_guard() {
 fn an_unchanged_member_builds_byte_identical_statuses() {
     let a = synthetic_member();
     let b = synthetic_member();
-    let options = BuildOptions::default();
+    let options = ClusterInsightOptions::default();
     let first = serde_json::to_string(&cluster_insight_status(&a, &cluster(), &options).status);
     let second = serde_json::to_string(&cluster_insight_status(&b, &cluster(), &options).status);
     // Not assert_eq!: a 100 KB diff in the failure message helps nobody.

@@ -1,7 +1,7 @@
 //! Tunables of the controllers, from the command line (`RunArgs`).
 
 use crate::cli::{ConnectionMode, TuningArgs};
-use karmada_manager_core::{BuildOptions, FleetOptions, PlacementOptions};
+use karmada_manager_core::{ClusterInsightOptions, FleetOptions, PlacementOptions};
 use std::time::Duration;
 
 /// The field manager of every server-side apply karmada-manager makes.
@@ -9,7 +9,7 @@ pub const FIELD_MANAGER: &str = "karmada-manager";
 
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub build: BuildOptions,
+    pub cluster_insight: ClusterInsightOptions,
     pub fleet: FleetOptions,
     pub placement: PlacementOptions,
     /// Placements reconciled at the same time.
@@ -26,7 +26,7 @@ pub struct Settings {
 impl From<&TuningArgs> for Settings {
     fn from(args: &TuningArgs) -> Self {
         Self {
-            build: BuildOptions {
+            cluster_insight: ClusterInsightOptions {
                 node_detail_limit: args.node_detail_limit,
                 max_status_bytes: args.max_status_bytes,
             },

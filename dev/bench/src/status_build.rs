@@ -1,10 +1,10 @@
 //! Timing the `ClusterInsight` builder on a member's index, with the options the operator
-//! starts with (`BuildOptions::default()`: 200 node details, 512 KiB guard).
+//! starts with (`ClusterInsightOptions::default()`: 200 node details, 512 KiB guard).
 
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use karmada_manager_core::{BuildOptions, MemberIndex, cluster_insight_status};
+use karmada_manager_core::{ClusterInsightOptions, MemberIndex, cluster_insight_status};
 use karmada_types::Cluster;
 use serde_json::json;
 
@@ -13,7 +13,7 @@ use crate::results::StatusBuild;
 /// Builds the status `runs` times (after one warm-up) and reports the spread.
 pub fn measure(index: &MemberIndex, runs: usize) -> Result<StatusBuild> {
     let cluster = karmada_cluster()?;
-    let options = BuildOptions::default();
+    let options = ClusterInsightOptions::default();
     // Warm-up, and the one result whose size we report.
     let build = cluster_insight_status(&index.cluster, &cluster, &options);
     let status_bytes = serde_json::to_vec(&build.status)?.len();

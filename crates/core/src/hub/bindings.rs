@@ -10,9 +10,9 @@ use karmada_types::well_known::{
     RESOURCE_BINDING_PERMANENT_ID_LABEL,
 };
 
-use crate::build::{BindingKind, BindingSource};
 use crate::index::Resync;
 use crate::multimap::MultiMap;
+use crate::status::{BindingKind, BindingSource};
 use crate::workload::WorkloadKey;
 use karmada_types::ResourceBindingSpec;
 

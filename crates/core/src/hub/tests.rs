@@ -8,7 +8,7 @@ use karmada_types::{ClusterResourceBinding, ResourceBinding};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::build::{BindingKind, BindingSource};
+use crate::status::{BindingKind, BindingSource};
 use crate::workload::WorkloadKey;
 
 fn rb(name: &str, clusters: &[&str], evicting: &[&str], id: &str) -> ResourceBinding {

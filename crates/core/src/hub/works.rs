@@ -13,9 +13,9 @@ use karmada_manager_api::conditions::reasons;
 use karmada_types::{AppliedOverride, WorkOverrides, cluster_of_execution_namespace};
 
 use super::bindings::{PermanentId, permanent_id_label};
-use crate::build::BindingKind;
 use crate::index::Resync;
 use crate::multimap::MultiMap;
+use crate::status::BindingKind;
 
 /// A Work by namespace and name.
 type WorkName = (String, String);

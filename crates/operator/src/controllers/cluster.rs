@@ -12,7 +12,7 @@ use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::{ClusterInsight, ClusterInsightStatus, InsightSource};
-use karmada_manager_core::cluster_workload_counts;
+use karmada_manager_core::scheduled_bindings;
 use karmada_manager_core::{malformed_source, stamp_status};
 use karmada_types::{Cluster, SyncMode};
 use kube::api::{Api, DeleteParams};
@@ -170,7 +170,7 @@ fn build_status(
                 .iter()
                 .filter_map(|b| b.0.as_ref().ok().map(|b| &b.spec)),
         );
-    let workloads = cluster_workload_counts(name, specs);
+    let workloads = scheduled_bindings(name, specs);
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     let settings = &ctx.settings;
     let inputs = |view| Inputs {
@@ -179,7 +179,7 @@ fn build_status(
         previous,
         generation,
         workloads,
-        options: &settings.build,
+        options: &settings.cluster_insight,
         grace: settings.unreachable_grace,
         now,
     };

@@ -7,8 +7,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::{reasons, status as condition_status, types};
 use karmada_manager_api::{ClusterInsightStatus, ClusterWorkloadCounts, InsightSource};
 use karmada_manager_core::{
-    BuildOptions, ClusterIndex, NodeUsage, cluster_insight_status, cluster_status_fallback,
-    cluster_usage,
+    ClusterIndex, ClusterInsightOptions, NodeUsage, cluster_insight_status,
+    cluster_status_fallback, cluster_usage,
 };
 use karmada_manager_core::{DesiredCondition as Desired, stamp_status};
 use karmada_types::{Cluster, SyncMode};
@@ -42,7 +42,7 @@ pub struct Inputs<'a> {
     pub previous: Option<&'a ClusterInsightStatus>,
     pub generation: Option<i64>,
     pub workloads: ClusterWorkloadCounts,
-    pub options: &'a BuildOptions,
+    pub options: &'a ClusterInsightOptions,
     /// How long a member may be unreachable before Ready turns False.
     pub grace: Duration,
     pub now: Time,

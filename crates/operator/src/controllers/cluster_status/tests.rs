@@ -65,7 +65,7 @@ fn live_with(
         metrics: None,
         listed,
     };
-    let options = BuildOptions::default();
+    let options = ClusterInsightOptions::default();
     assemble(Inputs {
         cluster,
         view,
@@ -265,7 +265,7 @@ fn without_a_connection_figures_come_from_karmadas_cluster_status() {
         namespace: "karmada-cluster".into(),
         name: "m1".into(),
     };
-    let options = BuildOptions::default();
+    let options = ClusterInsightOptions::default();
     let inputs = |problem| Inputs {
         cluster: &cluster,
         view: View::Fallback { problem },

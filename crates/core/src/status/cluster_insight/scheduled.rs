@@ -5,7 +5,7 @@ use karmada_types::ResourceBindingSpec;
 
 /// Counts the bindings (ResourceBindings and ClusterResourceBindings alike) whose
 /// `spec.clusters` names `cluster`, and sums the replicas they assign to it.
-pub fn cluster_workload_counts<'a>(
+pub fn scheduled_bindings<'a>(
     cluster: &str,
     bindings: impl IntoIterator<Item = &'a ResourceBindingSpec>,
 ) -> ClusterWorkloadCounts {

@@ -12,16 +12,16 @@ use karmada_manager_api::{ClusterPlacement, ClusterProblem, ReplicaCounts, Workl
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{Condition, ConditionStatus, ResourceBindingStatus};
 
-use super::super::fleet_workloads::WorkloadState;
 use super::size_guard::PlacementTruncation;
 use super::{PolicyLookup, bounded};
+use crate::status::fleet_insight::WorkloadState;
 
 /// How much of a Karmada message is quoted (bytes).
 const QUOTE_LIMIT: usize = 512;
 /// How many clusters a message names before it says "and N more".
 const NAMES_LIMIT: usize = 5;
 
-pub use crate::conditions::DesiredCondition;
+pub use crate::status::conditions::DesiredCondition;
 
 /// What the conditions are computed from.
 pub(super) struct Facts<'a> {

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use karmada_manager_api::{ClusterInsightStatus, ResourceMap};
 use karmada_types::{Cluster, ResourceSummary};
 
-use super::cluster::cluster_info;
-use super::{amount_of, node_counts, resource_figures};
+use super::cluster_info;
+use crate::status::{amount_of, node_counts, resource_figures};
 
 /// The status Karmada's view of `cluster` supports: cluster info, node totals (total, ready,
 /// notReady, brought into shape by `node_counts` when Karmada's are inconsistent; pressure and

@@ -7,8 +7,9 @@ use karmada_types::Cluster;
 
 use super::node_details::node_details;
 use super::size_guard::enforce_size_limit;
-use super::{BuildOptions, ClusterInsightBuild, node_counts, resource_figures};
+use super::{ClusterInsightBuild, ClusterInsightOptions};
 use crate::index::{ClusterFigures, ClusterIndex};
+use crate::status::{node_counts, resource_figures};
 
 /// Builds the status of the `ClusterInsight` of `cluster` from its member's index.
 ///
@@ -16,11 +17,11 @@ use crate::index::{ClusterFigures, ClusterIndex};
 /// `options.node_detail_limit`, then shrunk further if the serialized status exceeds
 /// `options.max_status_bytes`). Leaves `conditions`, `observedGeneration`, `source`,
 /// `lastChangeTime`, `usage` and `workloads` at their defaults for the shell to set (see
-/// [`super::cluster_workload_counts`] for the last).
+/// [`super::scheduled_bindings`] for the last).
 pub fn cluster_insight_status(
     index: &ClusterIndex,
     cluster: &Cluster,
-    options: &BuildOptions,
+    options: &ClusterInsightOptions,
 ) -> ClusterInsightBuild {
     let figures = index.figures();
     let mut status = ClusterInsightStatus {

@@ -1,4 +1,5 @@
-//! Pure status builders: index (or Karmada `Cluster`, or binding) in, status out.
+//! The status builders, one folder per kind we write: index (or Karmada `Cluster`, or binding)
+//! in, status out.
 //!
 //! The builders fill everything except what only the I/O shell knows — `conditions`,
 //! `observedGeneration`, `source`, `lastChangeTime` (and `usage`, from the metrics poller) —
@@ -7,71 +8,29 @@
 //! The `WorkloadPlacement` builder also decides its conditions, returned as plain data for the
 //! shell to merge with the previous ones (times).
 
-mod cluster;
-mod fallback;
-mod fleet;
-mod fleet_workloads;
-mod node_details;
-mod size_guard;
-#[cfg(test)]
-mod tests;
-mod usage;
-mod workload_placement;
-mod workloads;
+pub mod cluster_insight;
+pub mod conditions;
+pub mod fleet_insight;
+mod size;
+pub mod workload_placement;
 
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use karmada_manager_api::{ClusterInsightStatus, NodeCounts, ResourceFigures};
+use karmada_manager_api::{NodeCounts, ResourceFigures};
 
 use crate::index::{ExactSum, Sign};
 use crate::quantity::{Amount, Format, percent};
 
-pub use cluster::cluster_insight_status;
-pub use fallback::cluster_status_fallback;
-pub use fleet::{FleetOptions, HubCounts, fleet_insight_status};
-pub use fleet_workloads::{WorkloadState, fleet_workload_counts};
-pub use size_guard::Truncation;
-pub use usage::cluster_usage;
+pub use cluster_insight::{
+    ClusterInsightBuild, ClusterInsightOptions, Truncation, cluster_insight_status,
+    cluster_status_fallback, cluster_usage, scheduled_bindings,
+};
+pub use fleet_insight::{
+    FleetOptions, HubCounts, WorkloadState, fleet_insight_status, fleet_workload_counts,
+};
 pub use workload_placement::{
     BindingKind, BindingSource, DesiredCondition, PlacementInputs, PlacementOptions,
     PlacementTruncation, PolicyLookup, WorkloadPlacementBuild, workload_placement_status,
 };
-pub use workloads::cluster_workload_counts;
-
-/// Settings of the `ClusterInsight` builder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BuildOptions {
-    /// Most nodes listed in `status.nodeDetails.items` (default 200).
-    pub node_detail_limit: usize,
-    /// Size guard on the serialized status built here (default 512 KiB); above it the node
-    /// list is halved until it fits. Leave headroom for what the shell adds (conditions).
-    pub max_status_bytes: usize,
-}
-
-impl Default for BuildOptions {
-    fn default() -> Self {
-        BuildOptions {
-            node_detail_limit: 200,
-            max_status_bytes: 512 * 1024,
-        }
-    }
-}
-
-/// A built `ClusterInsight` status, and whether the size guard had to shorten it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterInsightBuild {
-    /// The status, without conditions, observedGeneration, source or lastChangeTime.
-    pub status: ClusterInsightStatus,
-    /// Set when the node list was cut below `node_detail_limit` to fit `max_status_bytes`:
-    /// the shell reports it with the Ready reason `StatusTruncated`.
-    pub truncation: Option<Truncation>,
-}
-
-impl ClusterInsightBuild {
-    /// `true` when the size guard shortened the status.
-    pub fn truncated(&self) -> bool {
-        self.truncation.is_some()
-    }
-}
 
 /// One resource's figures: `available` = allocatable − allocated − allocating, computed
 /// exactly and then clamped into `0..=Amount::MAX`, `allocatedPercent` = ⌊allocated × 100 ÷

@@ -16,8 +16,8 @@ use kube::core::DeserializeGuard;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::build::fleet_workload_counts;
 use crate::projection::PodPhase;
+use crate::status::fleet_workload_counts;
 use crate::workload::WorkloadPod;
 
 /// `web` (Deployment, 10 replicas) in `shop`, divided 6/4 over m1/m2 by static weights 3 and

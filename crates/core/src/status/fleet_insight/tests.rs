@@ -5,8 +5,12 @@ use karmada_manager_api::{
 use karmada_types::ResourceBindingSpec;
 use serde_json::json;
 
-use super::super::*;
-use super::q;
+use super::*;
+use crate::status::cluster_insight::scheduled_bindings;
+
+fn q(text: &str) -> k8s_openapi::apimachinery::pkg::api::resource::Quantity {
+    k8s_openapi::apimachinery::pkg::api::resource::Quantity(text.to_owned())
+}
 
 fn ready(status: &str) -> Condition {
     Condition {
@@ -140,9 +144,9 @@ fn workload_counts_cover_bindings_targeting_the_member() {
         spec(&[("m1", 0)]),
         spec(&[]),
     ];
-    let counts = cluster_workload_counts("m1", &specs);
+    let counts = scheduled_bindings("m1", &specs);
     assert_eq!((counts.bindings, counts.replicas), (2, 3));
-    let counts = cluster_workload_counts("m2", specs.iter());
+    let counts = scheduled_bindings("m2", specs.iter());
     assert_eq!((counts.bindings, counts.replicas), (2, 7));
 }
 

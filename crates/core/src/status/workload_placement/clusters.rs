@@ -44,7 +44,7 @@ pub(super) struct Sources<'a> {
 
 /// The target clusters of `spec.clusters` with their replicas. A name listed twice (Karmada
 /// never writes that) yields one cluster with the replicas of both entries, as
-/// `cluster_workload_counts` counts them; negative replicas count as 0.
+/// `scheduled_bindings` counts them; negative replicas count as 0.
 pub(super) fn targets(spec: &ResourceBindingSpec) -> BTreeMap<&str, i64> {
     let mut targets = BTreeMap::new();
     for target in spec.clusters.iter().filter(|t| !t.name.is_empty()) {

@@ -1,5 +1,11 @@
 //! `FleetInsight` status: every member's `ClusterInsight` summed, plus hub-wide counts.
 
+#[cfg(test)]
+mod tests;
+mod workload_states;
+
+pub use workload_states::{WorkloadState, fleet_workload_counts};
+
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
@@ -9,8 +15,8 @@ use karmada_manager_api::{
     PodCounts, PolicyCounts, ResourceFigures, ResourceMap, TopCluster,
 };
 
-use super::{amount_of, node_counts, resource_figures};
 use crate::index::{ExactSum, Sign};
+use crate::status::{amount_of, node_counts, resource_figures};
 
 /// Settings of the `FleetInsight` builder.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -27,8 +27,8 @@ use karmada_types::{
     ResourceBinding, ResourceBindingSpec, ResourceBindingStatus, WorkOverrides,
 };
 
-use super::fleet_workloads::WorkloadState;
 use crate::placement::{placement_summary, resolve_weights};
+use crate::status::fleet_insight::WorkloadState;
 use crate::workload::{WorkloadPod, api_group};
 use clusters::{ClusterFacts, Sources, cluster_entries, has_replica_status};
 pub use conditions::DesiredCondition;

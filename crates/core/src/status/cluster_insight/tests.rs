@@ -1,18 +1,17 @@
-//! Builder tests: ClusterInsight (from an index and from Karmada's summaries); `fleet` covers
-//! FleetInsight and the workload counts.
-
-mod fleet;
+//! ClusterInsight builder tests: from an index and from Karmada's summaries.
 
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use karmada_manager_api::{NodeProblem, ResourceFigures};
 use karmada_types::Cluster;
 use serde_json::json;
 
-use super::size_guard::serialized_len;
 use super::*;
 use crate::index::ClusterIndex;
 use crate::intern::intern_str;
 use crate::projection::{PodPhase, ResourceList, SlimNode, SlimPod};
+use crate::quantity::Amount;
+use crate::status::size::serialized_len;
+use crate::status::{amount_of, node_counts, resource_figures};
 
 fn q(text: &str) -> Quantity {
     Quantity(text.to_owned())
@@ -92,7 +91,11 @@ fn sample_index() -> ClusterIndex {
 
 #[test]
 fn cluster_status_has_counts_resources_and_info() {
-    let built = cluster_insight_status(&sample_index(), &cluster(), &BuildOptions::default());
+    let built = cluster_insight_status(
+        &sample_index(),
+        &cluster(),
+        &ClusterInsightOptions::default(),
+    );
     assert!(!built.truncated());
     let s = &built.status;
     assert_eq!(s.cluster.sync_mode.as_deref(), Some("Push"));
@@ -144,7 +147,7 @@ fn available_is_clamped_at_zero() {
     let mut index = ClusterIndex::new();
     index.apply_node(node("n", "1", "1Gi"));
     index.apply_pod(pod("big", Some("n"), "3", "1Gi"));
-    let s = cluster_insight_status(&index, &cluster(), &BuildOptions::default()).status;
+    let s = cluster_insight_status(&index, &cluster(), &ClusterInsightOptions::default()).status;
     assert_eq!(s.resources["cpu"].available, q("0"));
     assert_eq!(s.resources["cpu"].allocated_percent, 300);
 }
@@ -195,7 +198,12 @@ fn node_counts_are_never_negative_nor_ready_above_total() {
 
 #[test]
 fn node_details_put_problem_nodes_first() {
-    let s = cluster_insight_status(&sample_index(), &cluster(), &BuildOptions::default()).status;
+    let s = cluster_insight_status(
+        &sample_index(),
+        &cluster(),
+        &ClusterInsightOptions::default(),
+    )
+    .status;
     let names: Vec<&str> = s
         .node_details
         .items
@@ -241,9 +249,9 @@ fn node_details_put_problem_nodes_first() {
 
 #[test]
 fn the_node_list_is_capped_with_an_omitted_count() {
-    let options = BuildOptions {
+    let options = ClusterInsightOptions {
         node_detail_limit: 2,
-        ..BuildOptions::default()
+        ..ClusterInsightOptions::default()
     };
     let s = cluster_insight_status(&sample_index(), &cluster(), &options).status;
     let names: Vec<&str> = s
@@ -259,13 +267,13 @@ fn the_node_list_is_capped_with_an_omitted_count() {
 #[test]
 fn the_size_guard_halves_the_node_list_until_it_fits() {
     let index = sample_index();
-    let full = cluster_insight_status(&index, &cluster(), &BuildOptions::default()).status;
+    let full = cluster_insight_status(&index, &cluster(), &ClusterInsightOptions::default()).status;
     let full_len = serialized_len(&full);
     let one_node = serialized_len(&full.node_details.items[0]);
     // Room for roughly two of the five nodes.
-    let options = BuildOptions {
+    let options = ClusterInsightOptions {
         max_status_bytes: full_len - 2 * one_node - one_node / 2,
-        ..BuildOptions::default()
+        ..ClusterInsightOptions::default()
     };
     let built = cluster_insight_status(&index, &cluster(), &options);
     let truncation = built.truncation.clone().expect("truncated");
@@ -287,9 +295,9 @@ fn the_size_guard_halves_the_node_list_until_it_fits() {
     // The most important nodes survive.
     assert_eq!(built.status.node_details.items[0].name, "e-down");
 
-    let impossible = BuildOptions {
+    let impossible = ClusterInsightOptions {
         max_status_bytes: 10,
-        ..BuildOptions::default()
+        ..ClusterInsightOptions::default()
     };
     let built = cluster_insight_status(&index, &cluster(), &impossible);
     let truncation = built.truncation.expect("truncated");
@@ -336,7 +344,7 @@ fn the_same_world_serializes_to_the_same_bytes() {
     nodes.iter().rev().cloned().for_each(|n| {
         backward.apply_node(n);
     });
-    let options = BuildOptions::default();
+    let options = ClusterInsightOptions::default();
     let a = serde_json::to_vec(&cluster_insight_status(&forward, &cluster(), &options).status);
     let b = serde_json::to_vec(&cluster_insight_status(&backward, &cluster(), &options).status);
     let again = serde_json::to_vec(&cluster_insight_status(&forward, &cluster(), &options).status);

@@ -2,10 +2,9 @@
 //! shrink first (the longest part: 10 clusters × hundreds of pods), then node lists. Counts and
 //! the cluster entries themselves are never dropped.
 
-use crate::build::size_guard::guard_outcome;
 use karmada_manager_api::WorkloadPlacementStatus;
 
-use super::super::size_guard::serialized_len;
+use crate::status::size::{guard_outcome, serialized_len};
 
 /// How the size guard shortened a `WorkloadPlacement` status.
 #[derive(Clone, Debug, PartialEq, Eq)]
