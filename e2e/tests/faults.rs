@@ -1,4 +1,4 @@
-//! Fault injection (issue #7): the operator against real etcd and kube-apiservers while
+//! Fault injection: the operator against real etcd and kube-apiservers while
 //! processes die, servers restart, etcd is compacted, members hang or flap, credentials rotate
 //! and the hub denies writes. Each scenario checks that the operator keeps running and that
 //! every status converges to what the hub and the members hold — counted object by object:

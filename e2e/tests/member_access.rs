@@ -1,4 +1,4 @@
-//! The other two ways of seeing a member (DESIGN §1): through the hub's cluster proxy (a
+//! The other two ways of seeing a member, besides a direct connection: through the hub's cluster proxy (a
 //! path-prefixed base URL; a reverse proxy stands in for karmada-aggregated-apiserver), and from
 //! Karmada's own `Cluster.status` for a Pull cluster the operator cannot reach.
 

@@ -1,4 +1,4 @@
-//! Against the real Karmada (issue #8): Karmada's own karmada-controller-manager,
+//! Against the real Karmada: Karmada's own karmada-controller-manager,
 //! karmada-scheduler and karmada-webhook run on the hub; each member runs kube-controller-manager,
 //! kube-scheduler and kwok, so Deployments become ReplicaSets and pods that kube-scheduler binds
 //! and kwok drives to Running. Karmada produces the Clusters' status, the bindings, the

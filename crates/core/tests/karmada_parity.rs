@@ -15,7 +15,8 @@
 use std::collections::BTreeMap;
 
 use karmada_manager_core::{
-    Amount, ClusterIndex, ClusterInsightOptions, SlimNode, SlimPod, cluster_insight_status,
+    Amount, ClusterInsightOptions, MemberEvent, MemberIndex, SlimNode, SlimPod, WatcherEvent,
+    member_figures,
 };
 use karmada_types::Cluster;
 use serde_json::{Value, json};
@@ -149,17 +150,19 @@ fn world(seed: u64) -> (Vec<Value>, Vec<Value>) {
 fn figures_equal_karmadas_resource_summary_without_init_containers() {
     for seed in [7, 8, 9] {
         let (nodes, pods) = world(seed);
-        let mut index = ClusterIndex::new();
+        let mut member = MemberIndex::new();
         for node in &nodes {
-            index.apply_node(serde_json::from_value::<SlimNode>(node.clone()).expect("node"));
+            let node = serde_json::from_value::<SlimNode>(node.clone()).expect("node");
+            member.apply_event(MemberEvent::Node(WatcherEvent::Apply(node)));
         }
         for pod in &pods {
-            index.apply_pod(serde_json::from_value::<SlimPod>(pod.clone()).expect("pod"));
+            let pod = serde_json::from_value::<SlimPod>(pod.clone()).expect("pod");
+            member.apply_event(MemberEvent::Pod(WatcherEvent::Apply(pod)));
         }
+        let index = member.cluster;
         let cluster: Cluster =
             serde_json::from_value(json!({"metadata": {"name": "m"}})).expect("cluster");
-        let status =
-            cluster_insight_status(&index, &cluster, &ClusterInsightOptions::default()).status;
+        let status = member_figures(&index, &cluster, &ClusterInsightOptions::default()).status;
 
         let (allocatable, allocated, allocating) = karmada_summary(&nodes, &pods);
         let figure = |name: &str,

@@ -11,9 +11,9 @@ use std::time::Instant;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use karmada_manager_core::intern::intern_str;
 use karmada_manager_core::{
-    BindingSource, ClusterIndex, ControllerRef, OwnerIndex, OwnerKind, PlacementInputs,
-    PlacementOptions, PodPhase, PolicyLookup, SlimPod, WorkloadKey, WorkloadPod, WorkloadState,
-    workload_placement_status, workload_pods,
+    BindingSource, ControllerRef, MemberEvent, MemberIndex, OwnerKind, PlacementInputs,
+    PlacementOptions, PodPhase, PolicyLookup, SlimPod, WatcherEvent, WorkloadKey, WorkloadPod,
+    WorkloadState, workload_placement_status, workload_pods,
 };
 use karmada_types::{Cluster, PropagationSpec, ResourceBinding};
 use serde_json::json;
@@ -63,7 +63,7 @@ fn binding() -> ResourceBinding {
 /// One member's indexes: the Deployment's two ReplicaSets, 1,000 of its pods over 500 nodes
 /// (1% failing, 1% pending), and 2,000 unrelated pods. `reverse` feeds the pods in the
 /// opposite order, and the ReplicaSets after the pods.
-fn member(c: usize, reverse: bool) -> (ClusterIndex, OwnerIndex) {
+fn member(c: usize, reverse: bool) -> MemberIndex {
     let rs = |name: &str| ObjectMeta {
         namespace: Some("shop".into()),
         name: Some(name.into()),
@@ -107,33 +107,35 @@ fn member(c: usize, reverse: bool) -> (ClusterIndex, OwnerIndex) {
         pod.controller = Some(controller("api-1"));
         pods.push(pod);
     }
-    let mut index = ClusterIndex::new();
-    let mut owners = OwnerIndex::new();
+    let replica_set =
+        |name: &str| MemberEvent::Owner(OwnerKind::ReplicaSet, WatcherEvent::Apply(rs(name)));
+    let mut index = MemberIndex::new();
     if !reverse {
-        owners.apply(OwnerKind::ReplicaSet, &rs("web-old"));
-        owners.apply(OwnerKind::ReplicaSet, &rs("web-new"));
+        index.apply_event(replica_set("web-old"));
+        index.apply_event(replica_set("web-new"));
     }
-    index.begin_resync_pods();
+    index.apply_event(MemberEvent::Pod(WatcherEvent::Init));
     if reverse {
         pods.reverse();
     }
     for pod in pods {
-        index.apply_pod(pod);
+        index.apply_event(MemberEvent::Pod(WatcherEvent::InitApply(pod)));
     }
-    index.end_resync_pods();
+    index.apply_event(MemberEvent::Pod(WatcherEvent::InitDone));
     if reverse {
-        owners.apply(OwnerKind::ReplicaSet, &rs("web-new"));
-        owners.apply(OwnerKind::ReplicaSet, &rs("web-old"));
+        index.apply_event(replica_set("web-new"));
+        index.apply_event(replica_set("web-old"));
     }
-    (index, owners)
+    index
 }
 
 fn fleet_pods(reverse: bool) -> BTreeMap<String, Vec<WorkloadPod>> {
     let key = WorkloadKey::new("apps/v1", "Deployment", "shop", "web");
     (0..CLUSTERS)
         .map(|c| {
-            let (index, owners) = member(c, reverse);
-            (cluster_name(c), workload_pods(&index, &owners, &key))
+            let member = member(c, reverse);
+            let pods = workload_pods(&member.cluster, &member.owners, &key);
+            (cluster_name(c), pods)
         })
         .collect()
 }

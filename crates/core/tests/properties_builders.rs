@@ -1,11 +1,11 @@
-//! Property tests of the `ClusterInsight` and `FleetInsight` builders (issue #7, "Bad input"):
+//! Property tests of the `ClusterInsight` and `FleetInsight` builders (bad input from members):
 //! random members (duplicate names, pods on unknown nodes, zero, negative and huge quantities,
-//! restarts of any sign, every phase) go through the incremental index and the builders; the
-//! result never panics and keeps its invariants: totals equal the exact sum of the parts
-//! (clamped at the `Amount` bounds), counts partition and are never negative, percentages are
-//! what `percent` says, lists stay within their caps with exact `omitted` counts, the size
-//! guard's report is true, the status serializes and reads back, and the same world gives the
-//! same status whatever order it arrived in.
+//! restarts of any sign, every phase) go through the incremental index and the builders; the result
+//! never panics and keeps its invariants: totals equal the exact sum of the parts (clamped at the
+//! `Amount` bounds), counts partition and are never negative, percentages are what `percent` says,
+//! lists stay within their caps with exact `omitted` counts, the size guard's report is true, the
+//! status serializes and reads back, and the same world gives the same status whatever order it
+//! arrived in.
 
 // Fixture helpers outside #[test] functions panic on bad fixtures by design.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -22,9 +22,9 @@ use karmada_manager_api::{
     ResourceFigures,
 };
 use karmada_manager_core::{
-    Amount, ClusterIndex, ClusterInsightOptions, FleetOptions, Format, HubCounts, NodeUsage,
-    PodPhase, ResourceList, SlimNode, SlimPod, cluster_insight_status, cluster_status_fallback,
-    cluster_usage, fleet_insight_status, percent,
+    Amount, ClusterIndex, ClusterInsightOptions, FleetOptions, Format, HubCounts, MemberEvent,
+    MemberIndex, NodeUsage, PodPhase, ResourceList, SlimNode, SlimPod, WatcherEvent,
+    cluster_status_fallback, cluster_usage, fleet_insight_status, member_figures, percent,
 };
 use karmada_types::{Cluster, NodeSummary, ResourceSummary};
 use prop_support::{CORE_KEYS, CORE_STRINGS, config, json_value};
@@ -209,52 +209,78 @@ struct Member {
     pods: BTreeMap<(usize, usize), PodSpec>,
 }
 
+/// Feeds one watch event to a member's index, as the operator's watches do.
+fn feed(index: &mut MemberIndex, event: MemberEvent) {
+    index.apply_event(event);
+}
+
 fn member(events: &[Event]) -> Member {
-    let mut index = ClusterIndex::new();
+    let mut index = MemberIndex::new();
     let mut nodes = BTreeMap::new();
     let mut pods = BTreeMap::new();
     for event in events {
         match event {
             Event::Node(spec) => {
-                index.apply_node(spec.slim());
+                feed(
+                    &mut index,
+                    MemberEvent::Node(WatcherEvent::Apply(spec.slim())),
+                );
                 nodes.insert(spec.name, spec.clone());
             }
             Event::DeleteNode(name) => {
-                index.delete_node_named(&node_name(*name));
+                let node = SlimNode::new(&node_name(*name));
+                feed(&mut index, MemberEvent::Node(WatcherEvent::Delete(node)));
                 nodes.remove(name);
             }
             Event::Pod(spec) => {
-                index.apply_pod(spec.slim());
+                feed(
+                    &mut index,
+                    MemberEvent::Pod(WatcherEvent::Apply(spec.slim())),
+                );
                 pods.insert((spec.namespace, spec.name), spec.clone());
             }
             Event::DeletePod(ns, name) => {
-                index.delete_pod_named(&format!("ns-{ns}"), &format!("pod-{name}"));
+                let pod = SlimPod::new(&format!("ns-{ns}"), &format!("pod-{name}"));
+                feed(&mut index, MemberEvent::Pod(WatcherEvent::Delete(pod)));
                 pods.remove(&(*ns, *name));
             }
             Event::RelistNodes(listed) => {
-                index.begin_resync_nodes();
+                feed(&mut index, MemberEvent::Node(WatcherEvent::Init));
                 nodes.clear();
                 for spec in listed {
-                    index.apply_node(spec.slim());
+                    feed(
+                        &mut index,
+                        MemberEvent::Node(WatcherEvent::InitApply(spec.slim())),
+                    );
                     nodes.insert(spec.name, spec.clone());
                 }
-                index.end_resync_nodes();
+                feed(&mut index, MemberEvent::Node(WatcherEvent::InitDone));
             }
         }
     }
-    Member { index, nodes, pods }
+    Member {
+        index: index.cluster,
+        nodes,
+        pods,
+    }
 }
 
 /// The same world applied from scratch, in reverse order.
 fn rebuilt(member: &Member) -> ClusterIndex {
-    let mut index = ClusterIndex::new();
+    let mut index = MemberIndex::new();
     for spec in member.pods.values().rev() {
-        index.apply_pod(spec.slim());
+        feed(
+            &mut index,
+            MemberEvent::Pod(WatcherEvent::Apply(spec.slim())),
+        );
     }
     for spec in member.nodes.values().rev() {
-        index.apply_node(spec.slim());
+        feed(
+            &mut index,
+            MemberEvent::Node(WatcherEvent::Apply(spec.slim())),
+        );
     }
-    index
+    index.cluster
 }
 
 /// An exact sum of amounts, clamped into `i128` only at the end (carried in 64-bit halves).
@@ -576,7 +602,7 @@ proptest! {
     #[test]
     fn cluster_insight_keeps_its_invariants(events in events(), options in build_options()) {
         let member = member(&events);
-        let build = cluster_insight_status(&member.index, &cluster(), &options);
+        let build = member_figures(&member.index, &cluster(), &options);
         let status = &build.status;
         check_cluster_insight(&member, status, &options)?;
 
@@ -599,7 +625,7 @@ proptest! {
         let back: ClusterInsightStatus = serde_json::from_str(&text).unwrap();
         prop_assert_eq!(&back, status);
 
-        let again = cluster_insight_status(&rebuilt(&member), &cluster(), &options);
+        let again = member_figures(&rebuilt(&member), &cluster(), &options);
         prop_assert_eq!(&again, &build);
     }
 
@@ -994,7 +1020,7 @@ proptest! {
         let statuses: Vec<(String, ClusterInsightStatus)> = [("a", &a), ("b", &b)]
             .into_iter()
             .map(|(name, events)| {
-                let status = cluster_insight_status(&member(events).index, &cluster(), &ClusterInsightOptions::default()).status;
+                let status = member_figures(&member(events).index, &cluster(), &ClusterInsightOptions::default()).status;
                 (name.to_owned(), status)
             })
             .collect();

@@ -1,9 +1,9 @@
-//! Property tests of the decoders (issue #7, "Bad input"): the slim Pod/Node projections, the
+//! Property tests of the decoders (bad input from members): the slim Pod/Node projections, the
 //! NodeMetrics list and the insight statuses the operator reads back from the hub. On any JSON
-//! (arbitrary trees over the keys the decoders look for, realistic objects with one field
-//! replaced by a value of another type, arbitrary and truncated bytes) decoding returns a value
-//! or an error, never panics; decoding from text and from a `serde_json::Value` agree; and a
-//! decoded projection keeps its invariants (sorted unique resources, no negative restarts, …).
+//! (arbitrary trees over the keys the decoders look for, realistic objects with one field replaced
+//! by a value of another type, arbitrary and truncated bytes) decoding returns a value or an error,
+//! never panics; decoding from text and from a `serde_json::Value` agree; and a decoded projection
+//! keeps its invariants (sorted unique resources, no negative restarts, …).
 
 // Fixture helpers outside #[test] functions panic on bad fixtures by design.
 #![allow(clippy::expect_used, clippy::unwrap_used)]

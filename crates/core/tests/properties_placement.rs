@@ -1,31 +1,29 @@
-//! Property tests of the placement logic and the `WorkloadPlacement` builder (issue #7, "Bad
-//! input"): random bindings (clusters listed twice or with empty names, negative and huge
-//! replicas, weights of 0 and below, invalid selectors, odd member statuses, long messages),
+//! Property tests of the placement logic and the `WorkloadPlacement` builder (bad input from
+//! members and users): random bindings (clusters listed twice or with empty names, negative and
+//! huge replicas, weights of 0 and below, invalid selectors, odd member statuses, long messages),
 //! random Clusters, pods, overrides and problems. Nothing panics, and the result keeps its
-//! invariants: weights follow Karmada's rule, replica totals are the sums of the parts, counts
-//! are never negative, lists stay within their caps with exact `omitted` counts, conditions are
-//! well formed and agree with the fleet state, the size guard's report is true, and the status
+//! invariants: weights follow Karmada's rule, replica totals are the sums of the parts, counts are
+//! never negative, lists stay within their caps with exact `omitted` counts, conditions are well
+//! formed and agree with the fleet state, the size guard's report is true, and the status
 //! serializes and reads back.
 
 // Fixture helpers outside #[test] functions panic on bad fixtures by design.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
-
-mod prop_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use karmada_manager_api::{ClusterProblem, Weighting, WorkloadPlacementStatus};
 use karmada_manager_core::{
-    BindingKind, BindingSource, PlacementInputs, PlacementOptions, PodPhase, PolicyLookup,
-    WorkIndex, WorkloadPod, WorkloadState, cluster_matches, placement_summary, resolve_weights,
-    scheduled_bindings, stamp_status, workload_placement_status,
+    BindingKind, BindingSource, PermanentId, PlacementInputs, PlacementOptions, PodPhase,
+    PolicyLookup, WorkIndex, WorkloadPod, WorkloadState, cluster_matches, placement_summary,
+    resolve_weights, scheduled_bindings, stamp_status, workload_placement_status,
 };
 use karmada_types::{
     AppliedOverride, Cluster, ClusterAffinity, Placement, PropagationSpec, ReplicaSchedulingType,
     ResourceBinding, WorkOverrides,
 };
-use prop_support::config;
+use prop_json::config;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -783,7 +781,7 @@ proptest! {
         }
         for kind in [BindingKind::ResourceBinding, BindingKind::ClusterResourceBinding] {
             for id in ["id-1", "id-2"] {
-                let id = (kind, id.to_owned());
+                let id = PermanentId { kind, id: id.to_owned() };
                 prop_assert_eq!(forward.overrides_of(&id), backward.overrides_of(&id));
             }
         }

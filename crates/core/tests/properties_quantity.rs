@@ -1,12 +1,10 @@
-//! Property tests of the quantity arithmetic (issue #7, "Bad input"): parsing any string is a
-//! value or an error, never a panic; every valid Kubernetes quantity parses to the value an
-//! independent big-integer computation gives (or to `OutOfRange` exactly when that value does
-//! not fit); formatting round-trips; sums and percentages never wrap.
-
-mod prop_support;
+//! Property tests of the quantity arithmetic (bad input from members and users): parsing any string
+//! is a value or an error, never a panic; every valid Kubernetes quantity parses to the value an
+//! independent big-integer computation gives (or to `OutOfRange` exactly when that value does not
+//! fit); formatting round-trips; sums and percentages never wrap.
 
 use karmada_manager_core::{Amount, Format, QuantityError, percent};
-use prop_support::config;
+use prop_json::config;
 use proptest::prelude::*;
 
 /// A tiny unsigned big integer (little-endian base-2³² limbs): the oracle, deliberately unlike

@@ -6,8 +6,8 @@
 use std::time::Instant;
 
 use karmada_manager_core::{
-    ClusterIndex, ClusterInsightOptions, PodPhase, ResourceList, SlimNode, SlimPod,
-    cluster_insight_status,
+    ClusterIndex, ClusterInsightOptions, MemberEvent, MemberIndex, PodPhase, ResourceList,
+    SlimNode, SlimPod, WatcherEvent, member_figures,
 };
 use karmada_types::Cluster;
 
@@ -25,8 +25,8 @@ fn synthetic_member() -> ClusterIndex {
     .expect("valid");
     let small = ResourceList::parse([("cpu", "250m"), ("memory", "512Mi")]).expect("valid");
     let large = ResourceList::parse([("cpu", "2"), ("memory", "8Gi")]).expect("valid");
-    let mut index = ClusterIndex::new();
-    index.begin_resync_nodes();
+    let mut member = MemberIndex::new();
+    member.apply_event(MemberEvent::Node(WatcherEvent::Init));
     for i in 0..NODES {
         let mut node = SlimNode::new(&format!(
             "ip-10-{}-{}-{}.ec2.internal",
@@ -39,13 +39,13 @@ fn synthetic_member() -> ClusterIndex {
         node.unschedulable = i % 50 == 0;
         node.allocatable = allocatable.clone();
         node.capacity = allocatable.clone();
-        index.apply_node(node);
+        member.apply_event(MemberEvent::Node(WatcherEvent::InitApply(node)));
     }
-    index.end_resync_nodes();
+    member.apply_event(MemberEvent::Node(WatcherEvent::InitDone));
     // Sorted: `nodes()` iterates a HashMap, and the world must not depend on its order.
-    let mut names: Vec<_> = index.nodes().map(|n| n.name().clone()).collect();
+    let mut names: Vec<_> = member.cluster.nodes().map(|n| n.name().clone()).collect();
     names.sort();
-    index.begin_resync_pods();
+    member.apply_event(MemberEvent::Pod(WatcherEvent::Init));
     for (i, name) in names.iter().enumerate() {
         for j in 0..PODS_PER_NODE {
             let mut pod = SlimPod::new(&format!("team-{}", (i + j) % 40), &format!("app-{i}-{j}"));
@@ -57,16 +57,16 @@ fn synthetic_member() -> ClusterIndex {
             };
             pod.ready = true;
             pod.requests = if j == 0 { large.clone() } else { small.clone() };
-            index.apply_pod(pod);
+            member.apply_event(MemberEvent::Pod(WatcherEvent::InitApply(pod)));
         }
     }
     for i in 0..UNSCHEDULED {
         let mut pod = SlimPod::new("batch", &format!("job-{i}"));
         pod.requests = small.clone();
-        index.apply_pod(pod);
+        member.apply_event(MemberEvent::Pod(WatcherEvent::InitApply(pod)));
     }
-    index.end_resync_pods();
-    index
+    member.apply_event(MemberEvent::Pod(WatcherEvent::InitDone));
+    member.cluster
 }
 
 fn cluster() -> Cluster {
@@ -79,7 +79,7 @@ fn five_thousand_nodes_fit_under_the_guard() {
     let started = Instant::now();
     let index = synthetic_member();
     assert_eq!(index.pod_count(), NODES * PODS_PER_NODE + UNSCHEDULED);
-    let built = cluster_insight_status(&index, &cluster(), &ClusterInsightOptions::default());
+    let built = member_figures(&index, &cluster(), &ClusterInsightOptions::default());
     let status = &built.status;
     assert!(built.truncation.is_none(), "200 nodes fit easily");
     assert_eq!(status.node_details.items.len(), 200);
@@ -126,7 +126,7 @@ fn listing_every_node_trips_the_size_guard() {
         node_detail_limit: NODES,
         ..ClusterInsightOptions::default()
     };
-    let built = cluster_insight_status(&index, &cluster(), &options);
+    let built = member_figures(&index, &cluster(), &options);
     let truncation = built
         .truncation
         .as_ref()
@@ -145,7 +145,7 @@ fn listing_every_node_trips_the_size_guard() {
         node_detail_limit: listed * 2,
         max_status_bytes: usize::MAX,
     };
-    let larger = cluster_insight_status(&index, &cluster(), &twice).status;
+    let larger = member_figures(&index, &cluster(), &twice).status;
     assert!(serde_json::to_vec(&larger).expect("json").len() > options.max_status_bytes);
 }
 
@@ -154,8 +154,8 @@ fn an_unchanged_member_builds_byte_identical_statuses() {
     let a = synthetic_member();
     let b = synthetic_member();
     let options = ClusterInsightOptions::default();
-    let first = serde_json::to_string(&cluster_insight_status(&a, &cluster(), &options).status);
-    let second = serde_json::to_string(&cluster_insight_status(&b, &cluster(), &options).status);
+    let first = serde_json::to_string(&member_figures(&a, &cluster(), &options).status);
+    let second = serde_json::to_string(&member_figures(&b, &cluster(), &options).status);
     // Not assert_eq!: a 100 KB diff in the failure message helps nobody.
     assert!(
         first.expect("json") == second.expect("json"),

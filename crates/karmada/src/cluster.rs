@@ -2,7 +2,8 @@
 //!
 //! The operator reads the spec to connect to the member (endpoint, credentials Secret, proxy) and
 //! to evaluate placement rules (provider/region/zone/taints), and the status as the fallback
-//! source of sizing when the member itself is unreachable (`ClusterStatus` source in DESIGN §1).
+//! source of sizing when the member itself is unreachable (the `ClusterStatus` source of a
+//! ClusterInsight).
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //!
 //! Watches and lists of Karmada objects are decoded as `DeserializeGuard<K>` so that one object
 //! of an unexpected shape becomes an `Err` item instead of failing the whole list or ending the
-//! watch (DESIGN §2). kube's `InvalidObject` holds the serde message and the object's metadata
+//! watch. kube's `InvalidObject` holds the serde message and the object's metadata
 //! separately; [`unguard`] joins them so that the log line says which object is broken.
 
 use std::fmt;

@@ -1,6 +1,6 @@
 //! Partial, tolerant Rust types for the Karmada objects karmada-manager reads.
 //!
-//! Only the fields the operator uses are modelled (DESIGN §1–§2); everything else in the JSON is
+//! Only the fields the operator uses are modelled; everything else in the JSON is
 //! skipped. Karmada adds fields and enum values in every release, and the operator must keep
 //! working against newer control planes, so:
 //!

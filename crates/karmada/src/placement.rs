@@ -2,8 +2,9 @@
 //!
 //! The same type appears in `PropagationPolicy.spec.placement` and, copied by Karmada, in
 //! `ResourceBinding.spec.placement`. The operator reports it and resolves static weights from it
-//! (DESIGN §2), so the selectors keep k8s-openapi's `LabelSelector` / `NodeSelectorRequirement`
-//! types that selector-matching code already understands.
+//! by matching its cluster selectors against the Clusters, so the selectors keep k8s-openapi's
+//! `LabelSelector` / `NodeSelectorRequirement` types that selector-matching code already
+//! understands.
 
 use k8s_openapi::api::core::v1::{NodeSelectorRequirement, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;

@@ -1,7 +1,8 @@
 //! Names Karmada gives things, and the pure helpers that follow from them.
 //!
 //! The operator never asks Karmada how objects relate; it derives the relations from these
-//! conventions (DESIGN §2). Keeping them in one place means a Karmada rename is a one-line fix.
+//! conventions: the labels, annotations and names Karmada sets. Keeping them in one place means a
+//! Karmada rename is a one-line fix.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! Property tests of the parsers of free text (issue #7, "Bad input"): the applied-overrides
+//! Property tests of the parsers of free text (docs/reliability.md, "Bad input"): the applied-overrides
 //! annotations of Works, the claim annotations of bindings, the naming conventions and the open
 //! enums. Any string gives a value or an error, never a panic, and the values obey the rules
 //! the docs state.

@@ -1,4 +1,4 @@
-//! Property tests of the Karmada object decoders (issue #7, "Bad input"): on arbitrary JSON
+//! Property tests of the Karmada object decoders (docs/reliability.md, "Bad input"): on arbitrary JSON
 //! trees over the keys the types read, and on the realistic fixtures with fields replaced by
 //! values of another type, every kind decodes or returns an error, never panics; decoding from
 //! text and from a `Value` agree; a decoded object encodes and decodes back to itself; and the

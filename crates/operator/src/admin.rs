@@ -3,6 +3,7 @@
 //! exposes no Secret data: only counts, names of clusters and states.
 
 use crate::context::Context;
+use crate::gauges;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::Full;
@@ -11,22 +12,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::net::TcpListener;
-
-/// Whether `/readyz` says ready; set once the hub caches are synced.
-#[derive(Default)]
-pub struct Readiness(AtomicBool);
-
-impl Readiness {
-    pub fn set_ready(&self) {
-        self.0.store(true, Ordering::Release);
-    }
-
-    pub fn is_ready(&self) -> bool {
-        self.0.load(Ordering::Acquire)
-    }
-}
 
 /// Binds `address` (failing at start-up, with a clear error, if it is taken).
 pub async fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
@@ -66,7 +52,8 @@ fn route(ctx: &Context, request: &Request<Incoming>) -> Response<Full<Bytes>> {
     }
     match request.uri().path() {
         "/metrics" => {
-            let mut response = text(StatusCode::OK, ctx.metrics.render(ctx));
+            gauges::refresh(&ctx.metrics.state, ctx);
+            let mut response = text(StatusCode::OK, ctx.metrics.render());
             response.headers_mut().insert(
                 http::header::CONTENT_TYPE,
                 http::HeaderValue::from_static(

@@ -1,38 +1,54 @@
-//! The one Context every controller shares: the hub client, settings, in-memory caches of hub
-//! objects (reconcilers read these, never the API) and the member tasks.
+//! The one Context every controller shares, split by purpose: the hub connection, the caches of
+//! hub objects (reconcilers read these, never the API), the indexes fed by the hub watches, the
+//! member connections, where to send triggers, the writers, and the metrics.
 
-use crate::admin::Readiness;
-use crate::members::Members;
+use crate::members::{Members, Planner, TaskSettings, WorkloadChanges};
 use crate::metrics::Metrics;
+use crate::settings::FIELD_MANAGER;
 use crate::settings::Settings;
+use crate::triggers::{Queues, Triggers};
 use crate::write::WriteLog;
-use futures::channel::mpsc::UnboundedSender;
+use futures::channel::mpsc::{self, UnboundedReceiver};
 use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::{ClusterInsight, ClusterWorkloadPlacement, WorkloadPlacement};
-use karmada_manager_core::{BindingIndex, BindingKind, BindingRef, WorkIndex};
+use karmada_manager_core::{BindingIndex, BindingRef, HubClusters, WorkIndex, WorkloadState};
 use karmada_types::{
     Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, ClusterResourceBinding,
     OverridePolicy, PropagationPolicy, ResourceBinding,
 };
 use kube::core::{DeserializeGuard, PartialObjectMeta};
-use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::events::Recorder;
+use kube::runtime::reflector::{self, Store, store::Writer};
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use tokio::sync::Notify;
 
 pub struct Context {
-    pub hub: kube::Client,
-    /// How the hub client was configured: the cluster proxy reuses it.
-    pub hub_config: kube::Config,
+    pub hub: Hub,
     pub settings: Settings,
+    pub caches: Caches,
+    pub indexes: Indexes,
+    pub members: Members,
+    pub triggers: Triggers,
+    pub writers: Writers,
+    pub metrics: Metrics,
+    /// `/readyz`: set once the hub caches are synced.
+    pub readiness: Readiness,
+}
+
+/// The hub connection.
+pub struct Hub {
+    pub client: kube::Client,
+    /// How the client was configured: the cluster proxy reuses it.
+    pub config: kube::Config,
+}
+
+/// Reflector stores of hub objects, each kept by its watch (on standbys too).
+#[derive(Clone)]
+pub struct Caches {
+    pub clusters: Store<DeserializeGuard<Cluster>>,
     /// Secrets in `karmada-cluster`, where Karmada keeps member credentials.
     pub secrets: Store<Secret>,
-    /// Our own ClusterInsights, as last seen: the previous status of each (for change detection
-    /// and stable condition times) without a read.
-    pub insights: Store<ClusterInsight>,
-    /// Karmada Clusters, kept by their own watch (on standbys too, for their member tasks).
-    pub clusters: Store<DeserializeGuard<Cluster>>,
     pub bindings: Store<DeserializeGuard<ResourceBinding>>,
     pub cluster_bindings: Store<DeserializeGuard<ClusterResourceBinding>>,
     pub policies: Store<DeserializeGuard<PropagationPolicy>>,
@@ -40,100 +56,163 @@ pub struct Context {
     /// Override policies are only counted: metadata is enough.
     pub override_policies: Store<PartialObjectMeta<OverridePolicy>>,
     pub cluster_override_policies: Store<PartialObjectMeta<ClusterOverridePolicy>>,
-    /// Our own placements, as last seen (previous status, like `insights`).
+    /// Our own objects as last seen: the previous status of each (change detection, stable
+    /// condition times) without a read, and hand edits or deletions to heal.
+    pub insights: Store<ClusterInsight>,
     pub placements: Store<WorkloadPlacement>,
     pub cluster_placements: Store<ClusterWorkloadPlacement>,
-    /// What every binding relates to (clusters, workload, policy, permanent id), fed by the
-    /// binding watches: turns any change into the bindings to re-place.
-    pub binding_index: Mutex<BindingIndex>,
+}
+
+/// Indexes fed by the hub watches: they turn any change into the objects to reconcile.
+#[derive(Default)]
+pub struct Indexes {
+    /// What every binding relates to (clusters, workload, policy, permanent id).
+    pub bindings: Mutex<BindingIndex>,
     /// Applied overrides per binding and cluster, from Work metadata.
     pub works: Mutex<WorkIndex>,
-    /// Fingerprints of the Cluster fields weights depend on (labels, provider, region, zones),
-    /// so that only a change of those re-places the bindings targeting the cluster.
-    pub cluster_fingerprints: Mutex<HashMap<String, u64>>,
-    pub placement_triggers: PlacementTriggers,
-    pub cluster_triggers: ClusterTriggers,
-    /// When each placement was last written: the per-object debounce.
-    pub placement_writes: WriteLog,
+    /// Every Cluster, and the fields static weights depend on.
+    pub clusters: Mutex<HubClusters>,
+    /// Each binding's state as its placement was last built: the fleet's workload counts and
+    /// the metrics read it, so nothing rebuilds placements to count them.
+    pub workload_states: Mutex<HashMap<BindingRef, WorkloadState>>,
+}
+
+/// Writing our objects: the per-object debounce and Events.
+pub struct Writers {
+    /// When each placement was last written.
+    pub placements: WriteLog,
     /// The same for ClusterInsights: a member's trigger is already debounced, but other
     /// sources (bindings, Secrets, our own insight's watch event) can reconcile it too.
-    pub insight_writes: WriteLog,
-    pub members: Members,
-    pub metrics: Metrics,
+    pub insights: WriteLog,
     /// Publishes Events on Ready transitions of our objects.
-    pub recorder: kube::runtime::events::Recorder,
-    /// `/readyz`: set once the hub caches are synced.
-    pub readiness: Readiness,
-    /// Woken whenever a ClusterInsight may have changed, so the FleetInsight follows.
-    pub fleet_changed: Notify,
+    pub recorder: Recorder,
 }
 
-/// Open once this replica reconciles (at once without leader election). A standby's triggers
-/// are dropped rather than queued for controllers that do not run: its queues stay empty, and
-/// on taking over the controllers start by reconciling everything.
-#[derive(Clone, Debug, Default)]
-pub struct Gate(Arc<AtomicBool>);
-
-impl Gate {
-    pub fn open(&self) {
-        self.0.store(true, Ordering::Release);
-    }
-
-    pub fn is_open(&self) -> bool {
-        self.0.load(Ordering::Acquire)
-    }
+/// The writing ends of the reflector stores in [`Caches`], one per hub watch.
+pub struct CacheWriters {
+    pub clusters: Writer<DeserializeGuard<Cluster>>,
+    pub secrets: Writer<Secret>,
+    pub bindings: Writer<DeserializeGuard<ResourceBinding>>,
+    pub cluster_bindings: Writer<DeserializeGuard<ClusterResourceBinding>>,
+    pub policies: Writer<DeserializeGuard<PropagationPolicy>>,
+    pub cluster_policies: Writer<DeserializeGuard<ClusterPropagationPolicy>>,
+    pub override_policies: Writer<PartialObjectMeta<OverridePolicy>>,
+    pub cluster_override_policies: Writer<PartialObjectMeta<ClusterOverridePolicy>>,
+    pub insights: Writer<ClusterInsight>,
+    pub placements: Writer<WorkloadPlacement>,
+    pub cluster_placements: Writer<ClusterWorkloadPlacement>,
 }
 
-/// Where to ask for a Cluster's insight to be rebuilt: the Cluster controller. Like placement
-/// triggers, dropped while the gate is closed.
-#[derive(Clone, Debug)]
-pub struct ClusterTriggers {
-    pub sender: UnboundedSender<String>,
-    pub gate: Gate,
-}
-
-impl ClusterTriggers {
-    /// Enqueues `cluster`; `false` once the controller is gone (shutdown).
-    pub fn send(&self, cluster: &str) -> bool {
-        !self.gate.is_open() || self.sender.unbounded_send(cluster.to_owned()).is_ok()
-    }
-}
-
-/// Where to ask for a binding's placement to be rebuilt: the two placement controllers.
-pub struct PlacementTriggers {
-    pub bindings: UnboundedSender<ObjectRef<DeserializeGuard<ResourceBinding>>>,
-    pub cluster_bindings: UnboundedSender<ObjectRef<DeserializeGuard<ClusterResourceBinding>>>,
-    pub gate: Gate,
-}
-
-impl PlacementTriggers {
-    /// Enqueues each binding once (the controllers also deduplicate queued requests).
-    pub fn send<'a>(&self, bindings: impl IntoIterator<Item = &'a BindingRef>) {
-        if !self.gate.is_open() {
-            return;
-        }
-        for binding in bindings {
-            // A closed channel means the controllers stopped: shutdown, nothing to do.
-            let sent = match binding.kind {
-                BindingKind::ResourceBinding => self
-                    .bindings
-                    .unbounded_send(ObjectRef::new(&binding.name).within(&binding.namespace))
-                    .is_ok(),
-                BindingKind::ClusterResourceBinding => self
-                    .cluster_bindings
-                    .unbounded_send(ObjectRef::new(&binding.name))
-                    .is_ok(),
-            };
-            if !sent {
-                return;
-            }
-        }
+impl Caches {
+    /// Empty caches, and the writers their watches fill them through.
+    pub fn new() -> (Caches, CacheWriters) {
+        let (clusters, clusters_w) = reflector::store();
+        let (secrets, secrets_w) = reflector::store();
+        let (bindings, bindings_w) = reflector::store();
+        let (cluster_bindings, cluster_bindings_w) = reflector::store();
+        let (policies, policies_w) = reflector::store();
+        let (cluster_policies, cluster_policies_w) = reflector::store();
+        let (override_policies, override_policies_w) = reflector::store();
+        let (cluster_override_policies, cluster_override_policies_w) = reflector::store();
+        let (insights, insights_w) = reflector::store();
+        let (placements, placements_w) = reflector::store();
+        let (cluster_placements, cluster_placements_w) = reflector::store();
+        let caches = Caches {
+            clusters,
+            secrets,
+            bindings,
+            cluster_bindings,
+            policies,
+            cluster_policies,
+            override_policies,
+            cluster_override_policies,
+            insights,
+            placements,
+            cluster_placements,
+        };
+        let writers = CacheWriters {
+            clusters: clusters_w,
+            secrets: secrets_w,
+            bindings: bindings_w,
+            cluster_bindings: cluster_bindings_w,
+            policies: policies_w,
+            cluster_policies: cluster_policies_w,
+            override_policies: override_policies_w,
+            cluster_override_policies: cluster_override_policies_w,
+            insights: insights_w,
+            placements: placements_w,
+            cluster_placements: cluster_placements_w,
+        };
+        (caches, writers)
     }
 }
 
 impl Context {
-    /// Runs `f` on the binding index (never held across an await).
-    pub fn with_bindings<T>(&self, f: impl FnOnce(&mut BindingIndex) -> T) -> T {
-        f(&mut self.binding_index.lock().unwrap_or_else(|e| e.into_inner()))
+    /// The Context of a `run` with `settings`, the writers of its caches, the controllers'
+    /// queues and the channel member tasks report touched workloads on.
+    pub fn new(
+        settings: Settings,
+        client: kube::Client,
+        hub_config: kube::Config,
+    ) -> (
+        Context,
+        CacheWriters,
+        Queues,
+        UnboundedReceiver<WorkloadChanges>,
+    ) {
+        let (triggers, queues) = Triggers::new();
+        let (workloads_tx, workloads_rx) = mpsc::unbounded();
+        let (caches, writers) = Caches::new();
+        let planner = Planner {
+            hub_config: hub_config.clone(),
+            mode: settings.connection_mode,
+            cluster_proxy_url: settings.cluster_proxy_url.clone(),
+            secrets: caches.secrets.clone(),
+        };
+        let tasks = TaskSettings {
+            cluster_triggers: triggers.clusters.clone(),
+            workloads: workloads_tx,
+            trigger_interval: settings.write_interval,
+            unreachable_grace: settings.unreachable_grace,
+        };
+        let ctx = Context {
+            hub: Hub {
+                client: client.clone(),
+                config: hub_config,
+            },
+            caches,
+            indexes: Indexes::default(),
+            members: Members::new(planner, tasks),
+            triggers,
+            writers: Writers {
+                placements: WriteLog::new(settings.write_interval),
+                insights: WriteLog::new(settings.write_interval),
+                recorder: Recorder::new(client, FIELD_MANAGER.into()),
+            },
+            settings,
+            metrics: Metrics::default(),
+            readiness: Readiness::default(),
+        };
+        (ctx, writers, queues, workloads_rx)
+    }
+}
+
+/// Locks `mutex` (never held across an await; a panic elsewhere does not poison the data the
+/// indexes hold, which every event leaves consistent).
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether `/readyz` says ready; set once the hub caches are synced.
+#[derive(Default)]
+pub struct Readiness(AtomicBool);
+
+impl Readiness {
+    pub fn set_ready(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.0.load(Ordering::Acquire)
     }
 }

@@ -1,23 +1,19 @@
 //! Prometheus metrics (`/metrics`). Counters and histograms are updated where things happen;
 //! the gauges that describe state (members, clusters, fleet) are refreshed from the caches on
-//! each scrape, so they can never drift from what the operator holds.
+//! each scrape (`gauges`), so they can never drift from what the operator holds.
 //!
 //! `prometheus-client` is the Prometheus project's own Rust client (OpenMetrics text format,
 //! typed label sets); it has no dependency on any HTTP stack.
 
-use crate::context::Context;
-use karmada_manager_api::conditions::{status, types};
-use karmada_manager_core::WorkloadState;
-use kube::ResourceExt;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 use std::sync::atomic::AtomicU64;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ReconcileLabels {
@@ -37,25 +33,25 @@ pub struct WriteLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ClusterLabels {
-    cluster: String,
+pub(crate) struct ClusterLabels {
+    pub(crate) cluster: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ObjectLabels {
-    cluster: String,
-    kind: &'static str,
+pub(crate) struct ObjectLabels {
+    pub(crate) cluster: String,
+    pub(crate) kind: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ResourceLabels {
-    cluster: String,
-    resource: &'static str,
+pub(crate) struct ResourceLabels {
+    pub(crate) cluster: String,
+    pub(crate) resource: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct StateLabels {
-    state: &'static str,
+pub(crate) struct StateLabels {
+    pub(crate) state: &'static str,
 }
 
 /// What a status write came to.
@@ -72,94 +68,104 @@ pub struct Metrics {
     reconciles: Family<ReconcileLabels, Counter>,
     durations: Family<ControllerLabels, Histogram>,
     writes: Family<WriteLabels, Counter>,
-    watch_up: Family<ClusterLabels, Gauge>,
-    objects: Family<ObjectLabels, Gauge>,
-    last_event_age: Family<ClusterLabels, Gauge<f64, AtomicU64>>,
-    allocated: Family<ResourceLabels, Gauge>,
-    fleet_clusters: Family<StateLabels, Gauge>,
-    fleet_workloads: Family<StateLabels, Gauge>,
     leader: Gauge,
+    pub(crate) state: StateGauges,
 }
 
 impl Default for Metrics {
     fn default() -> Self {
-        let mut registry = Registry::with_prefix("karmada_manager");
-        let reconciles = Family::<ReconcileLabels, Counter>::default();
-        registry.register(
-            "reconciles",
-            "Reconciles by controller and result (success or error)",
-            reconciles.clone(),
-        );
+        let mut r = Registry::with_prefix("karmada_manager");
         let durations = Family::<ControllerLabels, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.0005, 4.0, 9))
         });
-        registry.register(
-            "reconcile_duration_seconds",
-            "Time one reconcile took, by controller",
-            durations.clone(),
-        );
-        let writes = Family::<WriteLabels, Counter>::default();
-        registry.register(
-            "status_writes",
-            "Status writes by kind and outcome (written, skipped because unchanged, failed)",
-            writes.clone(),
-        );
-        let watch_up = Family::<ClusterLabels, Gauge>::default();
-        registry.register(
-            "member_watch_up",
-            "1 while the member's watches are listed and healthy, else 0",
-            watch_up.clone(),
-        );
-        let objects = Family::<ObjectLabels, Gauge>::default();
-        registry.register(
-            "member_objects",
-            "Objects held for a member (node, pod, replicaset, job)",
-            objects.clone(),
-        );
-        let last_event_age = Family::<ClusterLabels, Gauge<f64, AtomicU64>>::default();
-        registry.register(
-            "member_last_event_age_seconds",
-            "Seconds since the last watch event from the member",
-            last_event_age.clone(),
-        );
-        let allocated = Family::<ResourceLabels, Gauge>::default();
-        registry.register(
-            "cluster_allocated_percent",
-            "Allocated share of the member's allocatable cpu and memory, from its ClusterInsight",
-            allocated.clone(),
-        );
-        let fleet_clusters = Family::<StateLabels, Gauge>::default();
-        registry.register(
-            "fleet_clusters",
-            "Clusters in the fleet (total, ready)",
-            fleet_clusters.clone(),
-        );
-        let fleet_workloads = Family::<StateLabels, Gauge>::default();
-        registry.register(
-            "fleet_workloads",
-            "Placements by state (ready, progressing, failed)",
-            fleet_workloads.clone(),
-        );
-        let leader = Gauge::default();
-        registry.register(
-            "leader",
-            "1 while this replica holds the leader lease (or runs without election)",
-            leader.clone(),
-        );
         Self {
-            registry,
-            reconciles,
-            durations,
-            writes,
-            watch_up,
-            objects,
-            last_event_age,
-            allocated,
-            fleet_clusters,
-            fleet_workloads,
-            leader,
+            reconciles: registered(
+                &mut r,
+                "reconciles",
+                "Reconciles by controller and result (success or error)",
+                Family::default(),
+            ),
+            durations: registered(
+                &mut r,
+                "reconcile_duration_seconds",
+                "Time one reconcile took, by controller",
+                durations,
+            ),
+            writes: registered(
+                &mut r,
+                "status_writes",
+                "Status writes by kind and outcome (written, skipped because unchanged, failed)",
+                Family::default(),
+            ),
+            leader: registered(
+                &mut r,
+                "leader",
+                "1 while this replica holds the leader lease (or runs without election)",
+                Gauge::default(),
+            ),
+            state: StateGauges::registered(&mut r),
+            registry: r,
         }
     }
+}
+
+/// The gauges describing state, set at each scrape (`gauges`).
+pub(crate) struct StateGauges {
+    pub(crate) watch_up: Family<ClusterLabels, Gauge>,
+    pub(crate) objects: Family<ObjectLabels, Gauge>,
+    pub(crate) last_event_age: Family<ClusterLabels, Gauge<f64, AtomicU64>>,
+    pub(crate) allocated: Family<ResourceLabels, Gauge>,
+    pub(crate) fleet_clusters: Family<StateLabels, Gauge>,
+    pub(crate) fleet_workloads: Family<StateLabels, Gauge>,
+}
+
+impl StateGauges {
+    fn registered(r: &mut Registry) -> Self {
+        Self {
+            watch_up: registered(
+                r,
+                "member_watch_up",
+                "1 while the member's watches are listed and healthy, else 0",
+                Family::default(),
+            ),
+            objects: registered(
+                r,
+                "member_objects",
+                "Objects held for a member (node, pod, replicaset, job)",
+                Family::default(),
+            ),
+            last_event_age: registered(
+                r,
+                "member_last_event_age_seconds",
+                "Seconds since the last watch event from the member",
+                Family::default(),
+            ),
+            allocated: registered(
+                r,
+                "cluster_allocated_percent",
+                "Allocated share of the member's allocatable cpu and memory, from its ClusterInsight",
+                Family::default(),
+            ),
+            fleet_clusters: registered(
+                r,
+                "fleet_clusters",
+                "Clusters in the fleet (total, ready)",
+                Family::default(),
+            ),
+            fleet_workloads: registered(
+                r,
+                "fleet_workloads",
+                "Placements by state (ready, progressing, failed)",
+                Family::default(),
+            ),
+        }
+    }
+}
+
+/// `metric`, registered under `name` (a handle: clones share the value).
+fn registered<M: Metric + Clone>(registry: &mut Registry, name: &str, help: &str, metric: M) -> M {
+    registry.register(name, help, metric.clone());
+    metric
 }
 
 impl Metrics {
@@ -192,109 +198,12 @@ impl Metrics {
         self.leader.set(i64::from(leader));
     }
 
-    /// The metrics in the Prometheus text format, state gauges refreshed from `ctx`.
-    pub fn render(&self, ctx: &Context) -> String {
-        self.refresh(ctx);
+    /// The metrics in the Prometheus text format (refresh the state gauges first: `gauges`).
+    pub fn render(&self) -> String {
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = encode(&mut text, &self.registry);
         text
-    }
-
-    fn refresh(&self, ctx: &Context) {
-        self.watch_up.clear();
-        self.objects.clear();
-        self.last_event_age.clear();
-        for (name, shared) in ctx.members.all() {
-            let cluster = || ClusterLabels {
-                cluster: name.clone(),
-            };
-            let health = shared.health();
-            let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
-            let up = health.failure.is_none() && index.cluster.is_synced();
-            self.watch_up.get_or_create(&cluster()).set(i64::from(up));
-            for (kind, count) in [
-                ("node", index.cluster.node_count()),
-                ("pod", index.cluster.pod_count()),
-                (
-                    "replicaset",
-                    index
-                        .owners
-                        .count(karmada_manager_core::OwnerKind::ReplicaSet),
-                ),
-                (
-                    "job",
-                    index.owners.count(karmada_manager_core::OwnerKind::Job),
-                ),
-            ] {
-                let labels = ObjectLabels {
-                    cluster: name.clone(),
-                    kind,
-                };
-                self.objects
-                    .get_or_create(&labels)
-                    .set(i64::try_from(count).unwrap_or(i64::MAX));
-            }
-            if let Some(last) = shared.last_event() {
-                self.last_event_age
-                    .get_or_create(&cluster())
-                    .set(Instant::now().duration_since(last).as_secs_f64());
-            }
-        }
-        self.refresh_fleet(ctx);
-    }
-
-    fn refresh_fleet(&self, ctx: &Context) {
-        self.allocated.clear();
-        let insights = ctx.insights.state();
-        let mut ready = 0;
-        for insight in &insights {
-            let Some(status) = &insight.status else {
-                continue;
-            };
-            let is_ready = status
-                .conditions
-                .iter()
-                .any(|c| c.type_ == types::READY && c.status == status::TRUE);
-            ready += i64::from(is_ready);
-            for resource in ["cpu", "memory"] {
-                if let Some(figures) = status.resources.get(resource) {
-                    let labels = ResourceLabels {
-                        cluster: insight.name_any(),
-                        resource,
-                    };
-                    self.allocated
-                        .get_or_create(&labels)
-                        .set(i64::from(figures.allocated_percent));
-                }
-            }
-        }
-        let total = i64::try_from(insights.len()).unwrap_or(i64::MAX);
-        for (state, count) in [("total", total), ("ready", ready)] {
-            self.fleet_clusters
-                .get_or_create(&StateLabels { state })
-                .set(count);
-        }
-        let mut states = [0i64; 3];
-        let placements = ctx.placements.state();
-        let cluster_placements = ctx.cluster_placements.state();
-        let all = placements
-            .iter()
-            .map(|p| p.status.as_ref())
-            .chain(cluster_placements.iter().map(|p| p.status.as_ref()));
-        for status in all {
-            let slot = match WorkloadState::of_status(status) {
-                WorkloadState::Ready => 0,
-                WorkloadState::Progressing => 1,
-                WorkloadState::Failed => 2,
-            };
-            states[slot] += 1;
-        }
-        for (state, count) in ["ready", "progressing", "failed"].into_iter().zip(states) {
-            self.fleet_workloads
-                .get_or_create(&StateLabels { state })
-                .set(count);
-        }
     }
 }
 

@@ -1,37 +1,27 @@
 //! `karmada-manager run`: connect to the hub, check that it serves what the operator needs, fill
 //! the caches, and run the controllers until SIGTERM or Ctrl-C.
 
-use crate::admin::{self, Readiness};
+use crate::admin;
 use crate::cli::{LeaderArgs, RunArgs};
-use crate::context::{ClusterTriggers, Context, Gate, PlacementTriggers};
-use crate::controllers::placement::{self, triggers as placement_triggers};
-use crate::controllers::{cluster, fleet, triggers};
+use crate::context::{Caches, Context, lock};
+use crate::controllers::{cluster, fleet, placement};
 use crate::error::{Error, Result};
-use crate::hub;
+use crate::hub_client;
+use crate::hub_watches;
 use crate::leader::{LeaderElector, LeaseSettings};
-use crate::members::Members;
-use crate::metrics::Metrics;
-use crate::settings::FIELD_MANAGER;
 use crate::settings::Settings;
-use crate::write::WriteLog;
-use futures::channel::mpsc;
+use crate::sources;
+use crate::triggers::Queues;
 use karmada_manager_api::{ClusterInsight, FleetInsight, WorkloadPlacement};
 use karmada_manager_core::{BindingKind, BindingRef};
-use karmada_types::well_known::{CLUSTER_SECRET_NAMESPACE, ClaimingPolicy};
-use karmada_types::{
-    Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, ClusterResourceBinding,
-    OverridePolicy, PropagationPolicy, ResourceBinding,
-};
+use karmada_types::{Cluster, ClusterResourceBinding, ResourceBinding};
 use kube::api::{Api, ListParams};
-use kube::core::{ApiResource, DeserializeGuard, DynamicObject, PartialObjectMeta};
-use kube::runtime::events::Recorder;
+use kube::core::{ApiResource, DynamicObject};
 use kube::runtime::reflector::{self, Store};
-use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Resource, ResourceExt};
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::Notify;
 use tracing::info;
 
 pub async fn run(args: RunArgs) -> Result<()> {
@@ -47,151 +37,61 @@ pub async fn run(args: RunArgs) -> Result<()> {
     };
     let client = kube::Client::try_from(hub_config.clone())?;
     let settings = Settings::from(&args.tuning);
-    let (trigger_tx, trigger_rx) = mpsc::unbounded();
-    let (workloads_tx, workloads_rx) = mpsc::unbounded();
-    let (rb_tx, rb_rx) = mpsc::unbounded();
-    let (crb_tx, crb_rx) = mpsc::unbounded();
-    let gate = Gate::default();
-    let cluster_triggers = ClusterTriggers {
-        sender: trigger_tx,
-        gate: gate.clone(),
-    };
-    let (clusters, clusters_writer) = reflector::store();
-    let (secrets, secrets_writer) = reflector::store();
-    let (insights, insights_writer) = reflector::store();
-    let (bindings, bindings_writer) = reflector::store();
-    let (cluster_bindings, cluster_bindings_writer) = reflector::store();
-    let (placements, placements_writer) = reflector::store();
-    let (cluster_placements, cluster_placements_writer) = reflector::store();
-    let (policies, policies_writer) = reflector::store();
-    let (cluster_policies, cluster_policies_writer) = reflector::store();
-    let (override_policies, override_policies_writer) = reflector::store();
-    let (cluster_override_policies, cluster_override_policies_writer) = reflector::store();
-    let ctx = Arc::new(Context {
-        hub: client.clone(),
-        hub_config,
-        members: Members::new(
-            cluster_triggers.clone(),
-            workloads_tx,
-            settings.write_interval,
-        ),
-        placement_writes: WriteLog::new(settings.write_interval),
-        insight_writes: WriteLog::new(settings.write_interval),
-        settings,
-        secrets: secrets.clone(),
-        insights: insights.clone(),
-        clusters,
-        bindings: bindings.clone(),
-        cluster_bindings: cluster_bindings.clone(),
-        placements: placements.clone(),
-        cluster_placements: cluster_placements.clone(),
-        binding_index: Mutex::default(),
-        works: Mutex::default(),
-        cluster_fingerprints: Mutex::default(),
-        placement_triggers: PlacementTriggers {
-            bindings: rb_tx,
-            cluster_bindings: crb_tx,
-            gate: gate.clone(),
-        },
-        cluster_triggers,
-        policies: policies.clone(),
-        cluster_policies: cluster_policies.clone(),
-        override_policies: override_policies.clone(),
-        cluster_override_policies: cluster_override_policies.clone(),
-        metrics: Metrics::default(),
-        recorder: Recorder::new(client.clone(), FIELD_MANAGER.into()),
-        readiness: Readiness::default(),
-        fleet_changed: Notify::new(),
-    });
+    let (ctx, writers, queues, workload_changes) =
+        Context::new(settings, client.clone(), hub_config);
+    let ctx = Arc::new(ctx);
     tokio::spawn(admin::serve(admin, ctx.clone()));
-
-    spawn(&ctx, move |c| async move {
-        triggers::clusters(Api::all(c.hub.clone()), clusters_writer, &c).await
-    });
-    spawn(&ctx, move |c| async move {
-        let api = Api::namespaced(c.hub.clone(), CLUSTER_SECRET_NAMESPACE);
-        triggers::secrets(api, secrets_writer, &c).await
-    });
-    spawn(&ctx, move |c| async move {
-        triggers::insights(Api::all(c.hub.clone()), insights_writer, &c).await
-    });
-    spawn(&ctx, move |c| async move {
-        let api = Api::all(c.hub.clone());
-        triggers::bindings::<ResourceBinding>(api, bindings_writer, &c).await
-    });
-    spawn(&ctx, move |c| async move {
-        let api = Api::all(c.hub.clone());
-        triggers::bindings::<ClusterResourceBinding>(api, cluster_bindings_writer, &c).await
-    });
-    spawn(&ctx, move |c| async move {
-        placement_triggers::placements::<ResourceBinding>(&c, placements_writer).await
-    });
-    spawn(&ctx, move |c| async move {
-        placement_triggers::placements::<ClusterResourceBinding>(&c, cluster_placements_writer)
-            .await
-    });
-    spawn(&ctx, |c| async move { placement_triggers::works(&c).await });
-    spawn(&ctx, move |c| async move {
-        placement_triggers::member_changes(&c, workloads_rx).await
-    });
-    spawn_policy_cache::<DeserializeGuard<PropagationPolicy>>(&ctx, policies_writer, |policy| {
-        ClaimingPolicy::Propagation {
-            namespace: policy.namespace().unwrap_or_default(),
-            name: policy.name_any(),
-        }
-    });
-    spawn_policy_cache::<DeserializeGuard<ClusterPropagationPolicy>>(
-        &ctx,
-        cluster_policies_writer,
-        |policy| ClaimingPolicy::ClusterPropagation {
-            name: policy.name_any(),
-        },
-    );
-    // Override policies are only counted; their effect on placements comes through the Works.
-    spawn_policy_cache::<PartialObjectMeta<OverridePolicy>>(&ctx, override_policies_writer, |_| {
-        ClaimingPolicy::None
-    });
-    spawn_policy_cache::<PartialObjectMeta<ClusterOverridePolicy>>(
-        &ctx,
-        cluster_override_policies_writer,
-        |_| ClaimingPolicy::None,
-    );
+    hub_watches::start(&ctx, writers, workload_changes);
 
     // Reconcilers read only caches: wait until they hold the hub's state, or a Secret would
     // look missing for a moment.
     tokio::select! {
-        ready = caches_ready(&ctx) => ready.map_err(|_| Error::CachesNotReady)?,
+        ready = caches_ready(&ctx.caches) => ready.map_err(|_| Error::CachesNotReady)?,
         () = shutdown.wait() => return Ok(()),
     }
     info!("hub caches synced");
     ctx.readiness.set_ready();
     // Members are watched from now on, by standbys too: a new leader starts with warm indexes.
-    cluster::keep_members(&ctx);
+    sources::keep_members(&ctx);
     let elector = args
         .leader
         .leader_elect
-        .then(|| LeaderElector::new(client.clone(), lease_settings(&args.leader)));
+        .then(|| LeaderElector::new(client, lease_settings(&args.leader)));
     if let Some(elector) = &elector {
         tokio::select! {
             () = elector.acquire() => {}
             () = shutdown.wait() => return Ok(()),
         }
     }
+    lead(ctx, queues, elector, shutdown).await
+}
+
+/// Runs the controllers while this replica leads (until shutdown without leader election).
+async fn lead(
+    ctx: Arc<Context>,
+    queues: Queues,
+    elector: Option<LeaderElector>,
+    shutdown: Shutdown,
+) -> Result<()> {
     ctx.metrics.set_leader(true);
     info!("reconciling");
-    gate.open();
+    ctx.triggers.gate.open();
     enqueue_everything(&ctx);
     tokio::spawn(fleet::run(ctx.clone()));
-    ctx.fleet_changed.notify_one();
+    ctx.triggers.fleet.notify_one();
     let until = |s: &Shutdown| {
         let s = s.clone();
         async move { s.wait().await }
     };
     let controllers = async {
         tokio::join!(
-            cluster::run(ctx.clone(), trigger_rx, until(&shutdown)),
-            placement::run::<ResourceBinding>(ctx.clone(), rb_rx, until(&shutdown)),
-            placement::run::<ClusterResourceBinding>(ctx.clone(), crb_rx, until(&shutdown)),
+            cluster::run(ctx.clone(), queues.clusters, until(&shutdown)),
+            placement::run::<ResourceBinding>(ctx.clone(), queues.bindings, until(&shutdown)),
+            placement::run::<ClusterResourceBinding>(
+                ctx.clone(),
+                queues.cluster_bindings,
+                until(&shutdown)
+            ),
         )
     };
     let Some(elector) = elector else {
@@ -212,31 +112,37 @@ pub async fn run(args: RunArgs) -> Result<()> {
 /// object we own (an orphan among them is deleted when its source is found missing), is
 /// reconciled once.
 fn enqueue_everything(ctx: &Context) {
-    let bindings: Vec<BindingRef> = ctx.with_bindings(|index| index.all().cloned().collect());
-    ctx.placement_triggers.send(&bindings);
+    let bindings: Vec<BindingRef> = lock(&ctx.indexes.bindings).all().cloned().collect();
+    ctx.triggers.placements.send(&bindings);
     let owned = |kind, namespace: Option<String>, name| BindingRef {
         kind,
         namespace: namespace.unwrap_or_default(),
         name,
     };
-    let placements: Vec<BindingRef> = ctx
+    let caches = &ctx.caches;
+    let placements: Vec<BindingRef> = caches
         .placements
         .state()
         .iter()
         .map(|p| owned(BindingKind::ResourceBinding, p.namespace(), p.name_any()))
         .chain(
-            ctx.cluster_placements
+            caches
+                .cluster_placements
                 .state()
                 .iter()
                 .map(|p| owned(BindingKind::ClusterResourceBinding, None, p.name_any())),
         )
         .collect();
-    ctx.placement_triggers.send(&placements);
-    let mut clusters: BTreeSet<String> =
-        ctx.clusters.state().iter().map(|c| c.name_any()).collect();
-    clusters.extend(ctx.insights.state().iter().map(|i| i.name_any()));
+    ctx.triggers.placements.send(&placements);
+    let mut clusters: BTreeSet<String> = caches
+        .clusters
+        .state()
+        .iter()
+        .map(|c| c.name_any())
+        .collect();
+    clusters.extend(caches.insights.state().iter().map(|i| i.name_any()));
     for name in clusters {
-        ctx.cluster_triggers.send(&name);
+        ctx.triggers.clusters.send(&name);
     }
 }
 
@@ -260,16 +166,7 @@ fn lease_settings(args: &LeaderArgs) -> LeaseSettings {
     }
 }
 
-/// Runs `task` with the context on the runtime.
-fn spawn<F, Fut>(ctx: &Arc<Context>, task: F)
-where
-    F: FnOnce(Arc<Context>) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    tokio::spawn(task(ctx.clone()));
-}
-
-async fn caches_ready(ctx: &Context) -> Result<(), reflector::store::WriterDropped> {
+async fn caches_ready(caches: &Caches) -> Result<(), reflector::store::WriterDropped> {
     async fn ready<K>(store: &Store<K>) -> Result<(), reflector::store::WriterDropped>
     where
         K: Resource + Clone + 'static,
@@ -277,55 +174,22 @@ async fn caches_ready(ctx: &Context) -> Result<(), reflector::store::WriterDropp
     {
         store.wait_until_ready().await
     }
-    ready(&ctx.clusters).await?;
-    ready(&ctx.secrets).await?;
-    ready(&ctx.insights).await?;
-    ready(&ctx.bindings).await?;
-    ready(&ctx.cluster_bindings).await?;
-    ready(&ctx.placements).await?;
-    ready(&ctx.cluster_placements).await?;
-    ready(&ctx.policies).await?;
-    ready(&ctx.cluster_policies).await?;
-    ready(&ctx.override_policies).await?;
-    ready(&ctx.cluster_override_policies).await
-}
-
-/// Caches a kind of policy across the hub; every change wakes the FleetInsight and re-places
-/// the bindings the policy claims (`claim` names it as bindings do). For override policies `K`
-/// is a `PartialObjectMeta`: only their names are counted, and kube then asks the hub for
-/// metadata only.
-fn spawn_policy_cache<K>(
-    ctx: &Arc<Context>,
-    writer: reflector::store::Writer<K>,
-    claim: fn(&K) -> ClaimingPolicy,
-) where
-    K: kube::Resource<DynamicType = ()>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
-{
-    spawn(ctx, move |ctx| async move {
-        let api = Api::<K>::all(ctx.hub.clone());
-        let stream =
-            reflector::reflector(writer, watcher::watcher(api, watcher::Config::default()))
-                .default_backoff()
-                .touched_objects();
-        triggers::policies(stream, &ctx.fleet_changed, |policy| {
-            let claim = claim(policy);
-            if claim != ClaimingPolicy::None {
-                placement_triggers::policy_changed(&ctx, &claim);
-            }
-        })
-        .await
-    });
+    ready(&caches.clusters).await?;
+    ready(&caches.secrets).await?;
+    ready(&caches.insights).await?;
+    ready(&caches.bindings).await?;
+    ready(&caches.cluster_bindings).await?;
+    ready(&caches.placements).await?;
+    ready(&caches.cluster_placements).await?;
+    ready(&caches.policies).await?;
+    ready(&caches.cluster_policies).await?;
+    ready(&caches.override_policies).await?;
+    ready(&caches.cluster_override_policies).await
 }
 
 /// Connects to the hub and checks that it serves what the operator reads and writes.
 async fn connect(args: &RunArgs) -> Result<kube::Config> {
-    let hub_config = hub::config(&args.hub).await?;
+    let hub_config = hub_client::config(&args.hub).await?;
     let client = kube::Client::try_from(hub_config.clone())?;
     let version = client.apiserver_version().await?;
     info!(version = %version.git_version, "connected to the hub");

@@ -1,6 +1,7 @@
-//! karmada-manager benchmarks (issue #6). `bench ingest` is benchmark 1, the synthetic ingest
-//! core: realistic watch-event JSON for a fleet, pushed through the operator's decode → index
-//! → status path and through two baselines, each variant in its own child process.
+//! karmada-manager benchmarks: does the operator keep up with a large fleet? `bench ingest` is
+//! benchmark 1, the synthetic ingest core: realistic watch-event JSON for a fleet, pushed through
+//! the operator's decode → index → status path and through two baselines, each variant in its own
+//! child process.
 //!
 //! ```sh
 //! cargo xtask bench            # small size (2 × 5,000 nodes × 20,000 pods)

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use karmada_manager_core::{ClusterInsightOptions, MemberIndex, cluster_insight_status};
+use karmada_manager_core::{ClusterInsightOptions, MemberIndex, member_figures};
 use karmada_types::Cluster;
 use serde_json::json;
 
@@ -15,12 +15,12 @@ pub fn measure(index: &MemberIndex, runs: usize) -> Result<StatusBuild> {
     let cluster = karmada_cluster()?;
     let options = ClusterInsightOptions::default();
     // Warm-up, and the one result whose size we report.
-    let build = cluster_insight_status(&index.cluster, &cluster, &options);
+    let build = member_figures(&index.cluster, &cluster, &options);
     let status_bytes = serde_json::to_vec(&build.status)?.len();
     let mut times_ms: Vec<f64> = (0..runs.max(1))
         .map(|_| {
             let started = Instant::now();
-            let build = cluster_insight_status(&index.cluster, &cluster, &options);
+            let build = member_figures(&index.cluster, &cluster, &options);
             let elapsed = started.elapsed().as_secs_f64() * 1e3;
             std::hint::black_box(build);
             elapsed

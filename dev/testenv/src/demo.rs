@@ -5,16 +5,13 @@
 //! `kubectl get cwp` have something to show too.
 
 use crate::bulk;
-use crate::demo_workloads;
+use crate::demo_workloads::{self, MEMBERS};
 use crate::env::{EnvOptions, Environment, MemberOptions};
 use crate::join::JoinOptions;
 use crate::nodes::{NodeBuilder, Pressure, node};
 use crate::pods::{Phase, PodBuilder, pod};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
-
-/// The demo members, in order: member number `index` in [`member_objects`] is `MEMBERS[index]`.
-pub const MEMBERS: [&str; 2] = ["member1", "member2"];
 
 /// Members `member1` (aws, eu-west-1, label `tier=gold`) and `member2` (gcp, us-central1).
 pub fn options() -> EnvOptions {

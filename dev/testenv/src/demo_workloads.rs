@@ -11,7 +11,6 @@
 //! | Namespace `shop` | ClusterPropagationPolicy `demo-namespaces` | both | (a ClusterWorkloadPlacement) |
 
 use crate::bulk;
-use crate::demo::MEMBERS;
 use crate::join::apply_namespace;
 use crate::karmada_objects::{
     self as karmada, APPLIED_OVERRIDES, MemberReport, Template, apply, apply_binding, apply_work,
@@ -24,6 +23,9 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::Api;
 use serde_json::{Value, json};
 
+/// The demo members, in order: demo member number `index` (in `demo::member_objects` and
+/// [`seed_member`]) is `MEMBERS[index]`.
+pub const MEMBERS: [&str; 2] = ["member1", "member2"];
 /// The member labelled `tier=gold`, which the static weight list gives weight 2.
 pub const GOLD_MEMBER: &str = "member1";
 /// `shop/web`'s replicas on each member, as karmada-scheduler divided 12 by weights 2 and 1.

@@ -1,11 +1,11 @@
-//! `cargo xtask bench`: the benchmarks of issue #6, always in release (docs/benchmarks.md).
+//! `cargo xtask bench`: the operator's benchmarks, always in release (docs/benchmarks.md).
 //!
 //! 1. `bench ingest`: the synthetic ingest core against its baselines (`target/bench/ingest.json`).
 //! 2. and 3. `bench live`: real API servers — initial sync, freshness, cluster summary and write
 //!    amplification (`target/bench/live.json`).
 //!
 //! The small sizes run in a few minutes on 2 cores; `--full` is Karmada's published scale for
-//! ingest and the issue's 1,000-node, 30,000-pod member for live, and takes much longer.
+//! ingest and a 1,000-node, 30,000-pod member for live, and takes much longer.
 
 use crate::suite::cargo;
 use anyhow::Result;

@@ -1,4 +1,4 @@
-//! The status examples of DESIGN.md §3, written out as fixtures, deserialize into the Rust types
+//! Full status documents, one per kind (`tests/fixtures/`), deserialize into the Rust types
 //! and serialize back to the same document.
 
 use karmada_manager_api::*;

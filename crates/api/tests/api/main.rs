@@ -1,4 +1,4 @@
-//! Contract tests for the generated CRDs and the status types (DESIGN.md §3).
+//! Contract tests for the generated CRDs and the status types.
 //!
 //! One test binary with several modules, so that the large k8s-openapi dependency is linked once.
 

@@ -5,47 +5,28 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use karmada_types::well_known::{
-    CLUSTER_RESOURCE_BINDING_PERMANENT_ID_LABEL, ClaimingPolicy,
-    RESOURCE_BINDING_PERMANENT_ID_LABEL,
-};
-
-use crate::index::Resync;
-use crate::multimap::MultiMap;
-use crate::status::{BindingKind, BindingSource};
-use crate::workload::WorkloadKey;
 use karmada_types::ResourceBindingSpec;
+use karmada_types::well_known::ClaimingPolicy;
 
-/// A binding by kind, namespace (empty for a ClusterResourceBinding) and name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct BindingRef {
-    /// ResourceBinding or ClusterResourceBinding.
-    pub kind: BindingKind,
-    /// The namespace; empty for a ClusterResourceBinding.
-    pub namespace: String,
-    /// The name.
-    pub name: String,
+use crate::keys::{
+    BindingKind, BindingRef, BindingSource, PermanentId, WorkloadKey, permanent_id_label,
+};
+use crate::multimap::MultiMap;
+use crate::watch::Resync;
+
+/// What one binding event touched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BindingChanges {
+    /// Clusters whose set of bindings may have changed: targeted before or after.
+    pub clusters: BTreeSet<String>,
+    /// Bindings to re-place (including those a relist found gone).
+    pub bindings: Vec<BindingRef>,
 }
 
-impl BindingRef {
-    /// The reference of a binding from its metadata.
-    pub fn of(binding: &BindingSource<'_>) -> BindingRef {
-        BindingRef {
-            kind: binding.kind,
-            namespace: binding.metadata.namespace.clone().unwrap_or_default(),
-            name: binding.metadata.name.clone().unwrap_or_default(),
-        }
-    }
-}
-
-/// A binding's permanent id: the `…/permanent-id` label its Works carry too.
-pub type PermanentId = (BindingKind, String);
-
-/// The label holding the permanent id of `kind`'s bindings and of their Works.
-pub fn permanent_id_label(kind: BindingKind) -> &'static str {
-    match kind {
-        BindingKind::ResourceBinding => RESOURCE_BINDING_PERMANENT_ID_LABEL,
-        BindingKind::ClusterResourceBinding => CLUSTER_RESOURCE_BINDING_PERMANENT_ID_LABEL,
+impl BindingChanges {
+    pub(super) fn extend(&mut self, other: BindingChanges) {
+        self.clusters.extend(other.clusters);
+        self.bindings.extend(other.bindings);
     }
 }
 
@@ -79,6 +60,8 @@ pub struct BindingIndex {
     by_claim: MultiMap<ClaimingPolicy, BindingRef>,
     by_id: HashMap<PermanentId, BindingRef>,
     resync: [Resync; 2],
+    /// Per kind, what the relist in progress touched so far (see `apply_event`).
+    pub(super) held: [Option<BindingChanges>; 2],
 }
 
 impl BindingIndex {
@@ -135,13 +118,13 @@ impl BindingIndex {
 
     /// A relist of `kind` starts.
     pub fn begin_resync(&mut self, kind: BindingKind) {
-        self.resync[slot(kind)].begin();
+        self.resync[kind_slot(kind)].begin();
     }
 
     /// The relist of `kind` is complete: the bindings of that kind it did not mention are
     /// gone. Returns them and the clusters they targeted.
     pub fn end_resync(&mut self, kind: BindingKind) -> (Vec<BindingRef>, BTreeSet<String>) {
-        let Some(epoch) = self.resync[slot(kind)].end() else {
+        let Some(epoch) = self.resync[kind_slot(kind)].end() else {
             return Default::default();
         };
         let gone: Vec<BindingRef> = self
@@ -180,7 +163,7 @@ impl BindingIndex {
     }
 
     fn put(&mut self, binding: BindingRef, links: Links) -> BTreeSet<String> {
-        let epoch = self.resync[slot(binding.kind)].epoch;
+        let epoch = self.resync[kind_slot(binding.kind)].epoch;
         let before = match self.bindings.get_mut(&binding) {
             Some(slot) => {
                 slot.epoch = epoch;
@@ -217,8 +200,13 @@ impl BindingIndex {
             self.by_claim.insert(claim.clone(), binding.clone());
         }
         if let Some(id) = &links.id {
-            self.by_id
-                .insert((binding.kind, id.clone()), binding.clone());
+            self.by_id.insert(
+                PermanentId {
+                    kind: binding.kind,
+                    id: id.clone(),
+                },
+                binding.clone(),
+            );
         }
     }
 
@@ -233,7 +221,10 @@ impl BindingIndex {
             self.by_claim.remove(claim, binding);
         }
         if let Some(id) = &links.id {
-            let key = (binding.kind, id.clone());
+            let key = PermanentId {
+                kind: binding.kind,
+                id: id.clone(),
+            };
             // A copied label may name the same id twice; only the holder lets go of it.
             if self.by_id.get(&key) == Some(binding) {
                 self.by_id.remove(&key);
@@ -259,7 +250,7 @@ pub fn involved_clusters(spec: &ResourceBindingSpec) -> BTreeSet<String> {
 
 /// The index of `kind` in the per-kind arrays (`[_; 2]`): always 0 or 1, so indexing with it
 /// cannot fail.
-fn slot(kind: BindingKind) -> usize {
+pub(super) fn kind_slot(kind: BindingKind) -> usize {
     match kind {
         BindingKind::ResourceBinding => 0,
         BindingKind::ClusterResourceBinding => 1,

@@ -8,8 +8,7 @@ use karmada_types::{ClusterResourceBinding, ResourceBinding};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::status::{BindingKind, BindingSource};
-use crate::workload::WorkloadKey;
+use crate::keys::{BindingKind, BindingRef, BindingSource, PermanentId, WorkloadKey};
 
 fn rb(name: &str, clusters: &[&str], evicting: &[&str], id: &str) -> ResourceBinding {
     serde_json::from_value(json!({
@@ -73,11 +72,11 @@ fn bindings_are_found_by_cluster_workload_claim_and_id() {
         sorted(index.claimed_by(&claim)),
         ["cart-deployment", "web-deployment"]
     );
-    let id = (BindingKind::ResourceBinding, "id-web".to_owned());
+    let id = permanent_id(BindingKind::ResourceBinding, "id-web");
     assert_eq!(index.with_id(&id), Some(&reference("web")));
     // The same id as a ClusterResourceBinding label is another binding's.
     assert_eq!(
-        index.with_id(&(BindingKind::ClusterResourceBinding, "id-web".into())),
+        index.with_id(&permanent_id(BindingKind::ClusterResourceBinding, "id-web")),
         None
     );
 
@@ -135,8 +134,15 @@ fn work(namespace: &str, name: &str, labels: Value, annotations: Value) -> Objec
     .expect("work metadata")
 }
 
+fn permanent_id(kind: BindingKind, id: &str) -> PermanentId {
+    PermanentId {
+        kind,
+        id: id.to_owned(),
+    }
+}
+
 fn rb_id(id: &str) -> PermanentId {
-    (BindingKind::ResourceBinding, id.to_owned())
+    permanent_id(BindingKind::ResourceBinding, id)
 }
 
 #[test]
@@ -206,7 +212,7 @@ fn works_that_are_no_bindings_are_ignored_and_relists_sweep() {
     let crb = json!({"clusterresourcebinding.karmada.io/permanent-id": "id-ns"});
     assert_eq!(
         index.apply(&work("karmada-es-m1", "ns", crb, json!({}))),
-        BTreeSet::from([(BindingKind::ClusterResourceBinding, "id-ns".to_owned())])
+        BTreeSet::from([permanent_id(BindingKind::ClusterResourceBinding, "id-ns")])
     );
     index.apply(&work("karmada-es-m1", "web", label, json!({})));
     assert!(!index.is_synced());

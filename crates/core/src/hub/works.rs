@@ -12,10 +12,9 @@ use karmada_manager_api::ClusterProblem;
 use karmada_manager_api::conditions::reasons;
 use karmada_types::{AppliedOverride, WorkOverrides, cluster_of_execution_namespace};
 
-use super::bindings::{PermanentId, permanent_id_label};
-use crate::index::Resync;
+use crate::keys::{BindingKind, PermanentId, permanent_id_label};
 use crate::multimap::MultiMap;
-use crate::status::BindingKind;
+use crate::watch::Resync;
 
 /// A Work by namespace and name.
 type WorkName = (String, String);
@@ -206,7 +205,10 @@ fn facts_of(meta: &ObjectMeta) -> Option<WorkFacts> {
     .into_iter()
     .find_map(|kind| {
         let id = labels.get(permanent_id_label(kind))?;
-        (!id.is_empty()).then(|| (kind, id.clone()))
+        (!id.is_empty()).then(|| PermanentId {
+            kind,
+            id: id.clone(),
+        })
     })?;
     let empty = BTreeMap::new();
     let annotations = meta.annotations.as_ref().unwrap_or(&empty);

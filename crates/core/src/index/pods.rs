@@ -1,15 +1,13 @@
-//! The pod half of [`ClusterIndex`]: storage, events and each pod's contribution.
+//! What a member's index keeps of each pod ([`StoredPod`]) and what each pod contributes to the
+//! member's figures and its node's stats.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::sync::{Arc, LazyLock};
 
-use super::ClusterIndex;
-use super::totals::{ClusterFigures, NodeStats, Sign};
-use crate::intern::intern_str;
+use super::totals::{ClusterFigures, NodeStats};
+use crate::interner::intern_str;
 use crate::projection::{ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimPod};
-use crate::quantity::Amount;
-use crate::workload::WorkloadKey;
+use crate::quantity::{Amount, Sign};
 
 /// The `pods` resource: each non-terminal pod takes one slot, bound or not.
 static ONE_POD: LazyLock<ResourceEntry> = LazyLock::new(|| ResourceEntry {
@@ -39,7 +37,7 @@ pub struct StoredPod {
 }
 
 impl StoredPod {
-    fn from_slim(pod: SlimPod) -> StoredPod {
+    pub(super) fn from_slim(pod: SlimPod) -> StoredPod {
         StoredPod {
             node_name: pod.node_name,
             phase: pod.phase,
@@ -57,7 +55,7 @@ impl StoredPod {
     }
 }
 
-/// What [`ClusterIndex::store_pod`] changed.
+/// What storing a pod changed (`ClusterIndex::store_pod`).
 pub(crate) struct PodStored {
     /// The pod's name, as the index keys it.
     pub(crate) name: Arc<str>,
@@ -70,170 +68,15 @@ pub(crate) struct PodStored {
     pub(crate) replaced: Option<Option<Arc<ControllerRef>>>,
 }
 
+/// A stored pod and the relist epoch it was last seen in.
 #[derive(Clone, Debug)]
 pub(super) struct PodSlot {
-    pod: StoredPod,
-    epoch: u32,
-}
-
-impl ClusterIndex {
-    /// A pod by namespace and name.
-    pub fn pod(&self, namespace: &str, name: &str) -> Option<&StoredPod> {
-        self.pods
-            .get(namespace)
-            .and_then(|names| names.get(name))
-            .map(|slot| &slot.pod)
-    }
-
-    /// Every pod as `(namespace, name, pod)`, in no particular order.
-    pub fn pods(&self) -> impl Iterator<Item = (&Arc<str>, &str, &StoredPod)> {
-        self.pods.iter().flat_map(|(namespace, names)| {
-            names
-                .iter()
-                .map(move |(name, slot)| (namespace, name.as_ref(), &slot.pod))
-        })
-    }
-
-    /// The pods whose controller (owner reference with `controller: true`) is `controller`, as
-    /// `(name, pod)` in no particular order. Costs O(those pods), whatever the member's size.
-    pub fn pods_of_controller(
-        &self,
-        controller: &WorkloadKey,
-    ) -> impl Iterator<Item = (&Arc<str>, &StoredPod)> {
-        let names = self.pods.get(&*controller.namespace);
-        self.by_controller
-            .names(controller)
-            .filter_map(move |name| names?.get_key_value(&**name))
-            .map(|(name, slot)| (name, &slot.pod))
-    }
-
-    /// Number of pods held.
-    pub fn pod_count(&self) -> usize {
-        self.pod_count
-    }
-
-    /// Adds or replaces a pod. Returns `true` when anything the index holds changed.
-    pub fn apply_pod(&mut self, pod: SlimPod) -> bool {
-        self.store_pod(pod).is_some()
-    }
-
-    /// [`apply_pod`](Self::apply_pod), telling what it replaced; `None` when nothing changed.
-    pub(crate) fn store_pod(&mut self, pod: SlimPod) -> Option<PodStored> {
-        let epoch = self.pod_resync.epoch;
-        let namespace = Arc::clone(pod.namespace());
-        let name: Arc<str> = pod.name().into();
-        let new = StoredPod::from_slim(pod);
-        let names = self.pods.entry(Arc::clone(&namespace)).or_default();
-        // One hash of the name, whether the pod is new or replaced.
-        match names.entry(Arc::clone(&name)) {
-            Entry::Occupied(mut entry) => {
-                let slot = entry.get_mut();
-                slot.epoch = epoch;
-                if slot.pod == new {
-                    return None;
-                }
-                let replaced = Some(slot.pod.controller.clone());
-                if slot.pod.controller != new.controller {
-                    // Adopted or released (rare): move the name to its new group.
-                    let groups = &mut self.by_controller;
-                    groups.remove(&namespace, slot.pod.controller.as_deref(), &name);
-                    groups.add(&namespace, new.controller.as_deref(), &name);
-                }
-                let old = std::mem::replace(&mut slot.pod, new);
-                count_pod(&mut self.figures, &mut self.node_stats, &old, Sign::Remove);
-                count_pod(
-                    &mut self.figures,
-                    &mut self.node_stats,
-                    &slot.pod,
-                    Sign::Add,
-                );
-                Some(PodStored { name, replaced })
-            }
-            Entry::Vacant(entry) => {
-                count_pod(&mut self.figures, &mut self.node_stats, &new, Sign::Add);
-                self.by_controller
-                    .add(&namespace, new.controller.as_deref(), &name);
-                entry.insert(PodSlot { pod: new, epoch });
-                self.pod_count += 1;
-                Some(PodStored {
-                    name,
-                    replaced: None,
-                })
-            }
-        }
-    }
-
-    /// Removes a pod.
-    pub fn delete_pod(&mut self, pod: &SlimPod) -> bool {
-        self.delete_pod_named(pod.namespace(), pod.name())
-    }
-
-    /// Removes a pod by namespace and name.
-    pub fn delete_pod_named(&mut self, namespace: &str, name: &str) -> bool {
-        let Some(namespace) = self
-            .pods
-            .get_key_value(namespace)
-            .map(|(ns, _)| Arc::clone(ns))
-        else {
-            return false;
-        };
-        let Some(names) = self.pods.get_mut(&namespace) else {
-            return false;
-        };
-        let Some((name, slot)) = names.remove_entry(name) else {
-            return false;
-        };
-        if names.is_empty() {
-            self.pods.remove(&namespace);
-        }
-        self.by_controller
-            .remove(&namespace, slot.pod.controller.as_deref(), &name);
-        // The pod was stored, hence counted: pod_count ≥ 1.
-        self.pod_count -= 1;
-        count_pod(
-            &mut self.figures,
-            &mut self.node_stats,
-            &slot.pod,
-            Sign::Remove,
-        );
-        true
-    }
-
-    /// A pod relist starts (`watcher::Event::Init`).
-    pub fn begin_resync_pods(&mut self) {
-        self.pod_resync.begin();
-    }
-
-    /// The pod relist is complete (`InitDone`): removes the pods it did not mention. Returns
-    /// how many were removed.
-    pub fn end_resync_pods(&mut self) -> usize {
-        let Some(epoch) = self.pod_resync.end() else {
-            return 0;
-        };
-        let mut removed = 0;
-        let figures = &mut self.figures;
-        let node_stats = &mut self.node_stats;
-        let groups = &mut self.by_controller;
-        self.pods.retain(|namespace, names| {
-            names.retain(|name, slot| {
-                let keep = slot.epoch == epoch;
-                if !keep {
-                    count_pod(figures, node_stats, &slot.pod, Sign::Remove);
-                    groups.remove(namespace, slot.pod.controller.as_deref(), name);
-                    removed += 1;
-                }
-                keep
-            });
-            !names.is_empty()
-        });
-        // `removed` counts stored pods, each counted once in pod_count.
-        self.pod_count -= removed;
-        removed
-    }
+    pub(super) pod: StoredPod,
+    pub(super) epoch: u32,
 }
 
 /// Adds or takes back one pod's share of the member figures and of its node's stats.
-fn count_pod(
+pub(super) fn count_pod(
     figures: &mut ClusterFigures,
     node_stats: &mut HashMap<Arc<str>, NodeStats>,
     pod: &StoredPod,

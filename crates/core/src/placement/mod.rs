@@ -1,4 +1,5 @@
-//! A binding's placement rules, read the way Karmada's scheduler reads them (DESIGN §2).
+//! A binding's placement rules, read the way Karmada's scheduler reads them, so that a
+//! placement shows what Karmada decided and not an approximation of it.
 //!
 //! - [`cluster_matches`]: whether a Karmada `Cluster` is selected by a `ClusterAffinity` (also
 //!   used for the `targetCluster` of a static weight rule).

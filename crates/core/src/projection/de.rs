@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
 use super::wire::{FromBytes, IsTrue, Matched, wire_struct};
-use crate::intern::intern_str;
+use crate::interner::intern_str;
 
 /// A string interned as it is decoded (namespace, node name, resource name, owner kind).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::de::{ConditionType, Conditions};
 use super::pod_status::ContainerStatuses;
 use super::wire::{IsTrue, Matched, wire_struct};
 use super::*;
-use crate::intern::intern_str;
+use crate::interner::intern_str;
 
 wire_struct! {
     struct Probe {

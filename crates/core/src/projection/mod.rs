@@ -1,5 +1,6 @@
-//! Slim projections of member Nodes and Pods (DESIGN §5): decoded straight from watch JSON into
-//! the few fields the index and builders use, with repeated strings interned.
+//! Slim projections of member Nodes and Pods: decoded straight from watch JSON into the few
+//! fields the index and builders use, with repeated strings interned, so that a member with
+//! millions of pods costs a few hundred bytes per pod rather than a whole object each.
 //!
 //! Neither type is ever built from a full k8s-openapi `Pod`/`Node`: a custom `Deserialize` reads
 //! the wanted fields and skips the rest of the JSON without allocating for it. Both implement
@@ -7,53 +8,20 @@
 //! events into them directly (also through `DeserializeGuard`). Decoding is tolerant: absent and
 //! `null` fields take their defaults, unknown enum values fall back, unparsable quantities are
 //! dropped; only a type mismatch (a string where an object belongs) is an error.
-
-/// `kube::Resource` for a slim projection of a core/v1 kind, so that kube-runtime's watchers can
-/// decode into it directly; `meta()` is the projection's own trimmed `ObjectMeta` (the type's
-/// `object_meta()`).
-macro_rules! core_v1_resource {
-    ($type:ty, $kind:literal, $plural:literal, $scope:ident) => {
-        impl kube::core::Resource for $type {
-            type DynamicType = ();
-            type Scope = kube::core::$scope;
-
-            fn kind(_: &()) -> std::borrow::Cow<'_, str> {
-                std::borrow::Cow::Borrowed($kind)
-            }
-
-            fn group(_: &()) -> std::borrow::Cow<'_, str> {
-                std::borrow::Cow::Borrowed("")
-            }
-
-            fn version(_: &()) -> std::borrow::Cow<'_, str> {
-                std::borrow::Cow::Borrowed("v1")
-            }
-
-            fn api_version(_: &()) -> std::borrow::Cow<'_, str> {
-                std::borrow::Cow::Borrowed("v1")
-            }
-
-            fn plural(_: &()) -> std::borrow::Cow<'_, str> {
-                std::borrow::Cow::Borrowed($plural)
-            }
-
-            fn meta(&self) -> &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-                self.object_meta()
-            }
-
-            fn meta_mut(
-                &mut self,
-            ) -> &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-                self.object_meta_mut()
-            }
-        }
-    };
-}
-use core_v1_resource;
+//!
+//! - `node`, `pod`: [`SlimNode`] and [`SlimPod`] and their wire structs.
+//! - `pod_owner`, `pod_status`: the parts of a Pod with types of their own ([`ControllerRef`],
+//!   [`PodPhase`]), decoded while reduced.
+//! - `requests`: a pod's effective resource request, as the kube-scheduler computes it.
+//! - `resources`: [`ResourceList`], sorted and interned exact amounts.
+//! - `metrics`: [`NodeMetricsList`], measured usage from `metrics.k8s.io`.
+//! - `wire`, `de`: the hand-written decoding the wire structs share.
+//! - `kube_resource`: `kube::Resource` for the slim types.
 
 mod de;
 #[cfg(test)]
 mod decode_tests;
+mod kube_resource;
 mod metrics;
 mod node;
 mod pod;
@@ -67,5 +35,11 @@ mod wire;
 
 pub use metrics::{NodeMetricsList, NodeUsage};
 pub use node::SlimNode;
-pub use pod::{ControllerRef, PodPhase, SlimPod};
+pub use pod::SlimPod;
+pub(crate) use pod_owner::CONTROLLERS;
+pub use pod_owner::ControllerRef;
+#[cfg(test)]
+pub(crate) use pod_owner::intern_controller;
+pub use pod_status::PodPhase;
+pub(crate) use resources::RESOURCE_LISTS;
 pub use resources::{ResourceEntry, ResourceList};

@@ -8,9 +8,10 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
 
 use super::de::{ConditionType, Conditions, IStr};
+use super::kube_resource::core_v1_resource;
 use super::resources::{ResourceList, WireResources};
 use super::wire::wire_struct;
-use crate::intern::intern_str;
+use crate::interner::intern_str;
 
 const ROLE_PREFIX: &str = "node-role.kubernetes.io/";
 const LEGACY_ROLE: &str = "kubernetes.io/role";
@@ -134,7 +135,7 @@ impl<'de> Deserialize<'de> for SlimNode {
     }
 }
 
-super::core_v1_resource!(SlimNode, "Node", "nodes", ClusterResourceScope);
+core_v1_resource!(SlimNode, "Node", "nodes", ClusterResourceScope);
 
 wire_struct! {
     struct WireNode {

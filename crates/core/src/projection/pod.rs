@@ -7,82 +7,13 @@ use serde::Deserialize;
 use serde::de::Deserializer;
 
 use super::de::{ConditionType, IStr};
-use super::pod_owner::Controller;
-use super::pod_status::WireStatus;
+use super::kube_resource::core_v1_resource;
+use super::pod_owner::{Controller, ControllerRef};
+use super::pod_status::{PodPhase, WireStatus};
 use super::requests::{InitContainer, effective_requests};
 use super::resources::{ResourceList, WireResources};
 use super::wire::{FromBytes, Matched, wire_struct};
-use crate::intern::intern_str;
-
-/// `status.phase`, with every value Kubernetes does not define mapped to [`PodPhase::Unknown`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PodPhase {
-    /// Accepted, not all containers started (unscheduled, pulling images, …). Also what an
-    /// absent phase means: the API server sets `Pending` on create, so only a pod that has not
-    /// been through it (a hand-written fixture) lacks one.
-    #[default]
-    Pending,
-    /// Bound, all containers created, at least one running.
-    Running,
-    /// All containers terminated successfully; holds no resources.
-    Succeeded,
-    /// All containers terminated, at least one failed; holds no resources.
-    Failed,
-    /// `Unknown`, or a phase this operator does not know.
-    Unknown,
-}
-
-impl PodPhase {
-    /// `true` for Succeeded and Failed: the scheduler no longer counts the pod's requests.
-    pub fn is_terminal(self) -> bool {
-        matches!(self, PodPhase::Succeeded | PodPhase::Failed)
-    }
-
-    /// The phase as Kubernetes spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PodPhase::Pending => "Pending",
-            PodPhase::Running => "Running",
-            PodPhase::Succeeded => "Succeeded",
-            PodPhase::Failed => "Failed",
-            PodPhase::Unknown => "Unknown",
-        }
-    }
-}
-
-impl From<&str> for PodPhase {
-    fn from(value: &str) -> Self {
-        <PodPhase as FromBytes>::from_bytes(value.as_bytes())
-    }
-}
-
-/// The phase a (possibly absent, i.e. empty) `status.phase` names; decoding compares the raw
-/// bytes (see [`super::wire::Matched`]).
-impl FromBytes for PodPhase {
-    fn from_bytes(value: &[u8]) -> Self {
-        match value {
-            b"Pending" | b"" => PodPhase::Pending,
-            b"Running" => PodPhase::Running,
-            b"Succeeded" => PodPhase::Succeeded,
-            b"Failed" => PodPhase::Failed,
-            _ => PodPhase::Unknown,
-        }
-    }
-}
-
-/// The pod's controller (`ownerReferences[]` entry with `controller: true`), shared by all the
-/// pods of one ReplicaSet/Job/StatefulSet/DaemonSet through the interner.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ControllerRef {
-    /// e.g. `apps/v1` (interned).
-    pub api_version: Arc<str>,
-    /// e.g. `ReplicaSet` (interned).
-    pub kind: Arc<str>,
-    /// The controller's name.
-    pub name: Arc<str>,
-    /// The controller's uid.
-    pub uid: Arc<str>,
-}
+use crate::interner::intern_str;
 
 /// A member's Pod reduced to what the builders need.
 ///
@@ -167,7 +98,7 @@ impl<'de> Deserialize<'de> for SlimPod {
     }
 }
 
-super::core_v1_resource!(SlimPod, "Pod", "pods", NamespaceResourceScope);
+core_v1_resource!(SlimPod, "Pod", "pods", NamespaceResourceScope);
 
 wire_struct! {
     struct WirePod {

@@ -1,16 +1,38 @@
-//! A Pod's `metadata.ownerReferences` on the wire, reduced while it is decoded to the pod's
-//! controller: the first entry with `controller: true`, interned. The others are read and
+//! A Pod's controller: [`ControllerRef`], the table that shares it between the pods of one
+//! controller, and its decoding from `metadata.ownerReferences` on the wire, reduced while it is
+//! decoded to the first entry with `controller: true`, interned. The others are read and
 //! dropped, and the usual apiVersions and kinds cost no interner lookup.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 
 use super::de::SharedStr;
-use super::pod::ControllerRef;
 use super::wire::wire_struct;
-use crate::intern::{WellKnown, intern_controller, intern_str};
+use crate::interner::{Interner, WellKnown, intern_str};
+
+/// The pod's controller (`ownerReferences[]` entry with `controller: true`), shared by all the
+/// pods of one ReplicaSet/Job/StatefulSet/DaemonSet through the interner.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ControllerRef {
+    /// e.g. `apps/v1` (interned).
+    pub api_version: Arc<str>,
+    /// e.g. `ReplicaSet` (interned).
+    pub kind: Arc<str>,
+    /// The controller's name.
+    pub name: Arc<str>,
+    /// The controller's uid.
+    pub uid: Arc<str>,
+}
+
+/// Every pod's controller reference, shared: the pods of one ReplicaSet hold one copy.
+pub(crate) static CONTROLLERS: LazyLock<Interner<ControllerRef>> = LazyLock::new(Interner::new);
+
+/// The shared copy of a controller reference (pods of one ReplicaSet share it).
+pub(crate) fn intern_controller(controller: ControllerRef) -> Arc<ControllerRef> {
+    CONTROLLERS.intern_with(&controller, |c| Arc::new(c.clone()))
+}
 
 /// `ownerReferences`, reduced while decoded to the first entry with `controller: true`.
 #[derive(Default)]

@@ -1,11 +1,67 @@
-//! A Pod's `status` on the wire, reduced while it is decoded to what [`super::SlimPod`] keeps:
-//! the phase, whether it is Ready, restarts and crash loops. No list or string is built.
+//! A Pod's `status`: its [`PodPhase`], and the wire struct reduced while it is decoded to what
+//! `SlimPod` keeps: the phase, whether it is Ready, restarts and crash loops. No list or string
+//! is built.
 
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
 use super::de::Conditions;
-use super::pod::PodPhase;
 use super::wire::{FromBytes, Matched, wire_struct};
+
+/// `status.phase`, with every value Kubernetes does not define mapped to [`PodPhase::Unknown`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PodPhase {
+    /// Accepted, not all containers started (unscheduled, pulling images, …). Also what an
+    /// absent phase means: the API server sets `Pending` on create, so only a pod that has not
+    /// been through it (a hand-written fixture) lacks one.
+    #[default]
+    Pending,
+    /// Bound, all containers created, at least one running.
+    Running,
+    /// All containers terminated successfully; holds no resources.
+    Succeeded,
+    /// All containers terminated, at least one failed; holds no resources.
+    Failed,
+    /// `Unknown`, or a phase this operator does not know.
+    Unknown,
+}
+
+impl PodPhase {
+    /// `true` for Succeeded and Failed: the scheduler no longer counts the pod's requests.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, PodPhase::Succeeded | PodPhase::Failed)
+    }
+
+    /// The phase as Kubernetes spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodPhase::Pending => "Pending",
+            PodPhase::Running => "Running",
+            PodPhase::Succeeded => "Succeeded",
+            PodPhase::Failed => "Failed",
+            PodPhase::Unknown => "Unknown",
+        }
+    }
+}
+
+impl From<&str> for PodPhase {
+    fn from(value: &str) -> Self {
+        <PodPhase as FromBytes>::from_bytes(value.as_bytes())
+    }
+}
+
+/// The phase a (possibly absent, i.e. empty) `status.phase` names; decoding compares the raw
+/// bytes (see [`super::wire::Matched`]).
+impl FromBytes for PodPhase {
+    fn from_bytes(value: &[u8]) -> Self {
+        match value {
+            b"Pending" | b"" => PodPhase::Pending,
+            b"Running" => PodPhase::Running,
+            b"Succeeded" => PodPhase::Succeeded,
+            b"Failed" => PodPhase::Failed,
+            _ => PodPhase::Unknown,
+        }
+    }
+}
 
 wire_struct! {
     pub(crate) struct WireStatus {

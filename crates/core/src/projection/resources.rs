@@ -1,10 +1,11 @@
-//! Resource lists (`{cpu: 500m, memory: 1Gi, …}`) as sorted, interned, exact amounts.
+//! Resource lists (`{cpu: 500m, memory: 1Gi, …}`) as sorted, interned, exact amounts, and the
+//! table that shares equal lists between pods.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::intern::{WellKnown, intern_resources, intern_str};
+use crate::interner::{Interner, WellKnown, intern_str};
 use crate::quantity::{Amount, QuantityError};
 
 /// One resource of a list: its interned name and amount.
@@ -14,6 +15,15 @@ pub struct ResourceEntry {
     pub name: Arc<str>,
     /// The amount, exact.
     pub amount: Amount,
+}
+
+/// Every resource list, shared: the pods of one template hold one copy of their requests.
+pub(crate) static RESOURCE_LISTS: LazyLock<Interner<[ResourceEntry]>> =
+    LazyLock::new(Interner::new);
+
+/// The shared copy of a resource list.
+fn intern_resources(entries: &[ResourceEntry]) -> Arc<[ResourceEntry]> {
+    RESOURCE_LISTS.intern_with(entries, |e| Arc::from(e))
 }
 
 /// A resource list sorted by name with unique names, shared through the interner: the pods of

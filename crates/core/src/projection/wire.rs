@@ -1,7 +1,7 @@
 //! Decoding of the wire structs (the parts of a Pod or Node the projections read), written out
 //! rather than derived, because most of a watch event is keys and skipped values.
 //!
-//! Ingest is dominated by decoding (issue #6), and serde's derive reads every key of an object
+//! Decoding is most of the time ingest takes, and serde's derive reads every key of an object
 //! as a `&str`, which costs a UTF-8 check per key even for the hundreds of keys a Pod has that
 //! we skip. [`wire_struct!`] reads keys as raw bytes instead ([`RawKey`]) and compares them
 //! with the few names it knows; values it skips go to `IgnoredAny`, as before. A key that is not
@@ -194,6 +194,13 @@ macro_rules! wire_struct {
             // Visible to the module that decodes the parent struct.
             $( $(#[$field_meta])* pub(crate) $field: $type, )*
         }
+
+        // `first_time` records the keys seen in one bit each of a `u64`: a 65th field would
+        // share a bit with the first, and a repeated key could go unnoticed.
+        const _: () = assert!(
+            <[&str]>::len(&[$($key),*]) <= 64,
+            concat!("wire_struct! ", stringify!($name), ": more than 64 fields")
+        );
 
         impl $crate::projection::wire::FieldIndex for $name {
             #[allow(unused_assignments, unused_mut)]

@@ -1,4 +1,5 @@
-//! Canonical quantity spelling, following Kubernetes' `Quantity.CanonicalizeBytes`.
+//! How an [`Amount`] is written: the [`Format`] a resource is reported in, and the canonical
+//! spelling, following Kubernetes' `Quantity.CanonicalizeBytes`.
 //!
 //! - Decimal SI: the largest power of 1000 that divides the value exactly picks the suffix
 //!   (`120500m`, `4`, `5k`, `1M`); beyond `E` (10¹⁸), where SI has no suffix, a decimal exponent
@@ -9,11 +10,61 @@
 //!
 //! Every output parses back to the same amount (tested).
 
-use super::{Format, MILLI_PER_UNIT};
+use std::fmt;
+
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+use super::amount::{Amount, MILLI_PER_UNIT};
+
+/// How an [`Amount`] is spelled, as Kubernetes' `Quantity.Format`.
+///
+/// Kubernetes keeps the format of whichever operand came first in a sum, which would make our
+/// output depend on the order events arrived in. Instead the format is a fixed property of the
+/// resource name ([`Format::for_resource`]), so an unchanged world prints byte-identically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Powers of 1000: `m`, (none), `k`, `M`, `G`, `T`, `P`, `E`; `3200m`, `4`, `5k`.
+    DecimalSi,
+    /// Powers of 1024 when the value is a whole number ≥ 1024: `Ki` … `Ei`; `9Gi`, `1500`.
+    /// Fractions and values below 1024 fall back to [`Format::DecimalSi`], as in Kubernetes.
+    BinarySi,
+}
+
+impl Format {
+    /// The format Kubernetes components report a resource in: byte-sized resources (`memory`,
+    /// `ephemeral-storage`, `storage`, `hugepages-*`) in binary SI, everything else (`cpu`,
+    /// `pods`, extended resources such as `nvidia.com/gpu`) in decimal SI.
+    pub fn for_resource(name: &str) -> Format {
+        match name {
+            "memory" | "ephemeral-storage" | "storage" => Format::BinarySi,
+            _ if name.starts_with("hugepages-") => Format::BinarySi,
+            _ => Format::DecimalSi,
+        }
+    }
+}
+
+impl Amount {
+    /// The canonical Kubernetes spelling in `format` (see [`Format`]).
+    pub fn format(self, format: Format) -> String {
+        spell(self.milli(), format)
+    }
+
+    /// The canonical spelling wrapped as a k8s-openapi `Quantity`.
+    pub fn to_quantity(self, format: Format) -> Quantity {
+        Quantity(self.format(format))
+    }
+}
+
+/// Displays in [`Format::DecimalSi`], e.g. `1500m`, `2k`.
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format(Format::DecimalSi))
+    }
+}
 
 const BINARY_SUFFIXES: [&str; 7] = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
 
-pub(super) fn format(milli: i128, format: Format) -> String {
+fn spell(milli: i128, format: Format) -> String {
     if milli == 0 {
         return "0".to_owned();
     }

@@ -1,4 +1,4 @@
-//! Quantity parsing: `<sign><digits>[.<digits>]<suffix>` into exact milli-units.
+//! Reading an [`Amount`]: `<sign><digits>[.<digits>]<suffix>` into exact milli-units.
 //!
 //! The number is kept as a string of decimal digits until the very end, so that a fraction with
 //! a binary suffix (`1.5Gi`), a decimal exponent (`1e-2`) or a long fraction (`0.0000001`) is
@@ -8,7 +8,39 @@
 //! `−2¹²⁷`, i.e. beyond ±1.7·10³⁸) is [`QuantityError::OutOfRange`]. Both bounds parse, so
 //! [`Amount::MAX`] and [`Amount::MIN`], where saturating sums stop, print and parse back.
 
-use super::Amount;
+use std::str::FromStr;
+
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+use super::amount::Amount;
+
+impl Amount {
+    /// Parses a Kubernetes quantity string (`"1500m"`, `"1.5Gi"`, `"1e3"`, `"-2"`, …).
+    ///
+    /// Never panics and never wraps: a value finer than a milli-unit is rounded up (away from
+    /// zero); a value outside [`Amount::MIN`]`..=`[`Amount::MAX`] is
+    /// [`QuantityError::OutOfRange`] (it does not saturate: a figure that large is a mistake
+    /// worth reporting); an unknown suffix is [`QuantityError::UnknownSuffix`]; anything else
+    /// that is not a quantity, including an exponent beyond `i64`, is
+    /// [`QuantityError::Malformed`]. Everything [`Amount::format`] prints, the bounds included,
+    /// parses back to the same amount.
+    pub fn parse(text: &str) -> Result<Amount, QuantityError> {
+        parse(text)
+    }
+
+    /// Parses a k8s-openapi `Quantity`.
+    pub fn from_quantity(quantity: &Quantity) -> Result<Amount, QuantityError> {
+        parse(&quantity.0)
+    }
+}
+
+impl FromStr for Amount {
+    type Err = QuantityError;
+
+    fn from_str(text: &str) -> Result<Amount, QuantityError> {
+        parse(text)
+    }
+}
 
 /// Digits a magnitude can have: 10³⁹ > u128::MAX ≈ 3.4·10³⁸ > 2¹²⁷, so 40 or more significant
 /// digits always overflow.
@@ -56,7 +88,7 @@ enum Multiplier {
     Binary(u32),
 }
 
-pub(super) fn parse(text: &str) -> Result<Amount, QuantityError> {
+fn parse(text: &str) -> Result<Amount, QuantityError> {
     let (negative, unsigned) = match text.as_bytes().first() {
         None => return Err(QuantityError::Empty),
         // The first byte is an ASCII sign, so slicing after it is on a character boundary.
@@ -162,7 +194,7 @@ fn to_milli(int_digits: &[u8], frac_digits: &[u8], multiplier: Multiplier) -> Op
 
 /// [`to_milli`] in plain `u128` arithmetic, for the quantities Kubernetes objects actually
 /// carry (`250m`, `1.5Gi`, `93478772582`): every step is exact or checked, so the result is
-/// the same as the digit-vector computation's, without its allocations (issue #6: quantity
+/// the same as the digit-vector computation's, without its allocations (quantity
 /// parsing was 4% of ingest). `None` whenever a step would not fit; the caller then runs the
 /// digit-vector computation, which also decides whether the value is out of range.
 fn to_milli_fast(int_digits: &[u8], frac_digits: &[u8], multiplier: Multiplier) -> Option<u128> {

@@ -1,12 +1,12 @@
 //! The status builders, one folder per kind we write: index (or Karmada `Cluster`, or binding)
 //! in, status out.
 //!
-//! The builders fill everything except what only the I/O shell knows — `conditions`,
-//! `observedGeneration`, `source`, `lastChangeTime` (and `usage`, from the metrics poller) —
-//! and contain nothing time-dependent. Lists are sorted and maps ordered, so the same world
-//! always serializes to the same bytes, which is what lets the writer skip unchanged statuses.
-//! The `WorkloadPlacement` builder also decides its conditions, returned as plain data for the
-//! shell to merge with the previous ones (times).
+//! Each builder takes plain inputs (indexes, Karmada objects, member health as data) and
+//! returns the status and its conditions as data ([`DesiredCondition`]); the shell only stamps
+//! them with times ([`conditions::stamp_status`]: transition times, `observedGeneration`,
+//! `lastChangeTime`) and writes. Nothing here reads a clock. Lists are sorted and maps ordered,
+//! so the same world always serializes to the same bytes, which is what lets the writer skip
+//! unchanged statuses.
 
 pub mod cluster_insight;
 pub mod conditions;
@@ -17,19 +17,21 @@ pub mod workload_placement;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use karmada_manager_api::{NodeCounts, ResourceFigures};
 
-use crate::index::{ExactSum, Sign};
-use crate::quantity::{Amount, Format, percent};
+use crate::quantity::{Amount, ExactSum, Format, Sign, percent};
 
 pub use cluster_insight::{
-    ClusterInsightBuild, ClusterInsightOptions, Truncation, cluster_insight_status,
-    cluster_status_fallback, cluster_usage, scheduled_bindings,
+    ClusterInsightBuild, ClusterInsightInputs, ClusterInsightOptions, ConnectionProblem,
+    MemberFailure, MemberFigures, MemberHealth, MemberReadiness, MemberView, Truncation,
+    cluster_insight_status, cluster_status_fallback, cluster_usage, member_figures, not_observed,
+    scheduled_bindings,
 };
 pub use fleet_insight::{
-    FleetOptions, HubCounts, WorkloadState, fleet_insight_status, fleet_workload_counts,
+    FleetOptions, HubCounts, WorkloadState, fleet_conditions, fleet_insight_status,
+    fleet_workload_counts,
 };
 pub use workload_placement::{
-    BindingKind, BindingSource, DesiredCondition, PlacementInputs, PlacementOptions,
-    PlacementTruncation, PolicyLookup, WorkloadPlacementBuild, workload_placement_status,
+    DesiredCondition, PlacementInputs, PlacementOptions, PlacementTruncation, PolicyLookup,
+    WorkloadPlacementBuild, workload_placement_status,
 };
 
 /// One resource's figures: `available` = allocatable − allocated − allocating, computed

@@ -1,8 +1,5 @@
 //! The vocabulary the property tests (`properties_*.rs`) feed to the shared JSON strategies
 //! of `prop-json`: the keys and values the Pod, Node, NodeMetrics and insight decoders read.
-//!
-//! Each `properties_*` test binary uses part of this module.
-#![allow(dead_code)]
 
 pub use prop_json::*;
 

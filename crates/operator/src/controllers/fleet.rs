@@ -1,24 +1,27 @@
-//! The single `FleetInsight/fleet`: rebuilt from all ClusterInsights whenever one changes, at
-//! most once per write interval, and written only when it differs from what was last written.
+//! The single `FleetInsight/fleet`: rebuilt from all ClusterInsights, the workload states the
+//! placement controllers recorded and the policy caches whenever one of them changes, at most
+//! once per write interval, and written only when it differs from what was last written.
 
-use crate::context::Context;
+use crate::context::{Context, lock};
 use crate::write::apply::{apply_status_if_changed, ensure_object};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use karmada_manager_api::conditions::{reasons, types};
+use karmada_manager_api::PolicyCounts;
 use karmada_manager_api::{FLEET_INSIGHT_NAME, FleetInsight, FleetInsightStatus};
-use karmada_manager_core::fleet_insight_status;
-use karmada_manager_core::{DesiredCondition as Desired, stamp_status};
+use karmada_manager_core::stamp_status;
+use karmada_manager_core::{
+    HubCounts, fleet_conditions, fleet_insight_status, fleet_workload_counts,
+};
 use kube::ResourceExt;
 use kube::api::Api;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub async fn run(ctx: Arc<Context>) {
-    let api: Api<FleetInsight> = Api::all(ctx.hub.clone());
+    let api: Api<FleetInsight> = Api::all(ctx.hub.client.clone());
     let mut written: Option<FleetInsightStatus> = None;
     let mut generation = None;
     loop {
-        ctx.fleet_changed.notified().await;
+        ctx.triggers.fleet.notified().await;
         // Coalesce a burst of member changes into one write.
         tokio::time::sleep(ctx.settings.write_interval).await;
         if generation.is_none() {
@@ -47,27 +50,43 @@ fn build(
     previous: Option<&FleetInsightStatus>,
     generation: Option<i64>,
 ) -> FleetInsightStatus {
-    let insights = ctx.insights.state();
+    let insights = ctx.caches.insights.state();
     let named: Vec<_> = insights
         .iter()
         .filter_map(|i| i.status.as_ref().map(|s| (i.name_any(), s)))
         .collect();
     let status = fleet_insight_status(
         named.iter().map(|(n, s)| (n.as_str(), *s)),
-        &super::workloads::hub_counts(ctx),
+        &hub_counts(ctx),
         &ctx.settings.fleet,
     );
     let now = Time(k8s_openapi::jiff::Timestamp::now());
-    let message = format!(
-        "{} of {} clusters ready",
-        status.clusters.ready, status.clusters.total
-    );
-    let desired = vec![Desired::of(types::READY, true, reasons::SYNCED, message)];
-    stamp_status(status, previous, desired, generation, &now)
+    let conditions = fleet_conditions(&status);
+    stamp_status(status, previous, conditions, generation, &now)
 }
 
 async fn retry(ctx: &Context, err: &kube::Error) {
     tracing::warn!(object = FLEET_INSIGHT_NAME, error = %err, "writing FleetInsight failed; retrying");
     tokio::time::sleep(Duration::from_secs(5)).await;
-    ctx.fleet_changed.notify_one();
+    ctx.triggers.fleet.notify_one();
+}
+
+/// Workload states as the placements were last built (one per decoded binding), and policy
+/// counts from the caches.
+fn hub_counts(ctx: &Context) -> HubCounts {
+    let states: Vec<_> = lock(&ctx.indexes.workload_states)
+        .values()
+        .copied()
+        .collect();
+    let caches = &ctx.caches;
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    HubCounts {
+        workloads: fleet_workload_counts(states),
+        policies: PolicyCounts {
+            propagation: count(caches.policies.state().len()),
+            cluster_propagation: count(caches.cluster_policies.state().len()),
+            overrides: count(caches.override_policies.state().len()),
+            cluster_override: count(caches.cluster_override_policies.state().len()),
+        },
+    }
 }

@@ -1,8 +1,6 @@
-//! The controllers: each reads in-memory caches and indexes, and writes only our own objects.
+//! The controllers: each reads in-memory caches and indexes, has the core build a status, and
+//! writes only our own objects. They have no watches of their own: `sources` feeds their queues.
 
 pub mod cluster;
-mod cluster_status;
 pub mod fleet;
 pub mod placement;
-pub mod triggers;
-mod workloads;

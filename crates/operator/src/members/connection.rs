@@ -1,4 +1,4 @@
-//! `Direct` connection to a member (DESIGN §1): the Cluster's `spec.apiEndpoint` plus the bearer
+//! `Direct` connection to a member: the Cluster's `spec.apiEndpoint` plus the bearer
 //! `token` and PEM `caBundle` of the Secret its `spec.secretRef` names. Pure: the caller looks the
 //! Secret up (from a watch cache), so this can be tested without a server, and every way the
 //! input can be wrong has its own error that becomes a condition on the member's ClusterInsight.
@@ -68,6 +68,12 @@ pub enum ConnectionError {
 }
 
 impl ConnectionError {
+    /// The Cluster names no endpoint or no Secret at all: normal for a Pull cluster, whose
+    /// figures then come from Karmada's Cluster status without a problem to report.
+    pub fn settings_absent(&self) -> bool {
+        matches!(self, Self::NoEndpoint | Self::NoSecretRef)
+    }
+
     /// The condition reason this error is reported with.
     pub fn reason(&self) -> &'static str {
         match self {
@@ -91,75 +97,110 @@ pub fn direct_config(
     spec: &ClusterSpec,
     secret: Option<&Secret>,
 ) -> Result<kube::Config, ConnectionError> {
+    let cluster_url = endpoint_url(spec)?;
+    let credentials = Credentials::of(spec, secret)?;
+    let mut config = kube::Config::new(cluster_url);
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
+    config.auth_info.token = Some(credentials.token()?.into());
+    if spec.insecure_skip_tls_verification {
+        config.accept_invalid_certs = true;
+    } else {
+        config.root_cert = Some(credentials.ca_bundle()?);
+    }
+    config.proxy_url = proxy_url(spec)?;
+    Ok(config)
+}
+
+/// `spec.apiEndpoint`, which must be an absolute http(s) URL.
+fn endpoint_url(spec: &ClusterSpec) -> Result<http::Uri, ConnectionError> {
     let endpoint = spec.api_endpoint.trim();
     if endpoint.is_empty() {
         return Err(ConnectionError::NoEndpoint);
     }
-    let cluster_url = parse_url(endpoint, &["https", "http"]).map_err(|problem| {
-        ConnectionError::InvalidEndpoint {
-            endpoint: endpoint.to_string(),
+    parse_url(endpoint, &["https", "http"]).map_err(|problem| ConnectionError::InvalidEndpoint {
+        endpoint: endpoint.to_string(),
+        problem,
+    })
+}
+
+/// `spec.proxyURL`, when set.
+fn proxy_url(spec: &ClusterSpec) -> Result<Option<http::Uri>, ConnectionError> {
+    let proxy = spec.proxy_url.trim();
+    if proxy.is_empty() {
+        return Ok(None);
+    }
+    let url = parse_url(proxy, &["http", "https", "socks5"]).map_err(|problem| {
+        ConnectionError::InvalidProxyUrl {
+            url: proxy.to_string(),
             problem,
         }
     })?;
-    let reference = spec
-        .secret_ref
-        .as_ref()
-        .filter(|r| !r.name.is_empty())
-        .ok_or(ConnectionError::NoSecretRef)?;
-    let (namespace, name) = (reference.namespace.clone(), reference.name.clone());
-    let secret = secret.ok_or_else(|| ConnectionError::SecretNotFound {
-        namespace: namespace.clone(),
-        name: name.clone(),
-    })?;
+    Ok(Some(url))
+}
 
-    let token = secret_value(secret, SECRET_TOKEN_KEY)
-        .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| ConnectionError::SecretKeyMissing {
-            namespace: namespace.clone(),
-            name: name.clone(),
-            key: SECRET_TOKEN_KEY,
-        })?;
+/// The Secret `spec.secretRef` names, with its name for messages.
+struct Credentials<'a> {
+    namespace: String,
+    name: String,
+    secret: &'a Secret,
+}
 
-    // kube sends the token through tower-http, which panics on a token that is no valid
-    // header value: the fault tests (issue #7) saw one Secret with a control character in its
-    // token crash the whole operator on every start. Refuse it here, as a condition.
-    if http::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
-        return Err(ConnectionError::InvalidToken { namespace, name });
+impl<'a> Credentials<'a> {
+    fn of(spec: &ClusterSpec, secret: Option<&'a Secret>) -> Result<Self, ConnectionError> {
+        let reference = spec
+            .secret_ref
+            .as_ref()
+            .filter(|r| !r.name.is_empty())
+            .ok_or(ConnectionError::NoSecretRef)?;
+        let (namespace, name) = (reference.namespace.clone(), reference.name.clone());
+        match secret {
+            Some(secret) => Ok(Self {
+                namespace,
+                name,
+                secret,
+            }),
+            None => Err(ConnectionError::SecretNotFound { namespace, name }),
+        }
     }
 
-    let mut config = kube::Config::new(cluster_url);
-    config.connect_timeout = Some(CONNECT_TIMEOUT);
-    config.auth_info.token = Some(token.into());
-    if spec.insecure_skip_tls_verification {
-        config.accept_invalid_certs = true;
-    } else {
-        let pem = secret_value(secret, SECRET_CA_BUNDLE_KEY)
+    fn missing(&self, key: &'static str) -> ConnectionError {
+        ConnectionError::SecretKeyMissing {
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+            key,
+        }
+    }
+
+    /// The bearer token, trimmed.
+    fn token(&self) -> Result<String, ConnectionError> {
+        let token = secret_value(self.secret, SECRET_TOKEN_KEY)
+            .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| self.missing(SECRET_TOKEN_KEY))?;
+        // kube sends the token through tower-http, which panics on a token that is no valid
+        // header value: the fault tests saw one Secret with a control character in its
+        // token crash the whole operator on every start. Refuse it here, as a condition.
+        if http::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
+            return Err(ConnectionError::InvalidToken {
+                namespace: self.namespace.clone(),
+                name: self.name.clone(),
+            });
+        }
+        Ok(token)
+    }
+
+    /// The CA certificates to trust, DER-encoded.
+    fn ca_bundle(&self) -> Result<Vec<Vec<u8>>, ConnectionError> {
+        let pem = secret_value(self.secret, SECRET_CA_BUNDLE_KEY)
             .filter(|b| !b.is_empty())
-            .ok_or_else(|| ConnectionError::SecretKeyMissing {
-                namespace: namespace.clone(),
-                name: name.clone(),
-                key: SECRET_CA_BUNDLE_KEY,
-            })?;
-        let certs = parse_ca_bundle(pem).map_err(|problem| ConnectionError::InvalidCaBundle {
-            namespace,
-            name,
+            .ok_or_else(|| self.missing(SECRET_CA_BUNDLE_KEY))?;
+        parse_ca_bundle(pem).map_err(|problem| ConnectionError::InvalidCaBundle {
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
             problem,
-        })?;
-        config.root_cert = Some(certs);
+        })
     }
-    let proxy = spec.proxy_url.trim();
-    if !proxy.is_empty() {
-        let url = parse_url(proxy, &["http", "https", "socks5"]).map_err(|problem| {
-            ConnectionError::InvalidProxyUrl {
-                url: proxy.to_string(),
-                problem,
-            }
-        })?;
-        config.proxy_url = Some(url);
-    }
-    Ok(config)
 }
 
 fn secret_value<'a>(secret: &'a Secret, key: &str) -> Option<&'a [u8]> {

@@ -1,4 +1,4 @@
-//! `ClusterProxy` connection to a member (DESIGN §1): through Karmada's aggregated API,
+//! `ClusterProxy` connection to a member: through Karmada's aggregated API,
 //! `<hub>/apis/cluster.karmada.io/v1alpha1/clusters/<name>/proxy`, with the operator's own hub
 //! credentials. kube-rs prefixes every request path with the base URL's path, so a member client
 //! is simply a hub client with a longer base URL.

@@ -1,11 +1,18 @@
-//! The set of running member tasks, one per Cluster, started, restarted and stopped by the
-//! Cluster reconciler. A restart (new endpoint or credentials) keeps the member's index, so the
-//! last known data stays visible until the new connection has relisted.
+//! Every member's connection, kept in line with the hub: the Cluster and Secret watches call
+//! [`Members::keep`] whenever a Cluster or its Secret changes (on every replica, so a standby's
+//! indexes are warm), which plans the connection and starts, restarts or stops the member's
+//! watch task. The Cluster controller and the placements only read the outcome
+//! ([`Members::connection`]). A restart (new endpoint or credentials) keeps the member's index,
+//! so the last known data stays visible until the new connection has relisted.
 
-use super::client::{ClientError, member_client};
+use super::ConnectionError;
+use super::client::member_client;
+use super::plan::Planner;
 use super::task::{MemberShared, Trigger, WorkloadChanges, watch_member};
-use crate::context::ClusterTriggers;
+use crate::triggers::ClusterTriggers;
 use futures::channel::mpsc::UnboundedSender;
+use karmada_manager_api::InsightSource;
+use karmada_types::Cluster;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -13,10 +20,26 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
+/// How a member is reached, as the Cluster controller and the placements see it.
+#[derive(Clone)]
+pub enum Connection {
+    /// Its watch task runs.
+    Watched {
+        shared: Arc<MemberShared>,
+        /// The URL it is reached at (the cluster proxy's for `ClusterProxy`).
+        endpoint: String,
+        source: InsightSource,
+    },
+    /// No connection can be made, and why.
+    Unwatched(ConnectionError),
+}
+
 struct Running {
     fingerprint: u64,
     shared: Arc<MemberShared>,
     task: JoinHandle<()>,
+    endpoint: String,
+    source: InsightSource,
 }
 
 impl Drop for Running {
@@ -25,46 +48,105 @@ impl Drop for Running {
     }
 }
 
+enum Entry {
+    Watched(Running),
+    Unwatched(ConnectionError),
+}
+
+/// What member tasks report to, and how often.
+pub struct TaskSettings {
+    /// Where to ask for the Cluster to be reconciled.
+    pub cluster_triggers: ClusterTriggers,
+    /// Where to report the workloads whose pods changed.
+    pub workloads: UnboundedSender<WorkloadChanges>,
+    /// At most one trigger per interval: bounds status writes under churn.
+    pub trigger_interval: Duration,
+    /// How long a member may be unreachable before it counts as not observed.
+    pub unreachable_grace: Duration,
+}
+
 pub struct Members {
-    running: Mutex<HashMap<String, Running>>,
-    trigger: ClusterTriggers,
-    workloads: UnboundedSender<WorkloadChanges>,
-    trigger_interval: Duration,
+    entries: Mutex<HashMap<String, Entry>>,
+    planner: Planner,
+    tasks: TaskSettings,
 }
 
 impl Members {
-    /// Member tasks will send Cluster names to `trigger` and touched workloads to `workloads`,
-    /// each at most once per `trigger_interval`.
-    pub fn new(
-        trigger: ClusterTriggers,
-        workloads: UnboundedSender<WorkloadChanges>,
-        trigger_interval: Duration,
-    ) -> Self {
+    pub fn new(planner: Planner, tasks: TaskSettings) -> Self {
         Self {
-            running: Mutex::default(),
-            trigger,
-            workloads,
-            trigger_interval,
+            entries: Mutex::default(),
+            planner,
+            tasks,
         }
     }
 
+    /// Brings member `name` in line with its Cluster (`None`: deleted, or not decodable): plans
+    /// the connection, and starts, restarts or stops its watch task. Returns `true` when what
+    /// the member's readers see changed kind: watched or not, or why not.
+    pub fn keep(&self, name: &str, cluster: Option<&Cluster>) -> bool {
+        let before = self.outcome(name);
+        match cluster {
+            None => self.stop(name),
+            Some(cluster) => match self.planner.plan(cluster, name) {
+                Ok(plan) => {
+                    let started = self.ensure(name, plan.config, &plan.proxy_headers, plan.source);
+                    if let Err(problem) = started {
+                        self.set_unwatched(name, problem);
+                    }
+                }
+                Err(problem) => self.set_unwatched(name, problem),
+            },
+        }
+        self.outcome(name) != before
+    }
+
+    /// How member `name` is reached; `None` when its Cluster is gone or not decodable.
+    pub fn connection(&self, name: &str) -> Option<Connection> {
+        self.lock().get(name).map(|entry| match entry {
+            Entry::Watched(r) => Connection::Watched {
+                shared: r.shared.clone(),
+                endpoint: r.endpoint.clone(),
+                source: r.source,
+            },
+            Entry::Unwatched(problem) => Connection::Unwatched(problem.clone()),
+        })
+    }
+
+    /// Every watched member, for the metrics.
+    pub fn all(&self) -> Vec<(String, Arc<MemberShared>)> {
+        self.lock()
+            .iter()
+            .filter_map(|(name, entry)| match entry {
+                Entry::Watched(r) => Some((name.clone(), r.shared.clone())),
+                Entry::Unwatched(_) => None,
+            })
+            .collect()
+    }
+
     /// Makes sure member `name` is watched with `config`; restarts its task when the connection
-    /// settings changed. Returns the member's shared state.
-    pub fn ensure(
+    /// settings changed.
+    fn ensure(
         &self,
         name: &str,
         config: kube::Config,
         proxy_headers: &BTreeMap<String, String>,
-    ) -> Result<Arc<MemberShared>, ClientError> {
+        source: InsightSource,
+    ) -> Result<(), ConnectionError> {
         let fingerprint = fingerprint(&config, proxy_headers);
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(current) = running.get(name).filter(|r| r.fingerprint == fingerprint) {
-            return Ok(current.shared.clone());
+        let mut entries = self.lock();
+        if let Some(Entry::Watched(current)) = entries.get(name)
+            && current.fingerprint == fingerprint
+        {
+            return Ok(());
         }
         let endpoint = config.cluster_url.to_string();
-        let client = member_client(config, proxy_headers)?;
-        let shared = match running.remove(name) {
-            Some(previous) => {
+        let client =
+            member_client(config, proxy_headers).map_err(|e| ConnectionError::ClientSetup {
+                endpoint: endpoint.clone(),
+                problem: e.to_string(),
+            })?;
+        let shared = match entries.remove(name) {
+            Some(Entry::Watched(previous)) => {
                 tracing::info!(cluster = name, endpoint = %endpoint, "member connection settings changed; reconnecting");
                 let shared = previous.shared.clone();
                 if let Ok(mut health) = shared.health.lock() {
@@ -72,62 +154,74 @@ impl Members {
                 }
                 shared
             }
-            None => {
+            _ => {
                 tracing::info!(cluster = name, endpoint = %endpoint, "watching member");
                 Arc::default()
             }
         };
         let trigger = Trigger {
-            sender: self.trigger.clone(),
-            workloads: self.workloads.clone(),
+            sender: self.tasks.cluster_triggers.clone(),
+            workloads: self.tasks.workloads.clone(),
             cluster: name.to_string(),
-            interval: self.trigger_interval,
+            interval: self.tasks.trigger_interval,
+            unreachable_grace: self.tasks.unreachable_grace,
         };
-        let task = tokio::spawn(watch_member(client, endpoint, shared.clone(), trigger));
-        running.insert(
+        let task = tokio::spawn(watch_member(
+            client,
+            endpoint.clone(),
+            shared.clone(),
+            trigger,
+        ));
+        entries.insert(
             name.to_string(),
-            Running {
+            Entry::Watched(Running {
                 fingerprint,
-                shared: shared.clone(),
+                shared,
                 task,
-            },
+                endpoint,
+                source,
+            }),
         );
-        Ok(shared)
+        Ok(())
     }
 
-    /// The member's state while its task runs.
-    pub fn get(&self, name: &str) -> Option<Arc<MemberShared>> {
-        self.running
+    fn set_unwatched(&self, name: &str, problem: ConnectionError) {
+        let previous = self
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(name)
-            .map(|r| r.shared.clone())
-    }
-
-    /// Every running member, for the metrics.
-    pub fn all(&self) -> Vec<(String, Arc<MemberShared>)> {
-        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        running
-            .iter()
-            .map(|(name, r)| (name.clone(), r.shared.clone()))
-            .collect()
-    }
-
-    /// Stops watching member `name` (Cluster deleted, or no way to connect any more).
-    pub fn stop(&self, name: &str) {
-        let stopped = self
-            .running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(name);
-        if stopped.is_some() {
-            drop(stopped);
-            // Strings only this member used (node names, namespaces, request lists) are freed
-            // here, or at a later purge once the aborted task has let go of its index.
-            karmada_manager_core::intern::purge_unused();
-            tracing::info!(cluster = name, "stopped watching member");
+            .insert(name.to_owned(), Entry::Unwatched(problem));
+        if let Some(Entry::Watched(running)) = previous {
+            drop(running);
+            stopped(name);
         }
     }
+
+    /// Stops watching member `name` and forgets it.
+    fn stop(&self, name: &str) {
+        let removed = self.lock().remove(name);
+        if let Some(Entry::Watched(running)) = removed {
+            drop(running);
+            stopped(name);
+        }
+    }
+
+    /// Watched or not, and the reason when not: what [`keep`](Self::keep) compares.
+    fn outcome(&self, name: &str) -> Option<Result<(), &'static str>> {
+        self.lock().get(name).map(|entry| match entry {
+            Entry::Watched(_) => Ok(()),
+            Entry::Unwatched(problem) => Err(problem.reason()),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A member's task was stopped: strings only it used (node names, namespaces, request lists)
+/// are freed here, or at a later purge once the aborted task has let go of its index.
+fn stopped(name: &str) {
+    karmada_manager_core::intern::purge_unused();
+    tracing::info!(cluster = name, "stopped watching member");
 }
 
 /// Identifies connection settings without keeping them: a hash of URL, credentials, trust and

@@ -5,15 +5,16 @@
 
 use super::backoff::member_watch_backoff;
 use super::health::Health;
-use crate::context::ClusterTriggers;
+use crate::triggers::ClusterTriggers;
+use crate::watch::core_event;
 use futures::channel::mpsc::UnboundedSender;
-use futures::{StreamExt, stream};
+use futures::{Stream, StreamExt, stream};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_manager_core::{
     MemberEvent, MemberIndex, NodeMetricsList, NodeUsage, OwnerKind, SlimNode, SlimPod,
-    TouchedWorkloads, WatcherEvent,
+    TouchedWorkloads,
 };
 use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
@@ -61,7 +62,22 @@ impl MemberShared {
 const METRICS_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Workloads of one member whose pods may have changed, for the placement controllers.
-pub type WorkloadChanges = (String, TouchedWorkloads);
+#[derive(Debug)]
+pub struct WorkloadChanges {
+    pub cluster: String,
+    pub touched: TouchedWorkloads,
+}
+
+/// What applying one watch update did.
+#[derive(Clone, Copy, Debug, Default)]
+struct Applied {
+    /// Anything the status shows may have changed.
+    changed: bool,
+    /// The member's health (failure, or listed) changed.
+    health_changed: bool,
+    /// ... to a new failure: its grace period starts now.
+    new_failure: bool,
+}
 
 /// Where and how often to ask for the Cluster (and the placements of its workloads) to be
 /// reconciled after member changes.
@@ -73,6 +89,9 @@ pub struct Trigger {
     pub cluster: String,
     /// At most one trigger per interval: bounds status writes under churn.
     pub interval: Duration,
+    /// When a failure has lasted this long the member counts as not observed: its placements
+    /// are re-placed then, without any new event.
+    pub unreachable_grace: Duration,
 }
 
 enum Update {
@@ -89,6 +108,54 @@ pub async fn watch_member(
     shared: Arc<MemberShared>,
     trigger: Trigger,
 ) {
+    let mut updates = std::pin::pin!(member_updates(&client));
+    let mut metrics_tick = tokio::time::interval(METRICS_INTERVAL);
+    metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_fired: Option<Instant> = None;
+    let mut pending = false;
+    // The member's health changed since the last trigger: every placement on it may show it
+    // differently (observed or not), whichever workloads the events touched.
+    let mut health_changed = false;
+    let mut grace_ends: Option<Instant> = None;
+    let mut listing = Listing::new();
+    loop {
+        let deadline = last_fired.map_or_else(Instant::now, |t| t + trigger.interval);
+        tokio::select! {
+            update = updates.next() => {
+                let Some(update) = update else { break };
+                listing.observe(&update, &shared, &trigger.cluster);
+                let applied = apply(&shared, update, &endpoint);
+                pending |= applied.changed;
+                if applied.health_changed {
+                    health_changed = true;
+                    grace_ends = applied.new_failure.then(|| Instant::now() + trigger.unreachable_grace);
+                }
+            }
+            _ = tokio::time::sleep_until(deadline), if pending => {}
+            _ = sleep_until_some(grace_ends), if grace_ends.is_some() => {
+                grace_ends = None;
+                health_changed = true;
+                pending = true;
+            }
+            _ = metrics_tick.tick() => {
+                if poll_metrics(&client, &shared, &endpoint).await {
+                    pending = true;
+                }
+            }
+        }
+        if pending && last_fired.is_none_or(|t| t.elapsed() >= trigger.interval) {
+            if !trigger.fire(&shared, std::mem::take(&mut health_changed)) {
+                break; // the controllers are gone: we are shutting down
+            }
+            last_fired = Some(Instant::now());
+            pending = false;
+        }
+    }
+}
+
+/// Every watch of a member, merged: Nodes and Pods decoded into slim projections, and
+/// ReplicaSet and Job metadata.
+fn member_updates(client: &Client) -> impl Stream<Item = Update> + Send + use<> {
     let config = watcher::Config::default();
     let nodes = watcher::watcher(Api::<SlimNode>::all(client.clone()), config.clone())
         .backoff(member_watch_backoff())
@@ -105,37 +172,7 @@ pub async fn watch_member(
         .backoff(member_watch_backoff())
         .map(|e| Update::Owner(OwnerKind::Job, e.map(metadata_of)));
     let owners = stream::select(replica_sets, jobs);
-    let mut updates = std::pin::pin!(stream::select(stream::select(nodes, pods), owners));
-    let mut metrics_tick = tokio::time::interval(METRICS_INTERVAL);
-    metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_fired: Option<Instant> = None;
-    let mut pending = false;
-    let mut listing = Listing::new();
-    loop {
-        let deadline = last_fired.map_or_else(Instant::now, |t| t + trigger.interval);
-        tokio::select! {
-            update = updates.next() => {
-                let Some(update) = update else { break };
-                listing.observe(&update, &shared, &trigger.cluster);
-                if apply(&shared, update, &endpoint) {
-                    pending = true;
-                }
-            }
-            _ = tokio::time::sleep_until(deadline), if pending => {}
-            _ = metrics_tick.tick() => {
-                if poll_metrics(&client, &shared, &endpoint).await {
-                    pending = true;
-                }
-            }
-        }
-        if pending && last_fired.is_none_or(|t| t.elapsed() >= trigger.interval) {
-            if !trigger.fire(&shared) {
-                break; // the controllers are gone: we are shutting down
-            }
-            last_fired = Some(Instant::now());
-            pending = false;
-        }
-    }
+    stream::select(stream::select(nodes, pods), owners)
 }
 
 /// Logs once, when this connection has listed the member's nodes and pods for the first time:
@@ -182,20 +219,32 @@ impl Listing {
     }
 }
 
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
 impl Trigger {
-    /// Asks for the Cluster and the touched workloads' placements to be reconciled; `false`
-    /// once nobody listens any more.
-    fn fire(&self, shared: &MemberShared) -> bool {
-        let touched = match shared.index.write() {
+    /// Asks for the Cluster and the touched workloads' placements to be reconciled (all of
+    /// them when the member's health changed); `false` once nobody listens any more.
+    fn fire(&self, shared: &MemberShared, health_changed: bool) -> bool {
+        let mut touched = match shared.index.write() {
             Ok(mut index) => index.touched.take(),
             Err(_) => return false,
         };
-        if !touched.is_empty()
-            && self
-                .workloads
-                .unbounded_send((self.cluster.clone(), touched))
-                .is_err()
-        {
+        if health_changed {
+            touched = TouchedWorkloads {
+                all: true,
+                keys: Default::default(),
+            };
+        }
+        let changes = WorkloadChanges {
+            cluster: self.cluster.clone(),
+            touched,
+        };
+        if !changes.touched.is_empty() && self.workloads.unbounded_send(changes).is_err() {
             return false;
         }
         self.sender.send(&self.cluster)
@@ -236,77 +285,79 @@ async fn poll_metrics(client: &Client, shared: &MemberShared, endpoint: &str) ->
     changed
 }
 
-/// Applies one watch update; returns whether anything the status shows may have changed. The
-/// index calls themselves are the core's ([`MemberIndex::apply_event`]), which the ingest
+/// Applies one watch update: what the status shows may have changed, and the member's health.
+/// The index calls themselves are the core's ([`MemberIndex::apply_event`]), which the ingest
 /// benchmark measures; this adds the health, the last-event time and the sync flag.
 ///
 /// Every successful node or pod event counts as a change, whatever the index says: it may
 /// have cleared a failure or completed the initial sync, and that is what the status shows.
-fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> bool {
+fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> Applied {
     let (index, health) = (&shared.index, &shared.health);
     let (Ok(mut index), Ok(mut health)) = (index.write(), health.lock()) else {
-        return false; // poisoned by a panic elsewhere; the process is going down
+        return Applied::default(); // poisoned by a panic elsewhere; the process is going down
     };
     let before = health.clone();
+    let listed_before = shared.listed();
     if let Ok(mut last) = shared.last_event.lock() {
         *last = Some(std::time::Instant::now());
     }
-    match update {
+    let changed = match update {
         Update::Node(Err(err)) | Update::Pod(Err(err)) => {
-            let Some(error) = api_error(err, endpoint) else {
-                return false;
-            };
-            health.record_failure(&error, endpoint);
-            tracing::debug!(member = %endpoint, error = %error, "member watch failed; backing off");
-            return health.failure != before.failure;
+            if let Some(error) = api_error(err, endpoint) {
+                health.record_failure(&error, endpoint);
+                tracing::debug!(member = %endpoint, error = %error, "member watch failed; backing off");
+            }
+            health.failure != before.failure
         }
         Update::Owner(kind, Err(err)) => {
-            let Some(error) = api_error(err, endpoint) else {
-                return false;
-            };
-            health.record_owner_failure(kind, &error, endpoint);
-            tracing::debug!(member = %endpoint, kind = kind.kind(), error = %error, "member watch failed; backing off");
-            return health.owner_failure != before.owner_failure;
+            if let Some(error) = api_error(err, endpoint) {
+                health.record_owner_failure(kind, &error, endpoint);
+                tracing::debug!(member = %endpoint, kind = kind.kind(), error = %error, "member watch failed; backing off");
+            }
+            health.owner_failure != before.owner_failure
         }
         Update::Node(Ok(event)) => {
             record_success(&mut health, &event);
-            index.apply_event(MemberEvent::Node(watcher_event(event)));
+            index.apply_event(MemberEvent::Node(core_event(event)));
+            true
         }
         Update::Pod(Ok(event)) => {
             record_success(&mut health, &event);
-            index.apply_event(MemberEvent::Pod(watcher_event(event)));
+            index.apply_event(MemberEvent::Pod(core_event(event)));
+            true
         }
         Update::Owner(kind, Ok(event)) => {
             health.owner_failure = None;
-            let event = MemberEvent::Owner(kind, watcher_event(event));
-            return index.apply_event(event) || before.owner_failure.is_some();
+            let event = MemberEvent::Owner(kind, core_event(event));
+            index.apply_event(event) || before.owner_failure.is_some()
         }
-    }
+    };
     if index.cluster.is_synced() {
         shared.listed.store(true, Ordering::Relaxed);
     }
-    true
+    let new_failure = match (&before.failure, &health.failure) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(b), Some(a)) => b.since != a.since,
+    };
+    Applied {
+        changed,
+        health_changed: new_failure
+            || (before.failure.is_some() != health.failure.is_some())
+            || before.owner_failure.as_ref().map(|f| f.reason)
+                != health.owner_failure.as_ref().map(|f| f.reason)
+            || listed_before != shared.listed(),
+        new_failure,
+    }
 }
 
 /// A node or pod event is a sign that the member answers, except `Init`: that is the watcher
 /// starting a list, before any request. Counting it as one cleared the failure on every retry,
 /// so an insight of a member that hangs or refuses alternated between its failure and
-/// InitialSync (found by the fault tests, issue #7).
+/// InitialSync (found by the fault tests).
 fn record_success<K>(health: &mut Health, event: &Event<K>) {
     if !matches!(event, Event::Init) {
         health.record_success();
-    }
-}
-
-/// kube-runtime's event as the core's index takes it (same variants; the core does not
-/// depend on kube-runtime).
-fn watcher_event<K>(event: Event<K>) -> WatcherEvent<K> {
-    match event {
-        Event::Init => WatcherEvent::Init,
-        Event::InitApply(o) => WatcherEvent::InitApply(o),
-        Event::InitDone => WatcherEvent::InitDone,
-        Event::Apply(o) => WatcherEvent::Apply(o),
-        Event::Delete(o) => WatcherEvent::Delete(o),
     }
 }
 

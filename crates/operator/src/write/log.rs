@@ -1,4 +1,4 @@
-//! The per-object write debounce (DESIGN §4): whatever the churn, one object's status is
+//! The per-object write debounce: whatever the churn, one object's status is
 //! written at most once per interval. A change inside the window is not lost: the reconcile is
 //! requeued for the end of the window and then writes the state of that moment.
 

@@ -3,7 +3,7 @@
 //! given a tenth of it, so that churn can run across members.
 
 use anyhow::{Context, Result};
-use testenv::demo::MEMBERS;
+use testenv::demo_workloads::MEMBERS;
 use testenv::nodes::{NodeBuilder, node};
 use testenv::pods::{PodBuilder, pod};
 use testenv::{Environment, bulk};

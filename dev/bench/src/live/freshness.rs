@@ -13,7 +13,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use serde::Serialize;
 use std::time::Duration;
 use testenv::bulk;
-use testenv::demo::MEMBERS;
+use testenv::demo_workloads::MEMBERS;
 use testenv::pods::pod;
 use tokio::sync::watch;
 use tokio::time::Instant;

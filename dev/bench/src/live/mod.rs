@@ -1,4 +1,4 @@
-//! Benchmarks 2 and 3 of issue #6, on real API servers: the local environment with a member
+//! Benchmarks 2 and 3, on real API servers: the local environment with a member
 //! of ≥ 1,000 nodes and ≥ 30,000 pods, and the release operator run against it with default
 //! settings.
 //!
@@ -21,11 +21,11 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
-use testenv::demo::MEMBERS;
+use testenv::demo_workloads::MEMBERS;
 
 #[derive(clap::Args)]
 pub struct LiveArgs {
-    /// The issue's size (1,000 nodes and 30,000 pods on the big member, 60 s of churn) instead
+    /// The full size (1,000 nodes and 30,000 pods on the big member, 60 s of churn) instead
     /// of the small one.
     #[arg(long)]
     pub full: bool,

@@ -1,4 +1,5 @@
-//! The live benchmarks' results as a human reads them, with the targets beside them.
+//! The live benchmarks' results as a human reads them, with the targets they must meet beside
+//! them.
 
 use super::LiveResult;
 use super::summary::speedup;

@@ -4,18 +4,17 @@
 //!
 //! Around that call, kept from the member task's `apply`: the index behind the `RwLock` it
 //! lives in (`MemberShared.index`), the last-event timestamp taken per event, and the
-//! conversion of kube-runtime's `watcher::Event` into the core's `WatcherEvent` (the operator
-//! crate is an I/O shell with a private API, so the bench repeats that five-arm move rather
-//! than links it). Left out: the health bookkeeping (an uncontended mutex and a clone of a
+//! operator's own conversion of kube-runtime's `watcher::Event` into the core's `WatcherEvent`
+//! (`karmada_manager::watch::core_event`). Left out: the health bookkeeping (an uncontended mutex and a clone of a
 //! small struct per event) and the error arms, which a clean stream never reaches.
 
 use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
 use anyhow::Result;
+use karmada_manager::watch::core_event;
 use karmada_manager_core::{MemberEvent, MemberIndex, SlimNode, SlimPod, WatcherEvent};
 use kube::core::WatchEvent;
-use kube::runtime::watcher::Event;
 
 use super::{Sink, decode, initial_watch_event};
 use crate::generate::Kind;
@@ -63,18 +62,6 @@ impl Ours {
     }
 }
 
-/// The operator's conversion of kube-runtime's event into the core's (`watcher_event` in its
-/// member task): the same variants, moved.
-fn watcher_event<K>(event: Event<K>) -> WatcherEvent<K> {
-    match event {
-        Event::Init => WatcherEvent::Init,
-        Event::InitApply(o) => WatcherEvent::InitApply(o),
-        Event::InitDone => WatcherEvent::InitDone,
-        Event::Apply(o) => WatcherEvent::Apply(o),
-        Event::Delete(o) => WatcherEvent::Delete(o),
-    }
-}
-
 impl Sink for Ours {
     fn init(&mut self, kind: Kind) {
         self.apply(match kind {
@@ -87,11 +74,11 @@ impl Sink for Ours {
         let update = match kind {
             Kind::Node => {
                 let event = decode::<WatchEvent<SlimNode>>(self.decode, line)?;
-                initial_watch_event(event)?.map(|e| MemberEvent::Node(watcher_event(e)))
+                initial_watch_event(event)?.map(|e| MemberEvent::Node(core_event(e)))
             }
             Kind::Pod => {
                 let event = decode::<WatchEvent<SlimPod>>(self.decode, line)?;
-                initial_watch_event(event)?.map(|e| MemberEvent::Pod(watcher_event(e)))
+                initial_watch_event(event)?.map(|e| MemberEvent::Pod(core_event(e)))
             }
         };
         if let Some(update) = update {

@@ -1,4 +1,4 @@
-//! `ClusterInsight` status for source `ClusterStatus` (DESIGN §1, item 3): the member cannot be
+//! `ClusterInsight` status for source `ClusterStatus`, the fallback: the member cannot be
 //! reached, so the figures are Karmada's own `Cluster.status.nodeSummary` / `resourceSummary`.
 
 use std::collections::BTreeSet;
@@ -13,8 +13,8 @@ use crate::status::{amount_of, node_counts, resource_figures};
 /// notReady, brought into shape by `node_counts` when Karmada's are inconsistent; pressure and
 /// cordon counts are unknown, hence 0), resources without `capacity`
 /// (Karmada does not collect it), no pod counts and no per-node detail (`nodeDetails` is left
-/// at its default: limit 0, nothing listed or omitted). The shell sets `source: ClusterStatus`
-/// and the `ClusterStatusFallback` reason.
+/// at its default: limit 0, nothing listed or omitted). [`super::cluster_insight_status`] sets
+/// `source: ClusterStatus` and the conditions.
 pub fn cluster_status_fallback(cluster: &Cluster) -> ClusterInsightStatus {
     let nodes = cluster
         .status

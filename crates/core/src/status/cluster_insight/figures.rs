@@ -1,4 +1,4 @@
-//! `ClusterInsight` status from a [`ClusterIndex`] and the Karmada `Cluster`.
+//! A `ClusterInsight`'s figures from a member's [`ClusterIndex`] and the Karmada `Cluster`.
 
 use std::collections::BTreeSet;
 
@@ -7,22 +7,21 @@ use karmada_types::Cluster;
 
 use super::node_details::node_details;
 use super::size_guard::enforce_size_limit;
-use super::{ClusterInsightBuild, ClusterInsightOptions};
+use super::{ClusterInsightOptions, MemberFigures};
 use crate::index::{ClusterFigures, ClusterIndex};
 use crate::status::{node_counts, resource_figures};
 
-/// Builds the status of the `ClusterInsight` of `cluster` from its member's index.
+/// The figures of the `ClusterInsight` of `cluster` from its member's index.
 ///
 /// Fills `cluster`, `nodes`, `pods`, `resources` and `nodeDetails` (capped at
 /// `options.node_detail_limit`, then shrunk further if the serialized status exceeds
-/// `options.max_status_bytes`). Leaves `conditions`, `observedGeneration`, `source`,
-/// `lastChangeTime`, `usage` and `workloads` at their defaults for the shell to set (see
-/// [`super::scheduled_bindings`] for the last).
-pub fn cluster_insight_status(
+/// `options.max_status_bytes`). [`super::cluster_insight_status`] adds `source`, `usage`,
+/// `workloads` and the conditions; the shell stamps the times.
+pub fn member_figures(
     index: &ClusterIndex,
     cluster: &Cluster,
     options: &ClusterInsightOptions,
-) -> ClusterInsightBuild {
+) -> MemberFigures {
     let figures = index.figures();
     let mut status = ClusterInsightStatus {
         cluster: cluster_info(cluster),
@@ -33,7 +32,7 @@ pub fn cluster_insight_status(
         ..ClusterInsightStatus::default()
     };
     let truncation = enforce_size_limit(&mut status, options.max_status_bytes);
-    ClusterInsightBuild { status, truncation }
+    MemberFigures { status, truncation }
 }
 
 /// What the hub knows about the member, from the Karmada `Cluster`.

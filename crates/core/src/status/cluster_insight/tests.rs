@@ -91,7 +91,7 @@ fn sample_index() -> ClusterIndex {
 
 #[test]
 fn cluster_status_has_counts_resources_and_info() {
-    let built = cluster_insight_status(
+    let built = member_figures(
         &sample_index(),
         &cluster(),
         &ClusterInsightOptions::default(),
@@ -147,7 +147,7 @@ fn available_is_clamped_at_zero() {
     let mut index = ClusterIndex::new();
     index.apply_node(node("n", "1", "1Gi"));
     index.apply_pod(pod("big", Some("n"), "3", "1Gi"));
-    let s = cluster_insight_status(&index, &cluster(), &ClusterInsightOptions::default()).status;
+    let s = member_figures(&index, &cluster(), &ClusterInsightOptions::default()).status;
     assert_eq!(s.resources["cpu"].available, q("0"));
     assert_eq!(s.resources["cpu"].allocated_percent, 300);
 }
@@ -198,7 +198,7 @@ fn node_counts_are_never_negative_nor_ready_above_total() {
 
 #[test]
 fn node_details_put_problem_nodes_first() {
-    let s = cluster_insight_status(
+    let s = member_figures(
         &sample_index(),
         &cluster(),
         &ClusterInsightOptions::default(),
@@ -253,7 +253,7 @@ fn the_node_list_is_capped_with_an_omitted_count() {
         node_detail_limit: 2,
         ..ClusterInsightOptions::default()
     };
-    let s = cluster_insight_status(&sample_index(), &cluster(), &options).status;
+    let s = member_figures(&sample_index(), &cluster(), &options).status;
     let names: Vec<&str> = s
         .node_details
         .items
@@ -267,7 +267,7 @@ fn the_node_list_is_capped_with_an_omitted_count() {
 #[test]
 fn the_size_guard_halves_the_node_list_until_it_fits() {
     let index = sample_index();
-    let full = cluster_insight_status(&index, &cluster(), &ClusterInsightOptions::default()).status;
+    let full = member_figures(&index, &cluster(), &ClusterInsightOptions::default()).status;
     let full_len = serialized_len(&full);
     let one_node = serialized_len(&full.node_details.items[0]);
     // Room for roughly two of the five nodes.
@@ -275,7 +275,7 @@ fn the_size_guard_halves_the_node_list_until_it_fits() {
         max_status_bytes: full_len - 2 * one_node - one_node / 2,
         ..ClusterInsightOptions::default()
     };
-    let built = cluster_insight_status(&index, &cluster(), &options);
+    let built = member_figures(&index, &cluster(), &options);
     let truncation = built.truncation.clone().expect("truncated");
     assert_eq!(
         built.status.node_details.items.len(),
@@ -299,7 +299,7 @@ fn the_size_guard_halves_the_node_list_until_it_fits() {
         max_status_bytes: 10,
         ..ClusterInsightOptions::default()
     };
-    let built = cluster_insight_status(&index, &cluster(), &impossible);
+    let built = member_figures(&index, &cluster(), &impossible);
     let truncation = built.truncation.expect("truncated");
     assert!(built.status.node_details.items.is_empty());
     assert_eq!(built.status.node_details.omitted, 5);
@@ -345,9 +345,9 @@ fn the_same_world_serializes_to_the_same_bytes() {
         backward.apply_node(n);
     });
     let options = ClusterInsightOptions::default();
-    let a = serde_json::to_vec(&cluster_insight_status(&forward, &cluster(), &options).status);
-    let b = serde_json::to_vec(&cluster_insight_status(&backward, &cluster(), &options).status);
-    let again = serde_json::to_vec(&cluster_insight_status(&forward, &cluster(), &options).status);
+    let a = serde_json::to_vec(&member_figures(&forward, &cluster(), &options).status);
+    let b = serde_json::to_vec(&member_figures(&backward, &cluster(), &options).status);
+    let again = serde_json::to_vec(&member_figures(&forward, &cluster(), &options).status);
     assert_eq!(a.as_ref().expect("json"), b.as_ref().expect("json"));
     assert_eq!(a.expect("json"), again.expect("json"));
 }

@@ -1,9 +1,9 @@
 //! `ClusterInsight.status.usage`: measured CPU and memory over the nodes metrics-server reports,
 //! as a share of the allocatable of those same nodes (a node without metrics counts in neither).
 
-use crate::index::{ClusterIndex, ExactSum, Sign};
+use crate::index::ClusterIndex;
 use crate::projection::NodeUsage;
-use crate::quantity::{Amount, Format, percent};
+use crate::quantity::{Amount, ExactSum, Format, Sign, percent};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::{ResourceUsage, UsageFigures};
 

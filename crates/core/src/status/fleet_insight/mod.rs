@@ -9,13 +9,14 @@ pub use workload_states::{WorkloadState, fleet_workload_counts};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use karmada_manager_api::conditions::{status, types};
+use karmada_manager_api::conditions::{reasons, status, types};
 use karmada_manager_api::{
     ClusterCounts, ClusterInsightStatus, FleetInsightStatus, FleetWorkloadCounts, NodeCounts,
     PodCounts, PolicyCounts, ResourceFigures, ResourceMap, TopCluster,
 };
 
-use crate::index::{ExactSum, Sign};
+use crate::quantity::{ExactSum, Sign};
+use crate::status::conditions::DesiredCondition;
 use crate::status::{amount_of, node_counts, resource_figures};
 
 /// Settings of the `FleetInsight` builder.
@@ -40,6 +41,21 @@ pub struct HubCounts {
     pub workloads: FleetWorkloadCounts,
     /// Policies by kind.
     pub policies: PolicyCounts,
+}
+
+/// The FleetInsight's conditions: Ready, saying how many clusters are ready. The fleet is a
+/// sum, never stuck itself: members in trouble show on their own insights.
+pub fn fleet_conditions(status: &FleetInsightStatus) -> Vec<DesiredCondition> {
+    let message = format!(
+        "{} of {} clusters ready",
+        status.clusters.ready, status.clusters.total
+    );
+    vec![DesiredCondition::of(
+        types::READY,
+        true,
+        reasons::SYNCED,
+        message,
+    )]
 }
 
 /// Sums the members' statuses, one `(cluster name, ClusterInsight status)` per Karmada

@@ -10,8 +10,8 @@ use karmada_types::{
 
 use super::pods::pod_view;
 use super::{PlacementOptions, bounded};
+use crate::index::WorkloadPod;
 use crate::placement::ResolvedWeights;
-use crate::workload::WorkloadPod;
 
 /// Longest `appliedMessage` kept (bytes); Karmada quotes whole admission errors.
 const APPLIED_MESSAGE_LIMIT: usize = 1024;

@@ -7,14 +7,17 @@
 //! clusters unhealthy, then Ready. The fleet counts ([`WorkloadState`]) classify the result of
 //! this pass, so a workload is never "ready" in one place and "failed" in the other.
 
+mod stages;
+
 use karmada_manager_api::conditions::{reasons, status, types};
 use karmada_manager_api::{ClusterPlacement, ClusterProblem, ReplicaCounts, WorkloadHealth};
+use karmada_types::ResourceBindingStatus;
 use karmada_types::well_known::ClaimingPolicy;
-use karmada_types::{Condition, ConditionStatus, ResourceBindingStatus};
 
 use super::size_guard::PlacementTruncation;
 use super::{PolicyLookup, bounded};
 use crate::status::fleet_insight::WorkloadState;
+use stages::{applied, scheduled};
 
 /// How much of a Karmada message is quoted (bytes).
 const QUOTE_LIMIT: usize = 512;
@@ -52,29 +55,85 @@ enum Stage {
 /// The conditions, in the order Ready, Scheduled, Applied, then Reconciling and Stalled when
 /// true, and the state the fleet counts the workload in.
 pub(super) fn conditions(facts: &Facts<'_>) -> (Vec<DesiredCondition>, WorkloadState) {
-    let (scheduled, scheduling) = scheduled(facts);
-    let (applied, applying) = applied(facts);
-    let rollout = rollout(facts);
-    let unhealthy = unhealthy(facts);
-    let policy_problem = policy_problem(facts);
+    let verdicts = Verdicts::of(facts);
+    let mut conditions = vec![
+        ready(facts, &verdicts),
+        verdicts.scheduled.clone(),
+        verdicts.applied.clone(),
+    ];
+    // kstatus reads one of the two; Stalled is the one that needs someone to act.
+    match stalled(&verdicts) {
+        Some(stalled) => conditions.push(stalled),
+        None => conditions.extend(reconciling(&verdicts)),
+    }
+    let state = WorkloadState::classify(conditions.iter().map(|c| (c.type_, c.status, c.reason)));
+    (conditions, state)
+}
 
-    let ready = if scheduling != Stage::Done {
-        scheduled.with_type(types::READY, status::FALSE)
-    } else if applying != Stage::Done {
-        applied.with_type(types::READY, status::FALSE)
-    } else if let Some(rollout) = rollout.as_ref().filter(|r| r.short || unhealthy.is_some()) {
+/// What each stage and check concluded, from which the conditions are assembled.
+struct Verdicts {
+    scheduled: DesiredCondition,
+    scheduling: Stage,
+    applied: DesiredCondition,
+    applying: Stage,
+    rollout: Option<Rollout>,
+    /// "m1 Unhealthy and m2 Unknown", when some target cluster is not Healthy.
+    unhealthy: Option<String>,
+    /// Reason and message when the claimed policy cannot be read.
+    policy_problem: Option<(&'static str, String)>,
+}
+
+impl Verdicts {
+    fn of(facts: &Facts<'_>) -> Verdicts {
+        let (scheduled, scheduling) = scheduled(facts);
+        let (applied, applying) = applied(facts);
+        Verdicts {
+            scheduled,
+            scheduling,
+            applied,
+            applying,
+            rollout: rollout(facts),
+            unhealthy: unhealthy(facts),
+            policy_problem: policy_problem(facts),
+        }
+    }
+}
+
+/// `Ready`: the first stage not done (scheduling, then applying), else how the workload itself
+/// is doing.
+fn ready(facts: &Facts<'_>, verdicts: &Verdicts) -> DesiredCondition {
+    if verdicts.scheduling != Stage::Done {
+        verdicts.scheduled.with_type(types::READY, status::FALSE)
+    } else if verdicts.applying != Stage::Done {
+        verdicts.applied.with_type(types::READY, status::FALSE)
+    } else {
+        ready_once_applied(facts, verdicts)
+    }
+}
+
+/// `Ready` of a scheduled and applied workload: `False` while a rollout leaves it short (or
+/// explains unhealthy clusters) or clusters are unhealthy; otherwise `True`, with the policy
+/// problem, the truncation or the plain ready message, in that order.
+fn ready_once_applied(facts: &Facts<'_>, verdicts: &Verdicts) -> DesiredCondition {
+    let unhealthy = &verdicts.unhealthy;
+    if let Some(rollout) = verdicts
+        .rollout
+        .as_ref()
+        .filter(|r| r.short || unhealthy.is_some())
+    {
         let mut message = rollout.message.clone();
-        if let Some(unhealthy) = &unhealthy {
+        if let Some(unhealthy) = unhealthy {
             message.push_str(&format!(" Karmada reports {unhealthy}."));
         }
-        DesiredCondition::new(
+        return DesiredCondition::new(
             types::READY,
             status::FALSE,
             reasons::REPLICAS_NOT_READY,
             message,
-        )
-    } else if let Some(unhealthy) = &unhealthy {
-        DesiredCondition::new(
+        );
+    }
+    if let Some(unhealthy) = unhealthy {
+        return DesiredCondition::new(
             types::READY,
             status::FALSE,
             reasons::CLUSTERS_UNHEALTHY,
@@ -82,53 +141,49 @@ pub(super) fn conditions(facts: &Facts<'_>) -> (Vec<DesiredCondition>, WorkloadS
                 "Karmada reports {unhealthy}. Look at the workload on those clusters \
                  (status.clusters[])."
             ),
-        )
-    } else if let Some((reason, message)) = &policy_problem {
-        DesiredCondition::new(types::READY, status::TRUE, reason, message)
+        );
+    }
+    let (reason, message) = if let Some((reason, message)) = &verdicts.policy_problem {
+        (*reason, message.clone())
     } else if let Some(truncation) = facts.truncation {
-        DesiredCondition::new(
-            types::READY,
-            status::TRUE,
-            reasons::STATUS_TRUNCATED,
-            truncation.message(),
-        )
+        (reasons::STATUS_TRUNCATED, truncation.message())
     } else {
-        DesiredCondition::new(
-            types::READY,
-            status::TRUE,
-            reasons::WORKLOAD_READY,
-            ready_message(facts),
-        )
+        (reasons::WORKLOAD_READY, ready_message(facts))
     };
+    DesiredCondition::new(types::READY, status::TRUE, reason, message)
+}
 
-    let mut conditions = vec![ready, scheduled.clone(), applied.clone()];
-    let reconciling = match (scheduling, applying) {
+/// `Reconciling` while scheduling or applying is pending, or, once both are done, while a
+/// rollout is in progress; never while a stage failed.
+fn reconciling(verdicts: &Verdicts) -> Option<DesiredCondition> {
+    match (verdicts.scheduling, verdicts.applying) {
         (Stage::Failed, _) | (_, Stage::Failed) => None,
-        (Stage::Pending, _) => Some(scheduled.with_type(types::RECONCILING, status::TRUE)),
-        (_, Stage::Pending) => Some(applied.with_type(types::RECONCILING, status::TRUE)),
-        (Stage::Done, Stage::Done) => rollout.map(|r| {
+        (Stage::Pending, _) => Some(
+            verdicts
+                .scheduled
+                .with_type(types::RECONCILING, status::TRUE),
+        ),
+        (_, Stage::Pending) => Some(verdicts.applied.with_type(types::RECONCILING, status::TRUE)),
+        (Stage::Done, Stage::Done) => verdicts.rollout.as_ref().map(|r| {
             DesiredCondition::new(
                 types::RECONCILING,
                 status::TRUE,
                 reasons::REPLICAS_NOT_READY,
-                r.message,
+                r.message.clone(),
             )
         }),
-    };
-    let stalled = if scheduling == Stage::Failed {
-        Some(scheduled.with_type(types::STALLED, status::TRUE))
-    } else {
-        policy_problem.map(|(reason, message)| {
-            DesiredCondition::new(types::STALLED, status::TRUE, reason, message)
-        })
-    };
-    // kstatus reads one of the two; Stalled is the one that needs someone to act.
-    match stalled {
-        Some(stalled) => conditions.push(stalled),
-        None => conditions.extend(reconciling),
     }
-    let state = WorkloadState::classify(conditions.iter().map(|c| (c.type_, c.status, c.reason)));
-    (conditions, state)
+}
+
+/// `Stalled` when scheduling failed, or else when the claimed policy cannot be read.
+fn stalled(verdicts: &Verdicts) -> Option<DesiredCondition> {
+    if verdicts.scheduling == Stage::Failed {
+        Some(verdicts.scheduled.with_type(types::STALLED, status::TRUE))
+    } else {
+        verdicts.policy_problem.as_ref().map(|(reason, message)| {
+            DesiredCondition::new(types::STALLED, status::TRUE, reason, message.clone())
+        })
+    }
 }
 
 /// `Degraded` while some cluster entries carry problems: `MemberNotObserved` when a member
@@ -163,151 +218,6 @@ pub(super) fn degraded(clusters: &[ClusterPlacement]) -> Option<DesiredCondition
         reason,
         message,
     ))
-}
-
-/// `Scheduled`, from the binding's `Scheduled` condition and scheduler generation.
-///
-/// Karmada's scheduler sets `schedulerObservedGeneration` only when it succeeds, so a `False`
-/// condition is checked first: it is the failure of the current generation, not a stale one.
-fn scheduled(facts: &Facts<'_>) -> (DesiredCondition, Stage) {
-    let karmada = facts.status.scheduled_condition();
-    let observed = facts.status.scheduler_observed_generation;
-    let new = |status, reason, message: String| {
-        DesiredCondition::new(types::SCHEDULED, status, reason, message)
-    };
-    if let Some(failed) = karmada.filter(|c| c.status == ConditionStatus::False) {
-        let message = format!(
-            "karmada-scheduler cannot place the binding ({}). Fix the policy's placement, or \
-             the clusters' labels, taints or capacity.",
-            karmada_says(failed)
-        );
-        return (
-            new(status::FALSE, reasons::SCHEDULING_FAILED, message),
-            Stage::Failed,
-        );
-    }
-    if observed < facts.generation {
-        let message = if observed > 0 {
-            format!(
-                "Generation {} of the binding waits for karmada-scheduler, which last placed \
-                 generation {observed}. If this persists, check that karmada-scheduler is running.",
-                facts.generation
-            )
-        } else {
-            "The binding waits for karmada-scheduler to place it. If this persists, check that \
-             karmada-scheduler is running."
-                .to_owned()
-        };
-        return (
-            new(status::FALSE, reasons::SCHEDULING_PENDING, message),
-            Stage::Pending,
-        );
-    }
-    match karmada.filter(|c| c.is_true()) {
-        Some(done) => {
-            let message = format!(
-                "karmada-scheduler placed generation {} on {} ({}).",
-                observed,
-                plural(facts.targets.len(), "cluster"),
-                karmada_says(done)
-            );
-            (
-                new(status::TRUE, reasons::BINDING_SCHEDULED, message),
-                Stage::Done,
-            )
-        }
-        None => (
-            new(
-                status::UNKNOWN,
-                reasons::SCHEDULING_PENDING,
-                "karmada-scheduler has not reported on the binding yet. If this persists, check \
-                 that karmada-scheduler is running."
-                    .to_owned(),
-            ),
-            Stage::Pending,
-        ),
-    }
-}
-
-/// `Applied`, from what each target cluster reports (`aggregatedStatus`), cross-checked with
-/// Karmada's `FullyApplied` condition. `applied: false` with a message is a failure (the
-/// Work's `Applied` condition is False); without one, the member has not reported yet.
-fn applied(facts: &Facts<'_>) -> (DesiredCondition, Stage) {
-    let new = |status, reason, message: String| {
-        DesiredCondition::new(types::APPLIED, status, reason, message)
-    };
-    let failed: Vec<String> = facts
-        .targets
-        .iter()
-        .filter(|c| c.applied == Some(false))
-        .filter_map(|c| {
-            let message = c.applied_message.as_deref()?;
-            Some(format!(
-                "{} (\"{}\")",
-                c.name,
-                bounded(message, QUOTE_LIMIT)
-            ))
-        })
-        .collect();
-    if !failed.is_empty() {
-        let message = format!(
-            "Karmada could not apply the workload on {}. Fix the manifest, or the overrides that \
-             break it on those clusters.",
-            names(&failed)
-        );
-        return (
-            new(status::FALSE, reasons::APPLY_FAILED, message),
-            Stage::Failed,
-        );
-    }
-    if facts.targets.is_empty() {
-        let message = "No target cluster yet: the workload is applied once it is scheduled.";
-        return (
-            new(status::UNKNOWN, reasons::APPLY_PENDING, message.to_owned()),
-            Stage::Pending,
-        );
-    }
-    let waiting: Vec<String> = facts
-        .targets
-        .iter()
-        .filter(|c| c.applied != Some(true))
-        .map(|c| c.name.clone())
-        .collect();
-    let karmada = facts.status.fully_applied_condition();
-    if !waiting.is_empty() {
-        let message = format!(
-            "Waiting for {} to report the workload applied. If this persists, check the \
-             Works in the clusters' karmada-es-<cluster> namespaces.",
-            names(&waiting)
-        );
-        return (
-            new(status::UNKNOWN, reasons::APPLY_PENDING, message),
-            Stage::Pending,
-        );
-    }
-    match karmada.filter(|c| c.status == ConditionStatus::False) {
-        Some(lagging) => {
-            let message = format!(
-                "Every target cluster reports the workload applied; waiting for Karmada's \
-                 FullyApplied condition to follow ({}).",
-                karmada_says(lagging)
-            );
-            (
-                new(status::UNKNOWN, reasons::APPLY_PENDING, message),
-                Stage::Pending,
-            )
-        }
-        None => {
-            let message = format!(
-                "Applied on all {}.",
-                plural(facts.targets.len(), "target cluster")
-            );
-            (
-                new(status::TRUE, reasons::FULLY_APPLIED, message),
-                Stage::Done,
-            )
-        }
-    }
 }
 
 /// A rollout in progress, for workloads that report replicas.
@@ -433,19 +343,6 @@ fn ready_message(facts: &Facts<'_>) -> String {
         );
     }
     message
-}
-
-/// `Reason: message` of a Karmada condition, shortened.
-fn karmada_says(condition: &Condition) -> String {
-    let reason = condition.reason.trim();
-    let message = condition.message.trim();
-    let text = match (reason.is_empty(), message.is_empty()) {
-        (false, false) => format!("{reason}: {message}"),
-        (false, true) => reason.to_owned(),
-        (true, false) => message.to_owned(),
-        (true, true) => "no reason given".to_owned(),
-    };
-    bounded(&text, QUOTE_LIMIT)
 }
 
 /// "a, b and c", or "a, b, c, d, e and 3 more".

@@ -16,80 +16,25 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_manager_api::{
     BindingReference, ClusterProblem, PolicyReference, ReplicaCounts, WorkloadPlacementStatus,
     WorkloadReference,
 };
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{
-    Cluster, ClusterResourceBinding, Placement, PropagationSpec, ReplicaSchedulingType,
-    ResourceBinding, ResourceBindingSpec, ResourceBindingStatus, WorkOverrides,
+    Cluster, Placement, PropagationSpec, ReplicaSchedulingType, ResourceBindingSpec, WorkOverrides,
 };
 
+use crate::index::WorkloadPod;
+use crate::keys::{BindingSource, api_group};
 use crate::placement::{placement_summary, resolve_weights};
 use crate::status::fleet_insight::WorkloadState;
-use crate::workload::{WorkloadPod, api_group};
 use clusters::{ClusterFacts, Sources, cluster_entries, has_replica_status};
 pub use conditions::DesiredCondition;
 pub use size_guard::PlacementTruncation;
 
 /// Most clusters the CLUSTERS printer column names before `+<n>`.
 const DISPLAY_CLUSTERS: usize = 10;
-
-/// Which kind of binding a placement mirrors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum BindingKind {
-    /// A namespaced `ResourceBinding` → `WorkloadPlacement`.
-    ResourceBinding,
-    /// A `ClusterResourceBinding` → `ClusterWorkloadPlacement`.
-    ClusterResourceBinding,
-}
-
-impl BindingKind {
-    /// The kind as Karmada spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BindingKind::ResourceBinding => "ResourceBinding",
-            BindingKind::ClusterResourceBinding => "ClusterResourceBinding",
-        }
-    }
-}
-
-/// A binding, borrowed: both binding kinds share spec and status.
-#[derive(Clone, Copy, Debug)]
-pub struct BindingSource<'a> {
-    /// ResourceBinding or ClusterResourceBinding.
-    pub kind: BindingKind,
-    /// Name, generation and the policy claim annotations.
-    pub metadata: &'a ObjectMeta,
-    /// The scheduling result and placement.
-    pub spec: &'a ResourceBindingSpec,
-    /// Scheduler and apply progress, per-member status.
-    pub status: &'a ResourceBindingStatus,
-}
-
-impl<'a> From<&'a ResourceBinding> for BindingSource<'a> {
-    fn from(binding: &'a ResourceBinding) -> Self {
-        BindingSource {
-            kind: BindingKind::ResourceBinding,
-            metadata: &binding.metadata,
-            spec: &binding.spec,
-            status: &binding.status,
-        }
-    }
-}
-
-impl<'a> From<&'a ClusterResourceBinding> for BindingSource<'a> {
-    fn from(binding: &'a ClusterResourceBinding) -> Self {
-        BindingSource {
-            kind: BindingKind::ClusterResourceBinding,
-            metadata: &binding.metadata,
-            spec: &binding.spec,
-            status: &binding.status,
-        }
-    }
-}
 
 /// What the hub holds of the (Cluster)PropagationPolicy a binding's claim annotations name
 /// ([`ClaimingPolicy::of`]). The shell looks it up in its cache; the builder only reads this.

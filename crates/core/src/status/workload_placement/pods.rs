@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use karmada_manager_api::{NodePods, PodSummary, WorkloadPodCounts};
 
+use crate::index::WorkloadPod;
 use crate::projection::PodPhase;
-use crate::workload::WorkloadPod;
 
 /// The pod part of one `clusters[]` entry.
 #[derive(Clone, Debug, Default, PartialEq)]

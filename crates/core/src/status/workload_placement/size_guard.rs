@@ -1,6 +1,6 @@
-//! The size guard of a `WorkloadPlacement` status (DESIGN §3 "Size"): per-cluster pod lists
-//! shrink first (the longest part: 10 clusters × hundreds of pods), then node lists. Counts and
-//! the cluster entries themselves are never dropped.
+//! The size guard of a `WorkloadPlacement` status, which must stay well under etcd's object
+//! limit: per-cluster pod lists shrink first (the longest part: 10 clusters × hundreds of pods),
+//! then node lists. Counts and the cluster entries themselves are never dropped.
 
 use karmada_manager_api::WorkloadPlacementStatus;
 

@@ -1,13 +1,16 @@
 //! Gathers what one placement is built from, out of the in-memory caches and indexes only: the
 //! claiming policy, the target Clusters, the Works' overrides, the workload's pods on each
-//! member, and what cannot be observed. Then hands it all to the pure builder.
+//! member, and what cannot be observed there (the member's health, judged by the same rule as
+//! its ClusterInsight). Then hands it all to the pure builder.
 
-use crate::context::Context;
+use crate::context::{Context, lock};
+use crate::controllers::cluster::undecodable_message;
+use crate::members::{Connection, with_view};
 use karmada_manager_api::ClusterProblem;
-use karmada_manager_api::conditions::{reasons, status, types};
+use karmada_manager_api::conditions::reasons;
 use karmada_manager_core::{
-    BindingSource, PlacementInputs, PlacementOptions, PolicyLookup, WorkloadKey,
-    WorkloadPlacementBuild, WorkloadPod, involved_clusters, permanent_id_label,
+    BindingSource, PermanentId, PlacementInputs, PlacementOptions, PolicyLookup, WorkloadKey,
+    WorkloadPlacementBuild, WorkloadPod, involved_clusters, not_observed, permanent_id_label,
     workload_placement_status, workload_pods,
 };
 use karmada_types::well_known::ClaimingPolicy;
@@ -30,7 +33,7 @@ pub fn build(
     let policy = claimed_policy(ctx, &ClaimingPolicy::of(binding.metadata));
     let cluster_objects: Vec<Arc<DeserializeGuard<Cluster>>> = clusters
         .iter()
-        .filter_map(|name| ctx.clusters.get(&ObjectRef::new(name)))
+        .filter_map(|name| ctx.caches.clusters.get(&ObjectRef::new(name)))
         .collect();
     let cluster_refs: Vec<&Cluster> = cluster_objects
         .iter()
@@ -40,7 +43,7 @@ pub fn build(
     let workload = WorkloadKey::of_resource(&binding.spec.resource);
     let mut pods = BTreeMap::new();
     for cluster in &clusters {
-        let seen = member_view(ctx, cluster, &workload, shows_pods(&binding));
+        let seen = member_pods(ctx, cluster, &workload, shows_pods(&binding));
         if let Some(found) = seen.pods {
             pods.insert(cluster.clone(), found);
         }
@@ -91,30 +94,49 @@ fn overrides(
     let Some(id) = id else {
         return Default::default();
     };
-    let works = ctx.works.lock().unwrap_or_else(|e| e.into_inner());
-    let observed = works.overrides_of(&(binding.kind, id.clone()));
+    let works = lock(&ctx.indexes.works);
+    let observed = works.overrides_of(&PermanentId {
+        kind: binding.kind,
+        id: id.clone(),
+    });
     (observed.overrides, observed.problems)
 }
 
 /// What one member shows of a workload.
-struct MemberView {
+struct MemberPods {
     /// `None` when the member's pods cannot be seen (not watched, or not listed yet).
     pods: Option<Vec<WorkloadPod>>,
     problems: Vec<ClusterProblem>,
 }
 
-fn member_view(ctx: &Context, cluster: &str, workload: &WorkloadKey, always: bool) -> MemberView {
-    let mut problems: Vec<ClusterProblem> = insight_problem(ctx, cluster).into_iter().collect();
-    if ctx.clusters.get(&ObjectRef::new(cluster)).is_none() {
-        problems.push(ClusterProblem {
+fn member_pods(ctx: &Context, cluster: &str, workload: &WorkloadKey, always: bool) -> MemberPods {
+    let mut problems = Vec::new();
+    let guarded = ctx.caches.clusters.get(&ObjectRef::new(cluster));
+    match guarded.as_deref().map(|g| &g.0) {
+        None => problems.push(ClusterProblem {
             reason: reasons::CLUSTER_NOT_FOUND.to_owned(),
             message: format!(
                 "the binding targets cluster {cluster}, but the hub has no Cluster {cluster}: nothing can be observed there"
             ),
-        });
+        }),
+        Some(Err(invalid)) => problems.push(ClusterProblem {
+            reason: reasons::MALFORMED_SOURCE.to_owned(),
+            message: format!(
+                "ClusterInsight {cluster} is not Ready: {}",
+                undecodable_message(&invalid.error)
+            ),
+        }),
+        Some(Ok(decoded)) => {
+            // The member's health as its ClusterInsight judges it (the same rule, from memory).
+            let grace = ctx.settings.unreachable_grace;
+            if let Some(connection) = ctx.members.connection(cluster) {
+                let readiness = with_view(&connection, false, |view| view.readiness(decoded, grace));
+                problems.extend(not_observed(cluster, &readiness));
+            }
+        }
     }
-    let Some(shared) = ctx.members.get(cluster) else {
-        return MemberView {
+    let Some(Connection::Watched { shared, .. }) = ctx.members.connection(cluster) else {
+        return MemberPods {
             pods: None,
             problems,
         };
@@ -132,27 +154,7 @@ fn member_view(ctx: &Context, cluster: &str, workload: &WorkloadKey, always: boo
         .workloads_synced()
         .then(|| workload_pods(&index.cluster, &index.owners, workload))
         .filter(|pods| always || !pods.is_empty());
-    MemberView { pods, problems }
-}
-
-/// The member's ClusterInsight, when it is not Ready: its pods are not being observed live. The
-/// insight already applies the unreachable grace period, so a blip does not show here either.
-fn insight_problem(ctx: &Context, cluster: &str) -> Option<ClusterProblem> {
-    let insight = ctx.insights.get(&ObjectRef::new(cluster))?;
-    let ready = insight
-        .status
-        .as_ref()?
-        .conditions
-        .iter()
-        .find(|c| c.type_ == types::READY)?;
-    // During the initial sync the pods are simply absent; that is not a problem to report.
-    if ready.status != status::FALSE || ready.reason == reasons::INITIAL_SYNC {
-        return None;
-    }
-    Some(ClusterProblem {
-        reason: ready.reason.clone(),
-        message: format!("ClusterInsight {cluster} is not Ready: {}", ready.message),
-    })
+    MemberPods { pods, problems }
 }
 
 /// A policy held from the cache while a binding is judged.
@@ -186,10 +188,12 @@ impl Claimed {
 pub fn claimed_policy(ctx: &Context, claim: &ClaimingPolicy) -> Option<Claimed> {
     match claim {
         ClaimingPolicy::Propagation { namespace, name } => ctx
+            .caches
             .policies
             .get(&ObjectRef::new(name).within(namespace))
             .map(Claimed::Namespaced),
         ClaimingPolicy::ClusterPropagation { name } => ctx
+            .caches
             .cluster_policies
             .get(&ObjectRef::new(name))
             .map(Claimed::ClusterWide),

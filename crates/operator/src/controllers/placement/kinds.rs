@@ -36,12 +36,21 @@ pub trait Bound:
 
     /// The placement of the binding `namespace`/`name` (namespace empty when cluster-scoped).
     fn placement_ref(namespace: &str, name: &str) -> ObjectRef<Self::Placement> {
-        let object = ObjectRef::new(name);
-        if namespace.is_empty() {
-            object
-        } else {
-            object.within(namespace)
-        }
+        scoped(ObjectRef::new(name), namespace)
+    }
+
+    /// The binding `namespace`/`name` (namespace empty when cluster-scoped).
+    fn binding_ref(namespace: &str, name: &str) -> ObjectRef<DeserializeGuard<Self>> {
+        scoped(ObjectRef::new(name), namespace)
+    }
+}
+
+/// `object` in `namespace`, or cluster-scoped when it is empty.
+fn scoped<K: Resource<DynamicType = ()>>(object: ObjectRef<K>, namespace: &str) -> ObjectRef<K> {
+    if namespace.is_empty() {
+        object
+    } else {
+        object.within(namespace)
     }
 }
 
@@ -53,10 +62,10 @@ impl Bound for ResourceBinding {
         BindingSource::from(self)
     }
     fn bindings(ctx: &Context) -> &Store<DeserializeGuard<Self>> {
-        &ctx.bindings
+        &ctx.caches.bindings
     }
     fn placements(ctx: &Context) -> &Store<WorkloadPlacement> {
-        &ctx.placements
+        &ctx.caches.placements
     }
     fn placement_api(hub: kube::Client, namespace: &str) -> Api<WorkloadPlacement> {
         Api::namespaced(hub, namespace)
@@ -74,10 +83,10 @@ impl Bound for ClusterResourceBinding {
         BindingSource::from(self)
     }
     fn bindings(ctx: &Context) -> &Store<DeserializeGuard<Self>> {
-        &ctx.cluster_bindings
+        &ctx.caches.cluster_bindings
     }
     fn placements(ctx: &Context) -> &Store<ClusterWorkloadPlacement> {
-        &ctx.cluster_placements
+        &ctx.caches.cluster_placements
     }
     fn placement_api(hub: kube::Client, _namespace: &str) -> Api<ClusterWorkloadPlacement> {
         Api::all(hub)

@@ -1,27 +1,27 @@
 //! The placement controllers: one `WorkloadPlacement` per ResourceBinding and one
 //! `ClusterWorkloadPlacement` per ClusterResourceBinding, by one generic controller.
 //!
-//! A controller has no watch of its own: the binding watches (see `triggers::bindings`) keep
-//! the stores and, like every other source of change (member pods, policies, Works, Clusters,
-//! ClusterInsights), send the affected bindings to [`Context::placement_triggers`]. The
+//! A controller has no watch of its own: the binding watches keep the stores and, like every
+//! other source of change (member pods and health, policies, Works, Clusters, our own
+//! placements: see `sources`), send the affected bindings through `triggers`. The
 //! reconciler reads only caches, writes only the placement's status, at most once per write
 //! interval per object, and only when it changed. A binding that is gone surfaces as
 //! `ObjectNotFound`, where its placement is deleted.
 
 mod inputs;
 mod kinds;
-pub mod triggers;
 
 pub use inputs::{Claimed, claimed_policy};
 pub use kinds::Bound;
 
-use crate::context::Context;
+use crate::context::{Context, lock};
 use crate::write::apply::{apply_status_if_changed, ensure_object};
 use crate::write::events::announce_ready;
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use karmada_manager_core::{malformed_source, stamp_status};
+use karmada_manager_api::WorkloadPlacementStatus;
+use karmada_manager_core::{BindingRef, malformed_source, stamp_status};
 use kube::api::DeleteParams;
 use kube::core::DeserializeGuard;
 use kube::runtime::controller::{self, Action, Controller};
@@ -105,7 +105,7 @@ async fn reconcile_binding<B: Bound>(
 ) -> Result<Action, ReconcileError> {
     let (namespace, name) = (guarded.namespace().unwrap_or_default(), guarded.name_any());
     let key = log_key::<B>(&namespace, &name);
-    if let Some(wait) = ctx.placement_writes.wait(&key) {
+    if let Some(wait) = ctx.writers.placements.wait(&key) {
         return Ok(Action::requeue(wait));
     }
     let write_error = |source| ReconcileError::Write {
@@ -113,7 +113,7 @@ async fn reconcile_binding<B: Bound>(
         key: key.clone(),
         source,
     };
-    let api = B::placement_api(ctx.hub.clone(), &namespace);
+    let api = B::placement_api(ctx.hub.client.clone(), &namespace);
     let previous = B::placements(ctx).get(&B::placement_ref(&namespace, &name));
     let generation = match &previous {
         Some(placement) => placement.meta().generation,
@@ -122,17 +122,42 @@ async fn reconcile_binding<B: Bound>(
             .map_err(write_error)?,
     };
     let previous_status = previous.as_deref().and_then(B::status);
+    let status = placement_status(ctx, guarded, previous_status, generation);
+    if apply_status_if_changed(&api, &name, previous_status, &status, &ctx.metrics)
+        .await
+        .map_err(write_error)?
+    {
+        ctx.writers.placements.record(&key);
+        let before = previous_status
+            .map(|s| s.conditions.as_slice())
+            .unwrap_or_default();
+        let ns = Some(namespace.as_str());
+        let recorder = &ctx.writers.recorder;
+        announce_ready::<B::Placement>(recorder, ns, &name, before, &status.conditions).await;
+        tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
+    }
+    Ok(Action::requeue(RESYNC))
+}
+
+/// The placement's status to write: built from the caches, or the previous one marked
+/// `MalformedSource` when the binding does not decode. Records the workload's state for the
+/// fleet.
+fn placement_status<B: Bound>(
+    ctx: &Context,
+    guarded: &DeserializeGuard<B>,
+    previous: Option<&WorkloadPlacementStatus>,
+    generation: Option<i64>,
+) -> WorkloadPlacementStatus {
     let now = Time(k8s_openapi::jiff::Timestamp::now());
-    let status = match &guarded.0 {
+    match &guarded.0 {
         Ok(binding) => {
             let built = inputs::build(ctx, binding.source(), &ctx.settings.placement);
-            stamp_status(
-                built.status,
-                previous_status,
-                built.conditions,
-                generation,
-                &now,
-            )
+            let reference = BindingRef::of(&binding.source());
+            let before = lock(&ctx.indexes.workload_states).insert(reference, built.state);
+            if before != Some(built.state) {
+                ctx.triggers.fleet.notify_one();
+            }
+            stamp_status(built.status, previous, built.conditions, generation, &now)
         }
         Err(invalid) => {
             let message = format!(
@@ -140,42 +165,31 @@ async fn reconcile_binding<B: Bound>(
                 B::KIND.as_str(),
                 invalid.error
             );
-            let kept = previous_status.cloned().unwrap_or_default();
-            stamp_status(
-                kept,
-                previous_status,
-                malformed_source(message),
-                generation,
-                &now,
-            )
+            let kept = previous.cloned().unwrap_or_default();
+            stamp_status(kept, previous, malformed_source(message), generation, &now)
         }
-    };
-    if apply_status_if_changed(&api, &name, previous_status, &status, &ctx.metrics)
-        .await
-        .map_err(write_error)?
-    {
-        ctx.placement_writes.record(&key);
-        let before = previous_status
-            .map(|s| s.conditions.as_slice())
-            .unwrap_or_default();
-        let ns = Some(namespace.as_str());
-        announce_ready::<B::Placement>(&ctx.recorder, ns, &name, before, &status.conditions).await;
-        tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
     }
-    Ok(Action::requeue(RESYNC))
 }
 
 /// The binding is gone: delete its placement, if there is one.
 async fn remove_placement<B: Bound>(ctx: &Context, namespace: &str, name: &str) {
     let key = log_key::<B>(namespace, name);
-    ctx.placement_writes.forget(&key);
+    ctx.writers.placements.forget(&key);
+    let gone = BindingRef {
+        kind: B::KIND,
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+    };
+    if lock(&ctx.indexes.workload_states).remove(&gone).is_some() {
+        ctx.triggers.fleet.notify_one();
+    }
     if B::placements(ctx)
         .get(&B::placement_ref(namespace, name))
         .is_none()
     {
         return;
     }
-    let api = B::placement_api(ctx.hub.clone(), namespace);
+    let api = B::placement_api(ctx.hub.client.clone(), namespace);
     match api.delete(name, &DeleteParams::default()).await {
         Ok(_) => tracing::info!(
             kind = B::KIND.as_str(),

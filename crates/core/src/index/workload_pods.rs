@@ -1,60 +1,19 @@
-//! The pods of one workload on one member: the grouping [`ClusterIndex`] keeps per direct
-//! controller, and [`workload_pods`], which joins it with the [`OwnerIndex`].
+//! The pods of one workload on one member: [`workload_pods`] joins the grouping the
+//! [`ClusterIndex`] keeps per direct controller with the [`OwnerIndex`], and lists them as
+//! [`WorkloadPod`]s for the `WorkloadPlacement` builder.
+//!
+//! Attributing each pod to its top-level workload when the pod event arrives would have been
+//! wrong whenever a pod arrived before its ReplicaSet (common during a relist, and for every pod
+//! of a new rollout), and repairing that would have cost a rescan per ReplicaSet event; joining
+//! when a status is built costs only the workload's own pods.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::attribution::{OwnerIndex, WorkloadKey};
-use crate::index::{ClusterIndex, StoredPod};
-use crate::projection::{ControllerRef, PodPhase};
-
-/// Pod names grouped by direct controller; maintained by [`ClusterIndex`] on every pod event
-/// (O(1): one hash insert or remove, and only when a pod appears, disappears or changes
-/// controller). Pods without a controller are not grouped. Names are the `Arc`s the index
-/// already keys its pods by, so a grouped pod costs a pointer, not a copy of its name.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct PodsByController(HashMap<WorkloadKey, HashSet<Arc<str>>>);
-
-impl PodsByController {
-    pub(crate) fn add(
-        &mut self,
-        namespace: &Arc<str>,
-        controller: Option<&ControllerRef>,
-        name: &Arc<str>,
-    ) {
-        if let Some(controller) = controller {
-            let key = WorkloadKey::of_controller(namespace, controller);
-            self.0.entry(key).or_default().insert(Arc::clone(name));
-        }
-    }
-
-    pub(crate) fn remove(
-        &mut self,
-        namespace: &Arc<str>,
-        controller: Option<&ControllerRef>,
-        name: &str,
-    ) {
-        let Some(controller) = controller else { return };
-        let key = WorkloadKey::of_controller(namespace, controller);
-        if let Some(names) = self.0.get_mut(&key) {
-            names.remove(name);
-            if names.is_empty() {
-                self.0.remove(&key);
-            }
-        }
-    }
-
-    /// The names of the pods `controller` controls.
-    pub(crate) fn names(&self, controller: &WorkloadKey) -> impl Iterator<Item = &Arc<str>> {
-        self.0.get(controller).into_iter().flatten()
-    }
-
-    /// Every group, for consistency checks.
-    #[cfg(test)]
-    pub(crate) fn groups(&self) -> &HashMap<WorkloadKey, HashSet<Arc<str>>> {
-        &self.0
-    }
-}
+use super::cluster::ClusterIndex;
+use super::owners::OwnerIndex;
+use super::pods::StoredPod;
+use crate::keys::WorkloadKey;
+use crate::projection::PodPhase;
 
 /// One pod of a workload, as the `WorkloadPlacement` builder needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]

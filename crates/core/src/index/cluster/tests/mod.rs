@@ -1,9 +1,9 @@
-//! Scenario tests of the index; `random` checks it against a recomputation.
+//! Scenario tests of the `ClusterIndex`; `random` checks it against a recomputation.
 
 mod random;
 
 use super::*;
-use crate::intern::intern_str;
+use crate::interner::intern_str;
 use crate::projection::{PodPhase, ResourceList, SlimPod};
 use crate::quantity::Amount;
 

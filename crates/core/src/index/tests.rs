@@ -5,8 +5,8 @@ use std::sync::Arc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::*;
-use crate::index::ClusterIndex;
-use crate::intern::intern_str;
+use crate::interner::intern_str;
+use crate::keys::{WorkloadKey, api_group};
 use crate::projection::{ControllerRef, PodPhase, SlimPod};
 
 fn owner(api_version: &str, kind: &str, name: &str) -> OwnerReference {

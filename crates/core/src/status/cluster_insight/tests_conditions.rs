@@ -1,9 +1,17 @@
-use super::*;
-use crate::members::{Failure, Health};
+//! The ClusterInsight's conditions from member health given as data: every rule of
+//! [`MemberReadiness`] and of the conditions, without a server or a clock.
+
+use std::time::Duration;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
-use karmada_manager_core::{SlimNode, SlimPod};
-use karmada_types::{ClusterSpec, LocalSecretReference};
-use std::time::Instant;
+use karmada_manager_api::{ClusterInsightStatus, InsightSource};
+use karmada_types::{Cluster, ClusterSpec, LocalSecretReference};
+
+use super::*;
+use crate::index::ClusterIndex;
+use crate::projection::{SlimNode, SlimPod};
+use crate::status::conditions::stamp_status;
 
 const GRACE: Duration = Duration::from_secs(30);
 
@@ -26,56 +34,61 @@ fn synced_index(ready_nodes: usize, not_ready_nodes: usize) -> ClusterIndex {
     index
 }
 
-fn failure(reason: &'static str, age: Duration, stalled: bool) -> Health {
-    let since = Instant::now().checked_sub(age).unwrap();
-    Health {
-        failure: Some(Failure {
-            reason,
-            message: format!("{reason} happened"),
-            since,
-            stalled,
-        }),
-        owner_failure: None,
-    }
+fn failure(reason: &'static str, age: Duration, stalled: bool) -> Option<MemberFailure> {
+    Some(MemberFailure {
+        reason,
+        message: format!("{reason} happened"),
+        age,
+        stalled,
+    })
+}
+
+/// Builds and stamps, as the shell does: generation 1 at `now`.
+fn stamped(
+    inputs: &ClusterInsightInputs<'_>,
+    previous: Option<&ClusterInsightStatus>,
+    now: Time,
+) -> (ClusterInsightStatus, Option<Duration>) {
+    let built = cluster_insight_status(inputs, &ClusterInsightOptions::default());
+    let status = stamp_status(built.status, previous, built.conditions, Some(1), &now);
+    (status, built.recheck_after)
 }
 
 fn live(
     index: &ClusterIndex,
-    health: &Health,
+    failure: &Option<MemberFailure>,
     previous: Option<&ClusterInsightStatus>,
     now: Time,
 ) -> (ClusterInsightStatus, Option<Duration>) {
-    live_with(&Cluster::default(), index, health, false, previous, now)
+    live_with(&Cluster::default(), index, failure, false, previous, now)
 }
 
 /// [`live`] for `cluster`, with the member listed before (`listed`) or not.
 fn live_with(
     cluster: &Cluster,
     index: &ClusterIndex,
-    health: &Health,
+    failure: &Option<MemberFailure>,
     listed: bool,
     previous: Option<&ClusterInsightStatus>,
     now: Time,
 ) -> (ClusterInsightStatus, Option<Duration>) {
-    let view = View::Live {
+    let member = MemberView::Watched {
         index,
-        health,
+        health: MemberHealth {
+            failure: failure.as_ref(),
+            listed,
+        },
         source: InsightSource::Direct,
         endpoint: "https://m1",
         metrics: None,
-        listed,
     };
-    let options = ClusterInsightOptions::default();
-    assemble(Inputs {
+    let inputs = ClusterInsightInputs {
         cluster,
-        view,
-        previous,
-        generation: Some(1),
-        workloads: Default::default(),
-        options: &options,
-        grace: GRACE,
-        now,
-    })
+        member,
+        scheduled: Default::default(),
+        unreachable_grace: GRACE,
+    };
+    stamped(&inputs, previous, now)
 }
 
 fn condition<'a>(status: &'a ClusterInsightStatus, type_: &str) -> Option<(&'a str, &'a str)> {
@@ -89,7 +102,7 @@ fn condition<'a>(status: &'a ClusterInsightStatus, type_: &str) -> Option<(&'a s
 #[test]
 fn a_synced_member_is_ready_and_an_unchanged_world_changes_nothing() {
     let index = synced_index(3, 0);
-    let health = Health::default();
+    let health = None;
     let (first, requeue) = live(&index, &health, None, at(100));
     assert_eq!(condition(&first, "Ready"), Some(("True", "Synced")));
     assert_eq!(condition(&first, "Degraded"), None);
@@ -108,7 +121,7 @@ fn a_synced_member_is_ready_and_an_unchanged_world_changes_nothing() {
 
 #[test]
 fn not_ready_nodes_make_the_member_degraded() {
-    let (status, _) = live(&synced_index(2, 1), &Health::default(), None, at(1));
+    let (status, _) = live(&synced_index(2, 1), &None, None, at(1));
     assert_eq!(
         condition(&status, "Degraded"),
         Some(("True", "NodesDegraded"))
@@ -124,7 +137,7 @@ fn not_ready_nodes_make_the_member_degraded() {
 
 #[test]
 fn before_the_first_list_the_member_is_reconciling() {
-    let (status, _) = live(&ClusterIndex::new(), &Health::default(), None, at(1));
+    let (status, _) = live(&ClusterIndex::new(), &None, None, at(1));
     assert_eq!(condition(&status, "Ready"), Some(("False", "InitialSync")));
     assert_eq!(
         condition(&status, "Reconciling"),
@@ -181,7 +194,7 @@ fn an_unreachable_member_is_reconciling_as_documented() {
 fn a_relist_after_the_first_list_is_no_initial_sync() {
     let mut index = synced_index(2, 0);
     index.begin_resync_pods(); // a reconnect relists
-    let health = Health::default();
+    let health = None;
     let (status, _) = live_with(&Cluster::default(), &index, &health, true, None, at(1));
     assert_eq!(condition(&status, "Ready"), Some(("True", "Synced")));
     assert_eq!(status.nodes.total, 2, "the last figures stand in");
@@ -191,7 +204,7 @@ fn a_relist_after_the_first_list_is_no_initial_sync() {
 fn skipped_tls_verification_is_said() {
     let mut cluster = Cluster::default();
     cluster.spec.insecure_skip_tls_verification = true;
-    let health = Health::default();
+    let health = None;
     let (status, _) = live_with(&cluster, &synced_index(1, 0), &health, true, None, at(1));
     assert_eq!(condition(&status, "Ready"), Some(("True", "Synced")));
     let message = &status.conditions[0].message;
@@ -261,21 +274,18 @@ fn without_a_connection_figures_come_from_karmadas_cluster_status() {
         },
         ..Cluster::default()
     };
-    let problem = ConnectionError::SecretNotFound {
-        namespace: "karmada-cluster".into(),
-        name: "m1".into(),
+    let problem = ConnectionProblem {
+        reason: "SecretNotFound",
+        message: "Secret karmada-cluster/m1 named by spec.secretRef does not exist; create it with keys `token` and `caBundle`".into(),
+        settings_absent: false,
     };
-    let options = ClusterInsightOptions::default();
-    let inputs = |problem| Inputs {
+    let inputs = |problem| ClusterInsightInputs {
         cluster: &cluster,
-        view: View::Fallback { problem },
-        previous: None,
-        generation: Some(1),
-        workloads: Default::default(),
-        options: &options,
-        grace: GRACE,
-        now: at(1),
+        member: MemberView::Unwatched { problem },
+        scheduled: Default::default(),
+        unreachable_grace: GRACE,
     };
+    let assemble = |inputs: ClusterInsightInputs<'_>| stamped(&inputs, None, at(1));
     let (status, _) = assemble(inputs(Some(&problem)));
     assert_eq!(status.source, Some(InsightSource::ClusterStatus));
     assert_eq!(
@@ -294,4 +304,47 @@ fn without_a_connection_figures_come_from_karmadas_cluster_status() {
         Some(("True", "ClusterStatusFallback"))
     );
     assert_eq!(condition(&status, "Stalled"), None);
+}
+
+#[test]
+fn placements_see_a_member_not_observed_exactly_when_its_insight_is_not_ready() {
+    let index = synced_index(1, 0);
+    let cluster = Cluster::default();
+    let readiness = |failure: &Option<MemberFailure>, listed| {
+        let member = MemberView::Watched {
+            index: &index,
+            health: MemberHealth {
+                failure: failure.as_ref(),
+                listed,
+            },
+            source: InsightSource::Direct,
+            endpoint: "https://m1",
+            metrics: None,
+        };
+        member.readiness(&cluster, GRACE)
+    };
+    let unreachable = failure("MemberUnreachable", GRACE + Duration::from_secs(1), false);
+    let problem = not_observed("m1", &readiness(&unreachable, true)).expect("a problem");
+    assert_eq!(problem.reason, "MemberUnreachable");
+    assert_eq!(
+        problem.message,
+        "ClusterInsight m1 is not Ready: MemberUnreachable happened; the figures are the last known ones"
+    );
+    let within_grace = failure("MemberUnreachable", Duration::from_secs(1), false);
+    assert_eq!(not_observed("m1", &readiness(&within_grace, true)), None);
+    let unauthorized = failure("Unauthorized", Duration::ZERO, true);
+    let problem = not_observed("m1", &readiness(&unauthorized, true)).expect("a problem");
+    assert_eq!(problem.reason, "Unauthorized");
+    let syncing = MemberView::Watched {
+        index: &ClusterIndex::new(),
+        health: MemberHealth::default(),
+        source: InsightSource::Direct,
+        endpoint: "https://m1",
+        metrics: None,
+    };
+    assert_eq!(
+        not_observed("m1", &syncing.readiness(&cluster, GRACE)),
+        None,
+        "during the initial sync pods are simply absent"
+    );
 }

@@ -4,13 +4,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use super::super::totals::Sign;
 use super::super::*;
-use crate::intern::intern_str;
-use crate::projection::{ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimPod};
-use crate::quantity::Amount;
+use crate::interner::intern_str;
+use crate::keys::WorkloadKey;
+use crate::projection::{
+    ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimPod, intern_controller,
+};
+use crate::quantity::{Amount, Sign};
 use crate::test_support::Rng;
-use crate::workload::WorkloadKey;
 
 /// The figures computed directly from the objects, as the builders' definition reads.
 fn recompute<'a>(
@@ -176,7 +177,7 @@ fn random_pod(rng: &mut Rng) -> SlimPod {
     pod.crash_looping = rng.chance(1, 8);
     pod.requests = random_list(rng);
     if rng.chance(1, 2) {
-        pod.controller = Some(crate::intern::intern_controller(ControllerRef {
+        pod.controller = Some(intern_controller(ControllerRef {
             api_version: intern_str("apps/v1"),
             kind: intern_str("ReplicaSet"),
             name: Arc::from(format!("rs-{}", rng.below(3))),

@@ -1,32 +1,19 @@
 //! Feeding a member's decoded watch events into its [`MemberIndex`]: which index call each
 //! event makes, and what a completed relist cleans up.
 //!
-//! This is the one copy of that logic. The operator's member task converts kube-runtime's
+//! [`MemberIndex::apply_event`] is the only public way to change a member's index, and this is
+//! the one copy of that logic. The operator's member task converts kube-runtime's
 //! `watcher::Event`s into [`WatcherEvent`]s (the core does not depend on kube-runtime, which
 //! brings a client and an async runtime) and calls [`MemberIndex::apply_event`]; the ingest
 //! benchmark calls the same function, so it measures the operator's path and not a copy of it.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::attribution::OwnerKind;
 use super::member::MemberIndex;
+use super::owners::OwnerKind;
 use crate::intern;
 use crate::projection::{SlimNode, SlimPod};
-
-/// One event of a list-watch stream, the same variants as kube-runtime's `watcher::Event`.
-#[derive(Clone, Debug, PartialEq)]
-pub enum WatcherEvent<K> {
-    /// A relist starts (before any request is made).
-    Init,
-    /// An object of the relist.
-    InitApply(K),
-    /// The relist is complete: objects it did not mention are gone.
-    InitDone,
-    /// An object was added or modified.
-    Apply(K),
-    /// An object was deleted.
-    Delete(K),
-}
+use crate::watch::WatcherEvent;
 
 /// One event of one of a member's watches.
 // By value, as the watcher yields them: boxing the larger variant would add an allocation per
@@ -114,9 +101,9 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
     use super::*;
-    use crate::intern::intern_str;
+    use crate::interner::intern_str;
+    use crate::keys::WorkloadKey;
     use crate::projection::{ControllerRef, PodPhase};
-    use crate::workload::WorkloadKey;
 
     fn node(name: &str, ready: bool) -> SlimNode {
         let mut node = SlimNode::new(name);

@@ -1,98 +1,17 @@
-//! [`OwnerIndex`]: one member's ReplicaSets and Jobs and the workloads that control them.
+//! [`OwnerIndex`]: one member's ReplicaSets and Jobs and the workloads that control them, so
+//! that a pod's top-level workload (Pod → ReplicaSet → Deployment, Pod → Job → CronJob) is found
+//! in O(1) whatever order pods and their owners arrive in.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use karmada_types::ObjectReference;
 
-use crate::index::Resync;
-use crate::intern::{WellKnown, intern_str};
+use crate::interner::intern_str;
+use crate::keys::WorkloadKey;
 use crate::multimap::MultiMap;
 use crate::projection::{ControllerRef, SlimPod};
-
-/// A workload (or any controller) on a member: API group, kind, namespace, name.
-///
-/// The group and not the full apiVersion, because owner references and the binding may name
-/// different versions of the same kind (`apps/v1` vs `apps/v1beta2`); the group is kept because
-/// two groups may define the same kind (a `Rollout` of Argo and one of another project).
-/// Cluster-scoped objects have an empty namespace. The parts are interned or shared `Arc`s, so
-/// cloning a key is cheap.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct WorkloadKey {
-    /// API group, `""` for the core group (e.g. `apps`, `batch`).
-    pub group: Arc<str>,
-    /// Kind, e.g. `Deployment`.
-    pub kind: Arc<str>,
-    /// Namespace, `""` for cluster-scoped objects.
-    pub namespace: Arc<str>,
-    /// Name.
-    pub name: Arc<str>,
-}
-
-impl WorkloadKey {
-    /// The key of an object of `api_version`/`kind` named `namespace`/`name`.
-    pub fn new(api_version: &str, kind: &str, namespace: &str, name: &str) -> WorkloadKey {
-        WorkloadKey {
-            group: intern_str(api_group(api_version)),
-            kind: intern_str(kind),
-            namespace: intern_str(namespace),
-            name: Arc::from(name),
-        }
-    }
-
-    /// The resource template a binding propagates (`spec.resource`).
-    pub fn of_resource(resource: &ObjectReference) -> WorkloadKey {
-        WorkloadKey::new(
-            &resource.api_version,
-            &resource.kind,
-            &resource.namespace,
-            &resource.name,
-        )
-    }
-
-    /// The controller of an object in `namespace` (owner references never cross namespaces).
-    pub fn of_controller(namespace: &Arc<str>, controller: &ControllerRef) -> WorkloadKey {
-        // Built for every pod event, several times: the usual groups skip the interner.
-        static GROUPS: WellKnown = WellKnown::new(&["apps", "batch", ""]);
-        let group = api_group(&controller.api_version);
-        WorkloadKey {
-            group: GROUPS
-                .get(group.as_bytes())
-                .unwrap_or_else(|| intern_str(group)),
-            kind: Arc::clone(&controller.kind),
-            namespace: Arc::clone(namespace),
-            name: Arc::clone(&controller.name),
-        }
-    }
-
-    /// `true` for the key of `kind` in the group of `kind`.
-    fn is(&self, kind: OwnerKind) -> bool {
-        *self.group == *kind.group() && *self.kind == *kind.kind()
-    }
-}
-
-impl fmt::Display for WorkloadKey {
-    /// `Deployment.apps shop/web` (`Pod default/x` for the core group, no namespace part for
-    /// cluster-scoped objects), as `kubectl` names resources.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.kind)?;
-        if !self.group.is_empty() {
-            write!(f, ".{}", self.group)?;
-        }
-        if self.namespace.is_empty() {
-            write!(f, " {}", self.name)
-        } else {
-            write!(f, " {}/{}", self.namespace, self.name)
-        }
-    }
-}
-
-/// The API group of an `apiVersion`: `apps` for `apps/v1`, `""` for `v1`.
-pub fn api_group(api_version: &str) -> &str {
-    api_version.split_once('/').map_or("", |(group, _)| group)
-}
+use crate::watch::Resync;
 
 /// The intermediate kinds whose owners the [`OwnerIndex`] records: a pod's controller of one of
 /// these kinds is usually itself controlled by the workload Karmada propagated.
@@ -124,6 +43,11 @@ impl OwnerKind {
         }
     }
 
+    /// `true` for a key of this kind in this kind's group.
+    fn is_kind_of(self, key: &WorkloadKey) -> bool {
+        *key.group == *self.group() && *key.kind == *self.kind()
+    }
+
     /// The index of the kind in the per-kind arrays (`[_; 2]`): always 0 or 1, so indexing
     /// with it cannot fail.
     fn slot(self) -> usize {
@@ -144,7 +68,7 @@ struct Slot {
 /// One member's ReplicaSets and Jobs (metadata only) and who controls them.
 ///
 /// Fed by metadata-only watches (`PartialObjectMeta<ReplicaSet>` / `PartialObjectMeta<Job>`),
-/// one per kind, with the same event API as [`ClusterIndex`](crate::ClusterIndex):
+/// one per kind, through `MemberIndex::apply_event`, with the same event API as `ClusterIndex`:
 ///
 /// | watcher event          | call                      |
 /// |------------------------|---------------------------|
@@ -205,7 +129,7 @@ impl OwnerIndex {
     /// Adds or replaces a ReplicaSet/Job from its metadata. Returns `true` when its controller
     /// changed (including when it is new), i.e. when some workload gained or lost its pods.
     /// Metadata without a name is ignored.
-    pub fn apply(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
+    pub(crate) fn apply(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
         let Some(key) = key_of(kind, meta) else {
             return false;
         };
@@ -234,12 +158,13 @@ impl OwnerIndex {
     }
 
     /// Removes a ReplicaSet/Job. Returns `true` when it was recorded.
-    pub fn delete(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
+    pub(crate) fn delete(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
         key_of(kind, meta).is_some_and(|key| self.remove(&key))
     }
 
     /// Removes a ReplicaSet/Job by namespace and name.
-    pub fn delete_named(&mut self, kind: OwnerKind, namespace: &str, name: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn delete_named(&mut self, kind: OwnerKind, namespace: &str, name: &str) -> bool {
         let key = WorkloadKey {
             group: intern_str(kind.group()),
             kind: intern_str(kind.kind()),
@@ -250,20 +175,20 @@ impl OwnerIndex {
     }
 
     /// A relist of `kind` starts (`watcher::Event::Init`).
-    pub fn begin_resync(&mut self, kind: OwnerKind) {
+    pub(crate) fn begin_resync(&mut self, kind: OwnerKind) {
         self.resync[kind.slot()].begin();
     }
 
     /// The relist of `kind` is complete (`InitDone`): removes the objects of that kind it did
     /// not mention. Returns how many were removed.
-    pub fn end_resync(&mut self, kind: OwnerKind) -> usize {
+    pub(crate) fn end_resync(&mut self, kind: OwnerKind) -> usize {
         let Some(epoch) = self.resync[kind.slot()].end() else {
             return 0;
         };
         let stale: Vec<WorkloadKey> = self
             .objects
             .iter()
-            .filter(|(key, slot)| key.is(kind) && slot.epoch != epoch)
+            .filter(|(key, slot)| kind.is_kind_of(key) && slot.epoch != epoch)
             .map(|(key, _)| key.clone())
             .collect();
         for key in &stale {
@@ -313,7 +238,7 @@ impl OwnerIndex {
                 if let Some(owner) = &slot.owner {
                     self.children.remove(owner, key);
                 }
-                if let Some(kind) = OwnerKind::ALL.into_iter().find(|k| key.is(*k)) {
+                if let Some(kind) = OwnerKind::ALL.into_iter().find(|k| k.is_kind_of(key)) {
                     // Counted once when inserted, so never below 1 here; saturating anyway so
                     // that a bookkeeping slip could not become a panic.
                     self.counts[kind.slot()] = self.counts[kind.slot()].saturating_sub(1);

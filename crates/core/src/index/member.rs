@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::attribution::{OwnerIndex, OwnerKind, WorkloadKey, key_of};
-use crate::index::ClusterIndex;
+use super::cluster::ClusterIndex;
+use super::owners::{OwnerIndex, OwnerKind, key_of};
+use crate::keys::WorkloadKey;
 use crate::projection::{ControllerRef, SlimNode, SlimPod};
 
 /// The workloads whose pods may have changed since the last [`take`](Self::take).
@@ -46,8 +47,8 @@ impl TouchedWorkloads {
 
 /// One member's indexes and the workloads touched since the shell last asked.
 ///
-/// Feed it with the same events as the two indexes it wraps; `touched` collects the workloads
-/// to rebuild. A pod event touches the pod's top-level workload (Deployment, CronJob, …), its
+/// Fed one watch event at a time through [`apply_event`](Self::apply_event), the only way in;
+/// `touched` collects the workloads to rebuild. A pod event touches the pod's top-level workload (Deployment, CronJob, …), its
 /// direct controller (a bare ReplicaSet or Job can be a workload too) and, for a pod without a
 /// controller, the pod itself; before and after the change, so an adoption touches both sides.
 #[derive(Clone, Debug, Default)]
@@ -73,29 +74,29 @@ impl MemberIndex {
     }
 
     /// Adds or replaces a node.
-    pub fn apply_node(&mut self, node: SlimNode) -> bool {
+    pub(crate) fn apply_node(&mut self, node: SlimNode) -> bool {
         self.cluster.apply_node(node)
     }
 
     /// Removes a node.
-    pub fn delete_node(&mut self, node: &SlimNode) -> bool {
+    pub(crate) fn delete_node(&mut self, node: &SlimNode) -> bool {
         self.cluster.delete_node(node)
     }
 
     /// A node relist starts.
-    pub fn begin_resync_nodes(&mut self) {
+    pub(crate) fn begin_resync_nodes(&mut self) {
         self.cluster.begin_resync_nodes();
     }
 
     /// A node relist is complete.
-    pub fn end_resync_nodes(&mut self) -> usize {
+    pub(crate) fn end_resync_nodes(&mut self) -> usize {
         let removed = self.cluster.end_resync_nodes();
         self.touch_all_once_synced();
         removed
     }
 
     /// Adds or replaces a pod. Returns `true` when anything the index holds changed.
-    pub fn apply_pod(&mut self, pod: SlimPod) -> bool {
+    pub(crate) fn apply_pod(&mut self, pod: SlimPod) -> bool {
         let namespace = Arc::clone(pod.namespace());
         let after = pod.controller.clone();
         // The index reports the controller it replaced: no lookups before and after.
@@ -110,7 +111,7 @@ impl MemberIndex {
     }
 
     /// Removes a pod.
-    pub fn delete_pod(&mut self, pod: &SlimPod) -> bool {
+    pub(crate) fn delete_pod(&mut self, pod: &SlimPod) -> bool {
         let (namespace, name) = (pod.namespace(), pod.name());
         let Some(before) = self.controller_of(namespace, name) else {
             return false;
@@ -120,13 +121,13 @@ impl MemberIndex {
     }
 
     /// A pod relist starts.
-    pub fn begin_resync_pods(&mut self) {
+    pub(crate) fn begin_resync_pods(&mut self) {
         self.cluster.begin_resync_pods();
     }
 
     /// A pod relist is complete; returns how many pods it removed. Which workloads those pods
     /// belonged to is not tracked (it would cost a scan), so removals touch every workload.
-    pub fn end_resync_pods(&mut self) -> usize {
+    pub(crate) fn end_resync_pods(&mut self) -> usize {
         let removed = self.cluster.end_resync_pods();
         if removed > 0 {
             self.touched.touch_all();
@@ -137,7 +138,7 @@ impl MemberIndex {
 
     /// Adds or replaces a ReplicaSet/Job from its metadata. Returns `true` when its
     /// controller changed: its pods then belong to another workload.
-    pub fn apply_owner(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
+    pub(crate) fn apply_owner(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
         let Some(key) = key_of(kind, meta) else {
             return false;
         };
@@ -153,7 +154,7 @@ impl MemberIndex {
     }
 
     /// Removes a ReplicaSet/Job.
-    pub fn delete_owner(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
+    pub(crate) fn delete_owner(&mut self, kind: OwnerKind, meta: &ObjectMeta) -> bool {
         let Some(key) = key_of(kind, meta) else {
             return false;
         };
@@ -168,12 +169,12 @@ impl MemberIndex {
     }
 
     /// A ReplicaSet/Job relist starts.
-    pub fn begin_resync_owners(&mut self, kind: OwnerKind) {
+    pub(crate) fn begin_resync_owners(&mut self, kind: OwnerKind) {
         self.owners.begin_resync(kind);
     }
 
     /// A ReplicaSet/Job relist is complete; removals touch every workload.
-    pub fn end_resync_owners(&mut self, kind: OwnerKind) -> usize {
+    pub(crate) fn end_resync_owners(&mut self, kind: OwnerKind) -> usize {
         let removed = self.owners.end_resync(kind);
         if removed > 0 {
             self.touched.touch_all();

@@ -1,0 +1,347 @@
+//! [`ClusterIndex`]: one member cluster's nodes and pods, with the figures of its
+//! `ClusterInsight` maintained incrementally, so that building a status never rescans the member.
+//!
+//! Pods are also grouped by their direct controller ([`PodsByController`]), so that the pods of
+//! one workload are found without a scan (`workload_pods`).
+//!
+//! Every event costs O(1) (times the handful of resources a pod requests): the stored object's
+//! old contribution is taken back and the new one added, so figures never need a rescan. The
+//! shell feeds the index through `MemberIndex::apply_event`; the calls here mirror kube-runtime's
+//! `watcher::Event`:
+//!
+//! | watcher event        | call                                            |
+//! |----------------------|-------------------------------------------------|
+//! | `Apply(o)`           | `apply_node(o)` / `store_pod(o)`                |
+//! | `Delete(o)`          | `delete_node(&o)` / `delete_pod(&o)`            |
+//! | `Init`               | `begin_resync_nodes()` / `begin_resync_pods()`  |
+//! | `InitApply(o)`       | `apply_node(o)` / `store_pod(o)`                |
+//! | `InitDone`           | `end_resync_nodes()` / `end_resync_pods()`      |
+//!
+//! During a relist the previous objects stay counted (figures stay close to the truth instead of
+//! dropping to zero); `end_resync_*` removes whatever the relist did not mention ([`Resync`]).
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
+
+use super::pods::{PodSlot, PodStored, StoredPod, count_pod};
+use super::pods_by_controller::PodsByController;
+use super::totals::{ClusterFigures, NodeStats};
+use crate::keys::WorkloadKey;
+use crate::projection::{SlimNode, SlimPod};
+use crate::quantity::Sign;
+use crate::watch::Resync;
+
+/// A stored node and the relist epoch it was last seen in.
+#[derive(Clone, Debug)]
+struct NodeSlot {
+    node: SlimNode,
+    epoch: u32,
+}
+
+/// One member's nodes and pods, and their aggregates.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterIndex {
+    nodes: HashMap<Arc<str>, NodeSlot>,
+    /// namespace → name → pod: the namespace is stored once per namespace, not per pod. The
+    /// name is shared with `by_controller`.
+    pods: HashMap<Arc<str>, HashMap<Arc<str>, PodSlot>>,
+    pod_count: usize,
+    /// Pod names grouped by their direct controller.
+    by_controller: PodsByController,
+    /// Per node name that pods are bound to (known Node or not).
+    node_stats: HashMap<Arc<str>, NodeStats>,
+    figures: ClusterFigures,
+    node_resync: Resync,
+    pod_resync: Resync,
+}
+
+impl ClusterIndex {
+    /// An empty index.
+    pub fn new() -> ClusterIndex {
+        ClusterIndex::default()
+    }
+
+    /// The member's aggregates.
+    pub fn figures(&self) -> &ClusterFigures {
+        &self.figures
+    }
+
+    /// A node by name.
+    pub fn node(&self, name: &str) -> Option<&SlimNode> {
+        self.nodes.get(name).map(|slot| &slot.node)
+    }
+
+    /// Every known node, in no particular order.
+    pub fn nodes(&self) -> impl Iterator<Item = &SlimNode> {
+        self.nodes.values().map(|slot| &slot.node)
+    }
+
+    /// Number of known nodes.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// What the pods bound to `node` add up to (also for a node not known as a Node).
+    pub fn node_stats(&self, node: &str) -> Option<&NodeStats> {
+        self.node_stats.get(node)
+    }
+
+    /// Node names that pods are bound to, with their stats, in no particular order.
+    pub fn all_node_stats(&self) -> impl Iterator<Item = (&Arc<str>, &NodeStats)> {
+        self.node_stats.iter()
+    }
+
+    /// `true` once a node relist has completed (the node figures are complete).
+    pub fn nodes_synced(&self) -> bool {
+        self.node_resync.synced()
+    }
+
+    /// `true` once a pod relist has completed (the pod figures are complete).
+    pub fn pods_synced(&self) -> bool {
+        self.pod_resync.synced()
+    }
+
+    /// Both kinds listed completely at least once and no relist in progress.
+    pub fn is_synced(&self) -> bool {
+        self.nodes_synced() && self.pods_synced()
+    }
+
+    /// Forgets everything (the member was removed or is being reconnected elsewhere).
+    pub fn clear(&mut self) {
+        *self = ClusterIndex::default();
+    }
+
+    /// Adds or replaces a node. Returns `true` when anything the index holds changed.
+    pub(crate) fn apply_node(&mut self, node: SlimNode) -> bool {
+        let node = node.without_metadata();
+        let epoch = self.node_resync.epoch;
+        if let Some(slot) = self.nodes.get_mut(node.name().as_ref()) {
+            slot.epoch = epoch;
+            if slot.node == node {
+                return false;
+            }
+            let old = std::mem::replace(&mut slot.node, node);
+            count_node(&mut self.figures, &old, Sign::Remove);
+            count_node(&mut self.figures, &slot.node, Sign::Add);
+            return true;
+        }
+        count_node(&mut self.figures, &node, Sign::Add);
+        self.nodes
+            .insert(Arc::clone(node.name()), NodeSlot { node, epoch });
+        true
+    }
+
+    /// Removes a node (its pods stay counted; they are still in the member until deleted).
+    pub(crate) fn delete_node(&mut self, node: &SlimNode) -> bool {
+        self.delete_node_named(node.name())
+    }
+
+    /// Removes a node by name.
+    pub(crate) fn delete_node_named(&mut self, name: &str) -> bool {
+        match self.nodes.remove(name) {
+            Some(slot) => {
+                count_node(&mut self.figures, &slot.node, Sign::Remove);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A node relist starts (`watcher::Event::Init`).
+    pub(crate) fn begin_resync_nodes(&mut self) {
+        self.node_resync.begin();
+    }
+
+    /// The node relist is complete (`InitDone`): removes the nodes it did not mention. Returns
+    /// how many were removed.
+    pub(crate) fn end_resync_nodes(&mut self) -> usize {
+        let Some(epoch) = self.node_resync.end() else {
+            return 0;
+        };
+        let stale: Vec<Arc<str>> = self
+            .nodes
+            .iter()
+            .filter(|(_, slot)| slot.epoch != epoch)
+            .map(|(name, _)| Arc::clone(name))
+            .collect();
+        for name in &stale {
+            self.delete_node_named(name);
+        }
+        stale.len()
+    }
+
+    /// A pod by namespace and name.
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<&StoredPod> {
+        self.pods
+            .get(namespace)
+            .and_then(|names| names.get(name))
+            .map(|slot| &slot.pod)
+    }
+
+    /// Every pod as `(namespace, name, pod)`, in no particular order.
+    pub fn pods(&self) -> impl Iterator<Item = (&Arc<str>, &str, &StoredPod)> {
+        self.pods.iter().flat_map(|(namespace, names)| {
+            names
+                .iter()
+                .map(move |(name, slot)| (namespace, name.as_ref(), &slot.pod))
+        })
+    }
+
+    /// The pods whose controller (owner reference with `controller: true`) is `controller`, as
+    /// `(name, pod)` in no particular order. Costs O(those pods), whatever the member's size.
+    pub fn pods_of_controller(
+        &self,
+        controller: &WorkloadKey,
+    ) -> impl Iterator<Item = (&Arc<str>, &StoredPod)> {
+        let names = self.pods.get(&*controller.namespace);
+        self.by_controller
+            .names(controller)
+            .filter_map(move |name| names?.get_key_value(&**name))
+            .map(|(name, slot)| (name, &slot.pod))
+    }
+
+    /// Number of pods held.
+    pub fn pod_count(&self) -> usize {
+        self.pod_count
+    }
+
+    /// Adds or replaces a pod. Returns `true` when anything the index holds changed.
+    #[cfg(test)]
+    pub(crate) fn apply_pod(&mut self, pod: SlimPod) -> bool {
+        self.store_pod(pod).is_some()
+    }
+
+    /// Adds or replaces a pod, telling what it replaced; `None` when nothing changed.
+    pub(crate) fn store_pod(&mut self, pod: SlimPod) -> Option<PodStored> {
+        let epoch = self.pod_resync.epoch;
+        let namespace = Arc::clone(pod.namespace());
+        let name: Arc<str> = pod.name().into();
+        let new = StoredPod::from_slim(pod);
+        let names = self.pods.entry(Arc::clone(&namespace)).or_default();
+        // One hash of the name, whether the pod is new or replaced.
+        match names.entry(Arc::clone(&name)) {
+            Entry::Occupied(mut entry) => {
+                let slot = entry.get_mut();
+                slot.epoch = epoch;
+                if slot.pod == new {
+                    return None;
+                }
+                let replaced = Some(slot.pod.controller.clone());
+                if slot.pod.controller != new.controller {
+                    // Adopted or released (rare): move the name to its new group.
+                    let groups = &mut self.by_controller;
+                    groups.remove(&namespace, slot.pod.controller.as_deref(), &name);
+                    groups.add(&namespace, new.controller.as_deref(), &name);
+                }
+                let old = std::mem::replace(&mut slot.pod, new);
+                count_pod(&mut self.figures, &mut self.node_stats, &old, Sign::Remove);
+                count_pod(
+                    &mut self.figures,
+                    &mut self.node_stats,
+                    &slot.pod,
+                    Sign::Add,
+                );
+                Some(PodStored { name, replaced })
+            }
+            Entry::Vacant(entry) => {
+                count_pod(&mut self.figures, &mut self.node_stats, &new, Sign::Add);
+                self.by_controller
+                    .add(&namespace, new.controller.as_deref(), &name);
+                entry.insert(PodSlot { pod: new, epoch });
+                self.pod_count += 1;
+                Some(PodStored {
+                    name,
+                    replaced: None,
+                })
+            }
+        }
+    }
+
+    /// Removes a pod.
+    pub(crate) fn delete_pod(&mut self, pod: &SlimPod) -> bool {
+        self.delete_pod_named(pod.namespace(), pod.name())
+    }
+
+    /// Removes a pod by namespace and name.
+    pub(crate) fn delete_pod_named(&mut self, namespace: &str, name: &str) -> bool {
+        let Some(namespace) = self
+            .pods
+            .get_key_value(namespace)
+            .map(|(ns, _)| Arc::clone(ns))
+        else {
+            return false;
+        };
+        let Some(names) = self.pods.get_mut(&namespace) else {
+            return false;
+        };
+        let Some((name, slot)) = names.remove_entry(name) else {
+            return false;
+        };
+        if names.is_empty() {
+            self.pods.remove(&namespace);
+        }
+        self.by_controller
+            .remove(&namespace, slot.pod.controller.as_deref(), &name);
+        // The pod was stored, hence counted: pod_count ≥ 1.
+        self.pod_count -= 1;
+        count_pod(
+            &mut self.figures,
+            &mut self.node_stats,
+            &slot.pod,
+            Sign::Remove,
+        );
+        true
+    }
+
+    /// A pod relist starts (`watcher::Event::Init`).
+    pub(crate) fn begin_resync_pods(&mut self) {
+        self.pod_resync.begin();
+    }
+
+    /// The pod relist is complete (`InitDone`): removes the pods it did not mention. Returns
+    /// how many were removed.
+    pub(crate) fn end_resync_pods(&mut self) -> usize {
+        let Some(epoch) = self.pod_resync.end() else {
+            return 0;
+        };
+        let mut removed = 0;
+        let figures = &mut self.figures;
+        let node_stats = &mut self.node_stats;
+        let groups = &mut self.by_controller;
+        self.pods.retain(|namespace, names| {
+            names.retain(|name, slot| {
+                let keep = slot.epoch == epoch;
+                if !keep {
+                    count_pod(figures, node_stats, &slot.pod, Sign::Remove);
+                    groups.remove(namespace, slot.pod.controller.as_deref(), name);
+                    removed += 1;
+                }
+                keep
+            });
+            !names.is_empty()
+        });
+        // `removed` counts stored pods, each counted once in pod_count.
+        self.pod_count -= removed;
+        removed
+    }
+}
+
+/// Adds or takes back one node's share of the member figures.
+fn count_node(figures: &mut ClusterFigures, node: &SlimNode, sign: Sign) {
+    // Plain `+=`: exactly invertible, and bounded by the number of nodes held.
+    let n = sign.count();
+    let nodes = &mut figures.nodes;
+    nodes.total += n;
+    nodes.ready += n * i64::from(node.ready);
+    nodes.unschedulable += n * i64::from(node.unschedulable);
+    nodes.memory_pressure += n * i64::from(node.memory_pressure);
+    nodes.disk_pressure += n * i64::from(node.disk_pressure);
+    nodes.pid_pressure += n * i64::from(node.pid_pressure);
+    nodes.network_unavailable += n * i64::from(node.network_unavailable);
+    figures.capacity.apply_list(&node.capacity, sign);
+    figures.allocatable.apply_list(&node.allocatable, sign);
+}
