@@ -19,7 +19,7 @@ use karmada_types::{
 use kube::core::{DeserializeGuard, PartialObjectMeta};
 use kube::runtime::events::Recorder;
 use kube::runtime::reflector::{self, Store, store::Writer};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -72,9 +72,18 @@ pub struct Indexes {
     pub works: Mutex<WorkIndex>,
     /// Every Cluster, and the fields static weights depend on.
     pub clusters: Mutex<HubClusters>,
-    /// Each binding's state as its placement was last built: the fleet's workload counts and
-    /// the metrics read it, so nothing rebuilds placements to count them.
-    pub workload_states: Mutex<HashMap<BindingRef, WorkloadState>>,
+    /// Each decoded binding's workload state, for the fleet's counts and the metrics.
+    pub workload_states: Mutex<WorkloadStates>,
+}
+
+/// Each decoded binding's workload state (ready, progressing, failed), brought up to date by
+/// the fleet for the bindings that changed since it last looked: a fleet rebuild judges
+/// O(changed bindings), never every binding.
+#[derive(Debug, Default)]
+pub struct WorkloadStates {
+    pub states: HashMap<BindingRef, WorkloadState>,
+    /// Bindings whose state may have changed (the binding itself, or its policy).
+    pub stale: HashSet<BindingRef>,
 }
 
 /// Writing our objects: the per-object debounce and Events.

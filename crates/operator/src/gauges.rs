@@ -88,7 +88,7 @@ fn refresh_fleet(gauges: &StateGauges, ctx: &Context) {
             .set(count);
     }
     let mut states = [0i64; 3];
-    for state in lock(&ctx.indexes.workload_states).values() {
+    for state in lock(&ctx.indexes.workload_states).states.values() {
         let slot = match state {
             WorkloadState::Ready => 0,
             WorkloadState::Progressing => 1,

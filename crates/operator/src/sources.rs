@@ -21,7 +21,7 @@ use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::ClusterInsight;
-use karmada_manager_core::{BindingRef, ClusterEntry, WatcherEvent, WorkloadState};
+use karmada_manager_core::{BindingRef, ClusterEntry, WatcherEvent};
 use karmada_types::Cluster;
 use karmada_types::well_known::ClaimingPolicy;
 use kube::core::{DeserializeGuard, PartialObjectMeta};
@@ -90,48 +90,14 @@ pub fn binding<B: Bound>(ctx: &Context, event: WatcherEvent<DeserializeGuard<B>>
         });
         lock(&ctx.indexes.bindings).apply_event(B::KIND, event)
     };
-    count_workload::<B>(ctx, &event, &changes.bindings);
+    lock(&ctx.indexes.workload_states)
+        .stale
+        .extend(changes.bindings.iter().cloned());
     for cluster in &changes.clusters {
         ctx.triggers.clusters.send(cluster);
     }
     ctx.triggers.placements.send(&changes.bindings);
     ctx.triggers.fleet.notify_one();
-}
-
-/// Keeps the fleet's workload states to one per decoded binding: a new one counts as
-/// progressing until its placement is built (the placement controller records its state then);
-/// one that went, or no longer decodes, is not counted.
-fn count_workload<B: Bound>(
-    ctx: &Context,
-    event: &WatcherEvent<DeserializeGuard<B>>,
-    touched: &[BindingRef],
-) {
-    let mut states = lock(&ctx.indexes.workload_states);
-    match event {
-        WatcherEvent::InitApply(guarded) | WatcherEvent::Apply(guarded) => {
-            let reference = BindingRef {
-                kind: B::KIND,
-                namespace: guarded.namespace().unwrap_or_default(),
-                name: guarded.name_any(),
-            };
-            if guarded.0.is_ok() {
-                states
-                    .entry(reference)
-                    .or_insert(WorkloadState::Progressing);
-            } else {
-                states.remove(&reference);
-            }
-        }
-        WatcherEvent::Delete(_) | WatcherEvent::InitDone => {
-            for reference in touched {
-                let binding = B::binding_ref(&reference.namespace, &reference.name);
-                if B::bindings(ctx).get(&binding).is_none() {
-                    states.remove(reference);
-                }
-            }
-        }
-        WatcherEvent::Init => {}
-    }
 }
 
 /// A Work's metadata changed: its binding's overrides may have.
@@ -176,6 +142,10 @@ pub fn policy<K>(
             .collect()
     };
     ctx.triggers.placements.send(&bindings);
+    // A policy found, lost or broken changes how its bindings are judged.
+    lock(&ctx.indexes.workload_states)
+        .stale
+        .extend(bindings.iter().cloned());
     ctx.triggers.fleet.notify_one();
 }
 

@@ -1,8 +1,9 @@
-//! The single `FleetInsight/fleet`: rebuilt from all ClusterInsights, the workload states the
-//! placement controllers recorded and the policy caches whenever one of them changes, at most
-//! once per write interval, and written only when it differs from what was last written.
+//! The single `FleetInsight/fleet`: rebuilt from all ClusterInsights, each binding's workload
+//! state and the policy caches whenever one of them changes, at most once per write interval,
+//! and written only when it differs from what was last written.
 
 use crate::context::{Context, lock};
+use crate::controllers::placement::state_of;
 use crate::write::apply::{apply_status_if_changed, ensure_object};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::PolicyCounts;
@@ -71,13 +72,19 @@ async fn retry(ctx: &Context, err: &kube::Error) {
     ctx.triggers.fleet.notify_one();
 }
 
-/// Workload states as the placements were last built (one per decoded binding), and policy
-/// counts from the caches.
+/// Workload states (one per decoded binding; those that changed are judged again now) and
+/// policy counts from the caches.
 fn hub_counts(ctx: &Context) -> HubCounts {
-    let states: Vec<_> = lock(&ctx.indexes.workload_states)
-        .values()
-        .copied()
-        .collect();
+    let states: Vec<_> = {
+        let mut workloads = lock(&ctx.indexes.workload_states);
+        for binding in std::mem::take(&mut workloads.stale) {
+            match state_of(ctx, &binding) {
+                Some(state) => workloads.states.insert(binding, state),
+                None => workloads.states.remove(&binding),
+            };
+        }
+        workloads.states.values().copied().collect()
+    };
     let caches = &ctx.caches;
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     HubCounts {

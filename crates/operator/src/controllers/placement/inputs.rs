@@ -3,20 +3,22 @@
 //! member, and what cannot be observed there (the member's health, judged by the same rule as
 //! its ClusterInsight). Then hands it all to the pure builder.
 
+use super::Bound;
 use crate::context::{Context, lock};
 use crate::controllers::cluster::undecodable_message;
 use crate::members::{Connection, with_view};
 use karmada_manager_api::ClusterProblem;
 use karmada_manager_api::conditions::reasons;
 use karmada_manager_core::{
-    BindingSource, PermanentId, PlacementInputs, PlacementOptions, PolicyLookup, WorkloadKey,
-    WorkloadPlacementBuild, WorkloadPod, involved_clusters, not_observed, permanent_id_label,
-    workload_placement_status, workload_pods,
+    BindingKind, BindingRef, BindingSource, PermanentId, PlacementInputs, PlacementOptions,
+    PolicyLookup, WorkloadKey, WorkloadPlacementBuild, WorkloadPod, WorkloadState,
+    involved_clusters, not_observed, permanent_id_label, workload_placement_status, workload_pods,
 };
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{
     Cluster, ClusterPropagationPolicy, PropagationPolicy, PropagationSpec, WorkOverrides,
 };
+use karmada_types::{ClusterResourceBinding, ResourceBinding};
 use kube::core::DeserializeGuard;
 use kube::runtime::reflector::ObjectRef;
 use std::collections::BTreeMap;
@@ -64,6 +66,30 @@ pub fn build(
         },
         options,
     )
+}
+
+/// The state `binding`'s workload is in (ready, progressing, failed), judged by the same
+/// builder from the hub alone: Karmada's aggregated status decides readiness, so member pods,
+/// overrides and weights do not change it. `None` when the binding is gone or does not decode.
+pub fn state_of(ctx: &Context, binding: &BindingRef) -> Option<WorkloadState> {
+    fn decoded<B: Bound>(ctx: &Context, binding: &BindingRef) -> Option<WorkloadState> {
+        let guarded = B::bindings(ctx).get(&B::binding_ref(&binding.namespace, &binding.name))?;
+        let source = guarded.0.as_ref().ok()?.source();
+        let policy = claimed_policy(ctx, &ClaimingPolicy::of(source.metadata));
+        let inputs = PlacementInputs {
+            binding: source,
+            policy: Claimed::lookup(policy.as_ref()),
+            clusters: &[],
+            overrides: &BTreeMap::new(),
+            pods: &BTreeMap::new(),
+            problems: &BTreeMap::new(),
+        };
+        Some(workload_placement_status(&inputs, &PlacementOptions::default()).state)
+    }
+    match binding.kind {
+        BindingKind::ResourceBinding => decoded::<ResourceBinding>(ctx, binding),
+        BindingKind::ClusterResourceBinding => decoded::<ClusterResourceBinding>(ctx, binding),
+    }
 }
 
 /// Kinds that run pods, or may (replicas, or a custom kind): they get a `pods` block even when

@@ -11,17 +11,17 @@
 mod inputs;
 mod kinds;
 
-pub use inputs::{Claimed, claimed_policy};
+pub use inputs::{Claimed, claimed_policy, state_of};
 pub use kinds::Bound;
 
-use crate::context::{Context, lock};
+use crate::context::Context;
 use crate::write::apply::{apply_status_if_changed, ensure_object};
 use crate::write::events::announce_ready;
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::WorkloadPlacementStatus;
-use karmada_manager_core::{BindingRef, malformed_source, stamp_status};
+use karmada_manager_core::{malformed_source, stamp_status};
 use kube::api::DeleteParams;
 use kube::core::DeserializeGuard;
 use kube::runtime::controller::{self, Action, Controller};
@@ -140,8 +140,7 @@ async fn reconcile_binding<B: Bound>(
 }
 
 /// The placement's status to write: built from the caches, or the previous one marked
-/// `MalformedSource` when the binding does not decode. Records the workload's state for the
-/// fleet.
+/// `MalformedSource` when the binding does not decode.
 fn placement_status<B: Bound>(
     ctx: &Context,
     guarded: &DeserializeGuard<B>,
@@ -152,11 +151,6 @@ fn placement_status<B: Bound>(
     match &guarded.0 {
         Ok(binding) => {
             let built = inputs::build(ctx, binding.source(), &ctx.settings.placement);
-            let reference = BindingRef::of(&binding.source());
-            let before = lock(&ctx.indexes.workload_states).insert(reference, built.state);
-            if before != Some(built.state) {
-                ctx.triggers.fleet.notify_one();
-            }
             stamp_status(built.status, previous, built.conditions, generation, &now)
         }
         Err(invalid) => {
@@ -175,14 +169,6 @@ fn placement_status<B: Bound>(
 async fn remove_placement<B: Bound>(ctx: &Context, namespace: &str, name: &str) {
     let key = log_key::<B>(namespace, name);
     ctx.writers.placements.forget(&key);
-    let gone = BindingRef {
-        kind: B::KIND,
-        namespace: namespace.to_owned(),
-        name: name.to_owned(),
-    };
-    if lock(&ctx.indexes.workload_states).remove(&gone).is_some() {
-        ctx.triggers.fleet.notify_one();
-    }
     if B::placements(ctx)
         .get(&B::placement_ref(namespace, name))
         .is_none()
