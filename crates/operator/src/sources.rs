@@ -15,7 +15,7 @@
 //! | member pods / health | `MemberIndex` (in the member task) | the placements of the touched workloads |
 
 use crate::context::{Context, lock};
-use crate::controllers::placement::Bound;
+use crate::controllers::placement::MirroredBinding;
 use crate::members::WorkloadChanges;
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
@@ -78,7 +78,7 @@ pub fn secret(ctx: &Context, event: WatcherEvent<Secret>) {
 
 /// A binding changed: its placement, and the insights of the clusters it targets now and
 /// targeted before (both sides of a rescheduling update their counts).
-pub fn binding<B: Bound>(ctx: &Context, event: WatcherEvent<DeserializeGuard<B>>) {
+pub fn binding<B: MirroredBinding>(ctx: &Context, event: WatcherEvent<DeserializeGuard<B>>) {
     let changes = {
         let event = map_event(&event, |guarded| match &guarded.0 {
             Ok(binding) => Ok(binding.source()),
@@ -169,7 +169,7 @@ pub fn insight(ctx: &Context, event: WatcherEvent<ClusterInsight>) {
 
 /// One of our placements changed or went: its binding is reconciled, which recreates a deleted
 /// placement or, when the binding is gone, deletes the orphan.
-pub fn placement<B: Bound>(ctx: &Context, event: WatcherEvent<B::Placement>) {
+pub fn placement<B: MirroredBinding>(ctx: &Context, event: WatcherEvent<B::Placement>) {
     let placements: Vec<BindingRef> = match &event {
         WatcherEvent::Apply(p) | WatcherEvent::Delete(p) => vec![placement_binding::<B>(p)],
         WatcherEvent::InitDone => B::placements(ctx)
@@ -182,7 +182,7 @@ pub fn placement<B: Bound>(ctx: &Context, event: WatcherEvent<B::Placement>) {
     ctx.triggers.placements.send(&placements);
 }
 
-fn placement_binding<B: Bound>(placement: &B::Placement) -> BindingRef {
+fn placement_binding<B: MirroredBinding>(placement: &B::Placement) -> BindingRef {
     BindingRef {
         kind: B::KIND,
         namespace: placement.namespace().unwrap_or_default(),

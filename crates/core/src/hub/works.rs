@@ -16,8 +16,12 @@ use crate::keys::{BindingKind, PermanentId, permanent_id_label};
 use crate::multimap::MultiMap;
 use crate::watch::Resync;
 
-/// A Work by namespace and name.
-type WorkName = (String, String);
+/// A Work by namespace and name (ordered by namespace, then name).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct WorkName {
+    namespace: String,
+    name: String,
+}
 
 /// What one Work says about its binding.
 #[derive(Clone, Debug, PartialEq)]
@@ -162,7 +166,7 @@ impl WorkIndex {
                         message: format!(
                             "Work {}/{}: {error}. The overrides on this cluster are not shown; \
                              fix or remove the annotation.",
-                            name.0, name.1
+                            name.namespace, name.name
                         ),
                     }),
             }
@@ -189,7 +193,10 @@ pub struct ObservedOverrides {
 
 fn work_name(meta: &ObjectMeta) -> Option<WorkName> {
     let name = meta.name.clone().filter(|n| !n.is_empty())?;
-    Some((meta.namespace.clone().unwrap_or_default(), name))
+    Some(WorkName {
+        namespace: meta.namespace.clone().unwrap_or_default(),
+        name,
+    })
 }
 
 /// The binding and cluster a Work belongs to, and its overrides; `None` for a Work that is not

@@ -75,8 +75,8 @@ struct Applied {
     changed: bool,
     /// The member's health (failure, or listed) changed.
     health_changed: bool,
-    /// ... to a new failure: its grace period starts now.
-    new_failure: bool,
+    /// When the current failure of the node and pod watches began, if there is one.
+    failure_since: Option<std::time::Instant>,
 }
 
 /// Where and how often to ask for the Cluster (and the placements of its workloads) to be
@@ -116,7 +116,7 @@ pub async fn watch_member(
     // The member's health changed since the last trigger: every placement on it may show it
     // differently (observed or not), whichever workloads the events touched.
     let mut health_changed = false;
-    let mut grace_ends: Option<Instant> = None;
+    let mut grace = GraceTimer::default();
     let mut listing = Listing::new();
     loop {
         let deadline = last_fired.map_or_else(Instant::now, |t| t + trigger.interval);
@@ -126,14 +126,11 @@ pub async fn watch_member(
                 listing.observe(&update, &shared, &trigger.cluster);
                 let applied = apply(&shared, update, &endpoint);
                 pending |= applied.changed;
-                if applied.health_changed {
-                    health_changed = true;
-                    grace_ends = applied.new_failure.then(|| Instant::now() + trigger.unreachable_grace);
-                }
+                health_changed |= applied.health_changed;
+                grace.follow(applied.failure_since, trigger.unreachable_grace);
             }
             _ = tokio::time::sleep_until(deadline), if pending => {}
-            _ = sleep_until_some(grace_ends), if grace_ends.is_some() => {
-                grace_ends = None;
+            () = grace.elapsed(), if grace.is_running() => {
                 health_changed = true;
                 pending = true;
             }
@@ -219,10 +216,40 @@ impl Listing {
     }
 }
 
-async fn sleep_until_some(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
+/// Wakes the task once when the current failure of the node and pod watches has lasted the
+/// unreachable grace period: the member then counts as not observed, with no new event to say so.
+#[derive(Default)]
+struct GraceTimer {
+    /// The start of the failure being timed, and when its grace period ends.
+    timing: Option<(std::time::Instant, Instant)>,
+    /// The start of the failure whose grace period already ended.
+    elapsed_for: Option<std::time::Instant>,
+}
+
+impl GraceTimer {
+    /// Times the failure that began at `since` (`None`: no failure), unless it is already timed
+    /// or its grace period already ended.
+    fn follow(&mut self, since: Option<std::time::Instant>, grace: Duration) {
+        match since {
+            None => *self = Self::default(),
+            Some(since) if self.elapsed_for == Some(since) => {}
+            Some(since) if self.timing.is_some_and(|(timed, _)| timed == since) => {}
+            Some(since) => self.timing = Some((since, Instant::from_std(since) + grace)),
+        }
+    }
+
+    fn is_running(&self) -> bool {
+        self.timing.is_some()
+    }
+
+    /// Resolves when the grace period ends (never while nothing is timed).
+    async fn elapsed(&mut self) {
+        let Some((since, ends)) = self.timing else {
+            return std::future::pending().await;
+        };
+        tokio::time::sleep_until(ends).await;
+        self.timing = None;
+        self.elapsed_for = Some(since);
     }
 }
 
@@ -335,19 +362,15 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> Applied {
     if index.cluster.is_synced() {
         shared.listed.store(true, Ordering::Relaxed);
     }
-    let new_failure = match (&before.failure, &health.failure) {
-        (_, None) => false,
-        (None, Some(_)) => true,
-        (Some(b), Some(a)) => b.since != a.since,
-    };
+    let since = |failure: &Option<super::health::Failure>| failure.as_ref().map(|f| f.since);
+    let owner_reason =
+        |failure: &Option<super::health::Failure>| failure.as_ref().map(|f| f.reason);
     Applied {
         changed,
-        health_changed: new_failure
-            || (before.failure.is_some() != health.failure.is_some())
-            || before.owner_failure.as_ref().map(|f| f.reason)
-                != health.owner_failure.as_ref().map(|f| f.reason)
+        health_changed: since(&before.failure) != since(&health.failure)
+            || owner_reason(&before.owner_failure) != owner_reason(&health.owner_failure)
             || listed_before != shared.listed(),
-        new_failure,
+        failure_since: since(&health.failure),
     }
 }
 
@@ -373,5 +396,37 @@ fn api_error(err: watcher::Error, endpoint: &str) -> Option<kube::Error> {
             tracing::warn!(member = %endpoint, error = %other, "member watch error");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GRACE: Duration = Duration::from_secs(4);
+
+    /// Whether the timer fires within `within` of paused time.
+    async fn fires(timer: &mut GraceTimer, within: Duration) -> bool {
+        timer.is_running() && tokio::time::timeout(within, timer.elapsed()).await.is_ok()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_grace_timer_fires_once_per_failure_whatever_else_changes() {
+        let mut timer = GraceTimer::default();
+        let since = std::time::Instant::now();
+        timer.follow(Some(since), GRACE);
+        // Another health change (an owner watch failing) while the same failure lasts must not
+        // restart or cancel the timer.
+        tokio::time::advance(Duration::from_secs(3)).await;
+        timer.follow(Some(since), GRACE);
+        assert!(fires(&mut timer, Duration::from_millis(1500)).await);
+        timer.follow(Some(since), GRACE);
+        assert!(!timer.is_running(), "the same failure does not fire twice");
+
+        let later = since + Duration::from_secs(10);
+        timer.follow(Some(later), GRACE);
+        assert!(timer.is_running(), "a new failure is timed afresh");
+        timer.follow(None, GRACE);
+        assert!(!timer.is_running(), "a cleared failure is not timed");
     }
 }

@@ -3,7 +3,7 @@
 //! member, and what cannot be observed there (the member's health, judged by the same rule as
 //! its ClusterInsight). Then hands it all to the pure builder.
 
-use super::Bound;
+use super::MirroredBinding;
 use crate::context::{Context, lock};
 use crate::controllers::cluster::undecodable_message;
 use crate::members::{Connection, with_view};
@@ -72,7 +72,7 @@ pub fn build(
 /// builder from the hub alone: Karmada's aggregated status decides readiness, so member pods,
 /// overrides and weights do not change it. `None` when the binding is gone or does not decode.
 pub fn state_of(ctx: &Context, binding: &BindingRef) -> Option<WorkloadState> {
-    fn decoded<B: Bound>(ctx: &Context, binding: &BindingRef) -> Option<WorkloadState> {
+    fn decoded<B: MirroredBinding>(ctx: &Context, binding: &BindingRef) -> Option<WorkloadState> {
         let guarded = B::bindings(ctx).get(&B::binding_ref(&binding.namespace, &binding.name))?;
         let source = guarded.0.as_ref().ok()?.source();
         let policy = claimed_policy(ctx, &ClaimingPolicy::of(source.metadata));

@@ -13,7 +13,7 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
 
-pub trait Bound:
+pub trait MirroredBinding:
     Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
 {
     type Placement: Resource<DynamicType = ()>
@@ -54,7 +54,7 @@ fn scoped<K: Resource<DynamicType = ()>>(object: ObjectRef<K>, namespace: &str) 
     }
 }
 
-impl Bound for ResourceBinding {
+impl MirroredBinding for ResourceBinding {
     type Placement = WorkloadPlacement;
     const KIND: BindingKind = BindingKind::ResourceBinding;
 
@@ -75,7 +75,7 @@ impl Bound for ResourceBinding {
     }
 }
 
-impl Bound for ClusterResourceBinding {
+impl MirroredBinding for ClusterResourceBinding {
     type Placement = ClusterWorkloadPlacement;
     const KIND: BindingKind = BindingKind::ClusterResourceBinding;
 

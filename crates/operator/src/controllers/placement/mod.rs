@@ -12,7 +12,7 @@ mod inputs;
 mod kinds;
 
 pub use inputs::{Claimed, claimed_policy, state_of};
-pub use kinds::Bound;
+pub use kinds::MirroredBinding;
 
 use crate::context::Context;
 use crate::write::apply::{apply_status_if_changed, ensure_object};
@@ -35,7 +35,7 @@ const RESYNC: Duration = Duration::from_secs(600);
 
 /// Runs the placement controller of binding kind `B` until `shutdown` resolves. `triggers`
 /// carries the bindings to reconcile.
-pub async fn run<B: Bound>(
+pub async fn run<B: MirroredBinding>(
     ctx: Arc<Context>,
     triggers: UnboundedReceiver<ObjectRef<DeserializeGuard<B>>>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
@@ -75,7 +75,7 @@ pub enum ReconcileError {
     },
 }
 
-async fn reconcile<B: Bound>(
+async fn reconcile<B: MirroredBinding>(
     guarded: Arc<DeserializeGuard<B>>,
     ctx: Arc<Context>,
 ) -> Result<Action, ReconcileError> {
@@ -99,7 +99,7 @@ fn controller_label(kind: &str) -> &'static str {
     }
 }
 
-async fn reconcile_binding<B: Bound>(
+async fn reconcile_binding<B: MirroredBinding>(
     guarded: &DeserializeGuard<B>,
     ctx: &Context,
 ) -> Result<Action, ReconcileError> {
@@ -141,7 +141,7 @@ async fn reconcile_binding<B: Bound>(
 
 /// The placement's status to write: built from the caches, or the previous one marked
 /// `MalformedSource` when the binding does not decode.
-fn placement_status<B: Bound>(
+fn placement_status<B: MirroredBinding>(
     ctx: &Context,
     guarded: &DeserializeGuard<B>,
     previous: Option<&WorkloadPlacementStatus>,
@@ -166,7 +166,7 @@ fn placement_status<B: Bound>(
 }
 
 /// The binding is gone: delete its placement, if there is one.
-async fn remove_placement<B: Bound>(ctx: &Context, namespace: &str, name: &str) {
+async fn remove_placement<B: MirroredBinding>(ctx: &Context, namespace: &str, name: &str) {
     let key = log_key::<B>(namespace, name);
     ctx.writers.placements.forget(&key);
     if B::placements(ctx)
@@ -192,7 +192,7 @@ async fn remove_placement<B: Bound>(ctx: &Context, namespace: &str, name: &str) 
     }
 }
 
-fn error_policy<B: Bound>(
+fn error_policy<B: MirroredBinding>(
     binding: Arc<DeserializeGuard<B>>,
     error: &ReconcileError,
     _ctx: Arc<Context>,
@@ -208,7 +208,7 @@ fn error_policy<B: Bound>(
 
 /// `<kind>/<namespace>/<name>` (no namespace part when cluster-scoped): the debounce key and
 /// how logs name the binding.
-fn log_key<B: Bound>(namespace: &str, name: &str) -> String {
+fn log_key<B: MirroredBinding>(namespace: &str, name: &str) -> String {
     if namespace.is_empty() {
         format!("{}/{name}", B::KIND.as_str())
     } else {
