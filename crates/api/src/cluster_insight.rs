@@ -185,6 +185,10 @@ pub struct ResourceUsage {
     /// polled, so this lags real time by up to the poll interval plus the metrics window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_at: Option<Time>,
+    /// True while the member's metrics API does not answer (an error, or no answer within the
+    /// poll's timeout): the figures, if any, are the last ones measured. Absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
 }
 
 /// Measured use of one resource.

@@ -6,6 +6,7 @@
 //! - [`quantity`]: exact Kubernetes quantity parsing, arithmetic, formatting and running sums.
 //! - [`placement`]: a binding's placement rules resolved against the Karmada Clusters
 //!   (cluster selection, static weights, the placement summary).
+//! - [`text`]: [`bounded`], how text that others control is cut before it is quoted.
 //! - `interner`: the interning machinery and the shared string table.
 //! - `multimap`: a map from a key to a set of values, for the indexes' reverse maps.
 //! - `watch`: [`WatcherEvent`] and the relist bookkeeping every watch-fed index shares.
@@ -34,6 +35,7 @@ pub mod placement;
 pub mod projection;
 pub mod quantity;
 pub mod status;
+pub mod text;
 mod watch;
 
 #[cfg(test)]
@@ -66,4 +68,5 @@ pub use status::{
     fleet_workload_counts, member_figures, not_observed, scheduled_bindings,
     workload_placement_status,
 };
+pub use text::{bounded, bounded_owned};
 pub use watch::WatcherEvent;

@@ -1,6 +1,8 @@
-//! The admin HTTP server: `/metrics` (Prometheus text), `/livez` (the process serves), `/readyz`
-//! (the hub caches are synced). Plain hyper: three read-only routes need no framework. It
-//! exposes no Secret data: only counts, names of clusters and states.
+//! The admin HTTP server: `/metrics` (Prometheus text); `/livez`, failing while a controller has
+//! had work queued for longer than `--wedged-after` without starting a reconcile; `/readyz`,
+//! ready once the hub caches are synced and while no hub watch has been failing for longer than
+//! `--hub-unready-after` (see `health`). Plain hyper: three read-only routes need no framework.
+//! It exposes no Secret data: only counts, names of clusters, kinds and states.
 
 use crate::context::Context;
 use crate::gauges;
@@ -12,6 +14,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
 use tokio::net::TcpListener;
 
 /// Binds `address` (failing at start-up, with a clear error, if it is taken).
@@ -62,13 +65,26 @@ fn route(ctx: &Context, request: &Request<Incoming>) -> Response<Full<Bytes>> {
             );
             response
         }
-        "/livez" => text(StatusCode::OK, "ok\n".into()),
-        "/readyz" if ctx.readiness.is_ready() => text(StatusCode::OK, "ok\n".into()),
-        "/readyz" => text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "hub caches not synced yet\n".into(),
-        ),
+        "/livez" => match ctx.health.wedged(Instant::now()) {
+            None => text(StatusCode::OK, "ok\n".into()),
+            Some(why) => text(StatusCode::SERVICE_UNAVAILABLE, why),
+        },
+        "/readyz" => readyz(ctx),
         _ => text(StatusCode::NOT_FOUND, "not found\n".into()),
+    }
+}
+
+/// Ready once the caches are synced, unless a hub watch has been failing for too long; the
+/// body says why not.
+fn readyz(ctx: &Context) -> Response<Full<Bytes>> {
+    let failing = ctx.health.unready(Instant::now());
+    match (ctx.readiness.is_ready(), failing) {
+        (true, None) => text(StatusCode::OK, "ok\n".into()),
+        (true, Some(why)) => text(StatusCode::SERVICE_UNAVAILABLE, why),
+        (false, why) => text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("hub caches not synced yet\n{}", why.unwrap_or_default()),
+        ),
     }
 }
 

@@ -141,6 +141,34 @@ pub struct TuningArgs {
     /// (reason MemberUnreachable); the last known figures stay.
     #[arg(long, env = "KARMADA_MANAGER_UNREACHABLE_GRACE", default_value = "30s")]
     pub unreachable_grace: humantime::Duration,
+    /// How long a hub watch may fail without a break before `/readyz` says unready (at least
+    /// 1s); ready again as soon as the hub answers.
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_HUB_UNREADY_AFTER",
+        default_value = "30s",
+        value_parser = health_threshold
+    )]
+    pub hub_unready_after: humantime::Duration,
+    /// How long a controller may have work queued without starting a reconcile before `/livez`
+    /// fails (at least 1s).
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_WEDGED_AFTER",
+        default_value = "5m",
+        value_parser = health_threshold
+    )]
+    pub wedged_after: humantime::Duration,
+}
+
+/// A threshold of `/readyz` or `/livez`: a duration of at least one second, or the endpoint
+/// would flap on ordinary latency.
+fn health_threshold(value: &str) -> Result<humantime::Duration, String> {
+    let duration: humantime::Duration = value.parse().map_err(|e| format!("{e}"))?;
+    if *duration < std::time::Duration::from_secs(1) {
+        return Err(format!("{value} is less than 1s"));
+    }
+    Ok(duration)
 }
 
 /// How to reach the hub. Without `--kubeconfig`: `$KUBECONFIG`, `~/.kube/config`, then the
@@ -176,4 +204,41 @@ pub enum ConnectionMode {
 pub enum LogFormat {
     Pretty,
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn tuning(args: &[&str]) -> Result<TuningArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["karmada-manager", "run"].iter().chain(args))?;
+        match cli.command {
+            Command::Run(run) => Ok(run.tuning),
+            Command::Crds => unreachable!("parsed `run`"),
+        }
+    }
+
+    #[test]
+    fn health_thresholds_default_and_parse() {
+        let defaults = tuning(&[]).expect("defaults parse");
+        assert_eq!(*defaults.hub_unready_after, Duration::from_secs(30));
+        assert_eq!(*defaults.wedged_after, Duration::from_secs(300));
+        let set = tuning(&["--hub-unready-after", "3s", "--wedged-after=1m 30s"]).expect("parses");
+        assert_eq!(*set.hub_unready_after, Duration::from_secs(3));
+        assert_eq!(*set.wedged_after, Duration::from_secs(90));
+    }
+
+    #[test]
+    fn health_thresholds_below_a_second_or_malformed_are_refused() {
+        for args in [
+            &["--hub-unready-after", "0s"][..],
+            &["--hub-unready-after", "500ms"][..],
+            &["--wedged-after", "0s"][..],
+            &["--wedged-after", "soon"][..],
+        ] {
+            let err = tuning(args).expect_err(&format!("{args:?} accepted"));
+            assert!(err.to_string().contains(args[0]), "{err}");
+        }
+    }
 }

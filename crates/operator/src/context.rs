@@ -2,6 +2,7 @@
 //! hub objects (reconcilers read these, never the API), the indexes fed by the hub watches, the
 //! member connections, where to send triggers, the writers, and the metrics.
 
+use crate::health::Health;
 use crate::members::{Members, Planner, TaskSettings, WorkloadChanges};
 use crate::metrics::Metrics;
 use crate::settings::FIELD_MANAGER;
@@ -10,7 +11,9 @@ use crate::triggers::{Queues, Triggers};
 use crate::write::WriteLog;
 use futures::channel::mpsc::{self, UnboundedReceiver};
 use k8s_openapi::api::core::v1::Secret;
-use karmada_manager_api::{ClusterInsight, ClusterWorkloadPlacement, WorkloadPlacement};
+use karmada_manager_api::{
+    ClusterInsight, ClusterWorkloadPlacement, FleetInsight, WorkloadPlacement,
+};
 use karmada_manager_core::{BindingIndex, BindingRef, HubClusters, WorkIndex, WorkloadState};
 use karmada_types::{
     Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, ClusterResourceBinding,
@@ -34,6 +37,8 @@ pub struct Context {
     pub metrics: Metrics,
     /// `/readyz`: set once the hub caches are synced.
     pub readiness: Readiness,
+    /// What `/readyz` and `/livez` judge beyond that: hub watch failures, queued work.
+    pub health: Health,
 }
 
 /// The hub connection.
@@ -59,6 +64,7 @@ pub struct Caches {
     /// Our own objects as last seen: the previous status of each (change detection, stable
     /// condition times) without a read, and hand edits or deletions to heal.
     pub insights: Store<ClusterInsight>,
+    pub fleet: Store<FleetInsight>,
     pub placements: Store<WorkloadPlacement>,
     pub cluster_placements: Store<ClusterWorkloadPlacement>,
 }
@@ -108,6 +114,7 @@ pub struct CacheWriters {
     pub override_policies: Writer<PartialObjectMeta<OverridePolicy>>,
     pub cluster_override_policies: Writer<PartialObjectMeta<ClusterOverridePolicy>>,
     pub insights: Writer<ClusterInsight>,
+    pub fleet: Writer<FleetInsight>,
     pub placements: Writer<WorkloadPlacement>,
     pub cluster_placements: Writer<ClusterWorkloadPlacement>,
 }
@@ -124,6 +131,7 @@ impl Caches {
         let (override_policies, override_policies_w) = reflector::store();
         let (cluster_override_policies, cluster_override_policies_w) = reflector::store();
         let (insights, insights_w) = reflector::store();
+        let (fleet, fleet_w) = reflector::store();
         let (placements, placements_w) = reflector::store();
         let (cluster_placements, cluster_placements_w) = reflector::store();
         let caches = Caches {
@@ -136,6 +144,7 @@ impl Caches {
             override_policies,
             cluster_override_policies,
             insights,
+            fleet,
             placements,
             cluster_placements,
         };
@@ -149,6 +158,7 @@ impl Caches {
             override_policies: override_policies_w,
             cluster_override_policies: cluster_override_policies_w,
             insights: insights_w,
+            fleet: fleet_w,
             placements: placements_w,
             cluster_placements: cluster_placements_w,
         };
@@ -169,7 +179,8 @@ impl Context {
         Queues,
         UnboundedReceiver<WorkloadChanges>,
     ) {
-        let (triggers, queues) = Triggers::new();
+        let health = Health::new(settings.hub_unready_after, settings.wedged_after);
+        let (triggers, queues) = Triggers::new(health.progress.clone());
         let (workloads_tx, workloads_rx) = mpsc::unbounded();
         let (caches, writers) = Caches::new();
         let planner = Planner {
@@ -201,6 +212,7 @@ impl Context {
             settings,
             metrics: Metrics::default(),
             readiness: Readiness::default(),
+            health,
         };
         (ctx, writers, queues, workloads_rx)
     }

@@ -37,7 +37,7 @@ pub fn start(
     // Metadata only: Works carry whole manifests.
     let works = Api::<PartialObjectMeta<Work>>::all(hub_of(ctx));
     spawn(ctx, |c| async move {
-        unstored(works, |e| sources::work(&c, e)).await
+        unstored(c.health.hub.clone(), works, |e| sources::work(&c, e)).await
     });
     watch_policies(ctx, w.policies, claim_propagation);
     watch_policies(ctx, w.cluster_policies, claim_cluster_propagation);
@@ -45,6 +45,7 @@ pub fn start(
     watch_policies(ctx, w.override_policies, |_| ClaimingPolicy::None);
     watch_policies(ctx, w.cluster_override_policies, |_| ClaimingPolicy::None);
     watch_all(ctx, w.insights, sources::insight);
+    watch_all(ctx, w.fleet, sources::fleet);
     watch_all(ctx, w.placements, sources::placement::<ResourceBinding>);
     watch_all(
         ctx,
@@ -83,7 +84,7 @@ fn watch<K: Cached>(
     handler: fn(&Context, WatcherEvent<K>),
 ) {
     spawn(ctx, move |c| async move {
-        stored(api, writer, |e| handler(&c, e)).await
+        stored(c.health.hub.clone(), api, writer, |e| handler(&c, e)).await
     });
 }
 
@@ -96,7 +97,10 @@ fn watch_policies<K: Cached>(
     spawn(ctx, move |c| async move {
         let mut held = Vec::new();
         let api = Api::all(hub_of(&c));
-        stored(api, writer, |e| sources::policy(&c, e, claim, &mut held)).await
+        stored(c.health.hub.clone(), api, writer, |e| {
+            sources::policy(&c, e, claim, &mut held)
+        })
+        .await
     });
 }
 

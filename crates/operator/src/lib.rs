@@ -11,6 +11,7 @@ pub mod context;
 pub mod controllers;
 pub mod error;
 pub mod gauges;
+pub mod health;
 pub mod hub_client;
 pub mod hub_watches;
 pub mod leader;

@@ -177,6 +177,7 @@ async fn caches_ready(caches: &Caches) -> Result<(), reflector::store::WriterDro
     ready(&caches.clusters).await?;
     ready(&caches.secrets).await?;
     ready(&caches.insights).await?;
+    ready(&caches.fleet).await?;
     ready(&caches.bindings).await?;
     ready(&caches.cluster_bindings).await?;
     ready(&caches.placements).await?;

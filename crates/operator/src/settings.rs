@@ -18,6 +18,11 @@ pub struct Settings {
     pub write_interval: Duration,
     /// How long a member may be unreachable before its insight turns Ready=False.
     pub unreachable_grace: Duration,
+    /// How long a hub watch may fail before `/readyz` says unready.
+    pub hub_unready_after: Duration,
+    /// How long a controller may have work queued without starting a reconcile before `/livez`
+    /// fails.
+    pub wedged_after: Duration,
     pub connection_mode: ConnectionMode,
     /// Base URL of the cluster proxy, when not the hub's own.
     pub cluster_proxy_url: Option<http::Uri>,
@@ -41,6 +46,8 @@ impl From<&TuningArgs> for Settings {
             placement_concurrency: args.placement_concurrency,
             write_interval: args.write_interval.into(),
             unreachable_grace: args.unreachable_grace.into(),
+            hub_unready_after: args.hub_unready_after.into(),
+            wedged_after: args.wedged_after.into(),
             connection_mode: args.connection_mode,
             cluster_proxy_url: args.cluster_proxy_url.clone(),
         }

@@ -11,6 +11,7 @@
 //! | (Cluster)PropagationPolicy | — | the placements of the bindings it claims; the fleet |
 //! | override policies | — | the fleet (counted only) |
 //! | our ClusterInsight | — | its Cluster (heals a hand edit or deletion); the fleet |
+//! | our FleetInsight | — | the fleet (heals a hand edit or deletion) |
 //! | our placements | — | their binding (heals, or deletes an orphan) |
 //! | member pods / health | `MemberIndex` (in the member task) | the placements of the touched workloads |
 
@@ -20,7 +21,7 @@ use crate::members::WorkloadChanges;
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::api::core::v1::Secret;
-use karmada_manager_api::ClusterInsight;
+use karmada_manager_api::{ClusterInsight, FleetInsight};
 use karmada_manager_core::{BindingRef, ClusterEntry, WatcherEvent};
 use karmada_types::Cluster;
 use karmada_types::well_known::ClaimingPolicy;
@@ -165,6 +166,15 @@ pub fn insight(ctx: &Context, event: WatcherEvent<ClusterInsight>) {
         WatcherEvent::Init | WatcherEvent::InitApply(_) => return,
     }
     ctx.triggers.fleet.notify_one();
+}
+
+/// Our FleetInsight changed or went: the fleet is rebuilt, which rewrites a status edited by
+/// hand and recreates a deleted FleetInsight. Our own writes come back here too; their rebuild
+/// finds nothing to change.
+pub fn fleet(ctx: &Context, event: WatcherEvent<FleetInsight>) {
+    if let WatcherEvent::Apply(_) | WatcherEvent::Delete(_) | WatcherEvent::InitDone = event {
+        ctx.triggers.fleet.notify_one();
+    }
 }
 
 /// One of our placements changed or went: its binding is reconciled, which recreates a deleted

@@ -1,7 +1,9 @@
 //! Where to ask for a reconcile: the queues of the Cluster and placement controllers, and the
 //! gate that keeps a standby's queues empty. Everything that notices a change (watches, member
-//! tasks) sends here; nothing else starts a reconcile.
+//! tasks) sends here; nothing else starts a reconcile. Each queued trigger is noted in
+//! [`Progress`] until a reconcile of its controller starts (`/livez`).
 
+use crate::health::{Progress, Queue};
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use karmada_manager_core::{BindingKind, BindingRef};
 use karmada_types::{ClusterResourceBinding, ResourceBinding};
@@ -33,12 +35,18 @@ impl Gate {
 pub struct ClusterTriggers {
     pub sender: UnboundedSender<String>,
     pub gate: Gate,
+    pub progress: Progress,
 }
 
 impl ClusterTriggers {
     /// Enqueues `cluster`; `false` once the controller is gone (shutdown).
     pub fn send(&self, cluster: &str) -> bool {
-        !self.gate.is_open() || self.sender.unbounded_send(cluster.to_owned()).is_ok()
+        if !self.gate.is_open() {
+            return true;
+        }
+        // Noted before sending: the reconcile may start before the send returns.
+        self.progress.queued(Queue::Cluster);
+        self.sender.unbounded_send(cluster.to_owned()).is_ok()
     }
 }
 
@@ -47,6 +55,7 @@ pub struct PlacementTriggers {
     pub bindings: UnboundedSender<ObjectRef<DeserializeGuard<ResourceBinding>>>,
     pub cluster_bindings: UnboundedSender<ObjectRef<DeserializeGuard<ClusterResourceBinding>>>,
     pub gate: Gate,
+    pub progress: Progress,
 }
 
 impl PlacementTriggers {
@@ -56,6 +65,7 @@ impl PlacementTriggers {
             return;
         }
         for binding in bindings {
+            self.progress.queued(Queue::placement(binding.kind));
             // A closed channel means the controllers stopped: shutdown, nothing to do.
             let sent = match binding.kind {
                 BindingKind::ResourceBinding => self
@@ -92,8 +102,8 @@ pub struct Queues {
 }
 
 impl Triggers {
-    /// Triggers behind a closed gate, and the queues they feed.
-    pub fn new() -> (Self, Queues) {
+    /// Triggers behind a closed gate, noting queued work in `progress`, and the queues they feed.
+    pub fn new(progress: Progress) -> (Self, Queues) {
         let gate = Gate::default();
         let (clusters_tx, clusters) = mpsc::unbounded();
         let (bindings_tx, bindings) = mpsc::unbounded();
@@ -102,11 +112,13 @@ impl Triggers {
             clusters: ClusterTriggers {
                 sender: clusters_tx,
                 gate: gate.clone(),
+                progress: progress.clone(),
             },
             placements: PlacementTriggers {
                 bindings: bindings_tx,
                 cluster_bindings: cluster_bindings_tx,
                 gate: gate.clone(),
+                progress,
             },
             gate,
             fleet: Notify::new(),
@@ -117,5 +129,62 @@ impl Triggers {
             cluster_bindings,
         };
         (triggers, queues)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binding(kind: BindingKind) -> BindingRef {
+        BindingRef {
+            kind,
+            namespace: if kind == BindingKind::ResourceBinding {
+                "shop".into()
+            } else {
+                String::new()
+            },
+            name: "web".into(),
+        }
+    }
+
+    #[test]
+    fn a_standby_queues_nothing_and_so_never_waits() {
+        let progress = Progress::new();
+        let (triggers, _queues) = Triggers::new(progress.clone());
+        assert!(triggers.clusters.send("m1"));
+        triggers
+            .placements
+            .send(&[binding(BindingKind::ResourceBinding)]);
+        for queue in [Queue::Cluster, Queue::WorkloadPlacement] {
+            assert_eq!(progress.waiting_since(queue), None, "{queue:?}");
+        }
+    }
+
+    #[test]
+    fn a_queued_trigger_waits_until_its_controller_starts_a_reconcile() {
+        let progress = Progress::new();
+        let (triggers, mut queues) = Triggers::new(progress.clone());
+        triggers.gate.open();
+        assert!(triggers.clusters.send("m1"));
+        triggers
+            .placements
+            .send(&[binding(BindingKind::ClusterResourceBinding)]);
+        assert!(progress.waiting_since(Queue::Cluster).is_some());
+        assert!(
+            progress
+                .waiting_since(Queue::ClusterWorkloadPlacement)
+                .is_some()
+        );
+        assert_eq!(progress.waiting_since(Queue::WorkloadPlacement), None);
+        assert_eq!(queues.clusters.try_recv().ok().as_deref(), Some("m1"));
+        assert!(queues.cluster_bindings.try_recv().is_ok());
+        progress.started(Queue::Cluster);
+        assert_eq!(progress.waiting_since(Queue::Cluster), None);
+        assert!(
+            progress
+                .waiting_since(Queue::ClusterWorkloadPlacement)
+                .is_some()
+        );
     }
 }

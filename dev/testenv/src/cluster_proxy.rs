@@ -11,7 +11,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -26,6 +26,7 @@ type ProxyBody = http_body_util::combinators::UnsyncBoxBody<
 pub struct ClusterProxy {
     url: String,
     task: JoinHandle<()>,
+    hanging: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for ClusterProxy {
@@ -40,18 +41,30 @@ impl ClusterProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let members = Arc::new(members);
+        let hanging: Arc<Mutex<Vec<String>>> = Arc::default();
+        let hang = hanging.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let members = members.clone();
+                let (members, hang) = (members.clone(), hang.clone());
                 tokio::spawn(async move {
-                    let service = service_fn(move |request| forward(members.clone(), request));
+                    let service =
+                        service_fn(move |request| forward(members.clone(), hang.clone(), request));
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
             }
         });
-        Ok(Self { url, task })
+        Ok(Self { url, task, hanging })
+    }
+
+    /// From now on, requests to a member whose path starts with `prefix` (e.g.
+    /// `/apis/metrics.k8s.io/`) are accepted and never answered, as an aggregated API whose
+    /// backend hangs would be; everything else is still forwarded.
+    pub fn hang(&self, prefix: &str) {
+        if let Ok(mut hanging) = self.hanging.lock() {
+            hanging.push(prefix.to_owned());
+        }
     }
 
     /// `http://127.0.0.1:<port>`: the base URL to give the operator.
@@ -62,6 +75,7 @@ impl ClusterProxy {
 
 async fn forward(
     members: Arc<HashMap<String, kube::Client>>,
+    hanging: Arc<Mutex<Vec<String>>>,
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, std::convert::Infallible> {
     let path_and_query = request
@@ -75,6 +89,12 @@ async fn forward(
     else {
         return Ok(text(StatusCode::NOT_FOUND, "not a cluster proxy path"));
     };
+    let hangs = hanging
+        .lock()
+        .is_ok_and(|prefixes| prefixes.iter().any(|p| rest.starts_with(p.as_str())));
+    if hangs {
+        std::future::pending::<()>().await;
+    }
     let Some(client) = members.get(cluster) else {
         return Ok(text(
             StatusCode::NOT_FOUND,

@@ -64,6 +64,8 @@ pub fn default_values_render_the_operator_in_cluster_with_a_single_replica() -> 
         "--top-clusters-limit=10",
         "--write-interval=1s",
         "--unreachable-grace=30s",
+        "--hub-unready-after=30s",
+        "--wedged-after=5m",
         "--log-format=json",
         "--log-level=info",
         "--admin-address=0.0.0.0:8080",

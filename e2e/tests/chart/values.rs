@@ -26,6 +26,8 @@ placementConcurrency: 4
 topClustersLimit: 5
 writeInterval: 2s
 unreachableGrace: 1m
+hubUnreadyAfter: 45s
+wedgedAfter: 10m
 log:
   format: json
   level: info,karmada_manager=debug
@@ -73,6 +75,8 @@ pub const FULL_ARGS: &[&str] = &[
     "--top-clusters-limit=5",
     "--write-interval=2s",
     "--unreachable-grace=1m",
+    "--hub-unready-after=45s",
+    "--wedged-after=10m",
     "--log-format=json",
     "--log-level=info,karmada_manager=debug",
     "--admin-address=0.0.0.0:9090",

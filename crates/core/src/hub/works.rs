@@ -14,7 +14,12 @@ use karmada_types::{AppliedOverride, WorkOverrides, cluster_of_execution_namespa
 
 use crate::keys::{BindingKind, PermanentId, permanent_id_label};
 use crate::multimap::MultiMap;
+use crate::text::{PROBLEM_MESSAGE_LIMIT, VALUE_LIMIT, bounded, bounded_owned};
 use crate::watch::Resync;
+
+/// Most bytes kept of an annotation's parse error, which quotes the offending value: half a
+/// placement's problem message, so that the Work's name and the advice around it still fit.
+const ERROR_LIMIT: usize = PROBLEM_MESSAGE_LIMIT / 2;
 
 /// A Work by namespace and name (ordered by namespace, then name).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -221,7 +226,7 @@ fn facts_of(meta: &ObjectMeta) -> Option<WorkFacts> {
     let annotations = meta.annotations.as_ref().unwrap_or(&empty);
     let overrides = WorkOverrides::from_annotations(annotations)
         .map(names_only)
-        .map_err(|e| e.to_string());
+        .map_err(|e| bounded(&e.to_string(), ERROR_LIMIT));
     Some(WorkFacts {
         binding,
         cluster,
@@ -229,12 +234,13 @@ fn facts_of(meta: &ObjectMeta) -> Option<WorkFacts> {
     })
 }
 
-/// The overriders can be large (whole JSON patches) and are not shown: drop them.
+/// The overriders can be large (whole JSON patches) and are not shown: drop them. The names
+/// are bounded ([`VALUE_LIMIT`]), as the placement shows them.
 fn names_only(overrides: WorkOverrides) -> WorkOverrides {
     let strip = |list: Vec<AppliedOverride>| {
         list.into_iter()
             .map(|o| AppliedOverride {
-                policy_name: o.policy_name,
+                policy_name: bounded_owned(o.policy_name, VALUE_LIMIT),
                 overriders: serde_json::Value::Null,
             })
             .collect()

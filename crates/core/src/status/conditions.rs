@@ -6,6 +6,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use karmada_manager_api::conditions::{reasons, status, types};
 use karmada_manager_api::{ClusterInsightStatus, FleetInsightStatus, WorkloadPlacementStatus};
 
+use crate::text::{CONDITION_MESSAGE_LIMIT, bounded_owned};
+
 /// A condition before times are filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DesiredCondition {
@@ -15,11 +17,14 @@ pub struct DesiredCondition {
     pub status: &'static str,
     /// One of the `karmada_manager_api::conditions::reasons` constants.
     pub reason: &'static str,
-    /// What is wrong and what to do, for people.
+    /// What is wrong and what to do, for people; at most [`CONDITION_MESSAGE_LIMIT`] bytes when
+    /// made by [`DesiredCondition::new`], and cut to that again by [`merge_conditions`].
     pub message: String,
 }
 
 impl DesiredCondition {
+    /// A condition; a `message` over [`CONDITION_MESSAGE_LIMIT`] bytes is cut to it, with a
+    /// marker.
     pub fn new(
         type_: &'static str,
         status: &'static str,
@@ -30,7 +35,7 @@ impl DesiredCondition {
             type_,
             status,
             reason,
-            message: message.into(),
+            message: bounded_owned(message.into(), CONDITION_MESSAGE_LIMIT),
         }
     }
 
@@ -60,7 +65,8 @@ impl DesiredCondition {
 }
 
 /// The conditions to write: `desired`, in its order, with `lastTransitionTime` kept from
-/// `previous` where the status did not change, and `now` where it did.
+/// `previous` where the status did not change, and `now` where it did. Messages are cut to
+/// [`CONDITION_MESSAGE_LIMIT`] bytes, whatever was appended to them after they were made.
 pub fn merge_conditions(
     previous: &[Condition],
     desired: Vec<DesiredCondition>,
@@ -78,7 +84,7 @@ pub fn merge_conditions(
                 type_: d.type_.to_string(),
                 status: d.status.to_string(),
                 reason: d.reason.to_string(),
-                message: d.message,
+                message: bounded_owned(d.message, CONDITION_MESSAGE_LIMIT),
                 observed_generation: generation,
                 last_transition_time,
             }
@@ -184,6 +190,25 @@ mod tests {
         );
         assert_eq!(flipped[0].last_transition_time, at(300));
         assert_eq!(flipped[0].status, "True");
+    }
+
+    #[test]
+    fn messages_are_cut_to_the_condition_limit() {
+        let long = "é".repeat(CONDITION_MESSAGE_LIMIT);
+        let made = Desired::of("Ready", false, "MalformedSource", long.clone());
+        assert!(made.message.len() <= CONDITION_MESSAGE_LIMIT);
+        assert!(made.message.ends_with(" bytes cut)"), "{}", made.message);
+        // Text appended after the condition was made is cut when it is merged.
+        let mut appended = Desired::of("Ready", true, "Synced", "ok");
+        appended.message.push_str(&long);
+        let merged = merge_conditions(&[], vec![appended, made], Some(1), &at(1));
+        assert!(
+            merged
+                .iter()
+                .all(|c| c.message.len() <= CONDITION_MESSAGE_LIMIT && c.message.contains("… ("))
+        );
+        let short = Desired::of("Ready", true, "Synced", "3 nodes");
+        assert_eq!(short.message, "3 nodes");
     }
 
     #[test]

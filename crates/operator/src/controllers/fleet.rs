@@ -14,36 +14,38 @@ use karmada_manager_core::{
 };
 use kube::ResourceExt;
 use kube::api::Api;
+use kube::runtime::reflector::ObjectRef;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub async fn run(ctx: Arc<Context>) {
     let api: Api<FleetInsight> = Api::all(ctx.hub.client.clone());
-    let mut written: Option<FleetInsightStatus> = None;
-    let mut generation = None;
     loop {
         ctx.triggers.fleet.notified().await;
         // Coalesce a burst of member changes into one write.
         tokio::time::sleep(ctx.settings.write_interval).await;
-        if generation.is_none() {
-            match ensure_object(&api, FLEET_INSIGHT_NAME, None).await {
-                Ok(g) => generation = g.or(Some(1)),
-                Err(err) => {
-                    retry(&ctx, &err).await;
-                    continue;
-                }
-            }
-        }
-        let status = build(&ctx, written.as_ref(), generation);
-        let previous = written.as_ref();
-        match apply_status_if_changed(&api, FLEET_INSIGHT_NAME, previous, &status, &ctx.metrics)
-            .await
-        {
-            Ok(true) => written = Some(status),
-            Ok(false) => {}
-            Err(err) => retry(&ctx, &err).await,
+        if let Err(err) = write(&ctx, &api).await {
+            tracing::warn!(object = FLEET_INSIGHT_NAME, error = %err, "writing FleetInsight failed; retrying");
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            ctx.triggers.fleet.notify_one();
         }
     }
+}
+
+/// Builds the fleet's status and writes it when it differs from the FleetInsight as last seen
+/// (the cache), creating the object when it does not exist (first start, or deleted by hand).
+async fn write(ctx: &Context, api: &Api<FleetInsight>) -> Result<(), kube::Error> {
+    let existing = ctx.caches.fleet.get(&ObjectRef::new(FLEET_INSIGHT_NAME));
+    let generation = match &existing {
+        Some(fleet) => fleet.metadata.generation,
+        None => ensure_object(api, FLEET_INSIGHT_NAME, None)
+            .await?
+            .or(Some(1)),
+    };
+    let previous = existing.as_ref().and_then(|f| f.status.as_ref());
+    let status = build(ctx, previous, generation);
+    apply_status_if_changed(api, FLEET_INSIGHT_NAME, previous, &status, &ctx.metrics).await?;
+    Ok(())
 }
 
 fn build(
@@ -64,12 +66,6 @@ fn build(
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     let conditions = fleet_conditions(&status);
     stamp_status(status, previous, conditions, generation, &now)
-}
-
-async fn retry(ctx: &Context, err: &kube::Error) {
-    tracing::warn!(object = FLEET_INSIGHT_NAME, error = %err, "writing FleetInsight failed; retrying");
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    ctx.triggers.fleet.notify_one();
 }
 
 /// Workload states (one per decoded binding; those that changed are judged again now) and

@@ -5,6 +5,7 @@
 
 use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::conditions::reasons;
+use karmada_manager_core::text::{QUOTE_LIMIT, VALUE_LIMIT, bounded};
 use karmada_types::ClusterSpec;
 use karmada_types::well_known::{SECRET_CA_BUNDLE_KEY, SECRET_TOKEN_KEY};
 use rustls_pki_types::CertificateDer;
@@ -15,20 +16,28 @@ use std::time::Duration;
 /// TCP but never answers must fail fast instead of holding its task forever.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long any hub or member request may wait for the next bytes of its answer. Longer than
+/// a watch's quiet period (the server ends a watch after 290 s), so that only a request that
+/// hangs fails: it is then retried, and nothing waits on it forever.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Why a member cannot be reached directly. Messages say what is wrong and how to fix it; they
-/// never contain Secret data.
+/// never contain Secret data. The values they quote from the Cluster's spec and the problems
+/// they name are bounded (`value`, `quote`), so a message stays small whatever the spec holds.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ConnectionError {
     #[error("spec.apiEndpoint is empty; set it to the URL of the member's API server")]
     NoEndpoint,
 
     #[error(
-        "spec.apiEndpoint {endpoint:?} is not a usable URL ({problem}); set it to https://<host>:<port>"
+        "spec.apiEndpoint {:?} is not a usable URL ({}); set it to https://<host>:<port>",
+        value(.endpoint), quote(.problem)
     )]
     InvalidEndpoint { endpoint: String, problem: String },
 
     #[error(
-        "spec.proxyURL {url:?} is not a usable URL ({problem}); set it to http(s)://<host>:<port> or socks5://<host>:<port>, or remove it"
+        "spec.proxyURL {:?} is not a usable URL ({}); set it to http(s)://<host>:<port> or socks5://<host>:<port>, or remove it",
+        value(.url), quote(.problem)
     )]
     InvalidProxyUrl { url: String, problem: String },
 
@@ -38,11 +47,15 @@ pub enum ConnectionError {
     NoSecretRef,
 
     #[error(
-        "Secret {namespace}/{name} named by spec.secretRef does not exist; create it with keys `token` and `caBundle`"
+        "Secret {}/{} named by spec.secretRef does not exist; create it with keys `token` and `caBundle`",
+        value(.namespace), value(.name)
     )]
     SecretNotFound { namespace: String, name: String },
 
-    #[error("Secret {namespace}/{name} has no `{key}` key (or it is empty); add it")]
+    #[error(
+        "Secret {}/{} has no `{key}` key (or it is empty); add it",
+        value(.namespace), value(.name)
+    )]
     SecretKeyMissing {
         namespace: String,
         name: String,
@@ -50,15 +63,20 @@ pub enum ConnectionError {
     },
 
     #[error(
-        "Secret {namespace}/{name} key `token` is not a usable bearer token: it holds characters an HTTP header cannot carry (a line break or another control character inside it); put the member's token there"
+        "Secret {}/{} key `token` is not a usable bearer token: it holds characters an HTTP header cannot carry (a line break or another control character inside it); put the member's token there",
+        value(.namespace), value(.name)
     )]
     InvalidToken { namespace: String, name: String },
 
-    #[error("cannot set up a client for {endpoint}: {problem}")]
+    #[error(
+        "cannot set up a client for {}: {}",
+        value(.endpoint), quote(.problem)
+    )]
     ClientSetup { endpoint: String, problem: String },
 
     #[error(
-        "Secret {namespace}/{name} key `caBundle` holds no PEM certificate ({problem}); put the member API server's CA certificate there, PEM-encoded, or set spec.insecureSkipTLSVerification"
+        "Secret {}/{} key `caBundle` holds no PEM certificate ({}); put the member API server's CA certificate there, PEM-encoded, or set spec.insecureSkipTLSVerification",
+        value(.namespace), value(.name), quote(.problem)
     )]
     InvalidCaBundle {
         namespace: String,
@@ -90,6 +108,16 @@ impl ConnectionError {
     }
 }
 
+/// A value from the Cluster's spec (an endpoint, a Secret's name), as messages quote it.
+fn value(text: &str) -> String {
+    bounded(text, VALUE_LIMIT)
+}
+
+/// A problem a library reported (it may quote the value it choked on), as messages quote it.
+fn quote(text: &str) -> String {
+    bounded(text, QUOTE_LIMIT)
+}
+
 /// The client configuration for reaching a member directly.
 ///
 /// `secret` is the Secret named by `spec.secretRef`, or `None` when it does not exist.
@@ -101,6 +129,7 @@ pub fn direct_config(
     let credentials = Credentials::of(spec, secret)?;
     let mut config = kube::Config::new(cluster_url);
     config.connect_timeout = Some(CONNECT_TIMEOUT);
+    config.read_timeout = Some(READ_TIMEOUT);
     config.auth_info.token = Some(credentials.token()?.into());
     if spec.insecure_skip_tls_verification {
         config.accept_invalid_certs = true;

@@ -3,6 +3,7 @@
 
 use karmada_manager_api::conditions::reasons;
 use karmada_manager_core::OwnerKind;
+use karmada_manager_core::text::{QUOTE_LIMIT, VALUE_LIMIT, bounded};
 use std::time::Instant;
 
 #[derive(Clone, Debug, Default)]
@@ -62,8 +63,12 @@ fn record(slot: &mut Option<Failure>, reason: &'static str, stalled: bool, messa
 
 /// Condition reason, whether it is a configuration problem, and a message saying what to do.
 /// Messages carry the error text of the client library, which never includes credentials.
+/// What the member wrote (the body of its answer, an error chain) and the endpoint from the
+/// Cluster's spec are bounded, so a member cannot make the message grow.
 fn classify(error: &kube::Error, endpoint: &str, resources: &str) -> (&'static str, bool, String) {
+    let endpoint = bounded(endpoint, VALUE_LIMIT);
     if let kube::Error::Api(status) = error {
+        let body = bounded(&status.message, QUOTE_LIMIT);
         return match status.code {
             401 => (
                 reasons::UNAUTHORIZED,
@@ -76,22 +81,22 @@ fn classify(error: &kube::Error, endpoint: &str, resources: &str) -> (&'static s
                 reasons::FORBIDDEN,
                 true,
                 format!(
-                    "{endpoint} denied access (403 Forbidden: {}); grant get/list/watch on {resources} to the identity in the Cluster's Secret",
-                    status.message
+                    "{endpoint} denied access (403 Forbidden: {body}); grant get/list/watch on {resources} to the identity in the Cluster's Secret"
                 ),
             ),
             code => (
                 reasons::MEMBER_UNREACHABLE,
                 false,
-                format!("{endpoint} answered {code}: {}", status.message),
+                format!("{endpoint} answered {code}: {body}"),
             ),
         };
     }
     let chain = error_chain(error);
-    if chain.contains("certificate")
+    let tls = chain.contains("certificate")
         || chain.contains("UnknownIssuer")
-        || chain.contains("CertNotValid")
-    {
+        || chain.contains("CertNotValid");
+    let chain = bounded(&chain, QUOTE_LIMIT);
+    if tls {
         return (
             reasons::INVALID_CA_BUNDLE,
             true,
@@ -148,6 +153,39 @@ mod tests {
         assert_eq!(
             (failure.reason, failure.stalled),
             ("MemberUnreachable", false)
+        );
+    }
+
+    #[test]
+    fn what_a_member_answers_is_bounded() {
+        let huge = "denied ".repeat(200_000);
+        let endpoint = format!("https://{}", "m".repeat(1 << 20));
+        for code in [403, 500] {
+            let error = kube::Error::Api(Box::new(kube::core::Status {
+                code,
+                message: huge.clone(),
+                ..Default::default()
+            }));
+            let (_, _, message) = classify(&error, &endpoint, "nodes and pods");
+            assert!(
+                message.len() <= VALUE_LIMIT + QUOTE_LIMIT + 200,
+                "{code}: {} bytes",
+                message.len()
+            );
+            assert_eq!(message.matches(" bytes cut)").count(), 2, "{message}");
+        }
+        let mut health = Health::default();
+        let error = kube::Error::Service(huge.clone().into());
+        health.record_failure(&error, "https://m1");
+        let message = &health.failure.as_ref().unwrap().message;
+        assert!(
+            message.len() <= QUOTE_LIMIT + 200,
+            "{} bytes",
+            message.len()
+        );
+        assert!(
+            message.ends_with("reachable from karmada-manager"),
+            "{message}"
         );
     }
 

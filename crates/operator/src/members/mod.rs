@@ -12,7 +12,7 @@ mod registry;
 mod task;
 mod view;
 
-pub use connection::{ConnectionError, direct_config};
+pub use connection::{ConnectionError, READ_TIMEOUT, direct_config};
 pub use health::{Failure, Health};
 pub use plan::Planner;
 pub use proxy::proxy_config;

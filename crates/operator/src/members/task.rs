@@ -33,6 +33,8 @@ pub struct MemberShared {
     pub health: Mutex<Health>,
     /// Latest NodeMetrics, or `None` while the member does not serve metrics.k8s.io.
     pub metrics: Mutex<Option<Vec<NodeUsage>>>,
+    /// The last poll of NodeMetrics failed or timed out.
+    metrics_stale: AtomicBool,
     /// When the last watch event (of any kind) arrived.
     last_event: Mutex<Option<std::time::Instant>>,
     /// Nodes and pods have been listed completely at least once. Kept across reconnects (the
@@ -49,6 +51,10 @@ impl MemberShared {
         self.metrics.lock().ok().and_then(|m| m.clone())
     }
 
+    pub fn metrics_stale(&self) -> bool {
+        self.metrics_stale.load(Ordering::Relaxed)
+    }
+
     pub fn listed(&self) -> bool {
         self.listed.load(Ordering::Relaxed)
     }
@@ -60,6 +66,9 @@ impl MemberShared {
 
 /// How often NodeMetrics are polled; metrics-server itself refreshes about every 15 s.
 const METRICS_INTERVAL: Duration = Duration::from_secs(30);
+/// How long one NodeMetrics poll may take. The metrics API is aggregated (served by
+/// metrics-server behind the member's API server), so it can hang while the member answers.
+const METRICS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Workloads of one member whose pods may have changed, for the placement controllers.
 #[derive(Debug)]
@@ -109,8 +118,15 @@ pub async fn watch_member(
     trigger: Trigger,
 ) {
     let mut updates = std::pin::pin!(member_updates(&client));
-    let mut metrics_tick = tokio::time::interval(METRICS_INTERVAL);
-    metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Polled beside the watches, never in their way: a metrics API that hangs must not delay
+    // the node and pod events. Aborted with this task.
+    let metrics = AbortOnDrop(tokio::spawn(poll_metrics(
+        client.clone(),
+        shared.clone(),
+        endpoint.clone(),
+        trigger.sender.clone(),
+        trigger.cluster.clone(),
+    )));
     let mut last_fired: Option<Instant> = None;
     let mut pending = false;
     // The member's health changed since the last trigger: every placement on it may show it
@@ -134,11 +150,6 @@ pub async fn watch_member(
                 health_changed = true;
                 pending = true;
             }
-            _ = metrics_tick.tick() => {
-                if poll_metrics(&client, &shared, &endpoint).await {
-                    pending = true;
-                }
-            }
         }
         if pending && last_fired.is_none_or(|t| t.elapsed() >= trigger.interval) {
             if !trigger.fire(&shared, std::mem::take(&mut health_changed)) {
@@ -147,6 +158,16 @@ pub async fn watch_member(
             last_fired = Some(Instant::now());
             pending = false;
         }
+    }
+    drop(metrics);
+}
+
+/// Aborts the task when dropped, so that a member's poller ends with its watch task.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -289,27 +310,54 @@ fn metadata_of<K>(event: Event<PartialObjectMeta<K>>) -> Event<ObjectMeta> {
     }
 }
 
-/// Polls the member's NodeMetrics; returns whether they changed. A member without metrics.k8s.io
-/// (404) simply has no usage; other errors keep the last figures (the watches report outages).
-async fn poll_metrics(client: &Client, shared: &MemberShared, endpoint: &str) -> bool {
-    let request = match http::Request::get("/apis/metrics.k8s.io/v1beta1/nodes").body(Vec::new()) {
-        Ok(request) => request,
-        Err(_) => return false,
-    };
-    let usage = match client.request::<NodeMetricsList>(request).await {
-        Ok(list) => Some(list.items),
-        Err(kube::Error::Api(status)) if status.code == 404 => None,
-        Err(err) => {
-            tracing::debug!(member = %endpoint, error = %err, "polling NodeMetrics failed");
-            return false;
+/// Polls the member's NodeMetrics every [`METRICS_INTERVAL`], each poll bounded by
+/// [`METRICS_TIMEOUT`], and asks for the Cluster to be reconciled when what the insight shows of
+/// them changed. A member without metrics.k8s.io (404) simply has no usage; an error or a
+/// timeout keeps the last figures and marks them stale.
+async fn poll_metrics(
+    client: Client,
+    shared: Arc<MemberShared>,
+    endpoint: String,
+    triggers: ClusterTriggers,
+    cluster: String,
+) {
+    let mut tick = tokio::time::interval(METRICS_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let polled = tokio::time::timeout(METRICS_TIMEOUT, node_metrics(&client)).await;
+        let (usage, stale) = match polled {
+            Ok(Ok(usage)) => (usage, false),
+            Ok(Err(err)) => {
+                tracing::debug!(cluster, member = %endpoint, error = %err, "polling NodeMetrics failed");
+                (shared.metrics(), true)
+            }
+            Err(_) => {
+                tracing::debug!(cluster, member = %endpoint, timeout = ?METRICS_TIMEOUT, "polling NodeMetrics timed out");
+                (shared.metrics(), true)
+            }
+        };
+        let was_stale = shared.metrics_stale.swap(stale, Ordering::Relaxed);
+        let changed = match shared.metrics.lock() {
+            Ok(mut metrics) => std::mem::replace(&mut *metrics, usage.clone()) != usage,
+            Err(_) => return,
+        };
+        if (changed || was_stale != stale) && !triggers.send(&cluster) {
+            return; // the controllers are gone: we are shutting down
         }
-    };
-    let Ok(mut metrics) = shared.metrics.lock() else {
-        return false;
-    };
-    let changed = *metrics != usage;
-    *metrics = usage;
-    changed
+    }
+}
+
+/// The member's NodeMetrics; `None` when it does not serve metrics.k8s.io.
+async fn node_metrics(client: &Client) -> Result<Option<Vec<NodeUsage>>, kube::Error> {
+    let request = http::Request::get("/apis/metrics.k8s.io/v1beta1/nodes")
+        .body(Vec::new())
+        .map_err(kube::Error::HttpError)?;
+    match client.request::<NodeMetricsList>(request).await {
+        Ok(list) => Ok(Some(list.items)),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
+        Err(err) => Err(err),
+    }
 }
 
 /// Applies one watch update: what the status shows may have changed, and the member's health.

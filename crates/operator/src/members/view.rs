@@ -27,6 +27,7 @@ pub fn with_view<T>(
                 stalled: f.stalled,
             });
             let usage = if metrics { shared.metrics() } else { None };
+            let stale = metrics && shared.metrics_stale();
             let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
             f(MemberView::Watched {
                 index: &index.cluster,
@@ -37,6 +38,7 @@ pub fn with_view<T>(
                 source: *source,
                 endpoint,
                 metrics: usage.as_deref(),
+                metrics_stale: stale,
             })
         }
         Connection::Unwatched(problem) => {

@@ -6,6 +6,7 @@
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use karmada_manager_api::conditions::{status, types};
+use karmada_manager_core::text::{EVENT_NOTE_LIMIT, bounded};
 use kube::Resource;
 use kube::runtime::events::{Event, EventType, Recorder};
 
@@ -50,21 +51,14 @@ pub async fn announce_ready<K: Resource<DynamicType = ()>>(
             EventType::Warning
         },
         reason: ready.reason.clone(),
-        note: Some(bounded(&ready.message, 1000)),
+        // The message may quote what a member or Karmada wrote.
+        note: Some(bounded(&ready.message, EVENT_NOTE_LIMIT)),
         action: "Reconcile".into(),
         secondary: None,
     };
     if let Err(err) = recorder.publish(&event, &reference).await {
         tracing::warn!(kind = %K::kind(&()), object = name, error = %err, "could not publish an event");
     }
-}
-
-fn bounded(text: &str, max: usize) -> String {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_owned()
 }
 
 #[cfg(test)]
@@ -100,6 +94,13 @@ mod tests {
         let truncated = [ready("True", "StatusTruncated", "")];
         assert!(ready_transition(&synced, &truncated).is_some());
         assert!(ready_transition(&synced, &[]).is_none());
-        assert_eq!(bounded("héllo", 2), "h");
+    }
+
+    #[test]
+    fn notes_fit_what_the_events_api_accepts() {
+        let long = "é".repeat(EVENT_NOTE_LIMIT);
+        let note = bounded(&long, EVENT_NOTE_LIMIT);
+        assert!(note.len() <= EVENT_NOTE_LIMIT, "{} bytes", note.len());
+        assert!(note.ends_with(" bytes cut)"), "{note}");
     }
 }

@@ -7,6 +7,7 @@ use karmada_types::{Cluster, SyncMode};
 
 use super::member::MemberReadiness;
 use crate::status::conditions::DesiredCondition as Desired;
+use crate::text::{VALUE_LIMIT, bounded};
 
 /// Ready (with Reconciling or Stalled when the member is not), then Degraded while nodes are in
 /// trouble. `truncated` is the size guard's note.
@@ -58,6 +59,7 @@ pub(super) fn note_skipped_tls(
         .iter_mut()
         .find(|c| c.type_ == types::READY && c.status == condition_status::TRUE);
     if let Some(ready) = ready {
+        let endpoint = bounded(endpoint, VALUE_LIMIT);
         ready.message.push_str(&format!(
             "; TLS verification of {endpoint} is skipped (spec.insecureSkipTLSVerification): the member's identity is not checked"
         ));

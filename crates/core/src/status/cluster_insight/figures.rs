@@ -10,6 +10,7 @@ use super::size_guard::enforce_size_limit;
 use super::{ClusterInsightOptions, MemberFigures};
 use crate::index::{ClusterFigures, ClusterIndex};
 use crate::status::{node_counts, resource_figures};
+use crate::text::{VALUE_LIMIT, bounded};
 
 /// The figures of the `ClusterInsight` of `cluster` from its member's index.
 ///
@@ -36,8 +37,10 @@ pub fn member_figures(
 }
 
 /// What the hub knows about the member, from the Karmada `Cluster`.
+/// Karmada and the Cluster's author write these, so each is bounded ([`VALUE_LIMIT`]).
 pub(crate) fn cluster_info(cluster: &Cluster) -> ClusterInfo {
-    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let value = |s: &str| bounded(s, VALUE_LIMIT);
+    let non_empty = |s: &str| (!s.is_empty()).then(|| value(s));
     let zones: BTreeSet<&str> = cluster
         .spec
         .zones
@@ -47,19 +50,15 @@ pub(crate) fn cluster_info(cluster: &Cluster) -> ClusterInfo {
         .filter(|zone| !zone.is_empty())
         .collect();
     ClusterInfo {
-        sync_mode: cluster
-            .spec
-            .sync_mode
-            .as_ref()
-            .map(|m| m.as_str().to_owned()),
+        sync_mode: cluster.spec.sync_mode.as_ref().map(|m| value(m.as_str())),
         kubernetes_version: non_empty(&cluster.status.kubernetes_version),
         provider: non_empty(&cluster.spec.provider),
         region: non_empty(&cluster.spec.region),
-        zones: zones.into_iter().map(str::to_owned).collect(),
+        zones: zones.into_iter().map(value).collect(),
         karmada_ready: cluster
             .status
             .ready_condition()
-            .map(|c| c.status.as_str().to_owned()),
+            .map(|c| value(c.status.as_str())),
     }
 }
 

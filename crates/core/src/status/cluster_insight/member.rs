@@ -11,6 +11,7 @@ use karmada_types::{Cluster, SyncMode};
 
 use crate::index::ClusterIndex;
 use crate::projection::NodeUsage;
+use crate::text::{CONDITION_MESSAGE_LIMIT, VALUE_LIMIT, bounded};
 
 /// The current failure of a member's watches.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +62,9 @@ pub enum MemberView<'a> {
         endpoint: &'a str,
         /// NodeMetrics, when the member serves metrics.k8s.io.
         metrics: Option<&'a [NodeUsage]>,
+        /// The last poll of metrics.k8s.io failed or timed out: `metrics` are the last ones
+        /// measured, if any.
+        metrics_stale: bool,
     },
     /// No connection can be made: figures from Karmada's own `Cluster.status`. `problem` is
     /// why, `None` when there was nothing to connect to in the first place.
@@ -108,7 +112,7 @@ impl MemberView<'_> {
                 } else {
                     MemberReadiness::Stalled {
                         reason: problem.reason,
-                        message: problem.message.clone(),
+                        message: bounded(&problem.message, CONDITION_MESSAGE_LIMIT),
                     }
                 }
             }
@@ -122,17 +126,19 @@ fn watched_readiness(
     endpoint: &str,
     grace: Duration,
 ) -> MemberReadiness {
+    // The shell's messages quote what the member answered: never more than a condition holds.
+    let message = |failure: &MemberFailure| bounded(&failure.message, CONDITION_MESSAGE_LIMIT);
     match health.failure {
         Some(failure) if stalls_now(failure, listed, grace) => MemberReadiness::Stalled {
             reason: failure.reason,
-            message: failure.message.clone(),
+            message: message(failure),
         },
         // Past the grace period, or with nothing listed yet that could stand in meanwhile.
         Some(failure) if failure.age >= grace || !listed => {
             let message = if listed {
-                format!("{}; the figures are the last known ones", failure.message)
+                format!("{}; the figures are the last known ones", message(failure))
             } else {
-                failure.message.clone()
+                message(failure)
             };
             MemberReadiness::Unreachable { message }
         }
@@ -140,7 +146,10 @@ fn watched_readiness(
             recheck_after: Some(grace.saturating_sub(failure.age)),
         },
         None if !listed => MemberReadiness::InitialSync {
-            message: format!("listing nodes and pods of {endpoint}"),
+            message: format!(
+                "listing nodes and pods of {}",
+                bounded(endpoint, VALUE_LIMIT)
+            ),
         },
         None => MemberReadiness::Ready {
             recheck_after: None,
@@ -169,8 +178,12 @@ pub fn not_observed(cluster: &str, readiness: &MemberReadiness) -> Option<Cluste
         | MemberReadiness::InitialSync { .. }
         | MemberReadiness::ClusterStatusOnly => return None,
     };
+    // The placement cuts problems further; bounded here so a huge message is never copied.
     Some(ClusterProblem {
         reason: reason.to_owned(),
-        message: format!("ClusterInsight {cluster} is not Ready: {message}"),
+        message: format!(
+            "ClusterInsight {cluster} is not Ready: {}",
+            bounded(message, CONDITION_MESSAGE_LIMIT)
+        ),
     })
 }

@@ -25,7 +25,12 @@ mod usage;
 
 use std::time::Duration;
 
-use karmada_manager_api::{ClusterInsightStatus, ClusterWorkloadCounts, InsightSource};
+use karmada_manager_api::{
+    ClusterInsightStatus, ClusterWorkloadCounts, InsightSource, ResourceUsage,
+};
+
+use crate::index::ClusterIndex;
+use crate::projection::NodeUsage;
 use karmada_types::Cluster;
 
 use crate::status::conditions::DesiredCondition;
@@ -82,12 +87,13 @@ pub fn cluster_insight_status(
             index,
             source,
             metrics,
+            metrics_stale,
             ..
         } => {
             let figures = member_figures(index, cluster, options);
             let mut status = figures.status;
             status.source = Some(source);
-            status.usage = metrics.map(|m| cluster_usage(index, m));
+            status.usage = usage(index, metrics, metrics_stale);
             (status, figures.truncation)
         }
         MemberView::Unwatched { .. } => {
@@ -151,5 +157,26 @@ impl MemberFigures {
     /// `true` when the size guard shortened the status.
     pub fn truncated(&self) -> bool {
         self.truncation.is_some()
+    }
+}
+
+/// The usage block: measured figures when metrics.k8s.io answered, marked stale while it does
+/// not; a block saying only `stale` when it never answered; none when the member does not serve
+/// the API.
+fn usage(
+    index: &ClusterIndex,
+    metrics: Option<&[NodeUsage]>,
+    stale: bool,
+) -> Option<ResourceUsage> {
+    match metrics {
+        Some(metrics) => Some(ResourceUsage {
+            stale,
+            ..cluster_usage(index, metrics)
+        }),
+        None if stale => Some(ResourceUsage {
+            stale,
+            ..ResourceUsage::default()
+        }),
+        None => None,
     }
 }

@@ -7,6 +7,7 @@ use karmada_manager_api::{NodeDetail, NodeDetails, NodePodCounts, NodeResourceFi
 use crate::index::{ClusterIndex, NodeStats};
 use crate::projection::SlimNode;
 use crate::quantity::{Amount, Format, percent};
+use crate::text::{VALUE_LIMIT, bounded};
 
 /// The capped, ordered node list. Only the listed nodes are turned into `NodeDetail`s, so a
 /// 5,000-node member costs a sort of 5,000 small keys, not 5,000 details.
@@ -77,15 +78,17 @@ fn resource(node: &SlimNode, stats: &NodeStats, name: &str) -> NodeResourceFigur
     }
 }
 
+/// The member writes the node's labels and status: its texts are bounded ([`VALUE_LIMIT`]).
 fn node_detail(node: &SlimNode, stats: &NodeStats) -> NodeDetail {
+    let value = |s: &str| bounded(s, VALUE_LIMIT);
     NodeDetail {
         name: node.name().to_string(),
         ready: node.ready,
         schedulable: !node.unschedulable,
-        roles: node.roles.iter().map(|r| r.to_string()).collect(),
-        zone: node.zone.as_deref().map(str::to_owned),
-        instance_type: node.instance_type.as_deref().map(str::to_owned),
-        kubelet_version: node.kubelet_version.as_deref().map(str::to_owned),
+        roles: node.roles.iter().map(|r| value(r)).collect(),
+        zone: node.zone.as_deref().map(value),
+        instance_type: node.instance_type.as_deref().map(value),
+        kubelet_version: node.kubelet_version.as_deref().map(value),
         problems: node.problems(),
         cpu: resource(node, stats, "cpu"),
         memory: resource(node, stats, "memory"),

@@ -81,6 +81,7 @@ fn live_with(
         source: InsightSource::Direct,
         endpoint: "https://m1",
         metrics: None,
+        metrics_stale: false,
     };
     let inputs = ClusterInsightInputs {
         cluster,
@@ -320,6 +321,7 @@ fn placements_see_a_member_not_observed_exactly_when_its_insight_is_not_ready() 
             source: InsightSource::Direct,
             endpoint: "https://m1",
             metrics: None,
+            metrics_stale: false,
         };
         member.readiness(&cluster, GRACE)
     };
@@ -341,6 +343,7 @@ fn placements_see_a_member_not_observed_exactly_when_its_insight_is_not_ready() 
         source: InsightSource::Direct,
         endpoint: "https://m1",
         metrics: None,
+        metrics_stale: false,
     };
     assert_eq!(
         not_observed("m1", &syncing.readiness(&cluster, GRACE)),

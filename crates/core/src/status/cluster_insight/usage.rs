@@ -43,6 +43,7 @@ pub fn cluster_usage(index: &ClusterIndex, metrics: &[NodeUsage]) -> ResourceUsa
         cpu: figures(cpu, "cpu"),
         memory: figures(memory, "memory"),
         observed_at: latest.map(Time),
+        stale: false,
     }
 }
 

@@ -4,19 +4,18 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use karmada_manager_api::{ClusterPlacement, ClusterProblem, EvictionInfo, WorkloadHealth};
 use karmada_types::{
-    AggregatedStatusItem, GracefulEvictionTask, ResourceBindingSpec, ResourceBindingStatus,
-    ResourceHealth, WorkOverrides,
+    AggregatedStatusItem, AppliedOverride, GracefulEvictionTask, ResourceBindingSpec,
+    ResourceBindingStatus, ResourceHealth, WorkOverrides,
 };
 
+use super::PlacementOptions;
 use super::pods::pod_view;
-use super::{PlacementOptions, bounded};
 use crate::index::WorkloadPod;
 use crate::placement::ResolvedWeights;
+use crate::text::{PROBLEM_MESSAGE_LIMIT, QUOTE_LIMIT, VALUE_LIMIT, bounded};
 
 /// Longest `appliedMessage` kept (bytes); Karmada quotes whole admission errors.
-const APPLIED_MESSAGE_LIMIT: usize = 1024;
-/// Longest `problems[].message` kept (bytes).
-const PROBLEM_MESSAGE_LIMIT: usize = 512;
+const APPLIED_MESSAGE_LIMIT: usize = QUOTE_LIMIT;
 
 /// A `clusters[]` entry and what the conditions need to know beyond it.
 pub(super) struct ClusterFacts {
@@ -120,8 +119,11 @@ fn cluster_entry(
             .map(|o| override_names(o, sources.namespace))
             .unwrap_or_default(),
         eviction: eviction.map(|task| EvictionInfo {
-            reason: task.reason.clone(),
-            purge_mode: task.purge_mode.as_ref().map(|m| m.as_str().to_owned()),
+            reason: bounded(&task.reason, VALUE_LIMIT),
+            purge_mode: task
+                .purge_mode
+                .as_ref()
+                .map(|m| bounded(m.as_str(), VALUE_LIMIT)),
         }),
         problems: problems(sources.problems.get(name)),
         ..ClusterPlacement::default()
@@ -167,17 +169,23 @@ fn health(health: &ResourceHealth) -> WorkloadHealth {
 }
 
 /// In application order: Karmada applies ClusterOverridePolicies first, then the
-/// OverridePolicies of the workload's namespace; within each kind, the annotation's order.
+/// OverridePolicies of the workload's namespace; within each kind, the annotation's order. The
+/// names come from a Work's annotation, so each entry is bounded ([`VALUE_LIMIT`]).
 fn override_names(overrides: &WorkOverrides, namespace: &str) -> Vec<String> {
+    let namespace = bounded(namespace, VALUE_LIMIT);
+    let entry = |prefix: String, o: &AppliedOverride| {
+        let name = bounded(&o.policy_name, VALUE_LIMIT.saturating_sub(prefix.len()));
+        bounded(&format!("{prefix}{name}"), VALUE_LIMIT)
+    };
     let cluster = overrides
         .cluster_overrides
         .iter()
-        .map(|o| format!("ClusterOverridePolicy {}", o.policy_name));
+        .map(|o| entry("ClusterOverridePolicy ".to_owned(), o));
     let namespaced = overrides.overrides.iter().map(|o| {
         if namespace.is_empty() {
-            format!("OverridePolicy {}", o.policy_name)
+            entry("OverridePolicy ".to_owned(), o)
         } else {
-            format!("OverridePolicy {namespace}/{}", o.policy_name)
+            entry(format!("OverridePolicy {namespace}/"), o)
         }
     });
     cluster.chain(namespaced).collect()

@@ -14,13 +14,14 @@ use karmada_manager_api::{ClusterPlacement, ClusterProblem, ReplicaCounts, Workl
 use karmada_types::ResourceBindingStatus;
 use karmada_types::well_known::ClaimingPolicy;
 
+use super::PolicyLookup;
 use super::size_guard::PlacementTruncation;
-use super::{PolicyLookup, bounded};
 use crate::status::fleet_insight::WorkloadState;
+use crate::text::{INLINE_QUOTE_LIMIT, VALUE_LIMIT, bounded};
 use stages::{applied, scheduled};
 
-/// How much of a Karmada message is quoted (bytes).
-const QUOTE_LIMIT: usize = 512;
+/// How much of a Karmada message, or of a policy's decode error, is quoted (bytes).
+const QUOTE_LIMIT: usize = INLINE_QUOTE_LIMIT;
 /// How many clusters a message names before it says "and N more".
 const NAMES_LIMIT: usize = 5;
 
@@ -291,15 +292,23 @@ fn unhealthy(facts: &Facts<'_>) -> Option<String> {
 /// `MalformedPolicy` when it has it but it does not decode. Either way the workload runs as
 /// last scheduled, and the reason and message go on Ready (`True`) and Stalled.
 fn policy_problem(facts: &Facts<'_>) -> Option<(&'static str, String)> {
+    // The names come from the binding's annotations, which anyone may edit.
+    let value = |text: &str| bounded(text, VALUE_LIMIT);
     let (policy, edit) = match facts.claim {
-        ClaimingPolicy::Propagation { namespace, name } => (
-            format!("PropagationPolicy {namespace}/{name}"),
-            format!("kubectl edit propagationpolicy {name} -n {namespace}"),
-        ),
-        ClaimingPolicy::ClusterPropagation { name } => (
-            format!("ClusterPropagationPolicy {name}"),
-            format!("kubectl edit clusterpropagationpolicy {name}"),
-        ),
+        ClaimingPolicy::Propagation { namespace, name } => {
+            let (namespace, name) = (value(namespace), value(name));
+            (
+                format!("PropagationPolicy {namespace}/{name}"),
+                format!("kubectl edit propagationpolicy {name} -n {namespace}"),
+            )
+        }
+        ClaimingPolicy::ClusterPropagation { name } => {
+            let name = value(name);
+            (
+                format!("ClusterPropagationPolicy {name}"),
+                format!("kubectl edit clusterpropagationpolicy {name}"),
+            )
+        }
         ClaimingPolicy::None => return None,
     };
     match facts.policy {

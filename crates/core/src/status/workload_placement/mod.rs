@@ -29,6 +29,7 @@ use crate::index::WorkloadPod;
 use crate::keys::{BindingSource, api_group};
 use crate::placement::{placement_summary, resolve_weights};
 use crate::status::fleet_insight::WorkloadState;
+use crate::text::{VALUE_LIMIT, bounded};
 use clusters::{ClusterFacts, Sources, cluster_entries, has_replica_status};
 pub use conditions::DesiredCondition;
 pub use size_guard::PlacementTruncation;
@@ -246,16 +247,19 @@ fn binding_reference(binding: &BindingSource<'_>) -> BindingReference {
     }
 }
 
+/// The policy the binding's annotations name; the names are bounded ([`VALUE_LIMIT`]), as
+/// anyone who may edit the binding may write anything there.
 fn policy_reference(
     claim: &ClaimingPolicy,
     policy: Option<&PropagationSpec>,
 ) -> Option<PolicyReference> {
+    let value = |text: &str| bounded(text, VALUE_LIMIT);
     let (kind, namespace, name) = match claim {
         ClaimingPolicy::Propagation { namespace, name } => {
-            ("PropagationPolicy", Some(namespace.clone()), name.clone())
+            ("PropagationPolicy", Some(value(namespace)), value(name))
         }
         ClaimingPolicy::ClusterPropagation { name } => {
-            ("ClusterPropagationPolicy", None, name.clone())
+            ("ClusterPropagationPolicy", None, value(name))
         }
         ClaimingPolicy::None => return None,
     };
@@ -316,18 +320,4 @@ fn clusters_display(targets: &BTreeMap<&str, i64>) -> String {
         parts.push(format!("+{}", targets.len() - DISPLAY_CLUSTERS));
     }
     parts.join(",")
-}
-
-/// `text` cut to at most `max` bytes on a character boundary, with `…` when cut.
-pub(super) fn bounded(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    // max < len; 0 is always a character boundary, so the loop stops before `end` underflows
-    // and the slice ends on a boundary inside `text`.
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
 }

@@ -7,6 +7,7 @@
 mod inputs;
 
 use crate::context::Context;
+use crate::health::Queue;
 use crate::write::apply::{apply_status_if_changed, ensure_object};
 use crate::write::events::announce_ready;
 use futures::StreamExt;
@@ -49,6 +50,8 @@ pub async fn run(
                 match result {
                     Ok(_) => {}
                     Err(controller::Error::ObjectNotFound(gone)) => {
+                        // Handled without a reconcile: progress all the same.
+                        ctx.health.progress.started(Queue::Cluster);
                         remove_insight(&ctx, &gone.name).await
                     }
                     Err(err) => tracing::warn!(error = %err, "cluster controller"),
@@ -65,6 +68,7 @@ pub enum ReconcileError {
 }
 
 async fn reconcile(guarded: Arc<Guarded>, ctx: Arc<Context>) -> Result<Action, ReconcileError> {
+    ctx.health.progress.started(Queue::Cluster);
     let started = std::time::Instant::now();
     let result = reconcile_cluster(&guarded, &ctx).await;
     ctx.metrics
@@ -125,9 +129,13 @@ async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, R
     Ok(Action::requeue(built.recheck_after.unwrap_or(RESYNC)))
 }
 
-/// What a ClusterInsight says of a Cluster that does not decode.
+/// What a ClusterInsight says of a Cluster that does not decode. The decoder's error may quote
+/// the offending value, so it is bounded.
 pub fn undecodable_message(error: &str) -> String {
-    format!("the Cluster cannot be decoded: {error}; fix its spec on the hub")
+    format!(
+        "the Cluster cannot be decoded: {}; fix its spec on the hub",
+        karmada_manager_core::bounded(error, karmada_manager_core::text::QUOTE_LIMIT)
+    )
 }
 
 /// The Cluster's insight as last seen (`None` if it did not exist) and its generation, creating

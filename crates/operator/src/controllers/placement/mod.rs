@@ -15,6 +15,7 @@ pub use inputs::{Claimed, claimed_policy, state_of};
 pub use kinds::MirroredBinding;
 
 use crate::context::Context;
+use crate::health::Queue;
 use crate::write::apply::{apply_status_if_changed, ensure_object};
 use crate::write::events::announce_ready;
 use futures::StreamExt;
@@ -55,6 +56,8 @@ pub async fn run<B: MirroredBinding>(
                 match result {
                     Ok(_) => {}
                     Err(controller::Error::ObjectNotFound(gone)) => {
+                        // Handled without a reconcile: progress all the same.
+                        ctx.health.progress.started(Queue::placement(B::KIND));
                         let namespace = gone.namespace.clone().unwrap_or_default();
                         remove_placement::<B>(&ctx, &namespace, &gone.name).await
                     }
@@ -79,6 +82,7 @@ async fn reconcile<B: MirroredBinding>(
     guarded: Arc<DeserializeGuard<B>>,
     ctx: Arc<Context>,
 ) -> Result<Action, ReconcileError> {
+    ctx.health.progress.started(Queue::placement(B::KIND));
     let started = std::time::Instant::now();
     let result = reconcile_binding::<B>(&guarded, &ctx).await;
     let controller = B::Placement::kind(&()).to_string();
@@ -154,10 +158,14 @@ fn placement_status<B: MirroredBinding>(
             stamp_status(built.status, previous, built.conditions, generation, &now)
         }
         Err(invalid) => {
+            // The decoder's error may quote the offending value.
             let message = format!(
                 "the {} cannot be decoded: {}; fix it on the hub",
                 B::KIND.as_str(),
-                invalid.error
+                karmada_manager_core::bounded(
+                    &invalid.error,
+                    karmada_manager_core::text::QUOTE_LIMIT
+                )
             );
             let kept = previous.cloned().unwrap_or_default();
             stamp_status(kept, previous, malformed_source(message), generation, &now)

@@ -5,7 +5,7 @@ use karmada_manager_api::conditions::{reasons, status, types};
 use karmada_types::{Condition, ConditionStatus};
 
 use super::{DesiredCondition, Facts, QUOTE_LIMIT, Stage, names, plural};
-use crate::status::workload_placement::bounded;
+use crate::text::bounded;
 
 /// `Scheduled`, from the binding's `Scheduled` condition and scheduler generation.
 ///
@@ -176,15 +176,19 @@ fn fully_applied(facts: &Facts<'_>) -> (DesiredCondition, Stage) {
     }
 }
 
-/// `Reason: message` of a Karmada condition, shortened.
+/// `Reason: message` of a Karmada condition, at most [`QUOTE_LIMIT`] bytes: the message is cut
+/// to what the reason (itself at most half of that) leaves.
 fn karmada_says(condition: &Condition) -> String {
-    let reason = condition.reason.trim();
+    let reason = bounded(condition.reason.trim(), QUOTE_LIMIT / 2);
     let message = condition.message.trim();
-    let text = match (reason.is_empty(), message.is_empty()) {
-        (false, false) => format!("{reason}: {message}"),
-        (false, true) => reason.to_owned(),
-        (true, false) => message.to_owned(),
+    match (reason.is_empty(), message.is_empty()) {
+        (false, false) => {
+            let prefix = format!("{reason}: ");
+            let room = QUOTE_LIMIT.saturating_sub(prefix.len());
+            prefix + &bounded(message, room)
+        }
+        (false, true) => reason,
+        (true, false) => bounded(message, QUOTE_LIMIT),
         (true, true) => "no reason given".to_owned(),
-    };
-    bounded(&text, QUOTE_LIMIT)
+    }
 }
