@@ -69,6 +69,11 @@ fn the_hub_rbac_is_least_privilege() -> Result<()> {
 }
 
 #[test]
+fn the_lease_role_follows_the_leader_election_values() -> Result<()> {
+    rbac::the_lease_role_follows_the_leader_election_values()
+}
+
+#[test]
 fn the_dashboard_is_valid_json_and_queries_only_exported_metrics() -> Result<()> {
     dashboard::the_dashboard_is_valid_json_and_queries_only_exported_metrics()
 }

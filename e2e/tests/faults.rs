@@ -13,6 +13,8 @@ mod support;
 mod common;
 #[path = "faults/credentials.rs"]
 mod credentials;
+#[path = "faults/grants.rs"]
+mod grants;
 #[path = "faults/hub_rbac.rs"]
 mod hub_rbac;
 #[path = "faults/least_privilege.rs"]

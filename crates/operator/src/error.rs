@@ -42,6 +42,9 @@ pub enum Error {
 
     #[error("lost the leader lease; exiting so that no stale replica writes")]
     LeadershipLost,
+
+    #[error("leader election settings cannot keep a single writer: {0}")]
+    LeaderElectionSettings(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -21,20 +21,34 @@ use kube::runtime::reflector::{self, Store};
 use kube::{Resource, ResourceExt};
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Instant;
 use tokio::signal::unix::{SignalKind, signal};
 use tracing::info;
 
 pub async fn run(args: RunArgs) -> Result<()> {
     // Installed before anything else, so that a SIGTERM at any point is a clean shutdown.
     let shutdown = Shutdown::install()?;
+    let identity = replica_identity();
+    let lease = args
+        .leader
+        .leader_elect
+        .then(|| lease_settings(&args.leader, &identity));
+    if let Some(lease) = &lease {
+        lease.validate()?;
+    }
     let address = args.admin.admin_address;
     let admin = admin::bind(address)
         .await
         .map_err(|source| Error::AdminBind { address, source })?;
-    let hub_config = tokio::select! {
+    let mut hub_config = tokio::select! {
         connected = connect(&args) => connected?,
         () = shutdown.wait() => return Ok(()),
     };
+    // The hub's audit log then says which replica made each request.
+    let agent = format!("karmada-manager/{} ({identity})", env!("CARGO_PKG_VERSION"));
+    if let Ok(agent) = http::HeaderValue::from_str(&agent) {
+        hub_config.headers.push((http::header::USER_AGENT, agent));
+    }
     let client = kube::Client::try_from(hub_config.clone())?;
     let settings = Settings::from(&args.tuning);
     let (ctx, writers, queues, workload_changes) =
@@ -53,24 +67,22 @@ pub async fn run(args: RunArgs) -> Result<()> {
     ctx.readiness.set_ready();
     // Members are watched from now on, by standbys too: a new leader starts with warm indexes.
     sources::keep_members(&ctx);
-    let elector = args
-        .leader
-        .leader_elect
-        .then(|| LeaderElector::new(client, lease_settings(&args.leader)));
-    if let Some(elector) = &elector {
-        tokio::select! {
-            () = elector.acquire() => {}
-            () = shutdown.wait() => return Ok(()),
-        }
-    }
-    lead(ctx, queues, elector, shutdown).await
+    let Some(lease) = lease else {
+        return lead(ctx, queues, None, shutdown).await;
+    };
+    let elector = LeaderElector::new(client, lease);
+    let acquired = tokio::select! {
+        acquired = elector.acquire() => acquired,
+        () = shutdown.wait() => return Ok(()),
+    };
+    lead(ctx, queues, Some((elector, acquired)), shutdown).await
 }
 
 /// Runs the controllers while this replica leads (until shutdown without leader election).
 async fn lead(
     ctx: Arc<Context>,
     queues: Queues,
-    elector: Option<LeaderElector>,
+    elector: Option<(LeaderElector, Instant)>,
     shutdown: Shutdown,
 ) -> Result<()> {
     ctx.metrics.set_leader(true);
@@ -94,13 +106,15 @@ async fn lead(
             ),
         )
     };
-    let Some(elector) = elector else {
+    let Some((elector, acquired)) = elector else {
         controllers.await;
         return Ok(());
     };
+    // Losing the Lease drops the controllers (and their writes in flight) here, and the
+    // process exits: it never writes once a standby may have taken over.
     tokio::select! {
         _ = controllers => {}
-        () = elector.keep() => return Err(Error::LeadershipLost),
+        () = elector.keep(acquired) => return Err(Error::LeadershipLost),
     }
     if let Err(err) = elector.release().await {
         tracing::warn!(error = %err, "could not release the leader lease; it expires by itself");
@@ -146,12 +160,17 @@ fn enqueue_everything(ctx: &Context) {
     }
 }
 
-/// The Lease and this replica's identity: the pod name (unique per replica) plus the process
-/// id, so that two processes on one host are two candidates.
-fn lease_settings(args: &LeaderArgs) -> LeaseSettings {
+/// This replica's identity: the pod name (unique per replica) plus the process id, so that
+/// two processes on one host are two candidates. Its Lease holder name and User-Agent.
+fn replica_identity() -> String {
     let host = std::env::var("POD_NAME")
         .or_else(|_| std::env::var("HOSTNAME"))
         .unwrap_or_else(|_| "karmada-manager".into());
+    format!("{host}_{}", std::process::id())
+}
+
+/// The Lease: its name and namespace, and the timings of `--leader-election-*`.
+fn lease_settings(args: &LeaderArgs, identity: &str) -> LeaseSettings {
     LeaseSettings {
         namespace: args
             .leader_election_namespace
@@ -159,7 +178,7 @@ fn lease_settings(args: &LeaderArgs) -> LeaseSettings {
             .or_else(|| std::env::var("POD_NAMESPACE").ok())
             .unwrap_or_else(|| "karmada-system".into()),
         name: args.leader_election_lease_name.clone(),
-        identity: format!("{host}_{}", std::process::id()),
+        identity: identity.to_owned(),
         lease_duration: args.leader_election_lease_duration.into(),
         renew_deadline: args.leader_election_renew_deadline.into(),
         retry_period: args.leader_election_retry_period.into(),

@@ -18,6 +18,9 @@ rules:
   - level: Metadata
 ";
 
+/// The annotation in which the authorizer records its decision: `allow` or `forbid`.
+pub const DECISION: &str = "authorization.k8s.io/decision";
+
 /// One audit event, the fields that say who did what and how it ended.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -35,6 +38,14 @@ pub struct Entry {
     /// Absent for non-resource requests (`/version`, `/apis`, `/healthz`...).
     pub object_ref: Option<ObjectRef>,
     pub response_status: Option<ResponseStatus>,
+    /// Set by the server's plugins; the authorizer's is `authorization.k8s.io/decision`.
+    #[serde(default)]
+    pub annotations: HashMap<String, String>,    /// The client's `User-Agent`: tells apart processes that share one identity.
+    #[serde(default)]
+    pub user_agent: String,
+    /// When the server received the request (RFC 3339, microseconds).
+    #[serde(default)]
+    pub request_received_timestamp: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -66,6 +77,16 @@ impl Entry {
     /// The HTTP status code of the answer, if the event has one.
     pub fn code(&self) -> Option<u16> {
         self.response_status.as_ref().and_then(|s| s.code)
+    }
+
+    /// Whether the authorizer allowed the request (`Some(false)`: forbidden), whatever the
+    /// answer was after that (a 404 was still authorized). `None` when not recorded.
+    pub fn authorized(&self) -> Option<bool> {
+        match self.annotations.get(DECISION)?.as_str() {
+            "allow" => Some(true),
+            "forbid" => Some(false),
+            _ => None,
+        }
     }
 
     /// Whether the verb changes something.
@@ -138,9 +159,9 @@ pub fn requests(entries: &[Entry]) -> Vec<&Entry> {
 mod tests {
     use super::*;
 
-    const WATCH_STARTED: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a1","stage":"ResponseStarted","requestURI":"/api/v1/pods?watch=true","verb":"watch","user":{"username":"system:serviceaccount:karmada-cluster:karmada-m1","groups":["system:serviceaccounts"]},"objectRef":{"resource":"pods","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":200}}"#;
+    const WATCH_STARTED: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a1","stage":"ResponseStarted","requestURI":"/api/v1/pods?watch=true","verb":"watch","user":{"username":"system:serviceaccount:karmada-cluster:karmada-m1","groups":["system:serviceaccounts"]},"objectRef":{"resource":"pods","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":200},"annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by ClusterRoleBinding"}}"#;
     const WATCH_ENDED: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a1","stage":"ResponseComplete","requestURI":"/api/v1/pods?watch=true","verb":"watch","user":{"username":"system:serviceaccount:karmada-cluster:karmada-m1"},"objectRef":{"resource":"pods","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":200}}"#;
-    const PATCH: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"b2","stage":"ResponseComplete","requestURI":"/apis/apps/v1/namespaces/load/replicasets/w-rs/status","verb":"patch","user":{"username":"admin"},"objectRef":{"resource":"replicasets","namespace":"load","name":"w-rs","apiGroup":"apps","apiVersion":"v1","subresource":"status"},"responseStatus":{"metadata":{},"code":403}}"#;
+    const PATCH: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"b2","stage":"ResponseComplete","requestURI":"/apis/apps/v1/namespaces/load/replicasets/w-rs/status","verb":"patch","user":{"username":"admin"},"objectRef":{"resource":"replicasets","namespace":"load","name":"w-rs","apiGroup":"apps","apiVersion":"v1","subresource":"status"},"responseStatus":{"metadata":{},"code":403},"annotations":{"authorization.k8s.io/decision":"forbid","authorization.k8s.io/reason":""}}"#;
     const VERSION: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"c3","stage":"ResponseComplete","requestURI":"/version","verb":"get","user":{"username":"admin"},"responseStatus":{"metadata":{},"code":200}}"#;
 
     fn parse(lines: &[&str], tail: &str) -> Vec<Entry> {
@@ -158,6 +179,9 @@ mod tests {
         assert_eq!(patch.username(), "admin");
         assert!(patch.is_write());
         assert_eq!(patch.code(), Some(403));
+        assert_eq!(patch.authorized(), Some(false));
+        assert_eq!(entries[0].authorized(), Some(true));
+        assert_eq!(entries[2].authorized(), None);
         assert_eq!(patch.target(), "apps/replicasets/status");
         let o = patch.object_ref.as_ref().unwrap();
         assert_eq!((o.namespace.as_str(), o.name.as_str()), ("load", "w-rs"));

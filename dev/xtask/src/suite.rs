@@ -40,6 +40,8 @@ pub fn prepare() -> Result<()> {
     health_checks::prepare()?;
     // helm, for the chart's tests (e2e/tests/chart.rs).
     let helm = testenv::upstream::ensure_helm()?;
+    // libfaketime, for the leader-election test with a skewed clock (e2e/tests/leader_election.rs).
+    let faketime = testenv::faketime::library()?;
     let crds = testenv::crds::karmada_crds()?;
     // Karmada's own control plane and the members' controllers, for e2e/tests/real_karmada.rs.
     let karmada = testenv::upstream::ensure_karmada()?;
@@ -54,11 +56,12 @@ pub fn prepare() -> Result<()> {
         members.kwok.display()
     );
     println!(
-        "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nhelm: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
+        "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nhelm: {}\nlibfaketime: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
         binaries.etcd.display(),
         binaries.kube_apiserver.display(),
         binaries.kubectl.display(),
         helm.display(),
+        faketime.display(),
         crds.len(),
         testenv::versions::KARMADA
     );

@@ -11,15 +11,27 @@ use kube::api::{Api, PostParams};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The rules of the ClusterRole, as `(apiGroup, resource) → verbs`.
+/// The rules of a ClusterRole or Role, as `(apiGroup, resource) → verbs`; a verb limited to
+/// `resourceNames` is `verb name` for each name.
 fn rules(role: &Value) -> BTreeMap<(String, String), BTreeSet<String>> {
     let mut out: BTreeMap<_, BTreeSet<String>> = BTreeMap::new();
     for rule in role["rules"].as_array().into_iter().flatten() {
+        let names = strings(&rule["resourceNames"]);
+        let verbs: Vec<String> = strings(&rule["verbs"])
+            .into_iter()
+            .flat_map(|verb| {
+                if names.is_empty() {
+                    vec![verb.to_owned()]
+                } else {
+                    names.iter().map(|name| format!("{verb} {name}")).collect()
+                }
+            })
+            .collect();
         for group in strings(&rule["apiGroups"]) {
             for resource in strings(&rule["resources"]) {
                 out.entry((group.to_owned(), resource.to_owned()))
                     .or_default()
-                    .extend(strings(&rule["verbs"]).into_iter().map(str::to_owned));
+                    .extend(verbs.iter().cloned());
             }
         }
     }
@@ -69,11 +81,11 @@ pub fn the_hub_rbac_is_least_privilege() -> Result<()> {
         ),
         "the hub half renders no workload"
     );
-    let read = verbs(&["get", "list", "watch"]);
-    let own = verbs(&[
-        "get", "list", "watch", "create", "update", "patch", "delete",
-    ]);
-    let status = verbs(&["get", "update", "patch"]);
+    // Exactly the verbs the operator uses (the faults suite's audit-log scenario proves each is
+    // used): reads by list and watch only (it reads from its caches), its own objects by
+    // server-side apply (patch, and create when the apply creates one), delete of orphans only.
+    let read = verbs(&["list", "watch"]);
+    let own = verbs(&["list", "watch", "create", "patch", "delete"]);
     let mut wanted = BTreeMap::new();
     wanted.insert(
         ("cluster.karmada.io".into(), "clusters".into()),
@@ -97,12 +109,20 @@ pub fn the_hub_rbac_is_least_privilege() -> Result<()> {
         "fleetinsights",
     ] {
         let group = "insight.karmada-manager.io".to_string();
-        wanted.insert((group.clone(), resource.into()), own.clone());
-        wanted.insert((group, format!("{resource}/status")), status.clone());
+        let mut verbs = own.clone();
+        if resource == "fleetinsights" {
+            verbs.remove("delete");
+        }
+        wanted.insert((group.clone(), resource.into()), verbs);
+        wanted.insert(
+            (group, format!("{resource}/status")),
+            BTreeSet::from(["patch".to_string()]),
+        );
     }
-    for group in ["", "events.k8s.io"] {
-        wanted.insert((group.into(), "events".into()), verbs(&["create", "patch"]));
-    }
+    wanted.insert(
+        ("events.k8s.io".into(), "events".into()),
+        verbs(&["create", "patch"]),
+    );
     assert_eq!(rules(named(&objects, "ClusterRole", RELEASE)?), wanted);
 
     let secrets = named(&objects, "Role", "karmada-manager-cluster-secrets")?;
@@ -111,12 +131,7 @@ pub fn the_hub_rbac_is_least_privilege() -> Result<()> {
         rules(secrets),
         BTreeMap::from([(("".into(), "secrets".into()), read)])
     );
-    let leases = named(&objects, "Role", "karmada-manager-leader-election")?;
-    assert_eq!(leases["metadata"]["namespace"], NAMESPACE);
-    assert_eq!(
-        rules(leases),
-        BTreeMap::from([(("coordination.k8s.io".into(), "leases".into()), own)])
-    );
+    assert_lease_role(&objects, NAMESPACE, "karmada-manager")?;
     for binding in all(&objects, "RoleBinding")
         .into_iter()
         .chain(all(&objects, "ClusterRoleBinding"))
@@ -156,28 +171,87 @@ pub fn the_hub_rbac_is_least_privilege() -> Result<()> {
     Ok(())
 }
 
+/// The Lease Role: create (RBAC cannot limit a create to a name), then get and update of the
+/// one Lease, in `namespace`.
+fn assert_lease_role(objects: &[Value], namespace: &str, lease: &str) -> Result<()> {
+    let role = named(objects, "Role", "karmada-manager-leader-election")?;
+    assert_eq!(role["metadata"]["namespace"], namespace);
+    assert_eq!(
+        rules(role),
+        BTreeMap::from([(
+            ("coordination.k8s.io".into(), "leases".into()),
+            verbs(&[
+                "create",
+                &format!("get {lease}"),
+                &format!("update {lease}")
+            ])
+        )])
+    );
+    Ok(())
+}
+
+/// The Lease Role follows the Lease's name and namespace values, and is absent without leader
+/// election.
+pub fn the_lease_role_follows_the_leader_election_values() -> Result<()> {
+    let helm = Helm::new()?;
+    let hub = ["operator.enabled=false", "rbac.hub.create=true"];
+    let objects = helm.template(
+        &[],
+        &[
+            hub[0],
+            hub[1],
+            "leaderElection.namespace=elections",
+            "leaderElection.leaseName=fleet-writer",
+        ],
+    )?;
+    assert_lease_role(&objects, "elections", "fleet-writer")?;
+    let objects = helm.template(&[], &[hub[0], hub[1], "leaderElection.enabled=false"])?;
+    assert!(
+        !all(&objects, "Role")
+            .iter()
+            .any(|r| r["metadata"]["name"] == "karmada-manager-leader-election"),
+        "no Lease Role without leader election"
+    );
+    assert!(all(&objects, "RoleBinding").len() == 1, "the Secrets' only");
+    Ok(())
+}
+
 /// What the operator must be allowed (`+`) on the hub, and what not (`-`):
-/// `± verb group/resource[/subresource] [namespace]`, `core` for the core group. Checked, with
-/// [`allowed`], against the release the operator scenario installs on the hub.
+/// `± verb group/resource[/subresource] [namespace][/name]`, `core` for the core group.
+/// Checked, with [`allowed`], against the release the operator scenario installs on the hub
+/// (the full values: proxy mode, Lease `karmada-manager-chart-test`).
 pub const ACCESS: &[&str] = &[
     "+ watch cluster.karmada.io/clusters",
-    "+ get cluster.karmada.io/clusters/proxy",
+    "- get cluster.karmada.io/clusters /m1",
+    "+ get cluster.karmada.io/clusters/proxy /m1",
     "- create cluster.karmada.io/clusters/proxy",
     "- update cluster.karmada.io/clusters",
     "+ list work.karmada.io/resourcebindings shop",
+    "- get work.karmada.io/resourcebindings shop/web",
     "- patch work.karmada.io/resourcebindings shop",
     "+ watch work.karmada.io/works karmada-es-m1",
     "+ watch policy.karmada.io/clusteroverridepolicies",
     "- delete policy.karmada.io/propagationpolicies shop",
     "+ patch insight.karmada-manager.io/clusterinsights/status",
+    "- update insight.karmada-manager.io/clusterinsights/status",
+    "- update insight.karmada-manager.io/clusterinsights",
     "+ delete insight.karmada-manager.io/workloadplacements shop",
     "+ create insight.karmada-manager.io/fleetinsights",
+    "- delete insight.karmada-manager.io/fleetinsights",
     "+ watch core/secrets karmada-cluster",
+    "- get core/secrets karmada-cluster/m1",
     "- get core/secrets karmada-system",
     "- list core/secrets",
-    "+ update coordination.k8s.io/leases karmada-system",
-    "- update coordination.k8s.io/leases kube-system",
-    "+ create core/events shop",
+    "+ create coordination.k8s.io/leases karmada-system",
+    "+ get coordination.k8s.io/leases karmada-system/karmada-manager-chart-test",
+    "+ update coordination.k8s.io/leases karmada-system/karmada-manager-chart-test",
+    "- update coordination.k8s.io/leases karmada-system/kube-scheduler",
+    "- delete coordination.k8s.io/leases karmada-system/karmada-manager-chart-test",
+    "- list coordination.k8s.io/leases karmada-system",
+    "- update coordination.k8s.io/leases kube-system/karmada-manager-chart-test",
+    "+ create events.k8s.io/events shop",
+    "+ patch events.k8s.io/events default",
+    "- create core/events shop",
     "- list core/pods",
     "- create core/namespaces",
 ];
@@ -188,7 +262,9 @@ pub async fn allowed(hub: &kube::Client, user: &str, access: &str) -> Result<boo
     let mut words = access.split_whitespace();
     let verb = words.next().context("no verb")?;
     let mut parts = words.next().context("no resource")?.split('/');
-    let namespace = words.next().unwrap_or_default();
+    let (namespace, name) = words
+        .next()
+        .map_or(("", ""), |n| n.split_once('/').unwrap_or((n, "")));
     let group = parts.next().map(|g| if g == "core" { "" } else { g });
     let resource = parts.next();
     let subresource = parts.next().unwrap_or_default();
@@ -206,6 +282,7 @@ pub async fn allowed(hub: &kube::Client, user: &str, access: &str) -> Result<boo
                 resource: resource.map(str::to_owned),
                 subresource: Some(subresource.into()),
                 namespace: Some(namespace.into()),
+                name: Some(name.into()),
                 ..ResourceAttributes::default()
             }),
             ..SubjectAccessReviewSpec::default()

@@ -1,24 +1,30 @@
 //! Least privilege, proven from the API servers' own audit logs: the operator, with the chart's
 //! hub identity and the read-only member identity `testenv::join` creates, works a load of
-//! propagated workloads through a few changes; then every request it made is read back from
-//! the audit log of each server. In the members it only read nodes, pods, ReplicaSets, Jobs
-//! and NodeMetrics — and wrote nothing; on the hub it wrote only its own resources, Events and
-//! its leader Lease.
+//! propagated workloads through a few changes, and the rarer paths (a ClusterResourceBinding, a
+//! Cluster reached through the hub's cluster proxy, both deleted again with their orphans);
+//! then every request it made is read back from the audit log of each server. In the members
+//! it only read nodes, pods, ReplicaSets, Jobs and NodeMetrics — and wrote nothing; on the hub
+//! it wrote only its own resources, Events and its leader Lease, and used every verb the chart
+//! grants it there (`grants.rs`): the grants are minimal, not only sufficient.
 
 use super::common::{CONVERGE, alive, member_clients, no_panics};
-use super::load::{Load, converged};
-use crate::support::{self, chart_identity, eventually};
+use super::grants;
+use super::load::{self, Load, converged};
+use crate::support::{self, chart_identity, eventually, eventually_gone};
 use anyhow::{Context, Result, ensure};
 use base64::Engine;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::Api;
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use karmada_manager_api::{ClusterInsight, ClusterWorkloadPlacement, InsightSource};
+use kube::api::{Api, DeleteParams, DynamicObject};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use testenv::audit::{self, Entry};
+use testenv::karmada_objects::{self as karmada, MemberReport, Template};
 use testenv::nodes::node;
 use testenv::pods::pod;
 use testenv::{EnvOptions, Environment, bulk};
@@ -29,6 +35,13 @@ const LEASE: &str = "karmada-manager";
 const RETRY_PERIOD: Duration = Duration::from_secs(2);
 /// Pods in the members that belong to no propagated workload.
 const LOOSE: &str = "loose";
+/// Members with a Secret are reached directly, a Cluster without one through the hub's cluster
+/// proxy: the chart then grants `clusters/proxy`, and the scenario uses it.
+const MODE: &str = "direct-then-proxy";
+/// A Pull Cluster without Secret or endpoint, reached through the cluster proxy at the hub's
+/// URL. The test hub serves Clusters from a CRD, without Karmada's aggregated proxy: it
+/// authorizes each such request (the audit log records the decision) and then answers 404.
+const PROXIED: &str = "proxied";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn audit_logs_show_reads_only_in_members_and_own_writes_on_the_hub() -> Result<()> {
@@ -55,12 +68,14 @@ async fn audit_logs_show_reads_only_in_members_and_own_writes_on_the_hub() -> Re
         )
         .await?;
     }
-    let lease = [
+    let args = [
+        "--connection-mode",
+        MODE,
         "--leader-elect",
         "--leader-election-namespace",
         chart_identity::RELEASE_NAMESPACE,
     ];
-    let mut operator = support::start_operator(&env, &lease).await?;
+    let mut operator = support::start_operator(&env, &args).await?;
     let started = Instant::now();
     converged(&hub, &members, &load, "converged").await?;
 
@@ -74,6 +89,7 @@ async fn audit_logs_show_reads_only_in_members_and_own_writes_on_the_hub() -> Re
     bulk::create_nodes(&members[1].1, &[node("n3")]).await?;
     bulk::delete_pod(&Api::<Pod>::namespaced(members[0].1.clone(), LOOSE), "p-1").await?;
     converged(&hub, &members, &load, "converged again").await?;
+    rare_paths(&env, &hub).await?;
 
     // Status churn (pods flipping readiness, bindings' status following) while the leader
     // renews its Lease a few times: the steady state's requests are in the logs too.
@@ -110,8 +126,93 @@ async fn audit_logs_show_reads_only_in_members_and_own_writes_on_the_hub() -> Re
     for name in MEMBERS {
         check_member(&env, name)?;
     }
-    check_hub(&env)?;
+    check_hub(&env).await?;
     Ok(())
+}
+
+/// What the load does not do: a ClusterResourceBinding (the load's Namespace claimed by a
+/// ClusterPropagationPolicy) gets its ClusterWorkloadPlacement and a Cluster without Secret its
+/// ClusterInsight, through the cluster proxy; then Karmada deletes both, and the operator their
+/// orphans.
+async fn rare_paths(env: &Environment, hub: &kube::Client) -> Result<()> {
+    let policy = json!({
+        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "ClusterPropagationPolicy",
+        "metadata": {"name": "namespaces"},
+        "spec": {"resourceSelectors": [{"apiVersion": "v1", "kind": "Namespace"}],
+                 "placement": {"clusterAffinity": {"clusterNames": MEMBERS}}},
+    });
+    karmada::apply(hub, &karmada::cluster_propagation_policies(), &policy).await?;
+    let namespace = Api::<Namespace>::all(hub.clone())
+        .get(load::NAMESPACE)
+        .await?;
+    let template = Template {
+        api_version: "v1".into(),
+        kind: "Namespace".into(),
+        namespace: None,
+        name: load::NAMESPACE.into(),
+        uid: namespace.metadata.uid.context("a Namespace without uid")?,
+    };
+    let clusters: Vec<(&str, i64)> = MEMBERS.iter().map(|m| (*m, 0)).collect();
+    let binding = karmada::binding(&template, &policy, "namespace-permanent-id", 0, &clusters);
+    let reports: Vec<MemberReport> = MEMBERS.iter().map(|m| MemberReport::healthy(m)).collect();
+    karmada::apply_binding(hub, &binding, |g| karmada::scheduled_status(g, &reports)).await?;
+    let cluster = json!({
+        "apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
+        "metadata": {"name": PROXIED}, "spec": {"syncMode": "Pull"},
+    });
+    karmada::apply(hub, &testenv::join::cluster_resource(), &cluster).await?;
+
+    let name = template.binding_name();
+    let placements = Api::<ClusterWorkloadPlacement>::all(hub.clone());
+    eventually(
+        "the ClusterWorkloadPlacement written",
+        CONVERGE,
+        || async { Ok(placements.get_opt(&name).await?.and_then(|p| p.status)) },
+        Option::is_some,
+    )
+    .await?;
+    let insights = Api::<ClusterInsight>::all(hub.clone());
+    eventually(
+        "the proxied Cluster's ClusterInsight",
+        CONVERGE,
+        || async {
+            let insight = insights.get_opt(PROXIED).await?;
+            Ok(insight.and_then(|i| i.status).and_then(|s| s.source))
+        },
+        |source| *source == Some(InsightSource::ClusterProxy),
+    )
+    .await?;
+    let (log, user) = (env.hub().audit_log(), chart_user(env)?);
+    eventually(
+        "a request through the cluster proxy in the hub's audit log",
+        CONVERGE,
+        || async { Ok(through_proxy(&read_log(log)?, &user)) },
+        |n| *n > 0,
+    )
+    .await?;
+
+    Api::<DynamicObject>::all_with(hub.clone(), &karmada::cluster_resource_bindings())
+        .delete(&name, &DeleteParams::default())
+        .await?;
+    testenv::join::cluster_api(hub)
+        .delete(PROXIED, &DeleteParams::default())
+        .await?;
+    eventually_gone("the orphaned ClusterWorkloadPlacement", &placements, &name).await?;
+    eventually_gone("the orphaned ClusterInsight", &insights, PROXIED).await?;
+    Ok(())
+}
+
+/// How many of `user`'s requests went through the cluster proxy to [`PROXIED`].
+fn through_proxy(entries: &[Entry], user: &str) -> usize {
+    audit::requests(entries)
+        .into_iter()
+        .filter(|e| e.username() == user)
+        .filter(|e| {
+            e.object_ref.as_ref().is_some_and(|o| {
+                o.resource == "clusters" && o.subresource == "proxy" && o.name == PROXIED
+            })
+        })
+        .count()
 }
 
 /// How often the leader renewed its Lease since it acquired it (whole retry periods between
@@ -180,8 +281,9 @@ fn member_read(entry: &Entry) -> bool {
     read && allowed && o.subresource.is_empty()
 }
 
-/// On the hub, the chart identity wrote only its own resources, Events and Leases.
-fn check_hub(env: &Environment) -> Result<()> {
+/// On the hub, the chart identity wrote only its own resources, Events and Leases, and used
+/// every verb the chart grants it.
+async fn check_hub(env: &Environment) -> Result<()> {
     let user = chart_user(env)?;
     let entries = read_log(env.hub().audit_log())?;
     let all = audit::requests(&entries);
@@ -242,6 +344,22 @@ fn check_hub(env: &Environment) -> Result<()> {
         "on the hub, {user} wrote beyond its own resources, events and leases:\n{}",
         unexpected.join("\n")
     );
+
+    let rendered = chart_identity::render(MODE).await?;
+    let figures = grants::check(&rendered, &ours)?;
+    let other: Vec<&Entry> = ours
+        .iter()
+        .copied()
+        .filter(|e| e.object_ref.is_none())
+        .collect();
+    eprintln!(
+        "faults: hub grants: {} resource requests used {} distinct (group, resource, verb), the chart grants {}: every grant used; {}",
+        figures.requests, figures.used, figures.granted, figures.table
+    );
+    eprintln!(
+        "faults: hub requests outside the chart's grants (Kubernetes' discovery roles): {}",
+        tally(&other)
+    );
     Ok(())
 }
 
@@ -251,7 +369,7 @@ fn hub_write_allowed(entry: &Entry) -> bool {
     };
     match (o.api_group.as_str(), o.resource.as_str()) {
         (karmada_manager_api::GROUP, _) => true,
-        ("" | "events.k8s.io", "events") => o.subresource.is_empty(),
+        ("events.k8s.io", "events") => o.subresource.is_empty(),
         ("coordination.k8s.io", "leases") => o.subresource.is_empty(),
         _ => false,
     }
@@ -259,7 +377,7 @@ fn hub_write_allowed(entry: &Entry) -> bool {
 
 /// The user the chart identity's token authenticates as: its `sub` claim.
 fn chart_user(env: &Environment) -> Result<String> {
-    let token = chart_identity::token(env, "direct")?;
+    let token = chart_identity::token(env, MODE)?;
     let claims = token.split('.').nth(1).context("the token is no JWT")?;
     let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims)?;
     let claims: serde_json::Value = serde_json::from_slice(&claims)?;

@@ -54,8 +54,9 @@ pub fn token(env: &Environment, connection_mode: &str) -> Result<String> {
         .with_context(|| format!("no token in {}", path.display()))
 }
 
-/// `helm template` of the hub RBAC and the ServiceAccount only.
-async fn render(connection_mode: &str) -> Result<String> {
+/// `helm template` of the hub RBAC and the ServiceAccount only, comments included: what
+/// [`kubeconfig`] applies for `connection_mode`.
+pub async fn render(connection_mode: &str) -> Result<String> {
     let helm = tokio::task::spawn_blocking(testenv::upstream::ensure_helm).await??;
     let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("../charts/karmada-manager");
     let home = tempfile::tempdir()?;
