@@ -2,23 +2,127 @@
 //! every table, and [`intern_str`] / [`Interner`] for code that builds shared values itself.
 //!
 //! A pod holds interned strings (namespace, node, resource names) and, through the projections'
-//! own tables, interned resource lists and controller references. Entries are never freed
-//! implicitly: [`purge_unused`] drops the values that nothing outside the tables refers to any
-//! more (nodes that left, namespaces that were deleted). The I/O shell calls it now and then,
-//! e.g. after a member is removed, and a pod relist that removed pods calls it too.
+//! own tables, interned resource lists and controller references. A value that nothing outside
+//! the tables refers to any more is freed in two ways, so that a member's churn (a ReplicaSet
+//! per rollout, a Job per CronJob run, new node names in an autoscaled fleet) never makes the
+//! tables creep:
+//!
+//! - **When its last holder goes.** A member's index applies a Pod or Node deletion, then
+//!   hands the deleted object to `release_pod` / `release_node`: each value it holds that
+//!   only the table and the event still hold is dropped from its table (O(1): one atomic load
+//!   per value, and a locked lookup only for a value that is going). This frees the controller
+//!   of a ReplicaSet's or Job's last pod, the name of a node that left with its last pod, a
+//!   request list no pod uses any more.
+//! - **By a purge** ([`purge_unused`]): a scan of every table that drops whatever only the
+//!   tables hold. It catches what the first way cannot see: a value dropped when a stored object
+//!   was replaced (an in-place resize's old request list, a node's old kubelet version), or one
+//!   still held for a moment elsewhere when its last object was deleted (the namespace of a
+//!   workload key the shell has not taken yet). A member's index runs it after as many changes
+//!   as the tables held values after the last purge ([`purge_due_after`]), so that its cost,
+//!   proportional to the tables, is O(1) per change amortized. A relist that removed objects
+//!   runs it too, and so does the shell when a member is removed.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::interner::STRINGS;
 pub use crate::interner::{Interner, intern_str};
-use crate::projection::{CONTROLLERS, RESOURCE_LISTS};
+use crate::projection::{
+    CONTROLLERS, ControllerRef, RESOURCE_LISTS, ResourceList, SlimNode, SlimPod,
+};
+
+/// Fewest changes between two purges: below it a purge's fixed cost (locking every shard of
+/// the three tables) would dominate.
+const MIN_CHANGES_BETWEEN_PURGES: usize = 1024;
+
+/// Changes after which the next purge is due: the values the tables held after the last purge,
+/// at least [`MIN_CHANGES_BETWEEN_PURGES`].
+static PURGE_DUE_AFTER: AtomicUsize = AtomicUsize::new(MIN_CHANGES_BETWEEN_PURGES);
 
 /// Drops interned values nothing refers to any more, in every global table; returns how many.
 ///
 /// Resource lists and controllers are purged first, since they hold interned strings.
 pub fn purge_unused() -> usize {
-    RESOURCE_LISTS.purge_unused() + CONTROLLERS.purge_unused() + STRINGS.purge_unused()
+    let purged =
+        RESOURCE_LISTS.purge_unused() + CONTROLLERS.purge_unused() + STRINGS.purge_unused();
+    let (strings, lists, controllers) = interned_counts();
+    PURGE_DUE_AFTER.store(due_after(strings + lists + controllers), Ordering::Relaxed);
+    purged
+}
+
+/// How many changes a member's index lets pass before it runs [`purge_unused`]: as many as the
+/// tables held values after the last purge, so a purge costs at most about one value visited
+/// per change.
+pub fn purge_due_after() -> usize {
+    PURGE_DUE_AFTER.load(Ordering::Relaxed)
+}
+
+fn due_after(kept: usize) -> usize {
+    kept.max(MIN_CHANGES_BETWEEN_PURGES)
 }
 
 /// Sizes of the global tables: (strings, resource lists, controllers). For metrics.
 pub fn interned_counts() -> (usize, usize, usize) {
     (STRINGS.len(), RESOURCE_LISTS.len(), CONTROLLERS.len())
+}
+
+/// Frees the values of a pod that was just deleted from an index, where `pod` (the deletion
+/// event's copy) is their last holder besides the tables: they go when `pod` is dropped.
+pub(crate) fn release_pod(pod: &SlimPod) {
+    if let Some(controller) = &pod.controller {
+        release_controller(controller);
+    }
+    release_list(&pod.requests, 1);
+    if let Some(node) = &pod.node_name {
+        STRINGS.release(node, 1);
+    }
+    STRINGS.release(pod.namespace(), 1);
+}
+
+/// Frees the values of a node that was just deleted from an index, as [`release_pod`] does.
+pub(crate) fn release_node(node: &SlimNode) {
+    STRINGS.release(node.name(), 1);
+    for text in node
+        .roles
+        .iter()
+        .chain(&node.zone)
+        .chain(&node.instance_type)
+        .chain(&node.kubelet_version)
+    {
+        STRINGS.release(text, 1);
+    }
+    if node.capacity.shares_list(&node.allocatable) {
+        release_list(&node.capacity, 2);
+    } else {
+        release_list(&node.capacity, 1);
+        release_list(&node.allocatable, 1);
+    }
+}
+
+fn release_controller(controller: &Arc<ControllerRef>) {
+    if CONTROLLERS.release(controller, 1) {
+        // Freed with the controller: the strings it holds lose that holder.
+        STRINGS.release(&controller.api_version, 1);
+        STRINGS.release(&controller.kind, 1);
+    }
+}
+
+fn release_list(list: &ResourceList, held: usize) {
+    let shared = list.shared();
+    if RESOURCE_LISTS.release(shared, held) {
+        for entry in shared.iter() {
+            STRINGS.release(&entry.name, 1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_purge_is_due_after_as_many_changes_as_values_kept() {
+        assert_eq!(due_after(0), MIN_CHANGES_BETWEEN_PURGES);
+        assert_eq!(due_after(50_000), 50_000);
+    }
 }

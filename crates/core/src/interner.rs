@@ -54,6 +54,27 @@ impl<T: ?Sized + Hash + Eq> Interner<T> {
         self.len() == 0
     }
 
+    /// Drops the table's copy of `value` when the caller's copies are the only others
+    /// (`held` of them), so that the value is freed as soon as the caller drops them; returns
+    /// whether it did. Costs one atomic load, and one locked lookup only when the value is
+    /// about to lose its last holder.
+    ///
+    /// Sound without a scan: while only the table and the caller hold the value, nobody can
+    /// take a copy except from the table, under the shard's lock held here. A value equal to a
+    /// stored one but not the stored `Arc` itself is left alone.
+    pub fn release(&self, value: &Arc<T>, held: usize) -> bool {
+        let last = |value: &Arc<T>| Arc::strong_count(value) == held.saturating_add(1);
+        if !last(value) {
+            return false;
+        }
+        let mut shard = self.shard(value);
+        let stored = shard
+            .get(&**value)
+            .is_some_and(|stored| Arc::ptr_eq(stored, value));
+        // Counted again under the lock: any copy handed out since came from the table.
+        stored && last(value) && shard.remove(&**value)
+    }
+
     /// Drops the values only the interner itself still holds; returns how many.
     pub fn purge_unused(&self) -> usize {
         let mut purged = 0;
@@ -184,6 +205,34 @@ mod tests {
         assert_eq!(interner.len(), 1);
         let again = interner.intern_with("node-1", |v| Arc::from(v));
         assert!(Arc::ptr_eq(&kept, &again));
+    }
+
+    #[test]
+    fn release_frees_a_value_with_its_last_holder() {
+        let interner: Interner<str> = Interner::new();
+        let node = interner.intern_with("node-1", |v| Arc::from(v));
+        let pod = Arc::clone(&node);
+        assert!(!interner.release(&pod, 1), "another holder left");
+        drop(node);
+        assert!(interner.release(&pod, 1));
+        assert_eq!(interner.len(), 0);
+        let again = interner.intern_with("node-1", |v| Arc::from(v));
+        assert!(!Arc::ptr_eq(&pod, &again), "a new copy");
+
+        // Two copies held by the caller (a node whose capacity is its allocatable).
+        let copy = Arc::clone(&again);
+        assert!(!interner.release(&again, 1));
+        assert!(interner.release(&again, 2));
+        drop(copy);
+
+        // An equal value that is not the table's own is never taken for it.
+        let stored = interner.intern_with("node-2", |v| Arc::from(v));
+        let lookalike: Arc<str> = Arc::from("node-2");
+        let extra = Arc::clone(&lookalike);
+        assert!(!interner.release(&lookalike, 1));
+        drop((stored, extra));
+        assert_eq!(interner.len(), 1, "node-2 stays until a purge");
+        assert_eq!(interner.purge_unused(), 1);
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! The state gauges of `/metrics` (members watched, objects held, allocation, fleet counts),
-//! set from the caches at each scrape so they can never drift from what the operator holds.
+//! The state gauges of `/metrics` (members watched, objects held, allocation, fleet counts,
+//! interned values), set from the caches at each scrape so they can never drift from what the
+//! operator holds.
 
 use crate::context::{Context, lock};
-use crate::metrics::{ClusterLabels, ObjectLabels, ResourceLabels, StateGauges, StateLabels};
+use crate::metrics::{
+    ClusterLabels, ObjectLabels, ResourceLabels, StateGauges, StateLabels, TableLabels,
+};
 use karmada_manager_api::conditions::{status, types};
 use karmada_manager_core::WorkloadState;
 use kube::ResourceExt;
@@ -52,6 +55,17 @@ pub(crate) fn refresh(gauges: &StateGauges, ctx: &Context) {
         }
     }
     refresh_fleet(gauges, ctx);
+    let (strings, lists, controllers) = karmada_manager_core::intern::interned_counts();
+    for (table, count) in [
+        ("strings", strings),
+        ("resource_lists", lists),
+        ("controllers", controllers),
+    ] {
+        gauges
+            .interned
+            .get_or_create(&TableLabels { table })
+            .set(i64::try_from(count).unwrap_or(i64::MAX));
+    }
 }
 
 fn refresh_fleet(gauges: &StateGauges, ctx: &Context) {

@@ -54,6 +54,11 @@ pub(crate) struct StateLabels {
     pub(crate) state: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct TableLabels {
+    pub(crate) table: &'static str,
+}
+
 /// What a status write came to.
 #[derive(Clone, Copy, Debug)]
 pub enum WriteOutcome {
@@ -117,6 +122,7 @@ pub(crate) struct StateGauges {
     pub(crate) allocated: Family<ResourceLabels, Gauge>,
     pub(crate) fleet_clusters: Family<StateLabels, Gauge>,
     pub(crate) fleet_workloads: Family<StateLabels, Gauge>,
+    pub(crate) interned: Family<TableLabels, Gauge>,
 }
 
 impl StateGauges {
@@ -156,6 +162,12 @@ impl StateGauges {
                 r,
                 "fleet_workloads",
                 "Placements by state (ready, progressing, failed)",
+                Family::default(),
+            ),
+            interned: registered(
+                r,
+                "interned_values",
+                "Values held by the interning tables shared by all members (strings, resource_lists, controllers)",
                 Family::default(),
             ),
         }

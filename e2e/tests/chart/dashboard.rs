@@ -50,6 +50,10 @@ fn exported_metrics() -> BTreeMap<&'static str, Vec<(&'static str, &'static [&'s
             vec![("state", &["ready", "progressing", "failed"][..])],
         ),
         ("karmada_manager_leader", vec![]),
+        (
+            "karmada_manager_interned_values",
+            vec![("table", &["strings", "resource_lists", "controllers"][..])],
+        ),
     ])
 }
 

@@ -9,6 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::cluster::ClusterIndex;
 use super::owners::{OwnerIndex, OwnerKind, key_of};
+use crate::intern;
 use crate::keys::WorkloadKey;
 use crate::projection::{ControllerRef, SlimNode, SlimPod};
 
@@ -59,6 +60,8 @@ pub struct MemberIndex {
     pub owners: OwnerIndex,
     /// Workloads touched since the last [`TouchedWorkloads::take`].
     pub touched: TouchedWorkloads,
+    /// Changes applied since this index last purged the interning tables (`intern`).
+    changes_since_purge: usize,
 }
 
 impl MemberIndex {
@@ -208,6 +211,17 @@ impl MemberIndex {
             None => self
                 .touched
                 .touch(WorkloadKey::new("v1", "Pod", namespace, name)),
+        }
+    }
+
+    /// Counts `changes`; once as many have passed as the interning tables held values after
+    /// the last purge, purges them, so that the purge's cost, proportional to the tables, is
+    /// O(1) per change amortized (see `intern`).
+    pub(crate) fn count_changes(&mut self, changes: usize) {
+        self.changes_since_purge = self.changes_since_purge.saturating_add(changes);
+        if self.changes_since_purge >= intern::purge_due_after() {
+            self.changes_since_purge = 0;
+            intern::purge_unused();
         }
     }
 

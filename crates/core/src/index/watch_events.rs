@@ -34,14 +34,22 @@ impl MemberIndex {
     /// deleted object that changed what the index holds, or a completed relist (which may
     /// have removed objects, or completed the initial sync). `Init` changes nothing.
     ///
-    /// A pod relist that removed pods also purges the interner: the removed pods may have
-    /// held the last references to some namespaces, nodes or controllers.
+    /// Interned values do not outlive their use (see `intern`): a deleted Pod or Node frees the
+    /// values it held last (its ReplicaSet's or Job's controller reference, its node's name)
+    /// at once; a relist that removed objects purges the tables, and so does every change once
+    /// as many have passed as the tables held values at the last purge, so that what a
+    /// replaced object held last is freed too.
     pub fn apply_event(&mut self, event: MemberEvent) -> bool {
-        match event {
+        // Each arm consumes its event: the purge below sees no value held by it.
+        let changed = match event {
             MemberEvent::Node(event) => self.apply_node_event(event),
             MemberEvent::Pod(event) => self.apply_pod_event(event),
             MemberEvent::Owner(kind, event) => self.apply_owner_event(kind, event),
+        };
+        if changed {
+            self.count_changes(1);
         }
+        changed
     }
 
     fn apply_node_event(&mut self, event: WatcherEvent<SlimNode>) -> bool {
@@ -52,10 +60,17 @@ impl MemberIndex {
             }
             WatcherEvent::InitApply(node) | WatcherEvent::Apply(node) => self.apply_node(node),
             WatcherEvent::InitDone => {
-                self.end_resync_nodes();
+                if self.end_resync_nodes() > 0 {
+                    intern::purge_unused();
+                }
                 true
             }
-            WatcherEvent::Delete(node) => self.delete_node(&node),
+            WatcherEvent::Delete(node) => {
+                let deleted = self.delete_node(&node);
+                // The stored copy is gone: the event's is the last one.
+                intern::release_node(&node);
+                deleted
+            }
         }
     }
 
@@ -72,7 +87,11 @@ impl MemberIndex {
                 }
                 true
             }
-            WatcherEvent::Delete(pod) => self.delete_pod(&pod),
+            WatcherEvent::Delete(pod) => {
+                let deleted = self.delete_pod(&pod);
+                intern::release_pod(&pod);
+                deleted
+            }
         }
     }
 
@@ -86,7 +105,9 @@ impl MemberIndex {
                 self.apply_owner(kind, &meta)
             }
             WatcherEvent::InitDone => {
-                self.end_resync_owners(kind);
+                if self.end_resync_owners(kind) > 0 {
+                    intern::purge_unused();
+                }
                 true
             }
             WatcherEvent::Delete(meta) => self.delete_owner(kind, &meta),

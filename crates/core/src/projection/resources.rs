@@ -73,6 +73,16 @@ impl ResourceList {
         ResourceList(intern_resources(entries))
     }
 
+    /// The shared list, as its table holds it (for `intern::release_node` and `release_pod`).
+    pub(crate) fn shared(&self) -> &Arc<[ResourceEntry]> {
+        &self.0
+    }
+
+    /// `true` when both are the one shared copy (a node whose capacity is its allocatable).
+    pub(crate) fn shares_list(&self, other: &ResourceList) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// The amount of `name`, if listed.
     pub fn get(&self, name: &str) -> Option<Amount> {
         self.0
