@@ -40,7 +40,8 @@ pub struct Entry {
     pub response_status: Option<ResponseStatus>,
     /// Set by the server's plugins; the authorizer's is `authorization.k8s.io/decision`.
     #[serde(default)]
-    pub annotations: HashMap<String, String>,    /// The client's `User-Agent`: tells apart processes that share one identity.
+    pub annotations: HashMap<String, String>,
+    /// The client's `User-Agent`: tells apart processes that share one identity.
     #[serde(default)]
     pub user_agent: String,
     /// When the server received the request (RFC 3339, microseconds).
