@@ -26,10 +26,11 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use k8s_openapi::api::core::v1::Pod;
+use prop_json::Rng;
 use prop_support::{CORE_KEYS, CORE_STRINGS, Mutation, apply, config, mutation};
 use proptest::prelude::*;
 use reference::check::{Outcome, check_node, check_pod};
-use reference::mutate::{SplitMix64, Target, escape_one, mutate};
+use reference::mutate::{Target, escape_one, mutate};
 use reference::{Resources, generate, pod_requests};
 use serde_json::{Value, json};
 
@@ -278,7 +279,7 @@ const VARIANTS: usize = 30_000;
 fn differential_run_over_mutated_pods_and_nodes() {
     let started = Instant::now();
     let (pods, nodes) = (base_pods(), base_nodes());
-    let mut rng = SplitMix64::new(0x6b61_726d_6164_6121);
+    let mut rng = Rng::new(0x6b61_726d_6164_6121);
     let mut outcomes: BTreeMap<(&str, Outcome), usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for variant in 0..VARIANTS {
@@ -289,12 +290,12 @@ fn differential_run_over_mutated_pods_and_nodes() {
         };
         let mut value = rng.pick(bases).clone();
         mutate(&mut value, target, &mut rng);
-        let mut text = if rng.below(8) == 0 {
+        let mut text = if rng.index(8) == 0 {
             serde_json::to_string_pretty(&value).unwrap()
         } else {
             value.to_string()
         };
-        if rng.below(3) == 0 {
+        if rng.index(3) == 0 {
             let escaped = escape_one(&text, &mut rng);
             let same = |t: &str| serde_json::from_str::<Value>(t).ok();
             assert_eq!(same(&escaped), same(&text), "an escape changes nothing");

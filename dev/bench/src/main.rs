@@ -17,7 +17,6 @@ mod memory;
 mod paths;
 mod report;
 mod results;
-mod rng;
 mod run;
 mod status_build;
 

@@ -3,6 +3,10 @@
 //! values a decoder looks for (so that trees reach its custom code instead of being skipped as
 //! unknown fields), mutations of realistic objects, and the configuration every property uses.
 
+mod rng;
+
+pub use rng::Rng;
+
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::Config;

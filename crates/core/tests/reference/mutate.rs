@@ -1,37 +1,12 @@
-//! Deterministic mutations of realistic Pods and Nodes, for the differential run: SplitMix64 for
+//! Deterministic mutations of realistic Pods and Nodes, for the differential run: Rng for
 //! the choices (no RNG crate), the fields the projections read set to values from pools of
 //! realistic and odd ones, structural changes anywhere (a node removed, set to `null`,
 //! replaced by another JSON type, a list shuffled or an item repeated, an unknown field added),
 //! and the text spelled differently (a key or value the decoders match written with a `\u`
 //! escape).
 
+use prop_json::Rng;
 use serde_json::{Map, Value, json};
-
-/// SplitMix64 (Steele, Lea and Flood): a tiny, well-mixed, seedable generator.
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> SplitMix64 {
-        SplitMix64(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`); the modulo bias is irrelevant here.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// One step of a path to a field the projection reads.
 #[derive(Clone, Copy)]
@@ -239,19 +214,19 @@ const NODE_SLOTS: &[(&[Step], Pool)] = &[
     ),
 ];
 
-fn strings(rng: &mut SplitMix64, values: &[&str]) -> Value {
+fn strings(rng: &mut Rng, values: &[&str]) -> Value {
     Value::from(*rng.pick(values))
 }
 
 impl Pool {
-    fn value(self, rng: &mut SplitMix64) -> Value {
+    fn value(self, rng: &mut Rng) -> Value {
         // About one value in twelve is `null` (a field cleared).
-        if rng.below(12) == 0 {
+        if rng.index(12) == 0 {
             return Value::Null;
         }
         match self {
-            Pool::Quantity => match rng.below(10) {
-                0 => Value::from(rng.below(5000) as u64),
+            Pool::Quantity => match rng.index(10) {
+                0 => Value::from(rng.index(5000) as u64),
                 1 => rng
                     .pick(&[
                         json!(0.25),
@@ -319,12 +294,12 @@ impl Pool {
                 ],
             ),
             Pool::ConditionStatus => strings(rng, &["True", "False", "Unknown", "true", ""]),
-            Pool::RestartCount => match rng.below(40) {
+            Pool::RestartCount => match rng.index(40) {
                 // Beyond int32: the decoder reads an i64 (a counted skip).
                 0 => Value::from(3_000_000_000i64),
                 1 => Value::from(i32::MAX),
                 2 => Value::from(-3),
-                _ => Value::from(rng.below(20) as u64),
+                _ => Value::from(rng.index(20) as u64),
             },
             Pool::WaitingReason => strings(
                 rng,
@@ -347,7 +322,7 @@ impl Pool {
                     "n-1",
                 ],
             ),
-            Pool::Flag => Value::Bool(rng.below(2) == 0),
+            Pool::Flag => Value::Bool(rng.index(2) == 0),
             Pool::LabelValue => strings(rng, &["", "worker", "eu-west-1b", "m5.large", "true"]),
             Pool::Version => strings(rng, &["v1.33.1", "", "v1.35.0-gke.100"]),
         }
@@ -356,7 +331,7 @@ impl Pool {
 
 /// Sets the field at `path` to `value`, creating (or replacing by) objects and lists on the
 /// way where they are missing or of another type.
-fn set_at(root: &mut Value, path: &[Step], value: Value, rng: &mut SplitMix64) {
+fn set_at(root: &mut Value, path: &[Step], value: Value, rng: &mut Rng) {
     let mut current = root;
     for step in path {
         let key = match step {
@@ -369,7 +344,7 @@ fn set_at(root: &mut Value, path: &[Step], value: Value, rng: &mut SplitMix64) {
                 let Value::Array(items) = current else {
                     return;
                 };
-                let index = rng.below(items.len() + 1);
+                let index = rng.index(items.len() + 1);
                 if index == items.len() {
                     items.push(Value::Object(Map::new()));
                 }
@@ -446,18 +421,18 @@ fn at_mut<'a>(value: &'a mut Value, path: &[Segment]) -> Option<&'a mut Value> {
 }
 
 /// The path of a random node below the root, if any.
-fn random_node(value: &Value, rng: &mut SplitMix64) -> Option<Vec<Segment>> {
+fn random_node(value: &Value, rng: &mut Rng) -> Option<Vec<Segment>> {
     let total = count(value);
     if total == 0 {
         return None;
     }
-    let mut n = rng.below(total);
+    let mut n = rng.index(total);
     let mut path = Vec::new();
     nth_path(value, &mut n, &mut path).then_some(path)
 }
 
 /// A value of another JSON type than `old`.
-fn other_type(old: &Value, rng: &mut SplitMix64) -> Value {
+fn other_type(old: &Value, rng: &mut Rng) -> Value {
     let candidates = [
         Value::Null,
         Value::Bool(true),
@@ -480,11 +455,11 @@ fn other_type(old: &Value, rng: &mut SplitMix64) -> Value {
 }
 
 /// A structural change at a random node.
-fn structural(root: &mut Value, rng: &mut SplitMix64) {
+fn structural(root: &mut Value, rng: &mut Rng) {
     let Some(path) = random_node(root, rng) else {
         return;
     };
-    let choice = rng.below(6);
+    let choice = rng.index(6);
     if choice == 0 {
         // Remove it.
         let Some((last, parent)) = path.split_last() else {
@@ -525,17 +500,17 @@ fn structural(root: &mut Value, rng: &mut SplitMix64) {
                 if items.is_empty() {
                     return;
                 }
-                match rng.below(3) {
+                match rng.index(3) {
                     0 => items.reverse(),
                     1 => {
-                        let i = rng.below(items.len());
+                        let i = rng.index(items.len());
                         let item = items[i].clone();
-                        items.insert(rng.below(items.len() + 1), item);
+                        items.insert(rng.index(items.len() + 1), item);
                     }
                     _ => {
                         // Fisher–Yates.
                         for i in (1..items.len()).rev() {
-                            items.swap(i, rng.below(i + 1));
+                            items.swap(i, rng.index(i + 1));
                         }
                     }
                 }
@@ -553,13 +528,13 @@ pub enum Target {
 
 /// Applies one to three mutations: mostly a field the projection reads set from its pool,
 /// sometimes a structural change anywhere.
-pub fn mutate(value: &mut Value, target: Target, rng: &mut SplitMix64) {
+pub fn mutate(value: &mut Value, target: Target, rng: &mut Rng) {
     let slots = match target {
         Target::Pod => POD_SLOTS,
         Target::Node => NODE_SLOTS,
     };
-    for _ in 0..1 + rng.below(3) {
-        if rng.below(4) == 0 {
+    for _ in 0..1 + rng.index(3) {
+        if rng.index(4) == 0 {
             structural(value, rng);
         } else {
             let (path, pool) = rng.pick(slots);
@@ -620,7 +595,7 @@ const LITERALS: &[&str] = &[
 /// `\u` escape: the same JSON spelled differently, which a decoder comparing raw bytes must
 /// unescape first. (Whatever string the occurrence is part of, the character stays inside it,
 /// so the JSON means the same.)
-pub fn escape_one(text: &str, rng: &mut SplitMix64) -> String {
+pub fn escape_one(text: &str, rng: &mut Rng) -> String {
     let present: Vec<&str> = LITERALS
         .iter()
         .copied()
@@ -634,7 +609,7 @@ pub fn escape_one(text: &str, rng: &mut SplitMix64) -> String {
     let start = *rng.pick(&starts);
     // The literals are ASCII: byte positions are character positions.
     let inner = &literal[1..literal.len() - 1];
-    let at = rng.below(inner.len());
+    let at = rng.index(inner.len());
     let escaped = format!(
         "\"{}\\u{:04x}{}\"",
         &inner[..at],

@@ -6,7 +6,7 @@
 //! differs: node names and IPs, ReplicaSet and pod uids, pod name suffixes, replica counts. So
 //! interning across members helps exactly as much as it would in production, no more.
 
-use crate::rng::Rng;
+use prop_json::Rng;
 
 /// Cluster-independent streams (templates) are derived from the seed with stream numbers
 /// above this; cluster `c` uses stream `c`.

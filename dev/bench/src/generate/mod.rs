@@ -17,7 +17,7 @@ mod tests;
 pub use fleet::ClusterPlan;
 use out::Out;
 
-use crate::rng::Rng;
+use prop_json::Rng;
 
 /// Which resource a stream carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 
 use super::fleet::ClusterPlan;
 use super::out::{Out, w};
-use crate::rng::Rng;
+use prop_json::Rng;
 
 /// Base time of the synthetic fleet (2025-06-01T12:34:56Z).
 pub const NOW: u64 = 1_748_781_296;

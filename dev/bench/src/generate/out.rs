@@ -5,7 +5,7 @@
 use std::fmt::Arguments;
 use std::io::Write;
 
-use crate::rng::Rng;
+use prop_json::Rng;
 
 /// Appends formatted text; `w!(out, "...", args)`.
 macro_rules! w {

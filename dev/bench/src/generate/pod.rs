@@ -8,7 +8,7 @@
 use super::fleet::{ClusterPlan, Container, Workload, random_name};
 use super::node::NOW;
 use super::out::{Out, w};
-use crate::rng::Rng;
+use prop_json::Rng;
 
 /// What the pod is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,11 +1,17 @@
 //! A tiny seeded generator, so that every run (and every child process of one run) produces
-//! byte-identical watch streams without depending on an RNG crate's algorithm.
+//! byte-identical test data (the benchmarks' watch streams, the decoder tests' mutated objects)
+//! without depending on an RNG crate's algorithm.
 
 /// SplitMix64: fast, statistically fine for synthetic data, and trivially seedable per cluster.
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
 
 impl Rng {
+    /// The stream seeded with `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
     /// An independent stream for `(seed, stream)`: e.g. one per cluster, so that a cluster's
     /// bytes do not depend on how many clusters came before it.
     pub fn derive(seed: u64, stream: u64) -> Rng {
@@ -44,8 +50,13 @@ impl Rng {
         }))
     }
 
+    /// An index in `0..n` (`n` > 0).
+    pub fn index(&mut self, n: usize) -> usize {
+        self.below(n as u64) as usize
+    }
+
     /// One element of a non-empty slice.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+        &items[self.index(items.len())]
     }
 }
