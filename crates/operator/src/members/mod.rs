@@ -6,6 +6,7 @@ mod backoff;
 mod client;
 mod connection;
 mod health;
+mod metrics_poll;
 mod plan;
 mod proxy;
 mod registry;

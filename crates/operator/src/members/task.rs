@@ -13,8 +13,7 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_manager_core::{
-    MemberEvent, MemberIndex, NodeMetricsList, NodeUsage, OwnerKind, SlimNode, SlimPod,
-    TouchedWorkloads,
+    MemberEvent, MemberIndex, NodeUsage, OwnerKind, SlimNode, SlimPod, TouchedWorkloads,
 };
 use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
@@ -34,7 +33,7 @@ pub struct MemberShared {
     /// Latest NodeMetrics, or `None` while the member does not serve metrics.k8s.io.
     pub metrics: Mutex<Option<Vec<NodeUsage>>>,
     /// The last poll of NodeMetrics failed or timed out.
-    metrics_stale: AtomicBool,
+    pub(super) metrics_stale: AtomicBool,
     /// When the last watch event (of any kind) arrived.
     last_event: Mutex<Option<std::time::Instant>>,
     /// Nodes and pods have been listed completely at least once. Kept across reconnects (the
@@ -63,12 +62,6 @@ impl MemberShared {
         self.last_event.lock().ok().and_then(|t| *t)
     }
 }
-
-/// How often NodeMetrics are polled; metrics-server itself refreshes about every 15 s.
-const METRICS_INTERVAL: Duration = Duration::from_secs(30);
-/// How long one NodeMetrics poll may take. The metrics API is aggregated (served by
-/// metrics-server behind the member's API server), so it can hang while the member answers.
-const METRICS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Workloads of one member whose pods may have changed, for the placement controllers.
 #[derive(Debug)]
@@ -120,7 +113,7 @@ pub async fn watch_member(
     let mut updates = std::pin::pin!(member_updates(&client));
     // Polled beside the watches, never in their way: a metrics API that hangs must not delay
     // the node and pod events. Aborted with this task.
-    let metrics = AbortOnDrop(tokio::spawn(poll_metrics(
+    let metrics = AbortOnDrop(tokio::spawn(super::metrics_poll::poll_metrics(
         client.clone(),
         shared.clone(),
         endpoint.clone(),
@@ -307,56 +300,6 @@ fn metadata_of<K>(event: Event<PartialObjectMeta<K>>) -> Event<ObjectMeta> {
         Event::Init => Event::Init,
         Event::InitApply(o) => Event::InitApply(o.metadata),
         Event::InitDone => Event::InitDone,
-    }
-}
-
-/// Polls the member's NodeMetrics every [`METRICS_INTERVAL`], each poll bounded by
-/// [`METRICS_TIMEOUT`], and asks for the Cluster to be reconciled when what the insight shows of
-/// them changed. A member without metrics.k8s.io (404) simply has no usage; an error or a
-/// timeout keeps the last figures and marks them stale.
-async fn poll_metrics(
-    client: Client,
-    shared: Arc<MemberShared>,
-    endpoint: String,
-    triggers: ClusterTriggers,
-    cluster: String,
-) {
-    let mut tick = tokio::time::interval(METRICS_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let polled = tokio::time::timeout(METRICS_TIMEOUT, node_metrics(&client)).await;
-        let (usage, stale) = match polled {
-            Ok(Ok(usage)) => (usage, false),
-            Ok(Err(err)) => {
-                tracing::debug!(cluster, member = %endpoint, error = %err, "polling NodeMetrics failed");
-                (shared.metrics(), true)
-            }
-            Err(_) => {
-                tracing::debug!(cluster, member = %endpoint, timeout = ?METRICS_TIMEOUT, "polling NodeMetrics timed out");
-                (shared.metrics(), true)
-            }
-        };
-        let was_stale = shared.metrics_stale.swap(stale, Ordering::Relaxed);
-        let changed = match shared.metrics.lock() {
-            Ok(mut metrics) => std::mem::replace(&mut *metrics, usage.clone()) != usage,
-            Err(_) => return,
-        };
-        if (changed || was_stale != stale) && !triggers.send(&cluster) {
-            return; // the controllers are gone: we are shutting down
-        }
-    }
-}
-
-/// The member's NodeMetrics; `None` when it does not serve metrics.k8s.io.
-async fn node_metrics(client: &Client) -> Result<Option<Vec<NodeUsage>>, kube::Error> {
-    let request = http::Request::get("/apis/metrics.k8s.io/v1beta1/nodes")
-        .body(Vec::new())
-        .map_err(kube::Error::HttpError)?;
-    match client.request::<NodeMetricsList>(request).await {
-        Ok(list) => Ok(Some(list.items)),
-        Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
-        Err(err) => Err(err),
     }
 }
 
