@@ -137,6 +137,7 @@ struct MemberPods {
 
 fn member_pods(ctx: &Context, cluster: &str, workload: &WorkloadKey, always: bool) -> MemberPods {
     let mut problems = Vec::new();
+    let connection = ctx.members.connection(cluster);
     let guarded = ctx.caches.clusters.get(&ObjectRef::new(cluster));
     match guarded.as_deref().map(|g| &g.0) {
         None => problems.push(ClusterProblem {
@@ -155,13 +156,13 @@ fn member_pods(ctx: &Context, cluster: &str, workload: &WorkloadKey, always: boo
         Some(Ok(decoded)) => {
             // The member's health as its ClusterInsight judges it (the same rule, from memory).
             let grace = ctx.settings.unreachable_grace;
-            if let Some(connection) = ctx.members.connection(cluster) {
-                let readiness = with_view(&connection, false, |view| view.readiness(decoded, grace));
+            if let Some(connection) = &connection {
+                let readiness = with_view(connection, false, |view| view.readiness(decoded, grace));
                 problems.extend(not_observed(cluster, &readiness));
             }
         }
     }
-    let Some(Connection::Watched { shared, .. }) = ctx.members.connection(cluster) else {
+    let Some(Connection::Watched { shared, .. }) = connection else {
         return MemberPods {
             pods: None,
             problems,
