@@ -1,7 +1,8 @@
 //! A real kube-apiserver on a free loopback port: TLS with its own CA, client-certificate and
-//! bearer-token authentication, RBAC authorization and service-account token signing.
+//! bearer-token authentication, RBAC authorization, service-account token signing and the
+//! aggregation layer's front-proxy identity.
 
-use crate::certs::ServerCerts;
+use crate::certs::{FRONT_PROXY_CLIENT, ServerCerts};
 use crate::kubeconfig;
 use crate::process::{Supervised, free_port};
 use anyhow::{Context, Result, bail};
@@ -73,6 +74,24 @@ impl ApiServer {
             "--endpoint-reconciler-type=none".to_string(),
             "--allow-privileged=true".to_string(),
             "--profiling=false".to_string(),
+            // The aggregation layer: the identity and headers it forwards to aggregated API
+            // servers (karmada-aggregated-apiserver on the hub), as kubeadm configures them.
+            format!(
+                "--requestheader-client-ca-file={}",
+                f.front_proxy_ca.display()
+            ),
+            format!("--requestheader-allowed-names={FRONT_PROXY_CLIENT}"),
+            "--requestheader-username-headers=X-Remote-User".to_string(),
+            "--requestheader-group-headers=X-Remote-Group".to_string(),
+            "--requestheader-extra-headers-prefix=X-Remote-Extra-".to_string(),
+            format!(
+                "--proxy-client-cert-file={}",
+                f.front_proxy_client_cert.display()
+            ),
+            format!(
+                "--proxy-client-key-file={}",
+                f.front_proxy_client_key.display()
+            ),
         ];
         let audit_log = if audit {
             let policy = dir.join("audit-policy.yaml");

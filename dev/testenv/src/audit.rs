@@ -35,6 +35,9 @@ pub struct Entry {
     /// non-resource URLs the HTTP method in lower case.
     pub verb: String,
     pub user: User,
+    /// Whom the requester acted as (`Impersonate-User`), e.g. the cluster proxy's caller.
+    #[serde(default)]
+    pub impersonated_user: Option<User>,
     /// Absent for non-resource requests (`/version`, `/apis`, `/healthz`...).
     pub object_ref: Option<ObjectRef>,
     pub response_status: Option<ResponseStatus>,

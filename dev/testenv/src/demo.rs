@@ -30,7 +30,7 @@ pub fn options() -> EnvOptions {
                 provider: Some(provider.to_string()),
                 region: Some(region.to_string()),
                 zones: zones.iter().map(|z| z.to_string()).collect(),
-                id: None,
+                ..JoinOptions::default()
             },
         )
     };

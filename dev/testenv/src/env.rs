@@ -9,6 +9,7 @@ use crate::etcd::Etcd;
 use crate::join::{JoinOptions, Joined, Joiner, join};
 use crate::karmada_control_plane::KarmadaControlPlane;
 use crate::member_controllers::MemberControllers;
+use crate::pull_agent::PullAgent;
 use crate::upstream::{self, Binaries, KarmadaBinaries, MemberBinaries, ensure_binaries};
 use anyhow::{Context, Result};
 use futures::future::try_join_all;
@@ -71,6 +72,8 @@ enum Dir {
 
 /// Field order is drop order: servers stop before etcd, and the directory goes last.
 pub struct Environment {
+    /// Kept for their lifetime: each stops when dropped.
+    _pull_agents: Vec<PullAgent>,
     karmada: Option<KarmadaControlPlane>,
     member_controllers: Vec<MemberControllers>,
     members: Vec<ApiServer>,
@@ -129,7 +132,10 @@ impl Environment {
         let mut hub_crds = karmada_crds
             .await?
             .context("reading Karmada's CRDs from its Go module")?;
-        hub_crds.push(crds::cluster_stand_in()?);
+        if !options.karmada {
+            // The real Karmada serves Clusters from karmada-aggregated-apiserver instead.
+            hub_crds.push(crds::cluster_stand_in()?);
+        }
         hub_crds.extend(options.crds.iter().cloned());
         crds::install(&hub.client().await?, &hub_crds)
             .await
@@ -145,7 +151,8 @@ impl Environment {
                         .map(|m| MemberControllers::start(m, member_bins)),
                 )
                 .await?;
-                karmada = Some(KarmadaControlPlane::start(&hub, karmada_bins, &root).await?);
+                karmada =
+                    Some(KarmadaControlPlane::start(&hub, &etcd.url, karmada_bins, &root).await?);
                 Joiner::Karmada
             }
             None => Joiner::StandIn,
@@ -156,7 +163,9 @@ impl Environment {
             .zip(&members)
             .filter_map(|(m, server)| m.join.as_ref().map(|j| join(&hub, server, j, joiner)));
         let joined = try_join_all(joins).await.context("joining members")?;
+        let mut pull_agents = Vec::new();
         if karmada.is_some() {
+            pull_agents = start_pull_agents(&hub, &members, &options).await?;
             let names: Vec<&str> = joined.iter().map(|j| j.cluster.as_str()).collect();
             crate::karmada_control_plane::wait_clusters_ready(&hub.client().await?, &names).await?;
         }
@@ -168,6 +177,7 @@ impl Environment {
             root.display()
         );
         Ok(Self {
+            _pull_agents: pull_agents,
             karmada,
             member_controllers,
             members,
@@ -263,6 +273,22 @@ impl Environment {
         }
         out
     }
+}
+
+/// karmada-agent's stand-in for every member joined as a Pull cluster.
+async fn start_pull_agents(
+    hub: &ApiServer,
+    members: &[ApiServer],
+    options: &EnvOptions,
+) -> Result<Vec<PullAgent>> {
+    let mut agents = Vec::new();
+    for (member, server) in options.members.iter().zip(members) {
+        if member.join.as_ref().is_some_and(|j| j.pull) {
+            let (hub, member) = (hub.client().await?, server.client().await?);
+            agents.push(PullAgent::start(hub, member, server.name()).await?);
+        }
+    }
+    Ok(agents)
 }
 
 /// Karmada's components and the members' controllers; built on first use (several minutes).

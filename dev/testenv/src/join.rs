@@ -6,24 +6,30 @@
 //! - [`Joiner::StandIn`] (no Karmada runs): a least-privilege ServiceAccount that may only read
 //!   nodes, pods, replicasets and jobs, and testenv writes the Cluster's status itself.
 //! - [`Joiner::Karmada`] (Karmada's own controllers run): karmadactl's identity, allowed
-//!   everything (karmada-controller-manager applies Works with it), and the Cluster's `spec.id`;
-//!   Karmada's cluster status controller writes the status.
+//!   everything (karmada-controller-manager applies Works with it), the Cluster's `spec.id`, and
+//!   karmadactl's impersonator: ServiceAccount `karmada-impersonator` in the member, its token in
+//!   hub Secret `karmada-cluster/<cluster>-impersonator` and `spec.impersonatorSecretRef`, which
+//!   karmada-aggregated-apiserver's cluster proxy sends requests with. Karmada's cluster status
+//!   controller writes the status.
+//!
+//! A [`JoinOptions::pull`] member is registered as karmada-agent registers a Pull cluster that
+//! reports only its impersonator (`--report-secrets=KubeImpersonator`): endpoint and impersonator,
+//! no `secretRef`, so the hub holds no credentials of the member and only the cluster proxy
+//! reaches it ([`crate::pull_agent`] plays the agent's other duties).
 
+use crate::accounts;
+pub use crate::accounts::{
+    KARMADA_CLUSTER_NAMESPACE, apply_namespace, request_token, request_token_in,
+};
 use crate::apiserver::ApiServer;
 use anyhow::{Context, Result};
-use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::discovery::ApiResource;
 use serde_json::json;
 use std::collections::BTreeMap;
 
 const FIELD_MANAGER: &str = "testenv";
-/// Namespace of the member identity (in the member) and of the cluster Secrets (on the hub).
-pub const KARMADA_CLUSTER_NAMESPACE: &str = "karmada-cluster";
-/// ClusterRole granted to the member identity.
-pub const MEMBER_READER_ROLE: &str = "karmada-manager:member-reader";
 
 /// How the Cluster object describes the member.
 #[derive(Clone, Debug, Default)]
@@ -34,6 +40,10 @@ pub struct JoinOptions {
     pub zones: Vec<String>,
     /// `spec.id`: karmadactl sets the UID of the member's `kube-system` namespace.
     pub id: Option<String>,
+    /// A Pull cluster without `secretRef`: only the cluster proxy reaches it.
+    pub pull: bool,
+    /// `spec.impersonatorSecretRef` names Secret `karmada-cluster/<this>`.
+    pub impersonator_secret: Option<String>,
 }
 
 /// Who else uses the member identity, and who writes the Cluster's status.
@@ -78,16 +88,20 @@ pub async fn join(
     let cluster = member.name().to_string();
     let member_client = member.client().await?;
     let role = match joiner {
-        Joiner::StandIn => reader_role()?,
-        Joiner::Karmada => karmadactl_role(&cluster)?,
+        Joiner::StandIn => accounts::reader_role()?,
+        Joiner::Karmada => accounts::karmadactl_role(&cluster)?,
     };
-    let token = member_identity(&member_client, &cluster, role)
+    let token = accounts::member_identity(&member_client, &cluster, role)
         .await
         .with_context(|| format!("creating the identity of {cluster}"))?;
     let hub_client = hub.client().await?;
     let mut options = options.clone();
     if joiner == Joiner::Karmada {
         options.id = Some(cluster_id(&member_client).await?);
+        let secret = impersonator(&member_client, &hub_client, &cluster)
+            .await
+            .with_context(|| format!("creating the impersonator of {cluster}"))?;
+        options.impersonator_secret = Some(secret);
     }
     register(
         &hub_client,
@@ -106,8 +120,9 @@ pub async fn join(
 }
 
 /// The hub's side of joining: Secret `karmada-cluster/<cluster>` with `token` and `caBundle`,
-/// and a Push `Cluster` whose `spec.apiEndpoint` is `endpoint`. Also registers endpoints that
-/// are not real members (a server that never answers, for fault tests).
+/// and a Push `Cluster` whose `spec.apiEndpoint` is `endpoint` (for a [`JoinOptions::pull`]
+/// member, a Pull Cluster without Secret). Also registers endpoints that are not real members
+/// (a server that never answers, for fault tests).
 pub async fn register(
     hub: &kube::Client,
     cluster: &str,
@@ -117,25 +132,21 @@ pub async fn register(
     options: &JoinOptions,
 ) -> Result<()> {
     apply_namespace(hub, KARMADA_CLUSTER_NAMESPACE).await?;
-    let secret: Secret = serde_json::from_value(json!({
-        "apiVersion": "v1", "kind": "Secret",
-        "metadata": {"name": cluster, "namespace": KARMADA_CLUSTER_NAMESPACE},
-        "type": "Opaque",
-        "stringData": {"token": token, "caBundle": ca_pem},
-    }))?;
-    Api::<Secret>::namespaced(hub.clone(), KARMADA_CLUSTER_NAMESPACE)
-        .patch(
-            cluster,
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(&secret),
-        )
-        .await?;
-
-    let mut spec = json!({
-        "syncMode": "Push",
-        "apiEndpoint": endpoint,
-        "secretRef": {"namespace": KARMADA_CLUSTER_NAMESPACE, "name": cluster},
-    });
+    let mut spec = json!({"syncMode": "Push", "apiEndpoint": endpoint});
+    if options.pull {
+        spec["syncMode"] = json!("Pull");
+        // Without a Secret the cluster proxy has no CA to check the member against; the agent
+        // registers such clusters with verification off.
+        spec["insecureSkipTLSVerification"] = json!(true);
+    } else {
+        let data = [("token", token), ("caBundle", ca_pem)];
+        apply_secret(hub, cluster, &data).await?;
+        spec["secretRef"] = json!({"namespace": KARMADA_CLUSTER_NAMESPACE, "name": cluster});
+    }
+    if let Some(name) = &options.impersonator_secret {
+        spec["impersonatorSecretRef"] =
+            json!({"namespace": KARMADA_CLUSTER_NAMESPACE, "name": name});
+    }
     for (key, value) in [
         ("provider", &options.provider),
         ("region", &options.region),
@@ -159,8 +170,51 @@ pub async fn register(
             &PatchParams::apply(FIELD_MANAGER).force(),
             &Patch::Apply(&object),
         )
+        .await
+        .with_context(|| format!("applying Cluster {cluster}: {object}"))?;
+    Ok(())
+}
+
+/// Secret `karmada-cluster/<name>` on the hub with `data`.
+async fn apply_secret(hub: &kube::Client, name: &str, data: &[(&str, &str)]) -> Result<()> {
+    let data: BTreeMap<&str, &str> = data.iter().copied().collect();
+    let secret: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": name, "namespace": KARMADA_CLUSTER_NAMESPACE},
+        "type": "Opaque",
+        "stringData": data,
+    }))?;
+    Api::<Secret>::namespaced(hub.clone(), KARMADA_CLUSTER_NAMESPACE)
+        .patch(
+            name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&secret),
+        )
         .await?;
     Ok(())
+}
+
+/// karmadactl's impersonator: ServiceAccount `karmada-impersonator` in the member's
+/// `karmada-cluster` (Karmada's unified-auth controller grants it `impersonate` through Works),
+/// and its token in hub Secret `karmada-cluster/<cluster>-impersonator`, whose name it returns.
+async fn impersonator(member: &kube::Client, hub: &kube::Client, cluster: &str) -> Result<String> {
+    const SERVICE_ACCOUNT: &str = "karmada-impersonator";
+    let sa: ServiceAccount = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": SERVICE_ACCOUNT, "namespace": KARMADA_CLUSTER_NAMESPACE},
+    }))?;
+    Api::<ServiceAccount>::namespaced(member.clone(), KARMADA_CLUSTER_NAMESPACE)
+        .patch(
+            SERVICE_ACCOUNT,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&sa),
+        )
+        .await?;
+    let token = request_token(member, SERVICE_ACCOUNT).await?;
+    apply_namespace(hub, KARMADA_CLUSTER_NAMESPACE).await?;
+    let secret = format!("{cluster}-impersonator");
+    apply_secret(hub, &secret, &[("token", &token)]).await?;
+    Ok(secret)
 }
 
 /// Plays karmada-controller-manager's cluster status controller: marks the Cluster Ready and
@@ -191,118 +245,12 @@ pub async fn set_cluster_ready(
     Ok(())
 }
 
-/// ServiceAccount `karmada-<cluster>` in `karmada-cluster`, bound to `role`; returns a token for
-/// it.
-async fn member_identity(
-    member: &kube::Client,
-    cluster: &str,
-    role: ClusterRole,
-) -> Result<String> {
-    let params = PatchParams::apply(FIELD_MANAGER).force();
-    apply_namespace(member, KARMADA_CLUSTER_NAMESPACE).await?;
-    let sa_name = format!("karmada-{cluster}");
-    let sa: ServiceAccount = serde_json::from_value(json!({
-        "apiVersion": "v1", "kind": "ServiceAccount",
-        "metadata": {"name": sa_name, "namespace": KARMADA_CLUSTER_NAMESPACE},
-    }))?;
-    let sas = Api::<ServiceAccount>::namespaced(member.clone(), KARMADA_CLUSTER_NAMESPACE);
-    sas.patch(&sa_name, &params, &Patch::Apply(&sa)).await?;
-    let role_name = role
-        .metadata
-        .name
-        .clone()
-        .context("ClusterRole without a name")?;
-    Api::<ClusterRole>::all(member.clone())
-        .patch(&role_name, &params, &Patch::Apply(&role))
-        .await?;
-    let binding: ClusterRoleBinding = serde_json::from_value(json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": {"name": sa_name},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
-        "subjects": [{"kind": "ServiceAccount", "name": sa_name, "namespace": KARMADA_CLUSTER_NAMESPACE}],
-    }))?;
-    Api::<ClusterRoleBinding>::all(member.clone())
-        .patch(&sa_name, &params, &Patch::Apply(&binding))
-        .await?;
-    request_token(member, &sa_name).await
-}
-
-/// What karmada-manager needs and nothing more.
-fn reader_role() -> Result<ClusterRole> {
-    let read = json!(["get", "list", "watch"]);
-    Ok(serde_json::from_value(json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-        "metadata": {"name": MEMBER_READER_ROLE},
-        "rules": [
-            {"apiGroups": [""], "resources": ["nodes", "pods"], "verbs": read},
-            {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": read},
-            {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": read},
-            {"apiGroups": ["metrics.k8s.io"], "resources": ["nodes"], "verbs": ["get", "list"]},
-        ],
-    }))?)
-}
-
-/// karmadactl's ClusterRole (`ClusterPolicyRules` in Karmada's `pkg/util/credential.go`):
-/// everything, and `get` on every non-resource URL.
-fn karmadactl_role(cluster: &str) -> Result<ClusterRole> {
-    Ok(serde_json::from_value(json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-        "metadata": {"name": format!("karmada-controller-manager:karmada-{cluster}")},
-        "rules": [
-            {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
-            {"nonResourceURLs": ["*"], "verbs": ["get"]},
-        ],
-    }))?)
-}
-
 /// The UID of the member's `kube-system` namespace, which karmadactl records as `spec.id`.
 async fn cluster_id(member: &kube::Client) -> Result<String> {
     let ns = Api::<Namespace>::all(member.clone())
         .get("kube-system")
         .await?;
     ns.metadata.uid.context("kube-system has no uid")
-}
-
-/// A bound token for a ServiceAccount in `karmada-cluster`, valid for a week.
-pub async fn request_token(member: &kube::Client, service_account: &str) -> Result<String> {
-    request_token_in(member, KARMADA_CLUSTER_NAMESPACE, service_account).await
-}
-
-/// A bound token for ServiceAccount `namespace`/`service_account`, valid for a week.
-pub async fn request_token_in(
-    client: &kube::Client,
-    namespace: &str,
-    service_account: &str,
-) -> Result<String> {
-    let request = TokenRequest {
-        spec: TokenRequestSpec {
-            expiration_seconds: Some(7 * 24 * 3600),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let sas = Api::<ServiceAccount>::namespaced(client.clone(), namespace);
-    let response = sas
-        .create_token_request(service_account, &PostParams::default(), &request)
-        .await?;
-    response
-        .status
-        .map(|s| s.token)
-        .context("TokenRequest returned no token")
-}
-
-pub async fn apply_namespace(client: &kube::Client, name: &str) -> Result<()> {
-    let ns: Namespace = serde_json::from_value(
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}),
-    )?;
-    Api::<Namespace>::all(client.clone())
-        .patch(
-            name,
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(&ns),
-        )
-        .await?;
-    Ok(())
 }
 
 async fn member_version(member: &kube::Client) -> Result<String> {

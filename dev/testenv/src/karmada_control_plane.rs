@@ -1,4 +1,5 @@
-//! Karmada's own control plane on the hub: karmada-webhook, karmada-controller-manager and
+//! Karmada's own control plane on the hub: karmada-aggregated-apiserver (see
+//! [`crate::aggregated_apiserver`]), karmada-webhook, karmada-controller-manager and
 //! karmada-scheduler, built from Karmada's Go module at [`versions::KARMADA`] and started with
 //! the flags of Karmada's Helm chart (`charts/karmada/templates/*.yaml`, default values).
 //!
@@ -8,11 +9,10 @@
 //!   with `clientConfig.url` pointing at the loopback webhook instead of its Service.
 //! - The components use the hub's admin kubeconfig; the chart gives them Karmada's admin
 //!   certificate, which is the same in effect.
-//! - No karmada-aggregated-apiserver: `clusters.cluster.karmada.io` is the CRD stand-in (see
-//!   [`crate::crds::cluster_stand_in`]); nothing here uses `clusters/proxy`.
 
+use crate::aggregated_apiserver;
 use crate::apiserver::ApiServer;
-use crate::certs::ServerCerts;
+use crate::certs::ServingCerts;
 use crate::process::{Supervised, free_port};
 use crate::upstream::{self, KarmadaBinaries};
 use crate::versions;
@@ -62,23 +62,34 @@ impl Probe {
 
 /// The running control plane; stopped on drop.
 pub struct KarmadaControlPlane {
+    aggregated_apiserver: Supervised,
     components: Vec<Component>,
 }
 
 impl KarmadaControlPlane {
-    /// Starts the webhook (and registers it), then the controller manager and the scheduler, and
-    /// waits until each one's health probe answers.
-    pub async fn start(hub: &ApiServer, binaries: &KarmadaBinaries, dir: &Path) -> Result<Self> {
+    /// Starts the aggregated API server (the hub then serves Clusters), the webhook (and
+    /// registers it), then the controller manager and the scheduler, and waits until each one's
+    /// health probe answers.
+    pub async fn start(
+        hub: &ApiServer,
+        etcd_url: &str,
+        binaries: &KarmadaBinaries,
+        dir: &Path,
+    ) -> Result<Self> {
         let dir = dir.join("karmada");
         std::fs::create_dir_all(&dir)?;
         let hub_client = hub.client().await?;
         crate::join::apply_namespace(&hub_client, SYSTEM_NAMESPACE).await?;
+        let aggregated_apiserver =
+            aggregated_apiserver::start(hub, &binaries.aggregated_apiserver, etcd_url, &dir)
+                .await?;
         let kubeconfig = format!("--kubeconfig={}", hub.kubeconfig().display());
         let leader_namespace = format!("--leader-elect-resource-namespace={SYSTEM_NAMESPACE}");
 
         let webhook_port = free_port()?;
         let webhook_ca = webhook_certs(&dir)?;
         let mut plane = Self {
+            aggregated_apiserver,
             components: Vec::new(),
         };
         plane.spawn(
@@ -121,9 +132,9 @@ impl KarmadaControlPlane {
 
     /// Log files of the components, for a failing test.
     pub fn logs(&self) -> Vec<PathBuf> {
-        self.components
-            .iter()
-            .map(|c| c.process.log().to_path_buf())
+        std::iter::once(&self.aggregated_apiserver)
+            .chain(self.components.iter().map(|c| &c.process))
+            .map(|process| process.log().to_path_buf())
             .collect()
     }
 
@@ -214,12 +225,7 @@ pub async fn wait_clusters_ready(hub: &kube::Client, clusters: &[&str]) -> Resul
 /// A CA and a 127.0.0.1 serving certificate for the webhook, as `tls.crt`/`tls.key` in
 /// `webhook-certs/` (controller-runtime's file names); returns the CA's PEM.
 fn webhook_certs(dir: &Path) -> Result<String> {
-    let certs = ServerCerts::generate("karmada-webhook", &dir.join("webhook-pki"))?;
-    let serving = dir.join("webhook-certs");
-    std::fs::create_dir_all(&serving)?;
-    std::fs::copy(&certs.files.serving_cert, serving.join("tls.crt"))?;
-    std::fs::copy(&certs.files.serving_key, serving.join("tls.key"))?;
-    Ok(certs.ca_pem)
+    Ok(ServingCerts::generate("karmada-webhook", &dir.join("webhook-certs"), &[])?.ca_pem)
 }
 
 /// Karmada's mutating and validating webhook configurations of the pinned release, pointed at

@@ -1,6 +1,7 @@
 //! A local, Karmada-shaped environment of real processes for end-to-end tests, the demo and the
-//! benchmarks: one etcd, a hub kube-apiserver with Karmada's CRDs and a `Cluster` stand-in, and
-//! member kube-apiservers joined to the hub the way `karmadactl join` does.
+//! benchmarks: one etcd, a hub kube-apiserver with Karmada's CRDs and a `Cluster` stand-in (or,
+//! with the real Karmada, karmada-aggregated-apiserver), and member kube-apiservers joined to
+//! the hub the way `karmadactl join` does.
 //!
 //! The binaries are built from their Go modules at the versions pinned in [`versions`] and cached
 //! outside the repository ([`cache`]); nothing third-party is committed.
@@ -15,6 +16,8 @@
 //! # Ok(()) }
 //! ```
 
+pub mod accounts;
+pub mod aggregated_apiserver;
 pub mod apiserver;
 pub mod audit;
 pub mod bulk;
@@ -34,12 +37,13 @@ pub mod http;
 pub mod join;
 pub mod karmada_control_plane;
 pub mod karmada_objects;
-mod kubeconfig;
+pub mod kubeconfig;
 pub mod member_controllers;
 pub mod metrics;
 pub mod nodes;
 pub mod pods;
 mod process;
+pub mod pull_agent;
 pub mod tcp_proxy;
 pub mod upstream;
 pub mod versions;

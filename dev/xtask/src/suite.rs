@@ -43,11 +43,13 @@ pub fn prepare() -> Result<()> {
     // libfaketime, for the leader-election test with a skewed clock (e2e/tests/leader_election.rs).
     let faketime = testenv::faketime::library()?;
     let crds = testenv::crds::karmada_crds()?;
-    // Karmada's own control plane and the members' controllers, for e2e/tests/real_karmada.rs.
+    // Karmada's own control plane and the members' controllers, for e2e/tests/real_karmada.rs
+    // and e2e/tests/cluster_proxy.rs.
     let karmada = testenv::upstream::ensure_karmada()?;
     let members = testenv::upstream::ensure_member_binaries()?;
     println!(
-        "karmada-controller-manager: {}\nkarmada-scheduler: {}\nkarmada-webhook: {}\nkube-controller-manager: {}\nkube-scheduler: {}\nkwok: {}",
+        "karmada-aggregated-apiserver: {}\nkarmada-controller-manager: {}\nkarmada-scheduler: {}\nkarmada-webhook: {}\nkube-controller-manager: {}\nkube-scheduler: {}\nkwok: {}",
+        karmada.aggregated_apiserver.display(),
         karmada.controller_manager.display(),
         karmada.scheduler.display(),
         karmada.webhook.display(),

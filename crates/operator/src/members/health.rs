@@ -13,6 +13,9 @@ pub struct Health {
     /// A failure of the ReplicaSet/Job watches only (pod attribution, not the ClusterInsight):
     /// typically a member identity without read access to them.
     pub owner_failure: Option<Failure>,
+    /// The member is reached through Karmada's cluster proxy, which acts in the member as the
+    /// operator's hub identity: a refusal then needs other grants than a direct connection's.
+    pub through_proxy: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,14 +32,15 @@ pub struct Failure {
 
 impl Health {
     pub fn record_failure(&mut self, error: &kube::Error, endpoint: &str) {
-        let (reason, stalled, message) = classify(error, endpoint, "nodes and pods");
+        let (reason, stalled, message) =
+            classify(error, endpoint, "nodes and pods", self.through_proxy);
         record(&mut self.failure, reason, stalled, message);
     }
 
     /// Records a failure of the ReplicaSet or Job watch.
     pub fn record_owner_failure(&mut self, kind: OwnerKind, error: &kube::Error, endpoint: &str) {
         let resources = "replicasets (apps) and jobs (batch)";
-        let (reason, stalled, message) = classify(error, endpoint, resources);
+        let (reason, stalled, message) = classify(error, endpoint, resources, self.through_proxy);
         let message = format!("watching {}s for pod attribution: {message}", kind.kind());
         record(&mut self.owner_failure, reason, stalled, message);
     }
@@ -65,11 +69,30 @@ fn record(slot: &mut Option<Failure>, reason: &'static str, stalled: bool, messa
 /// Messages carry the error text of the client library, which never includes credentials.
 /// What the member wrote (the body of its answer, an error chain) and the endpoint from the
 /// Cluster's spec are bounded, so a member cannot make the message grow.
-fn classify(error: &kube::Error, endpoint: &str, resources: &str) -> (&'static str, bool, String) {
+fn classify(
+    error: &kube::Error,
+    endpoint: &str,
+    resources: &str,
+    through_proxy: bool,
+) -> (&'static str, bool, String) {
     let endpoint = bounded(endpoint, VALUE_LIMIT);
     if let kube::Error::Api(status) = error {
         let body = bounded(&status.message, QUOTE_LIMIT);
         return match status.code {
+            401 if through_proxy => (
+                reasons::UNAUTHORIZED,
+                true,
+                format!(
+                    "{endpoint} rejected the operator's hub credentials (401 Unauthorized); check the token karmada-manager uses for the hub"
+                ),
+            ),
+            403 if through_proxy => (
+                reasons::FORBIDDEN,
+                true,
+                format!(
+                    "{endpoint} denied access (403 Forbidden: {body}); the cluster proxy acts in the member as karmada-manager's hub identity: the hub grants it get on clusters/proxy, the member must grant it get/list/watch on {resources} and let Karmada's impersonator impersonate its groups"
+                ),
+            ),
             401 => (
                 reasons::UNAUTHORIZED,
                 true,
@@ -157,6 +180,23 @@ mod tests {
     }
 
     #[test]
+    fn refusals_through_the_cluster_proxy_name_the_grants_it_needs() {
+        let mut health = Health {
+            through_proxy: true,
+            ..Health::default()
+        };
+        let proxy = "https://hub/apis/cluster.karmada.io/v1alpha1/clusters/m1/proxy";
+        health.record_failure(&api_error(403), proxy);
+        let message = &health.failure.as_ref().unwrap().message;
+        assert!(message.contains("clusters/proxy"), "{message}");
+        assert!(message.contains("impersonate its groups"), "{message}");
+        assert!(!message.contains("Cluster's Secret"), "{message}");
+        health.record_failure(&api_error(401), proxy);
+        let message = &health.failure.as_ref().unwrap().message;
+        assert!(message.contains("hub credentials"), "{message}");
+    }
+
+    #[test]
     fn what_a_member_answers_is_bounded() {
         let huge = "denied ".repeat(200_000);
         let endpoint = format!("https://{}", "m".repeat(1 << 20));
@@ -166,7 +206,7 @@ mod tests {
                 message: huge.clone(),
                 ..Default::default()
             }));
-            let (_, _, message) = classify(&error, &endpoint, "nodes and pods");
+            let (_, _, message) = classify(&error, &endpoint, "nodes and pods", false);
             assert!(
                 message.len() <= VALUE_LIMIT + QUOTE_LIMIT + 200,
                 "{code}: {} bytes",

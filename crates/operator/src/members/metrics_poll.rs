@@ -2,7 +2,7 @@
 //! is aggregated (metrics-server behind the member's API server) and can hang while the member
 //! itself answers, so every poll has a timeout and a failure only marks the figures stale.
 
-use super::task::MemberShared;
+use super::shared::MemberShared;
 use crate::triggers::ClusterTriggers;
 use karmada_manager_core::{NodeMetricsList, NodeUsage};
 use kube::Client;

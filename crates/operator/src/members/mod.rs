@@ -1,6 +1,6 @@
 //! Everything about reaching and watching member clusters: planning each member's connection
-//! (`plan`, `connection`, `proxy`), the running watch tasks (`registry`, `task`) and what they
-//! know of the member's health (`health`).
+//! (`plan`, `connection`, `proxy`), the running watch tasks (`registry`, `task`, `metrics_poll`),
+//! what they share (`shared`) and what they know of the member's health (`health`).
 
 mod backoff;
 mod client;
@@ -10,6 +10,7 @@ mod metrics_poll;
 mod plan;
 mod proxy;
 mod registry;
+mod shared;
 mod task;
 mod view;
 
@@ -18,5 +19,6 @@ pub use health::{Failure, Health};
 pub use plan::Planner;
 pub use proxy::proxy_config;
 pub use registry::{Connection, Members, TaskSettings};
-pub use task::{MemberShared, WorkloadChanges};
+pub use shared::MemberShared;
+pub use task::WorkloadChanges;
 pub use view::with_view;

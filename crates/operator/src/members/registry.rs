@@ -7,8 +7,10 @@
 
 use super::ConnectionError;
 use super::client::member_client;
+use super::health::Health;
 use super::plan::Planner;
-use super::task::{MemberShared, Trigger, WorkloadChanges, watch_member};
+use super::shared::MemberShared;
+use super::task::{Trigger, WorkloadChanges, watch_member};
 use crate::triggers::ClusterTriggers;
 use futures::channel::mpsc::UnboundedSender;
 use karmada_manager_api::InsightSource;
@@ -148,17 +150,19 @@ impl Members {
         let shared = match entries.remove(name) {
             Some(Entry::Watched(previous)) => {
                 tracing::info!(cluster = name, endpoint = %endpoint, "member connection settings changed; reconnecting");
-                let shared = previous.shared.clone();
-                if let Ok(mut health) = shared.health.lock() {
-                    *health = Default::default();
-                }
-                shared
+                previous.shared.clone()
             }
             _ => {
                 tracing::info!(cluster = name, endpoint = %endpoint, "watching member");
                 Arc::default()
             }
         };
+        if let Ok(mut health) = shared.health.lock() {
+            *health = Health {
+                through_proxy: source == InsightSource::ClusterProxy,
+                ..Health::default()
+            };
+        }
         let trigger = Trigger {
             sender: self.tasks.cluster_triggers.clone(),
             workloads: self.tasks.workloads.clone(),

@@ -5,6 +5,7 @@
 
 use super::backoff::member_watch_backoff;
 use super::health::Health;
+use super::shared::MemberShared;
 use crate::triggers::ClusterTriggers;
 use crate::watch::core_event;
 use futures::channel::mpsc::UnboundedSender;
@@ -12,56 +13,15 @@ use futures::{Stream, StreamExt, stream};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use karmada_manager_core::{
-    MemberEvent, MemberIndex, NodeUsage, OwnerKind, SlimNode, SlimPod, TouchedWorkloads,
-};
+use karmada_manager_core::{MemberEvent, OwnerKind, SlimNode, SlimPod, TouchedWorkloads};
 use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// What a member's task shares with the reconciler. Locks are held only for in-memory updates,
-/// never across an await.
-#[derive(Default)]
-pub struct MemberShared {
-    pub index: RwLock<MemberIndex>,
-    pub health: Mutex<Health>,
-    /// Latest NodeMetrics, or `None` while the member does not serve metrics.k8s.io.
-    pub metrics: Mutex<Option<Vec<NodeUsage>>>,
-    /// The last poll of NodeMetrics failed or timed out.
-    pub(super) metrics_stale: AtomicBool,
-    /// When the last watch event (of any kind) arrived.
-    last_event: Mutex<Option<std::time::Instant>>,
-    /// Nodes and pods have been listed completely at least once. Kept across reconnects (the
-    /// shared state is), so that a relist shows the last figures instead of an initial sync.
-    listed: AtomicBool,
-}
-
-impl MemberShared {
-    pub fn health(&self) -> Health {
-        self.health.lock().map(|h| h.clone()).unwrap_or_default()
-    }
-
-    pub fn metrics(&self) -> Option<Vec<NodeUsage>> {
-        self.metrics.lock().ok().and_then(|m| m.clone())
-    }
-
-    pub fn metrics_stale(&self) -> bool {
-        self.metrics_stale.load(Ordering::Relaxed)
-    }
-
-    pub fn listed(&self) -> bool {
-        self.listed.load(Ordering::Relaxed)
-    }
-
-    pub fn last_event(&self) -> Option<std::time::Instant> {
-        self.last_event.lock().ok().and_then(|t| *t)
-    }
-}
 
 /// Workloads of one member whose pods may have changed, for the placement controllers.
 #[derive(Debug)]

@@ -68,9 +68,11 @@ pub struct KarmadaBinaries {
     pub controller_manager: PathBuf,
     pub scheduler: PathBuf,
     pub webhook: PathBuf,
+    pub aggregated_apiserver: PathBuf,
 }
 
-/// Builds (or finds) karmada-controller-manager, karmada-scheduler and karmada-webhook.
+/// Builds (or finds) karmada-controller-manager, karmada-scheduler, karmada-webhook and
+/// karmada-aggregated-apiserver.
 /// Blocking; call it from a blocking context.
 pub fn ensure_karmada() -> Result<KarmadaBinaries> {
     let dir = GoBuild {
@@ -87,6 +89,10 @@ pub fn ensure_karmada() -> Result<KarmadaBinaries> {
                 "karmada-scheduler",
             ),
             ("github.com/karmada-io/karmada/cmd/webhook", "karmada-webhook"),
+            (
+                "github.com/karmada-io/karmada/cmd/aggregated-apiserver",
+                "karmada-aggregated-apiserver",
+            ),
         ],
         pin_staging: false,
         ldflags: format!(
@@ -99,6 +105,7 @@ pub fn ensure_karmada() -> Result<KarmadaBinaries> {
         controller_manager: dir.join("karmada-controller-manager"),
         scheduler: dir.join("karmada-scheduler"),
         webhook: dir.join("karmada-webhook"),
+        aggregated_apiserver: dir.join("karmada-aggregated-apiserver"),
     })
 }
 

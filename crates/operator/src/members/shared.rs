@@ -1,0 +1,47 @@
+//! What one member's watch task shares with the rest of the operator: the member's index, its
+//! health and its NodeMetrics. The watch task and the metrics poller write it; the reconcilers
+//! read it.
+
+use super::health::Health;
+use karmada_manager_core::{MemberIndex, NodeUsage};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
+
+/// What a member's task shares with the reconciler. Locks are held only for in-memory updates,
+/// never across an await.
+#[derive(Default)]
+pub struct MemberShared {
+    pub index: RwLock<MemberIndex>,
+    pub health: Mutex<Health>,
+    /// Latest NodeMetrics, or `None` while the member does not serve metrics.k8s.io.
+    pub metrics: Mutex<Option<Vec<NodeUsage>>>,
+    /// The last poll of NodeMetrics failed or timed out.
+    pub(super) metrics_stale: AtomicBool,
+    /// When the last watch event (of any kind) arrived.
+    pub(super) last_event: Mutex<Option<std::time::Instant>>,
+    /// Nodes and pods have been listed completely at least once. Kept across reconnects (the
+    /// shared state is), so that a relist shows the last figures instead of an initial sync.
+    pub(super) listed: AtomicBool,
+}
+
+impl MemberShared {
+    pub fn health(&self) -> Health {
+        self.health.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    pub fn metrics(&self) -> Option<Vec<NodeUsage>> {
+        self.metrics.lock().ok().and_then(|m| m.clone())
+    }
+
+    pub fn metrics_stale(&self) -> bool {
+        self.metrics_stale.load(Ordering::Relaxed)
+    }
+
+    pub fn listed(&self) -> bool {
+        self.listed.load(Ordering::Relaxed)
+    }
+
+    pub fn last_event(&self) -> Option<std::time::Instant> {
+        self.last_event.lock().ok().and_then(|t| *t)
+    }
+}

@@ -1,0 +1,167 @@
+//! ServiceAccounts, their tokens and what they may do: the member identity joining creates
+//! (least privilege for the played Karmada, karmadactl's for the real one), and the grants a
+//! member gives an operator that reads it through Karmada's cluster proxy.
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use serde_json::json;
+
+const FIELD_MANAGER: &str = "testenv";
+/// Namespace of the member identity (in the member) and of the cluster Secrets (on the hub).
+pub const KARMADA_CLUSTER_NAMESPACE: &str = "karmada-cluster";
+/// ClusterRole granted to the member identity.
+pub const MEMBER_READER_ROLE: &str = "karmada-manager:member-reader";
+
+/// ServiceAccount `karmada-<cluster>` in `karmada-cluster`, bound to `role`; returns a token for
+/// it.
+pub(crate) async fn member_identity(
+    member: &kube::Client,
+    cluster: &str,
+    role: ClusterRole,
+) -> Result<String> {
+    let params = PatchParams::apply(FIELD_MANAGER).force();
+    apply_namespace(member, KARMADA_CLUSTER_NAMESPACE).await?;
+    let sa_name = format!("karmada-{cluster}");
+    let sa: ServiceAccount = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": sa_name, "namespace": KARMADA_CLUSTER_NAMESPACE},
+    }))?;
+    let sas = Api::<ServiceAccount>::namespaced(member.clone(), KARMADA_CLUSTER_NAMESPACE);
+    sas.patch(&sa_name, &params, &Patch::Apply(&sa)).await?;
+    let role_name = role
+        .metadata
+        .name
+        .clone()
+        .context("ClusterRole without a name")?;
+    Api::<ClusterRole>::all(member.clone())
+        .patch(&role_name, &params, &Patch::Apply(&role))
+        .await?;
+    let binding: ClusterRoleBinding = serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": sa_name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
+        "subjects": [{"kind": "ServiceAccount", "name": sa_name, "namespace": KARMADA_CLUSTER_NAMESPACE}],
+    }))?;
+    Api::<ClusterRoleBinding>::all(member.clone())
+        .patch(&sa_name, &params, &Patch::Apply(&binding))
+        .await?;
+    request_token(member, &sa_name).await
+}
+
+/// What a member grants an operator that reads it through Karmada's cluster proxy, as
+/// docs/install.md tells: ClusterRole [`MEMBER_READER_ROLE`] bound to the operator's hub `user`,
+/// and Karmada's impersonator allowed to impersonate the user's `groups` (Karmada's unified-auth
+/// controller grants it the user, but not the groups of a ServiceAccount).
+pub async fn grant_proxied_reader(
+    member: &kube::Client,
+    user: &str,
+    groups: &[String],
+) -> Result<()> {
+    let params = PatchParams::apply(FIELD_MANAGER).force();
+    let roles = Api::<ClusterRole>::all(member.clone());
+    let bindings = Api::<ClusterRoleBinding>::all(member.clone());
+    roles
+        .patch(MEMBER_READER_ROLE, &params, &Patch::Apply(&reader_role()?))
+        .await?;
+    let reader: ClusterRoleBinding = serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": MEMBER_READER_ROLE},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": MEMBER_READER_ROLE},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    }))?;
+    bindings
+        .patch(MEMBER_READER_ROLE, &params, &Patch::Apply(&reader))
+        .await?;
+    const GROUPS_ROLE: &str = "karmada-manager:impersonate-groups";
+    let role: ClusterRole = serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": GROUPS_ROLE},
+        "rules": [{"apiGroups": [""], "resources": ["groups"], "verbs": ["impersonate"], "resourceNames": groups}],
+    }))?;
+    roles
+        .patch(GROUPS_ROLE, &params, &Patch::Apply(&role))
+        .await?;
+    let binding: ClusterRoleBinding = serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": GROUPS_ROLE},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": GROUPS_ROLE},
+        "subjects": [{"kind": "ServiceAccount", "name": "karmada-impersonator", "namespace": KARMADA_CLUSTER_NAMESPACE}],
+    }))?;
+    bindings
+        .patch(GROUPS_ROLE, &params, &Patch::Apply(&binding))
+        .await?;
+    Ok(())
+}
+
+/// What karmada-manager needs and nothing more.
+pub(crate) fn reader_role() -> Result<ClusterRole> {
+    let read = json!(["get", "list", "watch"]);
+    Ok(serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": MEMBER_READER_ROLE},
+        "rules": [
+            {"apiGroups": [""], "resources": ["nodes", "pods"], "verbs": read},
+            {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": read},
+            {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": read},
+            {"apiGroups": ["metrics.k8s.io"], "resources": ["nodes"], "verbs": ["get", "list"]},
+        ],
+    }))?)
+}
+
+/// karmadactl's ClusterRole (`ClusterPolicyRules` in Karmada's `pkg/util/credential.go`):
+/// everything, and `get` on every non-resource URL.
+pub(crate) fn karmadactl_role(cluster: &str) -> Result<ClusterRole> {
+    Ok(serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": format!("karmada-controller-manager:karmada-{cluster}")},
+        "rules": [
+            {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+            {"nonResourceURLs": ["*"], "verbs": ["get"]},
+        ],
+    }))?)
+}
+
+/// A bound token for a ServiceAccount in `karmada-cluster`, valid for a week.
+pub async fn request_token(member: &kube::Client, service_account: &str) -> Result<String> {
+    request_token_in(member, KARMADA_CLUSTER_NAMESPACE, service_account).await
+}
+
+/// A bound token for ServiceAccount `namespace`/`service_account`, valid for a week.
+pub async fn request_token_in(
+    client: &kube::Client,
+    namespace: &str,
+    service_account: &str,
+) -> Result<String> {
+    let request = TokenRequest {
+        spec: TokenRequestSpec {
+            expiration_seconds: Some(7 * 24 * 3600),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let sas = Api::<ServiceAccount>::namespaced(client.clone(), namespace);
+    let response = sas
+        .create_token_request(service_account, &PostParams::default(), &request)
+        .await?;
+    response
+        .status
+        .map(|s| s.token)
+        .context("TokenRequest returned no token")
+}
+
+pub async fn apply_namespace(client: &kube::Client, name: &str) -> Result<()> {
+    let ns: Namespace = serde_json::from_value(
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}),
+    )?;
+    Api::<Namespace>::all(client.clone())
+        .patch(
+            name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&ns),
+        )
+        .await?;
+    Ok(())
+}
