@@ -55,7 +55,8 @@ if generation ~= nil and (observed == nil or observed < generation) then
 end
 
 -- Degraded is not read: on a WorkloadPlacement it says karmada-manager cannot observe part of
--- the picture (an unreachable member), not that the workload is unhealthy.
+-- the picture (an unreachable member), not that the workload is unhealthy, or that pods are
+-- not scheduled, which Ready=False and Reconciling already report as Progressing.
 local ready = find(status.conditions, "Ready")
 local reconciling = find(status.conditions, "Reconciling")
 local stalled = find(status.conditions, "Stalled")

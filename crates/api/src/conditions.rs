@@ -155,6 +155,11 @@ pub mod reasons {
     /// message and `clusters[].problems` carry the ClusterInsight's reason. Fix the member
     /// connection (see the ClusterInsight).
     pub const MEMBER_NOT_OBSERVED: &str = "MemberNotObserved";
+    /// Degraded `True` (WorkloadPlacement): everything is observed, and on some target cluster
+    /// pods of the workload are not scheduled (`PodScheduled=False`: no node has room or
+    /// matches, or scheduling gates hold them). The message names each cluster with its
+    /// `clusters[].pods.pendingReason`. Make room in the member, or change the placement.
+    pub const REPLICAS_UNSCHEDULABLE: &str = "ReplicasUnschedulable";
     /// In `clusters[].problems` (WorkloadPlacement), with Degraded `True` (`MemberNotObserved`):
     /// the binding targets a cluster the hub has no `Cluster` for (unjoined, or a typo in a
     /// hand-made binding), so nothing can be observed there. Join the cluster or fix the binding.

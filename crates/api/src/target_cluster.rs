@@ -136,6 +136,16 @@ pub struct WorkloadPodCounts {
     /// Pods in phase `Pending` (count).
     #[serde(default)]
     pub pending: i64,
+    /// Pods the member's scheduler has not placed: their `PodScheduled` condition is `False`
+    /// (count; a subset of `pending`).
+    #[serde(default)]
+    pub unscheduled: i64,
+    /// Why pods are not scheduled, from their `PodScheduled` conditions: the most common reason
+    /// and message with the number of pods that share it, e.g. `3 pods Unschedulable: 0/5 nodes
+    /// are available: 5 Insufficient cpu.`, then how many others have other reasons. Absent when
+    /// every pod is scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_reason: Option<String>,
     /// Pods in phase `Failed` (count).
     #[serde(default)]
     pub failed: i64,

@@ -11,6 +11,8 @@ use crate::placement::{
 use crate::support::eventually;
 use anyhow::{Context, Result, ensure};
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use karmada_manager_api::WorkloadPlacementStatus;
 use kube::api::Api;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -96,6 +98,48 @@ async fn member_image(fleet: &Fleet, cluster: &str) -> Result<String> {
         .context("no image")
 }
 
+/// The pods kube-scheduler could not place are said with its own words: `pendingReason` is
+/// the `PodScheduled` condition of m2's pods as the member holds it, and the placement is
+/// Degraded (`ReplicasUnschedulable`) naming m2 only.
+async fn unscheduled_as_kube_scheduler_says(
+    fleet: &Fleet,
+    status: &WorkloadPlacementStatus,
+) -> Result<()> {
+    let pods: Api<Pod> = Api::namespaced(fleet.member("m2").await?, NAMESPACE);
+    let member_pods = pods.list(&Default::default()).await?;
+    let scheduled = member_pods
+        .items
+        .iter()
+        .filter_map(|p| p.status.as_ref()?.conditions.as_ref())
+        .filter_map(|cs| cs.iter().find(|c| c.type_ == "PodScheduled"))
+        .find(|c| c.status == "False")
+        .context("no pod of m2 with PodScheduled=False")?;
+    let expected = format!(
+        "6 pods {}: {}",
+        scheduled.reason.as_deref().unwrap_or_default(),
+        scheduled.message.as_deref().unwrap_or_default()
+    );
+    let m2 = status.clusters.iter().find(|c| c.name == "m2");
+    let reason = m2.and_then(|c| c.pods.as_ref()?.pending_reason.clone());
+    ensure!(
+        reason.as_deref() == Some(expected.as_str()),
+        "m2's pendingReason {reason:?}, kube-scheduler says {expected:?}"
+    );
+    let degraded = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Degraded")
+        .context("no Degraded condition")?;
+    ensure!(
+        degraded.reason == "ReplicasUnschedulable"
+            && degraded.message.contains("m2 (")
+            && !degraded.message.contains("m1 ("),
+        "Degraded: {degraded:?}"
+    );
+    eprintln!("scenario 3: m2's pendingReason: {expected}");
+    Ok(())
+}
+
 /// m2 loses its nodes: kube's pod GC removes the pods bound to them, the ReplicaSet recreates
 /// them and they stay Pending. The placement turns Ready=False, the insight counts them as
 /// allocating like Karmada does, and `kubectl wait` waits until the nodes come back.
@@ -109,11 +153,12 @@ async fn nodes_gone_and_back(fleet: &Fleet) -> Result<()> {
             let m2 = s.clusters.iter().find(|c| c.name == "m2");
             let pods = m2.and_then(|c| c.pods.as_ref());
             condition(s, "Ready").is_some_and(|(status, _)| status == "False")
-                && pods.is_some_and(|p| p.pending == 6 && p.total == 6)
+                && pods.is_some_and(|p| p.pending == 6 && p.total == 6 && p.unscheduled == 6)
         },
     )
     .await?;
     let ready = condition(&pending, "Ready").map(|(s, r)| format!("{s}/{r}"));
+    unscheduled_as_kube_scheduler_says(fleet, &pending).await?;
     let verdicts = gitops_verdicts(fleet).await?;
     ensure!(
         verdicts == ("Progressing".to_owned(), "InProgress".to_owned()),

@@ -6,7 +6,9 @@ use std::sync::{Arc, LazyLock};
 
 use super::totals::{ClusterFigures, NodeStats};
 use crate::interner::intern_str;
-use crate::projection::{ControllerRef, PodPhase, ResourceEntry, ResourceList, SlimPod};
+use crate::projection::{
+    ControllerRef, NotScheduled, PodPhase, ResourceEntry, ResourceList, SlimPod,
+};
 use crate::quantity::{Amount, Sign};
 
 /// The `pods` resource: each non-terminal pod takes one slot, bound or not.
@@ -25,6 +27,8 @@ pub struct StoredPod {
     pub phase: PodPhase,
     /// The `Ready` condition is `True`.
     pub ready: bool,
+    /// Why the pod is not scheduled, when its `PodScheduled` condition is `False`.
+    pub not_scheduled: Option<Arc<NotScheduled>>,
     /// Σ container restarts, clamped to `0..=u32::MAX` so that totals over any realistic
     /// number of pods fit an `i64`.
     pub restarts: i64,
@@ -42,6 +46,7 @@ impl StoredPod {
             node_name: pod.node_name,
             phase: pod.phase,
             ready: pod.ready,
+            not_scheduled: pod.not_scheduled,
             restarts: pod.restarts.clamp(0, i64::from(u32::MAX)),
             crash_looping: pod.crash_looping,
             controller: pod.controller,

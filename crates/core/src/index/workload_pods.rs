@@ -13,7 +13,7 @@ use super::cluster::ClusterIndex;
 use super::owners::OwnerIndex;
 use super::pods::StoredPod;
 use crate::keys::WorkloadKey;
-use crate::projection::PodPhase;
+use crate::projection::{NotScheduled, PodPhase};
 
 /// One pod of a workload, as the `WorkloadPlacement` builder needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub struct WorkloadPod {
     pub phase: PodPhase,
     /// The `Ready` condition is `True`.
     pub ready: bool,
+    /// Why the pod is not scheduled, when its `PodScheduled` condition is `False`.
+    pub not_scheduled: Option<Arc<NotScheduled>>,
     /// Σ container restarts.
     pub restarts: i64,
 }
@@ -38,6 +40,7 @@ impl WorkloadPod {
             node: None,
             phase: PodPhase::Pending,
             ready: false,
+            not_scheduled: None,
             restarts: 0,
         }
     }
@@ -48,6 +51,7 @@ impl WorkloadPod {
             node: pod.node_name.clone(),
             phase: pod.phase,
             ready: pod.ready,
+            not_scheduled: pod.not_scheduled.clone(),
             restarts: pod.restarts,
         }
     }

@@ -68,7 +68,7 @@ impl Visitor<'_> for SharedStrVisitor {
     }
 }
 
-/// The condition types the projections read (Node: all of them; Pod: `Ready`).
+/// The condition types the Node projection reads (a Pod's are read by `pod_status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ConditionType {
     Ready,

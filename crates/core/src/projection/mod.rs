@@ -40,6 +40,6 @@ pub(crate) use pod_owner::CONTROLLERS;
 pub use pod_owner::ControllerRef;
 #[cfg(test)]
 pub(crate) use pod_owner::intern_controller;
-pub use pod_status::PodPhase;
+pub use pod_status::{NotScheduled, PodPhase};
 pub(crate) use resources::RESOURCE_LISTS;
 pub use resources::{ResourceEntry, ResourceList};

@@ -6,10 +6,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use serde::Deserialize;
 use serde::de::Deserializer;
 
-use super::de::{ConditionType, IStr};
+use super::de::IStr;
 use super::kube_resource::core_v1_resource;
 use super::pod_owner::{Controller, ControllerRef};
-use super::pod_status::{PodPhase, WireStatus};
+use super::pod_status::{NotScheduled, PodPhase, WireStatus};
 use super::requests::{InitContainer, effective_requests};
 use super::resources::{ResourceList, WireResources};
 use super::wire::{FromBytes, Matched, wire_struct};
@@ -32,6 +32,8 @@ pub struct SlimPod {
     pub phase: PodPhase,
     /// The `Ready` condition is `True`.
     pub ready: bool,
+    /// Why the pod is not scheduled, when its `PodScheduled` condition is `False`.
+    pub not_scheduled: Option<Arc<NotScheduled>>,
     /// Sum of `restartCount` over containers and init containers (negative counts ignored).
     pub restarts: i64,
     /// Some container or init container is waiting with reason `CrashLoopBackOff`.
@@ -55,6 +57,7 @@ impl SlimPod {
             node_name: None,
             phase: PodPhase::Pending,
             ready: false,
+            not_scheduled: None,
             restarts: 0,
             crash_looping: false,
             controller: None,
@@ -173,7 +176,8 @@ impl WirePod {
             namespace,
             node_name,
             phase: status.phase.0,
-            ready: status.conditions.is_true(ConditionType::Ready),
+            ready: status.conditions.ready,
+            not_scheduled: status.conditions.not_scheduled,
             // Sums of non-negative counts: saturating them apart, then together, is the same.
             restarts: apps.restarts.saturating_add(inits.restarts),
             crash_looping: apps.crash_looping || inits.crash_looping,

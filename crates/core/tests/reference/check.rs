@@ -63,6 +63,13 @@ const REQUIREMENTS: Shape = Shape::Object(&[("requests", Shape::Quantities)]);
 const CONTAINER: Shape =
     Shape::Object(&[("resources", REQUIREMENTS), ("restartPolicy", Shape::Leaf)]);
 const CONDITION: Shape = Shape::Object(&[("type", Shape::Leaf), ("status", Shape::Leaf)]);
+/// A Pod's conditions: a `PodScheduled=False` entry's reason and message are kept too.
+const POD_CONDITION: Shape = Shape::Object(&[
+    ("type", Shape::Leaf),
+    ("status", Shape::Leaf),
+    ("reason", Shape::Leaf),
+    ("message", Shape::Leaf),
+]);
 const CONTAINER_STATUS: Shape = Shape::Object(&[
     ("restartCount", Shape::Leaf),
     (
@@ -104,7 +111,7 @@ pub const POD: Shape = Shape::Object(&[
         "status",
         Shape::Object(&[
             ("phase", Shape::Leaf),
-            ("conditions", Shape::List(&CONDITION)),
+            ("conditions", Shape::List(&POD_CONDITION)),
             ("containerStatuses", Shape::List(&CONTAINER_STATUS)),
             ("initContainerStatuses", Shape::List(&CONTAINER_STATUS)),
         ]),

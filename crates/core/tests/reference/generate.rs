@@ -215,9 +215,22 @@ fn condition(types: &'static [&'static str]) -> BoxedStrategy<Value> {
     (
         maybe(text(types)),
         maybe(text(&["True", "False", "Unknown", "true", ""])),
-        maybe(text(&["KubeletReady", "ContainersNotReady"])),
+        maybe(text(&[
+            "KubeletReady",
+            "ContainersNotReady",
+            "Unschedulable",
+            "",
+        ])),
         maybe(Just(Value::from(TIME))),
-        maybe(text(&["a message"])),
+        maybe(prop_oneof![
+            text(&[
+                "a message",
+                "0/5 nodes are available: 5 Insufficient cpu.",
+                "quote \" é",
+                ""
+            ]),
+            (1000usize..1100).prop_map(|n| Value::from("x".repeat(n) + "é…")),
+        ]),
     )
         .prop_map(|(type_, status, reason, time, message)| {
             object(

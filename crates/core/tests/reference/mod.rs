@@ -18,6 +18,7 @@ use k8s_openapi::api::core::v1::{Container, ContainerStatus, Node, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use karmada_manager_api::NodeProblem;
+use karmada_manager_core::text::{QUOTE_LIMIT, bounded};
 use karmada_manager_core::{Amount, PodPhase, ResourceList, SlimNode, SlimPod};
 
 /// A resource list by name, in milli-units.
@@ -33,6 +34,8 @@ pub struct PodView {
     pub node_name: Option<String>,
     pub phase: PodPhase,
     pub ready: bool,
+    /// Reason and message of a `PodScheduled=False` condition.
+    pub not_scheduled: Option<(String, String)>,
     pub restarts: i64,
     pub crash_looping: bool,
     /// apiVersion, kind, name, uid.
@@ -83,6 +86,10 @@ pub fn slim_pod_view(pod: &SlimPod) -> PodView {
         node_name: pod.node_name.as_deref().map(str::to_owned),
         phase: pod.phase,
         ready: pod.ready,
+        not_scheduled: pod
+            .not_scheduled
+            .as_deref()
+            .map(|n| (n.reason.to_string(), n.message.to_string())),
         restarts: pod.restarts,
         crash_looping: pod.crash_looping,
         controller: pod
@@ -308,6 +315,19 @@ pub fn reference_pod(pod: &Pod) -> PodView {
                 .map(|c| (c.type_.as_str(), c.status.as_str())),
             "Ready",
         ),
+        // The first PodScheduled entry decides; only `False` (exactly) means not scheduled.
+        not_scheduled: conditions
+            .into_iter()
+            .flatten()
+            .find(|c| c.type_ == "PodScheduled")
+            .filter(|c| c.status == "False")
+            .map(|c| {
+                let message = c.message.as_deref().unwrap_or_default();
+                (
+                    c.reason.clone().unwrap_or_default(),
+                    bounded(message, QUOTE_LIMIT),
+                )
+            }),
         restarts: restarts(app_statuses) + restarts(init_statuses),
         crash_looping: crash_looping(app_statuses) || crash_looping(init_statuses),
         controller: controller.map(|owner| {

@@ -188,14 +188,15 @@ fn stalled(verdicts: &Verdicts) -> Option<DesiredCondition> {
 }
 
 /// `Degraded` while some cluster entries carry problems: `MemberNotObserved` when a member
-/// cannot be watched, otherwise the entries' own reason (`MalformedOverrides`).
+/// cannot be watched, otherwise the entries' own reason (`MalformedOverrides`). With everything
+/// observed, `ReplicasUnschedulable` while a member's scheduler leaves pods unscheduled.
 pub(super) fn degraded(clusters: &[ClusterPlacement]) -> Option<DesiredCondition> {
     let problems: Vec<(&str, &ClusterProblem)> = clusters
         .iter()
         .flat_map(|c| c.problems.iter().map(move |p| (c.name.as_str(), p)))
         .collect();
     if problems.is_empty() {
-        return None;
+        return unscheduled(clusters);
     }
     let reason = if problems
         .iter()
@@ -217,6 +218,32 @@ pub(super) fn degraded(clusters: &[ClusterPlacement]) -> Option<DesiredCondition
         types::DEGRADED,
         status::TRUE,
         reason,
+        message,
+    ))
+}
+
+/// `Degraded` (`ReplicasUnschedulable`) naming each cluster where pods of the workload are not
+/// scheduled, with the most common reason there.
+fn unscheduled(clusters: &[ClusterPlacement]) -> Option<DesiredCondition> {
+    let held: Vec<String> = clusters
+        .iter()
+        .filter_map(|c| {
+            let pods = c.pods.as_ref().filter(|p| p.unscheduled > 0)?;
+            let why = pods.pending_reason.as_deref().unwrap_or_default();
+            Some(format!("{} ({why})", c.name))
+        })
+        .collect();
+    if held.is_empty() {
+        return None;
+    }
+    let message = format!(
+        "Replicas assigned by Karmada cannot start: pods are not scheduled on {}. See status.clusters[].pods.pendingReason.",
+        names(&held)
+    );
+    Some(DesiredCondition::new(
+        types::DEGRADED,
+        status::TRUE,
+        reasons::REPLICAS_UNSCHEDULABLE,
         message,
     ))
 }

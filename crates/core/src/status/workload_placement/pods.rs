@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use karmada_manager_api::{NodePods, PodSummary, WorkloadPodCounts};
 
 use crate::index::WorkloadPod;
-use crate::projection::PodPhase;
+use crate::projection::{NotScheduled, PodPhase};
 
 /// The pod part of one `clusters[]` entry.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,6 +24,7 @@ pub(super) struct PodView {
 pub(super) fn pod_view(pods: &[WorkloadPod], node_limit: usize, pod_limit: usize) -> PodView {
     let mut counts = WorkloadPodCounts::default();
     let mut per_node: HashMap<&str, i64> = HashMap::new();
+    let mut not_scheduled: HashMap<&NotScheduled, i64> = HashMap::new();
     // Every count is at most `pods.len()`, so the additions cannot overflow.
     for pod in pods {
         counts.total += 1;
@@ -35,7 +36,17 @@ pub(super) fn pod_view(pods: &[WorkloadPod], node_limit: usize, pod_limit: usize
         if let Some(node) = &pod.node {
             *per_node.entry(node).or_default() += 1;
         }
+        // A terminated pod that was never scheduled holds nothing back any more.
+        if let Some(why) = pod
+            .not_scheduled
+            .as_deref()
+            .filter(|_| !pod.phase.is_terminal())
+        {
+            *not_scheduled.entry(why).or_default() += 1;
+        }
     }
+    counts.unscheduled = not_scheduled.values().sum();
+    counts.pending_reason = pending_reason(not_scheduled);
 
     let mut nodes: Vec<(&str, i64)> = per_node.into_iter().collect();
     nodes.sort_unstable_by_key(|&(name, pods)| (Reverse(pods), name));
@@ -101,6 +112,32 @@ impl<'a> PodRank<'a> {
             phase: pod.phase,
         }
     }
+}
+
+/// The most common reason and message among the pods that are not scheduled (ties: the first
+/// by reason, then message, so the text does not depend on the order of the pods), with how
+/// many pods share it and how many others are held back otherwise.
+fn pending_reason(groups: HashMap<&NotScheduled, i64>) -> Option<String> {
+    let total: i64 = groups.values().sum();
+    let (why, pods) = groups.into_iter().min_by(|(a, a_pods), (b, b_pods)| {
+        (Reverse(a_pods), &a.reason, &a.message).cmp(&(Reverse(b_pods), &b.reason, &b.message))
+    })?;
+    let noun = if pods == 1 { "pod" } else { "pods" };
+    let reason = if why.reason.is_empty() {
+        "not scheduled"
+    } else {
+        &why.reason
+    };
+    let mut text = format!("{pods} {noun} {reason}");
+    if !why.message.is_empty() {
+        text.push_str(": ");
+        text.push_str(&why.message);
+    }
+    let others = total - pods;
+    if others > 0 {
+        text.push_str(&format!(" ({others} more not scheduled for other reasons)"));
+    }
+    Some(text)
 }
 
 fn summary(pod: &WorkloadPod) -> PodSummary {

@@ -25,6 +25,95 @@ fn the_pod_list_order_is_total_even_for_duplicate_names() {
     assert_eq!(one_way.pod_list[0].phase, "Running");
 }
 
+fn not_scheduled(name: &str, reason: &str, message: &str) -> WorkloadPod {
+    WorkloadPod {
+        not_scheduled: Some(std::sync::Arc::new(crate::projection::NotScheduled {
+            reason: reason.into(),
+            message: message.into(),
+        })),
+        ..WorkloadPod::new(name)
+    }
+}
+
+#[test]
+fn unscheduled_pods_are_counted_with_their_most_common_reason_and_degrade_the_placement() {
+    let cpu = "0/3 nodes are available: 3 Insufficient cpu.";
+    let pods = vec![
+        running("web-0", "n-a"),
+        not_scheduled("web-1", "Unschedulable", cpu),
+        not_scheduled("web-2", "Unschedulable", cpu),
+        not_scheduled(
+            "web-3",
+            "SchedulingGated",
+            "Scheduling is blocked due to non-empty scheduling gates",
+        ),
+        // Pending but scheduled (pulling images): not held back by the scheduler.
+        WorkloadPod {
+            node: Some("n-a".into()),
+            ..WorkloadPod::new("web-4")
+        },
+        // Never scheduled, then failed: holds nothing back any more.
+        WorkloadPod {
+            phase: PodPhase::Failed,
+            ..not_scheduled("web-5", "Unschedulable", "gone")
+        },
+    ];
+    let mut reversed = pods.clone();
+    reversed.reverse();
+    let view = pod_view(&pods, 20, 50);
+    assert_eq!(
+        view,
+        pod_view(&reversed, 20, 50),
+        "independent of the order"
+    );
+    assert_eq!(view.counts.pending, 4);
+    assert_eq!(view.counts.unscheduled, 3);
+    assert_eq!(
+        view.counts.pending_reason.as_deref(),
+        Some(
+            "2 pods Unschedulable: 0/3 nodes are available: 3 Insufficient cpu. (1 more not scheduled for other reasons)"
+        )
+    );
+
+    let built = Fixture::new()
+        .pods("m1", pods)
+        .pods("m2", vec![running("web-9", "n-z")])
+        .build();
+    assert_eq!(
+        state_of(&built, types::DEGRADED),
+        (status::TRUE, reasons::REPLICAS_UNSCHEDULABLE)
+    );
+    let degraded = condition(&built, types::DEGRADED).expect("Degraded");
+    assert!(
+        degraded.message.contains("m1 (2 pods Unschedulable"),
+        "{}",
+        degraded.message
+    );
+    assert!(!degraded.message.contains("m2"), "{}", degraded.message);
+
+    let all_placed = Fixture::new()
+        .pods("m1", vec![running("web-0", "n-a")])
+        .build();
+    assert!(condition(&all_placed, types::DEGRADED).is_none());
+    assert_eq!(
+        entry(&all_placed, "m1")
+            .pods
+            .as_ref()
+            .unwrap()
+            .pending_reason,
+        None
+    );
+}
+
+#[test]
+fn one_unscheduled_pod_without_reason_or_message_is_still_said() {
+    let view = pod_view(&[not_scheduled("web-1", "", "")], 20, 50);
+    assert_eq!(
+        view.counts.pending_reason.as_deref(),
+        Some("1 pod not scheduled")
+    );
+}
+
 #[test]
 fn pods_and_nodes_are_capped_problem_pods_first() {
     let mut world = Fixture::new().node_limit(2).pod_limit(4);
@@ -60,7 +149,8 @@ fn pods_and_nodes_are_capped_problem_pods_first() {
             ready: 8,
             pending: 1,
             failed: 1,
-            restarts: 7
+            restarts: 7,
+            ..WorkloadPodCounts::default()
         })
     );
     let listed: Vec<&str> = m1.pod_list.iter().map(|p| p.name.as_str()).collect();
