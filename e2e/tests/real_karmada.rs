@@ -12,6 +12,8 @@ mod support;
 
 #[path = "real_karmada/changes.rs"]
 mod changes;
+#[path = "real_karmada/fit.rs"]
+mod fit;
 #[path = "real_karmada/fleet.rs"]
 mod fleet;
 #[path = "real_karmada/freshness.rs"]

@@ -40,8 +40,8 @@ pub use placement::{
     SpreadConstraintSummary, Weighting,
 };
 pub use target_cluster::{
-    ClusterPlacement, ClusterProblem, EvictionInfo, NodePods, PodSummary, WorkloadHealth,
-    WorkloadPodCounts,
+    ClusterPlacement, ClusterProblem, EvictionInfo, FitEstimator, NodePods, PodSummary,
+    WorkloadHealth, WorkloadPodCounts,
 };
 pub use workload_placement::{
     BindingReference, ClusterWorkloadPlacement, ClusterWorkloadPlacementSpec, PolicyReference,

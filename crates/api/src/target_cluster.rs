@@ -51,6 +51,23 @@ pub struct ClusterPlacement {
     /// `spec.gracefulEvictionTasks[]` entry with `fromCluster` = this cluster).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eviction: Option<EvictionInfo>,
+    /// More replicas of this workload that fit on the cluster now (count), for the shape of one
+    /// replica Karmada recorded in the binding's `replicaRequirements` (requests, node selector,
+    /// required node affinity, tolerations), by the arithmetic of Karmada's estimators (see
+    /// `estimator`). Absent when the binding has no `replicaRequirements`, when they cannot be
+    /// read (`fitMessage` says why), or when nothing is known of the cluster's capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_replicas: Option<i64>,
+    /// How `fitReplicas` was estimated: `Accurate` (node by node, from the member's nodes and
+    /// pods) or `General` (from the Cluster's `resourceSummary`, when the member's pods cannot
+    /// be seen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimator: Option<FitEstimator>,
+    /// Why `fitReplicas` is absent, or 0 whatever the cluster, although the binding has
+    /// `replicaRequirements`: a request that cannot be read, or a required node affinity that
+    /// cannot be parsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_message: Option<String>,
     /// The workload's pods on this cluster (attributed through owner references: Pod →
     /// ReplicaSet → Deployment, Pod → Job → CronJob, Pod → StatefulSet/DaemonSet). Absent when
     /// the operator cannot see the member's pods (source `ClusterStatus`).
@@ -90,6 +107,19 @@ pub struct ClusterProblem {
     /// What is wrong and what to do.
     #[serde(default)]
     pub message: String,
+}
+
+/// How a `fitReplicas` figure was estimated, after Karmada's two estimators.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum FitEstimator {
+    /// karmada-scheduler-estimator's node-by-node arithmetic, over the member's nodes and pods
+    /// as karmada-manager watches them.
+    Accurate,
+    /// karmada-scheduler's general estimate from the Cluster's `resourceSummary` (whole-member
+    /// free resources), used when the member's pods cannot be seen.
+    General,
 }
 
 /// Karmada's `aggregatedStatus[].health`.

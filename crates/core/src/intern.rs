@@ -80,16 +80,20 @@ pub(crate) fn release_pod(pod: &SlimPod) {
 }
 
 /// Frees the values of a node that was just deleted from an index, as [`release_pod`] does.
+/// A node holds some strings more than once (its zone is also a label value, its name the
+/// value of `kubernetes.io/hostname`): each is released once, with all of the node's holds.
 pub(crate) fn release_node(node: &SlimNode) {
-    STRINGS.release(node.name(), 1);
-    for text in node
-        .roles
-        .iter()
+    let mut texts: Vec<&Arc<str>> = std::iter::once(node.name())
+        .chain(&node.roles)
         .chain(&node.zone)
         .chain(&node.instance_type)
         .chain(&node.kubelet_version)
-    {
-        STRINGS.release(text, 1);
+        .chain(node.labels.iter().flat_map(|(key, value)| [key, value]))
+        .chain(node.taints.iter().flat_map(|t| [&t.key, &t.value]))
+        .collect();
+    texts.sort_unstable_by_key(|text| Arc::as_ptr(text).cast::<u8>());
+    for group in texts.chunk_by(|a, b| Arc::ptr_eq(a, b)) {
+        STRINGS.release(group[0], group.len());
     }
     if node.capacity.shares_list(&node.allocatable) {
         release_list(&node.capacity, 2);

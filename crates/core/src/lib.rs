@@ -25,6 +25,7 @@
 //! No async, no clients, no clocks: the I/O shell feeds events in and writes what comes out, and
 //! every function here is deterministic, so an unchanged world yields byte-identical statuses.
 
+pub mod fit;
 pub mod hub;
 pub mod index;
 pub mod intern;
@@ -61,7 +62,7 @@ pub use quantity::{Amount, Format, QuantityError, percent};
 pub use status::conditions::{StampedStatus, malformed_source, merge_conditions, stamp_status};
 pub use status::{
     ClusterInsightBuild, ClusterInsightInputs, ClusterInsightOptions, ConnectionProblem,
-    DesiredCondition, FleetOptions, HubCounts, MemberFailure, MemberFigures, MemberHealth,
+    DesiredCondition, Fit, FleetOptions, HubCounts, MemberFailure, MemberFigures, MemberHealth,
     MemberReadiness, MemberView, PlacementInputs, PlacementOptions, PlacementTruncation,
     PolicyLookup, Truncation, WorkloadPlacementBuild, WorkloadState, cluster_insight_status,
     cluster_status_fallback, cluster_usage, fleet_conditions, fleet_insight_status,

@@ -158,6 +158,7 @@ fn build(
             overrides: &BTreeMap::new(),
             pods,
             problems: &BTreeMap::new(),
+            fits: &BTreeMap::new(),
         },
         options,
     )

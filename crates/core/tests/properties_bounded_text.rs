@@ -415,6 +415,7 @@ proptest! {
             overrides: &observed.overrides,
             pods: &BTreeMap::new(),
             problems: &problems,
+            fits: &BTreeMap::new(),
         };
         let build = workload_placement_status(&inputs, &PlacementOptions::default());
         conditions_fit(&build.conditions)?;

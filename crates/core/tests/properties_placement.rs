@@ -605,6 +605,7 @@ proptest! {
             overrides: &overrides,
             pods: &pods,
             problems: &problems,
+            fits: &BTreeMap::new(),
         };
         let build = workload_placement_status(&inputs, &options);
         let status = &build.status;

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::{NodeSelector, Toleration};
 use k8s_openapi::apimachinery::pkg::{api::resource::Quantity, apis::meta::v1::Time};
 use serde::{Deserialize, Serialize};
 
@@ -89,12 +90,27 @@ pub struct ObjectReference {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ReplicaRequirements {
+    /// Where a replica may run: the pod template's node selector, required node affinity and
+    /// tolerations.
+    pub node_claim: Option<NodeClaim>,
     /// Requests of one replica, keyed by resource name.
     pub resource_request: BTreeMap<String, Quantity>,
     /// Namespace of the workload.
     pub namespace: String,
     /// Priority class of the workload's pods.
     pub priority_class_name: String,
+}
+
+/// The node constraints of one replica, copied by Karmada from the pod template.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NodeClaim {
+    /// `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`.
+    pub hard_node_affinity: Option<NodeSelector>,
+    /// `nodeSelector`.
+    pub node_selector: BTreeMap<String, String>,
+    /// `tolerations`.
+    pub tolerations: Vec<Toleration>,
 }
 
 /// One scheduled cluster.

@@ -31,7 +31,7 @@ pub mod well_known;
 mod work;
 
 pub use binding::{
-    AggregatedStatusItem, ClusterResourceBinding, GracefulEvictionTask, ObjectReference,
+    AggregatedStatusItem, ClusterResourceBinding, GracefulEvictionTask, NodeClaim, ObjectReference,
     ReplicaRequirements, ReplicaStatus, ResourceBinding, ResourceBindingSpec,
     ResourceBindingStatus, TargetCluster,
 };

@@ -7,7 +7,7 @@ use crate::support::eventually;
 use anyhow::{Context, Result};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
-use karmada_manager_api::WorkloadPlacementStatus;
+use karmada_manager_api::{FitEstimator, WorkloadPlacementStatus};
 use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -186,6 +186,13 @@ pub async fn disagreements(
                 entry.name, truth.pods, truth.ready_pods
             ));
         }
+        let fit = crate::fit::web_fit(fleet.member(&entry.name).await?).await?;
+        if (entry.fit_replicas, entry.estimator) != (Some(fit), Some(FitEstimator::Accurate)) {
+            out.push(format!(
+                "{}: fitReplicas {:?} ({:?}), the member has room for {fit}",
+                entry.name, entry.fit_replicas, entry.estimator
+            ));
+        }
         let nodes: BTreeMap<String, i64> = entry
             .nodes
             .iter()
@@ -257,6 +264,14 @@ pub async fn scenario(fleet: &Fleet) -> Result<()> {
         ("PropagationPolicy", "web-pp")
     );
     assert_eq!(status.replicas.display, "6/6");
+    eprintln!(
+        "scenario 1: fitReplicas {:?}",
+        status
+            .clusters
+            .iter()
+            .map(|c| (c.name.as_str(), c.fit_replicas, c.estimator))
+            .collect::<Vec<_>>()
+    );
     eprintln!(
         "scenario 1: Karmada placed web {targets:?}; the placement agrees, pods per node {:?}",
         status

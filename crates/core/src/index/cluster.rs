@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
+use super::node_changes::NodeChanges;
 use super::pods::{PodSlot, PodStored, StoredPod, count_pod};
 use super::pods_by_controller::PodsByController;
 use super::totals::{ClusterFigures, NodeStats};
@@ -35,11 +36,12 @@ use crate::projection::{SlimNode, SlimPod};
 use crate::quantity::Sign;
 use crate::watch::Resync;
 
-/// A stored node and the relist epoch it was last seen in.
+/// A stored node, the relist epoch it was last seen in, and its id in [`NodeChanges`].
 #[derive(Clone, Debug)]
 struct NodeSlot {
     node: SlimNode,
     epoch: u32,
+    id: u32,
 }
 
 /// One member's nodes and pods, and their aggregates.
@@ -57,6 +59,7 @@ pub struct ClusterIndex {
     figures: ClusterFigures,
     node_resync: Resync,
     pod_resync: Resync,
+    changes: NodeChanges,
 }
 
 impl ClusterIndex {
@@ -68,6 +71,18 @@ impl ClusterIndex {
     /// The member's aggregates.
     pub fn figures(&self) -> &ClusterFigures {
         &self.figures
+    }
+
+    /// Which nodes changed, by id (see [`NodeChanges`]).
+    pub fn node_changes(&self) -> &NodeChanges {
+        &self.changes
+    }
+
+    /// The node holding id `id` in [`NodeChanges`], with its pods' figures.
+    pub fn node_by_id(&self, id: u32) -> Option<(&SlimNode, Option<&NodeStats>)> {
+        let name = self.changes.name(id)?;
+        let node = self.node(name)?;
+        Some((node, self.node_stats(name)))
     }
 
     /// A node by name.
@@ -127,11 +142,13 @@ impl ClusterIndex {
             let old = std::mem::replace(&mut slot.node, node);
             count_node(&mut self.figures, &old, Sign::Remove);
             count_node(&mut self.figures, &slot.node, Sign::Add);
+            self.changes.record(slot.id);
             return true;
         }
         count_node(&mut self.figures, &node, Sign::Add);
+        let id = self.changes.assign(node.name());
         self.nodes
-            .insert(Arc::clone(node.name()), NodeSlot { node, epoch });
+            .insert(Arc::clone(node.name()), NodeSlot { node, epoch, id });
         true
     }
 
@@ -145,6 +162,7 @@ impl ClusterIndex {
         match self.nodes.remove(name) {
             Some(slot) => {
                 count_node(&mut self.figures, &slot.node, Sign::Remove);
+                self.changes.release(slot.id);
                 true
             }
             None => false,
@@ -245,10 +263,17 @@ impl ClusterIndex {
                     &slot.pod,
                     Sign::Add,
                 );
+                let nodes = [old.node_name.as_ref(), slot.pod.node_name.as_ref()];
+                record_pod_nodes(&mut self.changes, &self.nodes, nodes);
                 Some(PodStored { name, replaced })
             }
             Entry::Vacant(entry) => {
                 count_pod(&mut self.figures, &mut self.node_stats, &new, Sign::Add);
+                record_pod_nodes(
+                    &mut self.changes,
+                    &self.nodes,
+                    [new.node_name.as_ref(), None],
+                );
                 self.by_controller
                     .add(&namespace, new.controller.as_deref(), &name);
                 entry.insert(PodSlot { pod: new, epoch });
@@ -293,6 +318,11 @@ impl ClusterIndex {
             &mut self.node_stats,
             &slot.pod,
             Sign::Remove,
+        );
+        record_pod_nodes(
+            &mut self.changes,
+            &self.nodes,
+            [slot.pod.node_name.as_ref(), None],
         );
         true
     }
@@ -344,4 +374,18 @@ fn count_node(figures: &mut ClusterFigures, node: &SlimNode, sign: Sign) {
     nodes.network_unavailable += n * i64::from(node.network_unavailable);
     figures.capacity.apply_list(&node.capacity, sign);
     figures.allocatable.apply_list(&node.allocatable, sign);
+}
+
+/// A pod's share changed on its node(s) (two when it moved): logged for the nodes the index
+/// knows; a node that appears later is logged then, with its pods already counted.
+fn record_pod_nodes(
+    changes: &mut NodeChanges,
+    nodes: &HashMap<Arc<str>, NodeSlot>,
+    names: [Option<&Arc<str>>; 2],
+) {
+    for name in names.into_iter().flatten() {
+        if let Some(slot) = nodes.get(&**name) {
+            changes.record(slot.id);
+        }
+    }
 }

@@ -17,6 +17,7 @@
 
 mod cluster;
 mod member;
+mod node_changes;
 mod owners;
 mod pods;
 mod pods_by_controller;
@@ -28,6 +29,7 @@ mod workload_pods;
 
 pub use cluster::ClusterIndex;
 pub use member::{MemberIndex, TouchedWorkloads};
+pub use node_changes::{NodeChanges, Position};
 pub use owners::{OwnerIndex, OwnerKind};
 pub use pods::StoredPod;
 pub use totals::{ClusterFigures, NodeStats, NodeTally, PodTally, ResourceTotals};

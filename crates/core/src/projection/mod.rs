@@ -24,6 +24,7 @@ mod decode_tests;
 mod kube_resource;
 mod metrics;
 mod node;
+mod node_labels;
 mod pod;
 mod pod_owner;
 mod pod_status;
@@ -35,6 +36,7 @@ mod wire;
 
 pub use metrics::{NodeMetricsList, NodeUsage};
 pub use node::SlimNode;
+pub use node_labels::{Taint, TaintEffect};
 pub use pod::SlimPod;
 pub(crate) use pod_owner::CONTROLLERS;
 pub use pod_owner::ControllerRef;

@@ -5,20 +5,14 @@ use std::sync::Arc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_manager_api::NodeProblem;
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
+use serde::de::Deserializer;
 
 use super::de::{ConditionType, Conditions, IStr};
 use super::kube_resource::core_v1_resource;
+use super::node_labels::{NodeLabels, Taint, WireTaints};
 use super::resources::{ResourceList, WireResources};
 use super::wire::wire_struct;
 use crate::interner::intern_str;
-
-const ROLE_PREFIX: &str = "node-role.kubernetes.io/";
-const LEGACY_ROLE: &str = "kubernetes.io/role";
-const ZONE: &str = "topology.kubernetes.io/zone";
-const ZONE_BETA: &str = "failure-domain.beta.kubernetes.io/zone";
-const INSTANCE_TYPE: &str = "node.kubernetes.io/instance-type";
-const INSTANCE_TYPE_BETA: &str = "beta.kubernetes.io/instance-type";
 
 /// A member's Node reduced to what the builders need. See [`super::SlimPod`] for how decoding
 /// works; the same rules apply.
@@ -33,6 +27,11 @@ pub struct SlimNode {
     pub ready: bool,
     /// `spec.unschedulable` (cordoned).
     pub unschedulable: bool,
+    /// `metadata.labels`, sorted by key (keys and values interned): what a pod's node selector
+    /// and required node affinity match.
+    pub labels: Vec<(Arc<str>, Arc<str>)>,
+    /// `spec.taints`.
+    pub taints: Vec<Taint>,
     /// The `MemoryPressure` condition is `True`.
     pub memory_pressure: bool,
     /// The `DiskPressure` condition is `True`.
@@ -67,6 +66,8 @@ impl SlimNode {
             name: intern_str(name),
             ready: false,
             unschedulable: false,
+            labels: Vec::new(),
+            taints: Vec::new(),
             memory_pressure: false,
             disk_pressure: false,
             pid_pressure: false,
@@ -106,6 +107,14 @@ impl SlimNode {
 
     fn object_meta_mut(&mut self) -> &mut ObjectMeta {
         self.metadata.get_or_insert_with(Box::default)
+    }
+
+    /// The value of label `key`, if the node has it.
+    pub fn label(&self, key: &str) -> Option<&Arc<str>> {
+        self.labels
+            .binary_search_by(|(k, _)| (**k).cmp(key))
+            .ok()
+            .map(|i| &self.labels[i].1)
     }
 
     /// Memory, disk or PID pressure.
@@ -157,6 +166,7 @@ wire_struct! {
 wire_struct! {
     struct WireSpec {
         "unschedulable" => unschedulable: bool,
+        "taints" => taints: WireTaints,
     }
 }
 
@@ -196,146 +206,18 @@ impl WireNode {
             name,
             ready: conditions.is_true(ConditionType::Ready),
             unschedulable: spec.unschedulable,
+            taints: spec.taints.0,
             memory_pressure: conditions.is_true(ConditionType::MemoryPressure),
             disk_pressure: conditions.is_true(ConditionType::DiskPressure),
             pid_pressure: conditions.is_true(ConditionType::PidPressure),
             network_unavailable: conditions.is_true(ConditionType::NetworkUnavailable),
             roles: labels.roles(),
-            zone: labels.zone.or(labels.zone_beta),
-            instance_type: labels.instance_type.or(labels.instance_type_beta),
+            zone: labels.zone(),
+            instance_type: labels.instance_type(),
+            labels: labels.into_sorted(),
             kubelet_version: IStr::non_empty(status.node_info.kubelet_version),
             capacity: status.capacity.into_list(),
             allocatable: status.allocatable.into_list(),
         }
-    }
-}
-
-/// The node labels we read; every other label is skipped without allocating.
-#[derive(Default)]
-struct NodeLabels {
-    roles: Vec<Arc<str>>,
-    zone: Option<Arc<str>>,
-    zone_beta: Option<Arc<str>>,
-    instance_type: Option<Arc<str>>,
-    instance_type_beta: Option<Arc<str>>,
-}
-
-impl NodeLabels {
-    fn roles(&self) -> Vec<Arc<str>> {
-        let mut roles = self.roles.clone();
-        roles.sort();
-        roles.dedup();
-        roles
-    }
-}
-
-/// A label key, classified while it is decoded.
-enum LabelKey {
-    Role(Arc<str>),
-    LegacyRole,
-    Zone,
-    ZoneBeta,
-    InstanceType,
-    InstanceTypeBeta,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for LabelKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Raw bytes: most keys are compared and skipped, so they need no UTF-8 check.
-        deserializer.deserialize_bytes(LabelKeyVisitor)
-    }
-}
-
-struct LabelKeyVisitor;
-
-impl Visitor<'_> for LabelKeyVisitor {
-    type Value = LabelKey;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a label key")
-    }
-
-    fn visit_bytes<E: serde::de::Error>(self, key: &[u8]) -> Result<LabelKey, E> {
-        let is = |name: &str| key == name.as_bytes();
-        Ok(if is(LEGACY_ROLE) {
-            LabelKey::LegacyRole
-        } else if is(ZONE) {
-            LabelKey::Zone
-        } else if is(ZONE_BETA) {
-            LabelKey::ZoneBeta
-        } else if is(INSTANCE_TYPE) {
-            LabelKey::InstanceType
-        } else if is(INSTANCE_TYPE_BETA) {
-            LabelKey::InstanceTypeBeta
-        } else {
-            match key.strip_prefix(ROLE_PREFIX.as_bytes()) {
-                Some(role) if !role.is_empty() => match std::str::from_utf8(role) {
-                    Ok(role) => LabelKey::Role(intern_str(role)),
-                    Err(_) => return Err(E::invalid_value(Unexpected::Bytes(key), &self)),
-                },
-                _ => LabelKey::Other,
-            }
-        })
-    }
-
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<LabelKey, E> {
-        self.visit_bytes(key.as_bytes())
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeLabels {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_option(LabelsVisitor)
-    }
-}
-
-struct LabelsVisitor;
-
-impl<'de> Visitor<'de> for LabelsVisitor {
-    type Value = NodeLabels;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a map of labels")
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<NodeLabels, E> {
-        Ok(NodeLabels::default())
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<NodeLabels, E> {
-        Ok(NodeLabels::default())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<NodeLabels, D::Error> {
-        d.deserialize_map(self)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeLabels, A::Error> {
-        let mut labels = NodeLabels::default();
-        while let Some(key) = map.next_key::<LabelKey>()? {
-            let slot = match key {
-                LabelKey::Role(role) => {
-                    map.next_value::<IgnoredAny>()?;
-                    labels.roles.push(role);
-                    continue;
-                }
-                LabelKey::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-                LabelKey::LegacyRole => None,
-                LabelKey::Zone => Some(&mut labels.zone),
-                LabelKey::ZoneBeta => Some(&mut labels.zone_beta),
-                LabelKey::InstanceType => Some(&mut labels.instance_type),
-                LabelKey::InstanceTypeBeta => Some(&mut labels.instance_type_beta),
-            };
-            let value = IStr::non_empty(map.next_value::<Option<IStr>>()?);
-            match slot {
-                Some(slot) => *slot = value,
-                None => labels.roles.extend(value),
-            }
-        }
-        Ok(labels)
     }
 }

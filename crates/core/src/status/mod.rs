@@ -30,7 +30,7 @@ pub use fleet_insight::{
     fleet_workload_counts,
 };
 pub use workload_placement::{
-    DesiredCondition, PlacementInputs, PlacementOptions, PlacementTruncation, PolicyLookup,
+    DesiredCondition, Fit, PlacementInputs, PlacementOptions, PlacementTruncation, PolicyLookup,
     WorkloadPlacementBuild, workload_placement_status,
 };
 

@@ -23,7 +23,7 @@
 use k8s_openapi::api::core::v1::{Node, Pod};
 use karmada_manager_core::{SlimNode, SlimPod};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{reference_node, reference_pod, slim_node_view, slim_pod_view};
 
@@ -55,7 +55,7 @@ pub enum Shape {
     List(&'static Shape),
     /// A map of quantities (`requests`, `capacity`, …).
     Quantities,
-    /// A Node's labels: only the role, zone and instance type labels.
+    /// A Node's labels: every one is kept.
     NodeLabels,
 }
 
@@ -69,6 +69,11 @@ const POD_CONDITION: Shape = Shape::Object(&[
     ("status", Shape::Leaf),
     ("reason", Shape::Leaf),
     ("message", Shape::Leaf),
+]);
+const TAINT: Shape = Shape::Object(&[
+    ("key", Shape::Leaf),
+    ("value", Shape::Leaf),
+    ("effect", Shape::Leaf),
 ]);
 const CONTAINER_STATUS: Shape = Shape::Object(&[
     ("restartCount", Shape::Leaf),
@@ -129,7 +134,13 @@ pub const NODE: Shape = Shape::Object(&[
             ("labels", Shape::NodeLabels),
         ]),
     ),
-    ("spec", Shape::Object(&[("unschedulable", Shape::Leaf)])),
+    (
+        "spec",
+        Shape::Object(&[
+            ("unschedulable", Shape::Leaf),
+            ("taints", Shape::List(&TAINT)),
+        ]),
+    ),
     (
         "status",
         Shape::Object(&[
@@ -143,17 +154,6 @@ pub const NODE: Shape = Shape::Object(&[
         ]),
     ),
 ]);
-
-const ROLE_PREFIX: &str = "node-role.kubernetes.io/";
-
-/// Node labels whose value the projection reads.
-const VALUE_LABELS: &[&str] = &[
-    "kubernetes.io/role",
-    "topology.kubernetes.io/zone",
-    "failure-domain.beta.kubernetes.io/zone",
-    "node.kubernetes.io/instance-type",
-    "beta.kubernetes.io/instance-type",
-];
 
 /// What cutting an object down met on the way.
 #[derive(Default)]
@@ -190,22 +190,17 @@ fn cut(value: &Value, shape: &Shape, tolerate: bool, met: &mut Met) -> Value {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         ),
-        (Shape::NodeLabels, Value::Object(map)) => {
-            let mut kept = Map::new();
-            for (key, label) in map {
-                if key.starts_with(ROLE_PREFIX) {
-                    // A role is the key's suffix; the value is never read.
-                    kept.insert(key.clone(), Value::from(""));
-                } else if VALUE_LABELS.contains(&key.as_str()) {
+        (Shape::NodeLabels, Value::Object(map)) => Value::Object(
+            map.iter()
+                .map(|(key, label)| {
                     let label = match label {
                         Value::Null if tolerate => Value::from(""),
                         other => other.clone(),
                     };
-                    kept.insert(key.clone(), label);
-                }
-            }
-            Value::Object(kept)
-        }
+                    (key.clone(), label)
+                })
+                .collect(),
+        ),
         _ => value.clone(),
     }
 }

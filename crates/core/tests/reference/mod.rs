@@ -50,6 +50,9 @@ pub struct NodeView {
     pub name: String,
     pub ready: bool,
     pub unschedulable: bool,
+    pub labels: Vec<(String, String)>,
+    /// key, value, effect.
+    pub taints: Vec<(String, String, String)>,
     pub memory_pressure: bool,
     pub disk_pressure: bool,
     pub pid_pressure: bool,
@@ -107,6 +110,22 @@ pub fn slim_node_view(node: &SlimNode) -> NodeView {
         name: node.name().to_string(),
         ready: node.ready,
         unschedulable: node.unschedulable,
+        labels: node
+            .labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        taints: node
+            .taints
+            .iter()
+            .map(|t| {
+                (
+                    t.key.to_string(),
+                    t.value.to_string(),
+                    t.effect.as_str().to_owned(),
+                )
+            })
+            .collect(),
         memory_pressure: node.memory_pressure,
         disk_pressure: node.disk_pressure,
         pid_pressure: node.pid_pressure,
@@ -393,6 +412,24 @@ pub fn reference_node(node: &Node) -> NodeView {
         name,
         ready,
         unschedulable,
+        // A BTreeMap: sorted by key.
+        labels: labels.clone().into_iter().collect(),
+        taints: node
+            .spec
+            .iter()
+            .flat_map(|s| s.taints.iter().flatten())
+            .map(|t| {
+                let effect = match t.effect.as_str() {
+                    known @ ("NoSchedule" | "PreferNoSchedule" | "NoExecute") => known,
+                    _ => "",
+                };
+                (
+                    t.key.clone(),
+                    t.value.clone().unwrap_or_default(),
+                    effect.to_owned(),
+                )
+            })
+            .collect(),
         memory_pressure,
         disk_pressure,
         pid_pressure,

@@ -3,6 +3,7 @@
 //! read it.
 
 use super::health::Health;
+use karmada_manager_core::fit::FitCache;
 use karmada_manager_core::{MemberIndex, NodeUsage};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
@@ -12,6 +13,9 @@ use std::sync::{Mutex, RwLock};
 #[derive(Default)]
 pub struct MemberShared {
     pub index: RwLock<MemberIndex>,
+    /// The accurate fit estimates of the shapes placements asked for, caught up lazily with
+    /// the index (locked after it, never across an await).
+    pub fit: Mutex<FitCache>,
     pub health: Mutex<Health>,
     /// Latest NodeMetrics, or `None` while the member does not serve metrics.k8s.io.
     pub metrics: Mutex<Option<Vec<NodeUsage>>>,

@@ -8,8 +8,9 @@ use karmada_types::{
     ResourceBindingStatus, ResourceHealth, WorkOverrides,
 };
 
-use super::PlacementOptions;
 use super::pods::pod_view;
+use super::{Fit, PlacementOptions};
+use crate::fit::FitShape;
 use crate::index::WorkloadPod;
 use crate::placement::ResolvedWeights;
 use crate::text::{PROBLEM_MESSAGE_LIMIT, QUOTE_LIMIT, VALUE_LIMIT, bounded};
@@ -38,7 +39,24 @@ pub(super) struct Sources<'a> {
     pub(super) overrides: &'a BTreeMap<String, WorkOverrides>,
     pub(super) pods: &'a BTreeMap<String, Vec<WorkloadPod>>,
     pub(super) problems: &'a BTreeMap<String, Vec<ClusterProblem>>,
+    pub(super) fits: &'a BTreeMap<String, Fit>,
+    /// Why the replicas' shape gives no fit (see [`fit_problem`]).
+    pub(super) fit_problem: Option<String>,
     pub(super) options: &'a PlacementOptions,
+}
+
+/// Why the binding's `replicaRequirements` give no usable fit: a request that cannot be read,
+/// or a required node affinity that cannot be parsed (no node matches it).
+pub(super) fn fit_problem(spec: &ResourceBindingSpec) -> Option<String> {
+    let requirements = spec.replica_requirements.as_ref()?;
+    let problem = match FitShape::new(requirements) {
+        Err(problem) => problem,
+        Ok(shape) => format!(
+            "no node can match replicaRequirements.nodeClaim.hardNodeAffinity: {}",
+            shape.problem()?
+        ),
+    };
+    Some(bounded(&problem, VALUE_LIMIT))
 }
 
 /// The target clusters of `spec.clusters` with their replicas. A name listed twice (Karmada
@@ -128,6 +146,13 @@ fn cluster_entry(
         problems: problems(sources.problems.get(name)),
         ..ClusterPlacement::default()
     };
+    if target.is_some() {
+        if let Some(fit) = sources.fits.get(name) {
+            entry.fit_replicas = Some(i64::try_from(fit.replicas).unwrap_or(i64::MAX));
+            entry.estimator = Some(fit.estimator);
+        }
+        entry.fit_message = sources.fit_problem.clone();
+    }
     if let Some(pods) = sources.pods.get(name) {
         let options = sources.options;
         let view = pod_view(pods, options.node_limit, options.pod_limit);

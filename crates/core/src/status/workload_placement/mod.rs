@@ -17,8 +17,8 @@ mod tests;
 use std::collections::BTreeMap;
 
 use karmada_manager_api::{
-    BindingReference, ClusterProblem, PolicyReference, ReplicaCounts, WorkloadPlacementStatus,
-    WorkloadReference,
+    BindingReference, ClusterProblem, FitEstimator, PolicyReference, ReplicaCounts,
+    WorkloadPlacementStatus, WorkloadReference,
 };
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{
@@ -30,7 +30,7 @@ use crate::keys::{BindingSource, api_group};
 use crate::placement::{placement_summary, resolve_weights};
 use crate::status::fleet_insight::WorkloadState;
 use crate::text::{VALUE_LIMIT, bounded};
-use clusters::{ClusterFacts, Sources, cluster_entries, has_replica_status};
+use clusters::{ClusterFacts, Sources, cluster_entries, fit_problem, has_replica_status};
 pub use conditions::DesiredCondition;
 pub use size_guard::PlacementTruncation;
 
@@ -84,6 +84,16 @@ pub struct PlacementInputs<'a> {
     /// annotation), copied into `clusters[].problems` and summarised in a `Degraded`
     /// condition. A cluster without an entry has none.
     pub problems: &'a BTreeMap<String, Vec<ClusterProblem>>,
+    /// How many more replicas fit on each cluster, estimated by the shell for the binding's
+    /// [`FitShape`](crate::fit::FitShape). A cluster without an entry shows no `fitReplicas`.
+    pub fits: &'a BTreeMap<String, Fit>,
+}
+
+/// One cluster's `fitReplicas` and how it was estimated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fit {
+    pub replicas: u64,
+    pub estimator: FitEstimator,
 }
 
 /// Settings of the `WorkloadPlacement` builder.
@@ -169,6 +179,8 @@ pub fn workload_placement_status(
         overrides: inputs.overrides,
         pods: inputs.pods,
         problems: inputs.problems,
+        fits: inputs.fits,
+        fit_problem: fit_problem(spec),
         options,
     });
 

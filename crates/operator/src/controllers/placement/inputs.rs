@@ -7,10 +7,11 @@ use super::MirroredBinding;
 use crate::context::{Context, lock};
 use crate::controllers::cluster::undecodable_message;
 use crate::members::{Connection, with_view};
-use karmada_manager_api::ClusterProblem;
 use karmada_manager_api::conditions::reasons;
+use karmada_manager_api::{ClusterProblem, FitEstimator};
+use karmada_manager_core::fit::FitShape;
 use karmada_manager_core::{
-    BindingKind, BindingRef, BindingSource, PermanentId, PlacementInputs, PlacementOptions,
+    BindingKind, BindingRef, BindingSource, Fit, PermanentId, PlacementInputs, PlacementOptions,
     PolicyLookup, WorkloadKey, WorkloadPlacementBuild, WorkloadPod, WorkloadState,
     involved_clusters, not_observed, permanent_id_label, workload_placement_status, workload_pods,
 };
@@ -55,6 +56,7 @@ pub fn build(
             .extend(seen.problems);
     }
     problems.retain(|_, p| !p.is_empty());
+    let fits = fits(ctx, &binding, &cluster_refs);
     workload_placement_status(
         &PlacementInputs {
             binding,
@@ -63,6 +65,7 @@ pub fn build(
             overrides: &overrides,
             pods: &pods,
             problems: &problems,
+            fits: &fits,
         },
         options,
     )
@@ -83,6 +86,7 @@ pub fn state_of(ctx: &Context, binding: &BindingRef) -> Option<WorkloadState> {
             overrides: &BTreeMap::new(),
             pods: &BTreeMap::new(),
             problems: &BTreeMap::new(),
+            fits: &BTreeMap::new(),
         };
         Some(workload_placement_status(&inputs, &PlacementOptions::default()).state)
     }
@@ -126,6 +130,60 @@ fn overrides(
         id: id.clone(),
     });
     (observed.overrides, observed.problems)
+}
+
+/// How many more replicas of the binding's shape fit on each target cluster: node by node
+/// from the member's index once it has listed everything (accurate), else from the Cluster's
+/// `resourceSummary` (general). None when the binding describes no replica, or unreadably (the
+/// builder says why).
+fn fits(
+    ctx: &Context,
+    binding: &BindingSource<'_>,
+    clusters: &[&Cluster],
+) -> BTreeMap<String, Fit> {
+    let shape = match binding
+        .spec
+        .replica_requirements
+        .as_ref()
+        .map(FitShape::new)
+    {
+        Some(Ok(shape)) => shape,
+        _ => return BTreeMap::new(),
+    };
+    let mut fits = BTreeMap::new();
+    for target in &binding.spec.clusters {
+        let name = target.name.as_str();
+        let accurate = match ctx.members.connection(name) {
+            Some(Connection::Watched { shared, .. }) => {
+                let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
+                index
+                    .cluster
+                    .is_synced()
+                    .then(|| lock(&shared.fit).fit(&index.cluster, &shape))
+            }
+            _ => None,
+        };
+        let general = || {
+            let cluster = clusters
+                .iter()
+                .find(|c| c.metadata.name.as_deref() == Some(name))?;
+            let summary = cluster.status.resource_summary.as_ref()?;
+            Some(Fit {
+                replicas: shape.in_summary(summary),
+                estimator: FitEstimator::General,
+            })
+        };
+        let fit = accurate
+            .map(|replicas| Fit {
+                replicas,
+                estimator: FitEstimator::Accurate,
+            })
+            .or_else(general);
+        if let Some(fit) = fit {
+            fits.insert(name.to_owned(), fit);
+        }
+    }
+    fits
 }
 
 /// What one member shows of a workload.

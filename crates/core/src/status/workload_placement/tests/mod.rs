@@ -4,6 +4,7 @@
 
 mod clusters;
 mod conditions;
+mod fit;
 mod pods;
 mod policy;
 mod replicas;
@@ -119,6 +120,7 @@ struct Fixture {
     overrides: BTreeMap<String, WorkOverrides>,
     pods: BTreeMap<String, Vec<WorkloadPod>>,
     problems: BTreeMap<String, Vec<ClusterProblem>>,
+    fits: BTreeMap<String, Fit>,
     options: PlacementOptions,
 }
 
@@ -135,6 +137,7 @@ impl Fixture {
             overrides: BTreeMap::new(),
             pods: BTreeMap::new(),
             problems: BTreeMap::new(),
+            fits: BTreeMap::new(),
             options: PlacementOptions::default(),
         }
     }
@@ -166,6 +169,7 @@ impl Fixture {
                 overrides: &self.overrides,
                 pods: &self.pods,
                 problems: &self.problems,
+                fits: &self.fits,
             },
             &self.options,
         )

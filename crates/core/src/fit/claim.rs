@@ -1,0 +1,244 @@
+//! Whether a replica may run on a node at all: Karmada's node claim (the pod template's node
+//! selector, required node affinity and tolerations) against the node's labels, taints and
+//! cordon, by the rules kube-scheduler and Karmada's accurate estimator apply
+//! (`k8s.io/component-helpers/scheduling/corev1`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{NodeSelector, NodeSelectorRequirement, Toleration};
+use karmada_types::NodeClaim;
+
+use crate::projection::{SlimNode, TaintEffect};
+
+/// The taint a cordoned node is treated as having.
+const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
+
+/// A node claim ready to match nodes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Claim {
+    selector: BTreeMap<String, String>,
+    /// `None`: no required affinity. `Some(Err)`: one that cannot be parsed, which kube-scheduler
+    /// treats as matching no node.
+    affinity: Option<Result<Vec<Term>, String>>,
+    tolerations: Vec<Tolerates>,
+}
+
+/// One `nodeSelectorTerms` entry: all of its requirements must hold.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Term {
+    labels: Vec<Requirement>,
+    /// `matchFields` on `metadata.name`: `(In, names)` or `(NotIn, names)`.
+    names: Vec<(bool, Vec<String>)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Requirement {
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    DoesNotExist(String),
+    Gt(String, i64),
+    Lt(String, i64),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Tolerates {
+    /// Empty: every key.
+    key: String,
+    operator: Operator,
+    value: String,
+    /// `None`: every effect.
+    effect: Option<TaintEffect>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Operator {
+    /// `Equal`, also when empty: the value must be the taint's.
+    Equal,
+    /// Any value.
+    Exists,
+    /// Anything else tolerates nothing.
+    Unknown,
+}
+
+impl Claim {
+    pub fn new(claim: &NodeClaim) -> Claim {
+        Claim {
+            selector: claim.node_selector.clone(),
+            affinity: claim.hard_node_affinity.as_ref().map(terms),
+            tolerations: claim.tolerations.iter().map(tolerates).collect(),
+        }
+    }
+
+    /// Why the claim matches no node whatever the node, if it cannot be parsed.
+    pub fn problem(&self) -> Option<&str> {
+        match &self.affinity {
+            Some(Err(problem)) => Some(problem),
+            _ => None,
+        }
+    }
+
+    /// The node's labels satisfy the node selector and the required affinity.
+    pub fn selects(&self, node: &SlimNode) -> bool {
+        let selected = self
+            .selector
+            .iter()
+            .all(|(key, value)| node.label(key).is_some_and(|v| **v == **value));
+        selected
+            && match &self.affinity {
+                None => true,
+                Some(Err(_)) => false,
+                Some(Ok(terms)) => terms.iter().any(|term| term.matches(node)),
+            }
+    }
+
+    /// Every `NoSchedule` and `NoExecute` taint of the node, and its cordon, is tolerated.
+    pub fn tolerates(&self, node: &SlimNode) -> bool {
+        let cordon_tolerated =
+            !node.unschedulable || self.tolerated(UNSCHEDULABLE_TAINT, "", TaintEffect::NoSchedule);
+        cordon_tolerated
+            && node
+                .taints
+                .iter()
+                .filter(|t| matches!(t.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute))
+                .all(|t| self.tolerated(&t.key, &t.value, t.effect))
+    }
+
+    fn tolerated(&self, key: &str, value: &str, effect: TaintEffect) -> bool {
+        // `Toleration.ToleratesTaint` of k8s.io/api.
+        self.tolerations.iter().any(|t| {
+            t.effect.is_none_or(|e| e == effect)
+                && (t.key.is_empty() || t.key == key)
+                && match t.operator {
+                    Operator::Equal => t.value == value,
+                    Operator::Exists => true,
+                    Operator::Unknown => false,
+                }
+        })
+    }
+}
+
+impl Term {
+    fn matches(&self, node: &SlimNode) -> bool {
+        self.labels.iter().all(|r| r.matches(node))
+            && self
+                .names
+                .iter()
+                .all(|(is_in, names)| names.iter().any(|n| **n == **node.name()) == *is_in)
+    }
+}
+
+impl Requirement {
+    fn matches(&self, node: &SlimNode) -> bool {
+        let value = |key: &str| node.label(key).map(Arc::clone);
+        match self {
+            Requirement::In(key, values) => {
+                value(key).is_some_and(|v| values.iter().any(|x| **x == *v))
+            }
+            Requirement::NotIn(key, values) => {
+                value(key).is_none_or(|v| values.iter().all(|x| **x != *v))
+            }
+            Requirement::Exists(key) => value(key).is_some(),
+            Requirement::DoesNotExist(key) => value(key).is_none(),
+            Requirement::Gt(key, bound) => integer(value(key)).is_some_and(|v| v > *bound),
+            Requirement::Lt(key, bound) => integer(value(key)).is_some_and(|v| v < *bound),
+        }
+    }
+}
+
+fn integer(value: Option<Arc<str>>) -> Option<i64> {
+    value.and_then(|v| v.parse().ok())
+}
+
+/// The terms of a required node affinity. As in kube-scheduler, a term without requirements
+/// matches nothing, and one requirement that cannot be parsed makes the whole affinity match
+/// nothing.
+fn terms(selector: &NodeSelector) -> Result<Vec<Term>, String> {
+    selector
+        .node_selector_terms
+        .iter()
+        .filter(|t| {
+            t.match_expressions.as_ref().is_some_and(|e| !e.is_empty())
+                || t.match_fields.as_ref().is_some_and(|f| !f.is_empty())
+        })
+        .map(|term| {
+            let labels = term
+                .match_expressions
+                .iter()
+                .flatten()
+                .map(requirement)
+                .collect::<Result<_, _>>()?;
+            let names = term
+                .match_fields
+                .iter()
+                .flatten()
+                .map(name_requirement)
+                .collect::<Result<_, _>>()?;
+            Ok(Term { labels, names })
+        })
+        .collect()
+}
+
+fn requirement(r: &NodeSelectorRequirement) -> Result<Requirement, String> {
+    let key = r.key.clone();
+    let values = r.values.clone().unwrap_or_default();
+    let bound = |op: &str| match values.as_slice() {
+        [one] => one
+            .parse::<i64>()
+            .map_err(|_| format!("{op} {key}: {one:?} is not an integer")),
+        _ => Err(format!("{op} {key} needs exactly one value")),
+    };
+    Ok(match r.operator.as_str() {
+        "In" | "NotIn" if values.is_empty() => {
+            return Err(format!("{} {key} needs at least one value", r.operator));
+        }
+        "In" => Requirement::In(key, values),
+        "NotIn" => Requirement::NotIn(key, values),
+        "Exists" | "DoesNotExist" if !values.is_empty() => {
+            return Err(format!("{} {key} takes no values", r.operator));
+        }
+        "Exists" => Requirement::Exists(key),
+        "DoesNotExist" => Requirement::DoesNotExist(key),
+        "Gt" => Requirement::Gt(key.clone(), bound("Gt")?),
+        "Lt" => Requirement::Lt(key.clone(), bound("Lt")?),
+        other => return Err(format!("unknown operator {other:?} on {key}")),
+    })
+}
+
+/// `matchFields`: only `metadata.name` with `In` or `NotIn` and one value, as Kubernetes
+/// validates it.
+fn name_requirement(r: &NodeSelectorRequirement) -> Result<(bool, Vec<String>), String> {
+    let values = r.values.clone().unwrap_or_default();
+    if r.key != "metadata.name" {
+        return Err(format!(
+            "matchFields supports metadata.name only, not {:?}",
+            r.key
+        ));
+    }
+    match (r.operator.as_str(), values.len()) {
+        ("In", 1) => Ok((true, values)),
+        ("NotIn", 1) => Ok((false, values)),
+        (op, _) => Err(format!(
+            "matchFields metadata.name: {op} with exactly one value is required"
+        )),
+    }
+}
+
+fn tolerates(t: &Toleration) -> Tolerates {
+    let operator = match t.operator.as_deref().unwrap_or_default() {
+        "" | "Equal" => Operator::Equal,
+        "Exists" => Operator::Exists,
+        _ => Operator::Unknown,
+    };
+    Tolerates {
+        key: t.key.clone().unwrap_or_default(),
+        operator,
+        value: t.value.clone().unwrap_or_default(),
+        effect: t
+            .effect
+            .as_deref()
+            .filter(|e| !e.is_empty())
+            .map(TaintEffect::from),
+    }
+}

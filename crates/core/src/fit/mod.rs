@@ -1,0 +1,169 @@
+//! How many more replicas of a workload fit in a member now, by the arithmetic of Karmada's
+//! estimators:
+//! - **Accurate** (karmada-scheduler-estimator's node-resource plugin), from the member's nodes
+//!   and pods in our index: every Ready node that the replica's node claim selects and whose
+//!   taints and cordon it tolerates; per node, free = allocatable − requests of its
+//!   non-terminal pods, and the node holds the minimum over the requested resources of
+//!   ⌊free / request⌋, capped by its free pod slots; summed over the nodes.
+//! - **General** (karmada-scheduler's built-in estimator), from the Cluster's `resourceSummary`
+//!   when the member's pods cannot be seen: allocatable − allocated − allocating over the whole
+//!   member, the same minimum, capped by the free pod slots.
+//!
+//! Only the resources Karmada's estimators count are counted: cpu (in millicores), memory,
+//! ephemeral-storage and the scalar resources (extended resources such as `nvidia.com/gpu`,
+//! `hugepages-*`, `attachable-volumes-*`, `kubernetes.io/`-prefixed ones), each in whole units.
+
+mod cache;
+mod claim;
+
+pub use cache::FitCache;
+pub use claim::Claim;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use karmada_types::{ReplicaRequirements, ResourceSummary};
+
+use crate::index::{ClusterIndex, ResourceTotals};
+use crate::projection::SlimNode;
+use crate::quantity::Amount;
+
+/// One replica's shape: what it requests and where it may run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FitShape {
+    /// The positive requests by name, in millicores for cpu and whole units for the rest.
+    requests: Vec<Request>,
+    /// Without a node claim: every node is selected and nothing is tolerated.
+    claim: Claim,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Request {
+    name: String,
+    amount: i128,
+    /// Counted by the accurate estimator (the general one counts every request).
+    counted: bool,
+}
+
+impl FitShape {
+    /// The shape Karmada extracted into a binding's `replicaRequirements`; an error names the
+    /// request that cannot be read.
+    pub fn new(requirements: &ReplicaRequirements) -> Result<FitShape, String> {
+        Ok(FitShape {
+            requests: requests(&requirements.resource_request)?,
+            claim: requirements
+                .node_claim
+                .as_ref()
+                .map(Claim::new)
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Why no node can match the node claim, whatever the member (an affinity that cannot be
+    /// parsed).
+    pub fn problem(&self) -> Option<&str> {
+        self.claim.problem()
+    }
+
+    /// The node may take a replica at all: Ready, selected by the claim, taints and cordon
+    /// tolerated.
+    pub fn admits(&self, node: &SlimNode) -> bool {
+        node.ready && self.claim.selects(node) && self.claim.tolerates(node)
+    }
+
+    /// Replicas that fit on `node`, whose non-terminal pods request `allocated`.
+    pub fn on_node(&self, node: &SlimNode, allocated: Option<&ResourceTotals>) -> u64 {
+        if !self.admits(node) {
+            return 0;
+        }
+        let used = |name: &str| allocated.map_or(Amount::ZERO, |a| a.get(name));
+        let free = |name: &str, in_milli: bool| {
+            let allocatable = node.allocatable.get(name).unwrap_or(Amount::ZERO);
+            if in_milli {
+                allocatable.milli() - used(name).milli()
+            } else {
+                allocatable.units_ceil() - used(name).units_ceil()
+            }
+        };
+        let mut fit = free("pods", false).max(0);
+        for request in self.requests.iter().filter(|r| r.counted) {
+            let name = &request.name;
+            fit = fit.min(free(name, name == "cpu").max(0) / request.amount);
+        }
+        u64::try_from(fit).unwrap_or(0)
+    }
+
+    /// Replicas that fit in the member, node by node (the accurate estimate).
+    pub fn in_member(&self, index: &ClusterIndex) -> u64 {
+        index
+            .nodes()
+            .map(|node| self.on_node(node, index.node_stats(node.name()).map(|s| &s.allocated)))
+            .fold(0u64, u64::saturating_add)
+    }
+
+    /// Replicas that fit by the member's `resourceSummary` (the general estimate).
+    pub fn in_summary(&self, summary: &ResourceSummary) -> u64 {
+        let free = |name: &str, in_milli: bool| {
+            let amount = |map: &BTreeMap<String, Quantity>| {
+                map.get(name)
+                    .and_then(|q| Amount::from_quantity(q).ok())
+                    .unwrap_or(Amount::ZERO)
+            };
+            let free = amount(&summary.allocatable)
+                .saturating_sub(amount(&summary.allocated))
+                .saturating_sub(amount(&summary.allocating));
+            if in_milli {
+                free.milli()
+            } else {
+                free.units_ceil()
+            }
+        };
+        let mut fit = free("pods", false).max(0);
+        for Request { name, amount, .. } in &self.requests {
+            if !summary.allocatable.contains_key(name) {
+                return 0;
+            }
+            fit = fit.min(free(name, name == "cpu").max(0) / amount);
+        }
+        u64::try_from(fit).unwrap_or(0)
+    }
+}
+
+/// The positive requests in the estimators' units.
+fn requests(requests: &BTreeMap<String, Quantity>) -> Result<Vec<Request>, String> {
+    let mut positive = Vec::new();
+    for (name, quantity) in requests {
+        let amount = Amount::from_quantity(quantity).map_err(|e| {
+            format!(
+                "replicaRequirements.resourceRequest[{name}] = {:?}: {e}",
+                quantity.0
+            )
+        })?;
+        let amount = if name == "cpu" {
+            amount.milli()
+        } else {
+            amount.units_ceil()
+        };
+        if amount > 0 {
+            positive.push(Request {
+                name: name.clone(),
+                amount,
+                counted: counts(name),
+            });
+        }
+    }
+    Ok(positive)
+}
+
+/// cpu, memory, ephemeral-storage and the scalar resources (kube-scheduler's
+/// `IsScalarResourceName`): extended, hugepages, attachable volumes, `kubernetes.io/`-prefixed.
+fn counts(name: &str) -> bool {
+    matches!(name, "cpu" | "memory" | "ephemeral-storage")
+        || name.starts_with("hugepages-")
+        || name.starts_with("attachable-volumes-")
+        || name.contains("kubernetes.io/")
+        || (name.contains('/') && !name.starts_with("requests."))
+}
+
+#[cfg(test)]
+mod tests;
