@@ -62,20 +62,8 @@ async fn members_through_karmadas_own_cluster_proxy() -> Result<()> {
         bulk::create_nodes(&client, &builders).await?;
     }
 
-    let kubeconfig = kubeconfig.display().to_string();
-    let args = [
-        "run",
-        "--kubeconfig",
-        &kubeconfig,
-        "--connection-mode",
-        "proxy",
-        "--admin-address",
-        "127.0.0.1:0",
-    ];
-    let mut operator = Operator::start(&args).await?;
-    operator
-        .wait_for_log("hub caches synced", Duration::from_secs(60))
-        .await?;
+    let _operator =
+        support::start_operator_as(&kubeconfig, &["--connection-mode", "proxy"]).await?;
 
     for (member, nodes) in [("m1", 2), ("m2", 3)] {
         synced_through_proxy(&hub, member, nodes, 0).await?;

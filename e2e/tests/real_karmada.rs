@@ -12,6 +12,8 @@ mod support;
 
 #[path = "real_karmada/changes.rs"]
 mod changes;
+#[path = "real_karmada/estimator.rs"]
+mod estimator;
 #[path = "real_karmada/fit.rs"]
 mod fit;
 #[path = "real_karmada/fleet.rs"]
@@ -32,5 +34,6 @@ async fn karmada_manager_agrees_with_the_real_karmada() -> Result<()> {
     insight::scenario(&fleet).await?;
     changes::scenario(&fleet).await?;
     freshness::scenario(&fleet).await?;
+    estimator::scenario(&fleet).await?;
     Ok(())
 }

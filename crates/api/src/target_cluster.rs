@@ -54,8 +54,9 @@ pub struct ClusterPlacement {
     /// More replicas of this workload that fit on the cluster now (count), for the shape of one
     /// replica Karmada recorded in the binding's `replicaRequirements` (requests, node selector,
     /// required node affinity, tolerations), by the arithmetic of Karmada's estimators (see
-    /// `estimator`). Absent when the binding has no `replicaRequirements`, when they cannot be
-    /// read (`fitMessage` says why), or when nothing is known of the cluster's capacity.
+    /// `estimator`; a binding with replicas but no `replicaRequirements` counts free pod slots,
+    /// as the estimators do). Absent when the binding has neither, when the requirements cannot
+    /// be read (`fitMessage` says why), or when nothing is known of the cluster's capacity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fit_replicas: Option<i64>,
     /// How `fitReplicas` was estimated: `Accurate` (node by node, from the member's nodes and

@@ -10,6 +10,7 @@
 
 mod child;
 mod cpu;
+mod fit;
 mod generate;
 mod live;
 mod machine;
@@ -37,6 +38,9 @@ struct Cli {
 enum Command {
     /// Benchmark 1: synthetic ingest core (decode → index → status) against its baselines.
     Ingest(IngestArgs),
+    /// Benchmark 4: the fit estimates of many shapes on one large member, cached against
+    /// recounted.
+    Fit(fit::FitArgs),
     /// Benchmarks 2 and 3: a real API server — initial sync, freshness, cluster summary, and
     /// write amplification under churn.
     Live(live::LiveArgs),
@@ -121,6 +125,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Ingest(args) => run::ingest(&args),
         Command::Live(args) => live::run(args),
+        Command::Fit(args) => fit::run(&args),
         Command::Measure {
             variant,
             decode,

@@ -30,6 +30,7 @@ pub mod demo;
 pub mod demo_karmada;
 pub mod demo_workloads;
 mod env;
+pub mod estimator;
 mod etcd;
 pub mod faketime;
 pub mod hanging;

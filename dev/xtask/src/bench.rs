@@ -3,6 +3,8 @@
 //! 1. `bench ingest`: the synthetic ingest core against its baselines (`target/bench/ingest.json`).
 //! 2. and 3. `bench live`: real API servers — initial sync, freshness, cluster summary and write
 //!    amplification (`target/bench/live.json`).
+//! 5. `bench fit`: the fit estimates of 1,000 shapes on a 5,000-node member, cached against
+//!    recounted (printed).
 //!
 //! The small sizes run in a few minutes on 2 cores; `--full` is Karmada's published scale for
 //! ingest and a 1,000-node, 30,000-pod member for live, and takes much longer.
@@ -10,7 +12,7 @@
 use crate::suite::cargo;
 use anyhow::Result;
 
-/// Runs `bench ingest` then `bench live` (`--full` for the full sizes), passing `extra`
+/// Runs `bench ingest`, `bench live` (`--full` for the full sizes), then `bench fit`, passing `extra`
 /// arguments through to `ingest` (e.g. `--rounds 5`; see `cargo run -p bench -- ingest --help`).
 pub fn run(full: bool, extra: &[String]) -> Result<()> {
     // One build of both binaries: the dependencies are compiled once, with the same features.
@@ -30,5 +32,6 @@ pub fn run(full: bool, extra: &[String]) -> Result<()> {
     }
     ingest.extend(extra.iter().map(String::as_str));
     cargo(&ingest)?;
-    cargo(&live)
+    cargo(&live)?;
+    cargo(&["run", "--release", "--package", "bench", "--", "fit"])
 }

@@ -102,19 +102,7 @@ impl Fleet {
 /// the freshness this suite records is what an installation gets.
 async fn start_operator(env: &Environment) -> Result<Operator> {
     let kubeconfig = support::chart_identity::kubeconfig(env, "direct").await?;
-    let kubeconfig = kubeconfig.display().to_string();
-    let args = [
-        "run",
-        "--kubeconfig",
-        &kubeconfig,
-        "--admin-address",
-        "127.0.0.1:0",
-    ];
-    let mut operator = Operator::start(&args).await?;
-    operator
-        .wait_for_log("hub caches synced", Duration::from_secs(60))
-        .await?;
-    Ok(operator)
+    support::start_operator_as(&kubeconfig, &[]).await
 }
 
 /// Where to look when Karmada or a member controller misbehaves.

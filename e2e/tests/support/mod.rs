@@ -203,6 +203,27 @@ where
     .map(|_| ())
 }
 
+/// The operator with its default settings (write interval, grace) under the hub identity in
+/// `kubeconfig`, plus `extra` arguments; returns once its hub caches have synced.
+// Each test binary uses a different subset.
+#[allow(dead_code)]
+pub async fn start_operator_as(kubeconfig: &std::path::Path, extra: &[&str]) -> Result<Operator> {
+    let kubeconfig = kubeconfig.display().to_string();
+    let mut args = vec![
+        "run",
+        "--kubeconfig",
+        &kubeconfig,
+        "--admin-address",
+        "127.0.0.1:0",
+    ];
+    args.extend_from_slice(extra);
+    let mut operator = Operator::start(&args).await?;
+    operator
+        .wait_for_log("hub caches synced", Duration::from_secs(60))
+        .await?;
+    Ok(operator)
+}
+
 /// The operator against the environment's hub, with short intervals so scenarios run quickly,
 /// and with the hub identity the Helm chart grants (see [`chart_identity`]), never an admin.
 pub async fn start_operator(env: &Environment, extra: &[&str]) -> Result<Operator> {

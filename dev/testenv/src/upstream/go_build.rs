@@ -25,6 +25,11 @@ pub(super) struct GoBuild {
     pub pin_staging: bool,
     /// `-ldflags` for `go build`.
     pub ldflags: String,
+    /// A `main.go` of our own, written into the wrapper module (package path `.`), which then
+    /// builds against the required module. Its digest is part of the cache key.
+    pub main_source: Option<&'static str>,
+    /// `-tags` for `go build` (part of the cache key when set).
+    pub tags: &'static str,
 }
 
 /// Bumped when the build recipe changes, so that caches built by an older recipe are not reused.
@@ -33,7 +38,12 @@ const RECIPE: u32 = 2;
 impl GoBuild {
     /// Returns the directory holding the binaries, building them if needed.
     pub fn ensure(&self) -> Result<PathBuf> {
-        let key = format!("{}-{}-r{RECIPE}", self.name, self.version);
+        let mut key = format!("{}-{}-r{RECIPE}", self.name, self.version);
+        for part in [self.tags].into_iter().chain(self.main_source) {
+            if !part.is_empty() {
+                key.push_str(&format!("-{:016x}", digest(part)));
+            }
+        }
         let out = cache::root()?.join("bin").join(&key);
         if self.is_complete(&out) {
             return Ok(out);
@@ -53,6 +63,9 @@ impl GoBuild {
         let work = cache::root()?.join("build").join(&key);
         std::fs::create_dir_all(&work)?;
         std::fs::write(work.join("go.mod"), self.wrapper_go_mod()?)?;
+        if let Some(source) = self.main_source {
+            std::fs::write(work.join("main.go"), source)?;
+        }
         let staging = out.with_file_name(format!("{key}.partial"));
         let _ = std::fs::remove_dir_all(&staging);
         for (package, bin) in self.packages {
@@ -60,6 +73,8 @@ impl GoBuild {
             // binary after its module path (`server`).
             let mut cmd = go_command(&work);
             cmd.arg("build")
+                .arg("-tags")
+                .arg(self.tags)
                 .arg("-ldflags")
                 .arg(&self.ldflags)
                 .arg("-o")
@@ -118,6 +133,13 @@ impl GoBuild {
         }
         Ok(go_mod)
     }
+}
+
+/// FNV-1a of a source text: a stable cache key (std's hasher is seeded per process).
+fn digest(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Modules that a go.mod replaces with `./staging/...` directories.

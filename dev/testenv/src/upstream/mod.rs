@@ -25,6 +25,8 @@ pub fn ensure_binaries() -> Result<Binaries> {
         packages: &[("go.etcd.io/etcd/server/v3", "etcd")],
         pin_staging: false,
         ldflags: String::new(),
+        main_source: None,
+        tags: "",
     }
     .ensure()?;
     let kube = GoBuild {
@@ -37,6 +39,8 @@ pub fn ensure_binaries() -> Result<Binaries> {
         ],
         pin_staging: true,
         ldflags: kubernetes_version_ldflags(),
+        main_source: None,
+        tags: "",
     }
     .ensure()?;
     Ok(Binaries {
@@ -56,10 +60,16 @@ pub fn ensure_helm() -> Result<PathBuf> {
         packages: &[("helm.sh/helm/v3/cmd/helm", "helm")],
         pin_staging: false,
         ldflags: helm_version_ldflags(),
+        main_source: None,
+        tags: "",
     }
     .ensure()?;
     Ok(dir.join("helm"))
 }
+
+/// Karmada's build tag (its `hack/build.sh`): the estimator's gRPC messages implement
+/// `proto.Message` only with it, so the estimator and its clients cannot talk without it.
+const KARMADA_TAGS: &str = "kubernetes_protomessage_one_more_release";
 
 /// Karmada's own control plane, for the environment that runs the real Karmada
 /// ([`crate::EnvOptions::karmada`]).
@@ -69,10 +79,12 @@ pub struct KarmadaBinaries {
     pub scheduler: PathBuf,
     pub webhook: PathBuf,
     pub aggregated_apiserver: PathBuf,
+    /// karmada-scheduler-estimator, one per member where fit figures are compared with it.
+    pub scheduler_estimator: PathBuf,
 }
 
-/// Builds (or finds) karmada-controller-manager, karmada-scheduler, karmada-webhook and
-/// karmada-aggregated-apiserver.
+/// Builds (or finds) karmada-controller-manager, karmada-scheduler, karmada-webhook,
+/// karmada-aggregated-apiserver and karmada-scheduler-estimator.
 /// Blocking; call it from a blocking context.
 pub fn ensure_karmada() -> Result<KarmadaBinaries> {
     let dir = GoBuild {
@@ -93,12 +105,18 @@ pub fn ensure_karmada() -> Result<KarmadaBinaries> {
                 "github.com/karmada-io/karmada/cmd/aggregated-apiserver",
                 "karmada-aggregated-apiserver",
             ),
+            (
+                "github.com/karmada-io/karmada/cmd/scheduler-estimator",
+                "karmada-scheduler-estimator",
+            ),
         ],
         pin_staging: false,
         ldflags: format!(
             "-X github.com/karmada-io/karmada/pkg/version.gitVersion={} -X github.com/karmada-io/karmada/pkg/version.gitTreeState=clean",
             versions::KARMADA
         ),
+        main_source: None,
+        tags: KARMADA_TAGS,
     }
     .ensure()?;
     Ok(KarmadaBinaries {
@@ -106,7 +124,26 @@ pub fn ensure_karmada() -> Result<KarmadaBinaries> {
         scheduler: dir.join("karmada-scheduler"),
         webhook: dir.join("karmada-webhook"),
         aggregated_apiserver: dir.join("karmada-aggregated-apiserver"),
+        scheduler_estimator: dir.join("karmada-scheduler-estimator"),
     })
+}
+
+/// The estimator checker (`dev/testenv/go/estimator-check`): asks a karmada-scheduler-estimator
+/// for MaxAvailableReplicas the way karmada-scheduler does. Built against the pinned Karmada
+/// module. Blocking; call it from a blocking context.
+pub fn ensure_estimator_check() -> Result<PathBuf> {
+    let dir = GoBuild {
+        name: "estimator-check",
+        module: "github.com/karmada-io/karmada",
+        version: versions::KARMADA,
+        packages: &[(".", "estimator-check")],
+        pin_staging: false,
+        ldflags: String::new(),
+        main_source: Some(include_str!("../../go/estimator-check/main.go")),
+        tags: KARMADA_TAGS,
+    }
+    .ensure()?;
+    Ok(dir.join("estimator-check"))
 }
 
 /// What makes a member API server a cluster that runs pods: its controllers, its scheduler,
@@ -136,6 +173,8 @@ pub fn ensure_member_binaries() -> Result<MemberBinaries> {
         ],
         pin_staging: true,
         ldflags: kubernetes_version_ldflags(),
+        main_source: None,
+        tags: "",
     }
     .ensure()?;
     let kwok = GoBuild {
@@ -146,6 +185,8 @@ pub fn ensure_member_binaries() -> Result<MemberBinaries> {
         pin_staging: false,
         // kwok's version is a constant in its source, not a link-time variable.
         ldflags: String::new(),
+        main_source: None,
+        tags: "",
     }
     .ensure()?;
     Ok(MemberBinaries {

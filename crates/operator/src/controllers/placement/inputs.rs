@@ -134,8 +134,8 @@ fn overrides(
 
 /// How many more replicas of the binding's shape fit on each target cluster: node by node
 /// from the member's index once it has listed everything (accurate), else from the Cluster's
-/// `resourceSummary` (general). None when the binding describes no replica, or unreadably (the
-/// builder says why).
+/// `resourceSummary` (general). None when the binding has neither replicas nor requirements,
+/// or unreadable ones (the builder says why).
 fn fits(
     ctx: &Context,
     binding: &BindingSource<'_>,
@@ -148,6 +148,8 @@ fn fits(
         .map(FitShape::new)
     {
         Some(Ok(shape)) => shape,
+        // Replicas that request nothing: Karmada's estimators count free pod slots.
+        None if binding.spec.replicas > 0 => FitShape::default(),
         _ => return BTreeMap::new(),
     };
     let mut fits = BTreeMap::new();

@@ -33,7 +33,7 @@ use std::time::Duration;
 
 /// Safety net: look at every binding at least this often even if nothing triggers it.
 const RESYNC: Duration = Duration::from_secs(600);
-/// How often a binding with `replicaRequirements` is looked at again: its `fitReplicas` moves
+/// How often a binding with replicas or `replicaRequirements` is looked at again: its `fitReplicas` moves
 /// with every other workload on its clusters, which does not trigger it. A look costs the
 /// nodes changed since the last one (the fit cache), and writes only what changed.
 const FIT_REFRESH: Duration = Duration::from_secs(60);
@@ -144,10 +144,10 @@ async fn reconcile_binding<B: MirroredBinding>(
         announce_ready::<B::Placement>(recorder, ns, &name, before, &status.conditions).await;
         tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
     }
-    let fits = guarded
-        .0
-        .as_ref()
-        .is_ok_and(|b| b.source().spec.replica_requirements.is_some());
+    let fits = guarded.0.as_ref().is_ok_and(|b| {
+        let spec = b.source().spec;
+        spec.replica_requirements.is_some() || spec.replicas > 0
+    });
     Ok(Action::requeue(if fits { FIT_REFRESH } else { RESYNC }))
 }
 
