@@ -16,7 +16,7 @@ use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use karmada_manager_api::{ClusterInsight, ClusterInsightStatus, InsightSource};
 use kube::api::{Api, PostParams};
 use std::time::Duration;
-use support::{Operator, eventually};
+use support::eventually;
 use testenv::accounts::grant_proxied_reader;
 use testenv::audit::{Entry, read as read_log};
 use testenv::join::JoinOptions;
