@@ -194,10 +194,10 @@ fn pod(i: usize, nodes: usize, rng: &mut Rng) -> SlimPod {
 fn shape(i: usize) -> Result<FitShape> {
     let mut requirements =
         json!({"resourceRequest": {"cpu": format!("{}m", 50 + i), "memory": "256Mi"}});
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         requirements["nodeClaim"]["nodeSelector"] = json!({"pool": POOLS[i % POOLS.len()]});
     }
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         requirements["nodeClaim"]["tolerations"] =
             json!([{"key": "dedicated", "operator": "Exists"}]);
     }
