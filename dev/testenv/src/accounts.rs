@@ -7,7 +7,7 @@ use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const FIELD_MANAGER: &str = "testenv";
 /// Namespace of the member identity (in the member) and of the cluster Secrets (on the hub).
@@ -22,32 +22,22 @@ pub(crate) async fn member_identity(
     cluster: &str,
     role: ClusterRole,
 ) -> Result<String> {
-    let params = PatchParams::apply(FIELD_MANAGER).force();
     apply_namespace(member, KARMADA_CLUSTER_NAMESPACE).await?;
     let sa_name = format!("karmada-{cluster}");
     let sa: ServiceAccount = serde_json::from_value(json!({
         "apiVersion": "v1", "kind": "ServiceAccount",
         "metadata": {"name": sa_name, "namespace": KARMADA_CLUSTER_NAMESPACE},
     }))?;
-    let sas = Api::<ServiceAccount>::namespaced(member.clone(), KARMADA_CLUSTER_NAMESPACE);
-    sas.patch(&sa_name, &params, &Patch::Apply(&sa)).await?;
-    let role_name = role
-        .metadata
-        .name
-        .clone()
-        .context("ClusterRole without a name")?;
-    Api::<ClusterRole>::all(member.clone())
-        .patch(&role_name, &params, &Patch::Apply(&role))
+    Api::<ServiceAccount>::namespaced(member.clone(), KARMADA_CLUSTER_NAMESPACE)
+        .patch(
+            &sa_name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&sa),
+        )
         .await?;
-    let binding: ClusterRoleBinding = serde_json::from_value(json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": {"name": sa_name},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
-        "subjects": [{"kind": "ServiceAccount", "name": sa_name, "namespace": KARMADA_CLUSTER_NAMESPACE}],
-    }))?;
-    Api::<ClusterRoleBinding>::all(member.clone())
-        .patch(&sa_name, &params, &Patch::Apply(&binding))
-        .await?;
+    let subject =
+        json!({"kind": "ServiceAccount", "name": sa_name, "namespace": KARMADA_CLUSTER_NAMESPACE});
+    bind_cluster_role(member, role, &sa_name, subject).await?;
     request_token(member, &sa_name).await
 }
 
@@ -60,38 +50,48 @@ pub async fn grant_proxied_reader(
     user: &str,
     groups: &[String],
 ) -> Result<()> {
-    let params = PatchParams::apply(FIELD_MANAGER).force();
-    let roles = Api::<ClusterRole>::all(member.clone());
-    let bindings = Api::<ClusterRoleBinding>::all(member.clone());
-    roles
-        .patch(MEMBER_READER_ROLE, &params, &Patch::Apply(&reader_role()?))
-        .await?;
-    let reader: ClusterRoleBinding = serde_json::from_value(json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": {"name": MEMBER_READER_ROLE},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": MEMBER_READER_ROLE},
-        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
-    }))?;
-    bindings
-        .patch(MEMBER_READER_ROLE, &params, &Patch::Apply(&reader))
-        .await?;
-    const GROUPS_ROLE: &str = "karmada-manager:impersonate-groups";
-    let role: ClusterRole = serde_json::from_value(json!({
+    let user_subject =
+        json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user});
+    bind_cluster_role(member, reader_role()?, MEMBER_READER_ROLE, user_subject).await?;
+    let impersonate_groups: ClusterRole = serde_json::from_value(json!({
         "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-        "metadata": {"name": GROUPS_ROLE},
+        "metadata": {"name": "karmada-manager:impersonate-groups"},
         "rules": [{"apiGroups": [""], "resources": ["groups"], "verbs": ["impersonate"], "resourceNames": groups}],
     }))?;
-    roles
-        .patch(GROUPS_ROLE, &params, &Patch::Apply(&role))
+    let impersonator = json!({"kind": "ServiceAccount", "name": "karmada-impersonator", "namespace": KARMADA_CLUSTER_NAMESPACE});
+    bind_cluster_role(
+        member,
+        impersonate_groups,
+        "karmada-manager:impersonate-groups",
+        impersonator,
+    )
+    .await
+}
+
+/// Applies `role`, and ClusterRoleBinding `binding` of it to `subject`.
+async fn bind_cluster_role(
+    client: &kube::Client,
+    role: ClusterRole,
+    binding: &str,
+    subject: Value,
+) -> Result<()> {
+    let params = PatchParams::apply(FIELD_MANAGER).force();
+    let role_name = role
+        .metadata
+        .name
+        .clone()
+        .context("ClusterRole without a name")?;
+    Api::<ClusterRole>::all(client.clone())
+        .patch(&role_name, &params, &Patch::Apply(&role))
         .await?;
-    let binding: ClusterRoleBinding = serde_json::from_value(json!({
+    let object: ClusterRoleBinding = serde_json::from_value(json!({
         "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": {"name": GROUPS_ROLE},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": GROUPS_ROLE},
-        "subjects": [{"kind": "ServiceAccount", "name": "karmada-impersonator", "namespace": KARMADA_CLUSTER_NAMESPACE}],
+        "metadata": {"name": binding},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
+        "subjects": [subject],
     }))?;
-    bindings
-        .patch(GROUPS_ROLE, &params, &Patch::Apply(&binding))
+    Api::<ClusterRoleBinding>::all(client.clone())
+        .patch(binding, &params, &Patch::Apply(&object))
         .await?;
     Ok(())
 }

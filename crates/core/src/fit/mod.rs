@@ -85,12 +85,7 @@ impl FitShape {
                 allocatable.units_ceil() - used(name).units_ceil()
             }
         };
-        let mut fit = free("pods", false).max(0);
-        for request in self.requests.iter().filter(|r| r.counted) {
-            let name = &request.name;
-            fit = fit.min(free(name, name == "cpu").max(0) / request.amount);
-        }
-        u64::try_from(fit).unwrap_or(0)
+        self.divide(true, free)
     }
 
     /// Replicas that fit in the member, node by node (the accurate estimate).
@@ -118,12 +113,20 @@ impl FitShape {
                 free.units_ceil()
             }
         };
+        // Every request counts here, as in Karmada's general estimator; a resource the member
+        // lacks is free 0, so it holds none.
+        self.divide(false, free)
+    }
+
+    /// The replicas `free` leaves room for: the free pod slots, and over the requests (only
+    /// those the accurate estimator counts, when `counted_only`) the least ⌊free / request⌋.
+    /// `free(name, in_milli)` is what is left of a resource, in millicores for cpu
+    /// (`in_milli`) and whole units otherwise.
+    fn divide(&self, counted_only: bool, free: impl Fn(&str, bool) -> i128) -> u64 {
         let mut fit = free("pods", false).max(0);
-        for Request { name, amount, .. } in &self.requests {
-            if !summary.allocatable.contains_key(name) {
-                return 0;
-            }
-            fit = fit.min(free(name, name == "cpu").max(0) / amount);
+        for request in self.requests.iter().filter(|r| r.counted || !counted_only) {
+            let name = &request.name;
+            fit = fit.min(free(name, name == "cpu").max(0) / request.amount);
         }
         u64::try_from(fit).unwrap_or(0)
     }
