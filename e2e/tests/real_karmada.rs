@@ -24,6 +24,8 @@ mod freshness;
 mod insight;
 #[path = "real_karmada/placement.rs"]
 mod placement;
+#[path = "real_karmada/why.rs"]
+mod why;
 
 use anyhow::Result;
 
@@ -35,5 +37,6 @@ async fn karmada_manager_agrees_with_the_real_karmada() -> Result<()> {
     changes::scenario(&fleet).await?;
     freshness::scenario(&fleet).await?;
     estimator::scenario(&fleet).await?;
+    why::scenario(&fleet).await?;
     Ok(())
 }

@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod candidates;
 pub mod cluster_insight;
 pub mod common;
 pub mod conditions;
@@ -25,6 +26,7 @@ mod schema;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
+pub use candidates::{CandidateCluster, CandidateClusters, candidate_reasons};
 pub use cluster_insight::{
     ClusterInfo, ClusterInsight, ClusterInsightSpec, ClusterInsightStatus, ClusterWorkloadCounts,
     InsightSource, ResourceUsage, UsageFigures,

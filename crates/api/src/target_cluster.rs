@@ -15,6 +15,13 @@ pub struct ClusterPlacement {
     /// none matches any cluster). Absent unless `placement.weighting` is `Static`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<i64>,
+    /// How this cluster's share of divided replicas came about, e.g. `static weight 3 of 5`,
+    /// `equal weight 1 of 3`, or for `DynamicAvailableReplicas` and `Aggregated` the replicas
+    /// available to the division: `by available replicas: 8 more fit now besides its 4 pods`
+    /// (Karmada divided by what fitted before this workload's own pods took their room).
+    /// Absent for workloads that are not divided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
     /// Replicas the scheduler assigned to this cluster, from the binding's
     /// `spec.clusters[].replicas` (count; 0 for workloads without replicas and for a cluster
     /// the workload is being evicted from).

@@ -8,6 +8,7 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::candidates::CandidateClusters;
 use crate::placement::PlacementSummary;
 use crate::target_cluster::ClusterPlacement;
 
@@ -174,6 +175,10 @@ pub struct WorkloadPlacementStatus {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["name"]))]
     pub clusters: Vec<ClusterPlacement>,
+    /// Every other Karmada Cluster, and why the workload is not there. Absent when every
+    /// Cluster is a target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<CandidateClusters>,
     /// The target clusters as one string for the CLUSTERS printer column: `<name>:<replicas>`
     /// joined by commas in name order, e.g. `m1:6,m2:4`; bare names for workloads without
     /// replicas. A long list may end in `+<n>` for the clusters left out; `clusters` has them

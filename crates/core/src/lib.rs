@@ -37,6 +37,7 @@ pub mod projection;
 pub mod quantity;
 pub mod status;
 pub mod text;
+mod toleration;
 mod watch;
 
 #[cfg(test)]
@@ -62,11 +63,11 @@ pub use quantity::{Amount, Format, QuantityError, percent};
 pub use status::conditions::{StampedStatus, malformed_source, merge_conditions, stamp_status};
 pub use status::{
     ClusterInsightBuild, ClusterInsightInputs, ClusterInsightOptions, ConnectionProblem,
-    DesiredCondition, Fit, FleetOptions, HubCounts, MemberFailure, MemberFigures, MemberHealth,
-    MemberReadiness, MemberView, PlacementInputs, PlacementOptions, PlacementTruncation,
-    PolicyLookup, Truncation, WorkloadPlacementBuild, WorkloadState, cluster_insight_status,
-    cluster_status_fallback, cluster_usage, fleet_conditions, fleet_insight_status,
-    fleet_workload_counts, member_figures, not_observed, scheduled_bindings,
+    DesiredCondition, Fit, FitSource, FleetOptions, HubCounts, MemberFailure, MemberFigures,
+    MemberHealth, MemberReadiness, MemberView, PlacementInputs, PlacementOptions,
+    PlacementTruncation, PolicyLookup, Truncation, WorkloadPlacementBuild, WorkloadState,
+    cluster_insight_status, cluster_status_fallback, cluster_usage, fleet_conditions,
+    fleet_insight_status, fleet_workload_counts, member_figures, not_observed, scheduled_bindings,
     workload_placement_status,
 };
 pub use text::{bounded, bounded_owned};

@@ -220,6 +220,7 @@ fn listing_every_pod_trips_the_guard_and_still_fits() {
         node_limit: NODES,
         pod_limit: PER_CLUSTER,
         max_status_bytes: GUARD,
+        ..PlacementOptions::default()
     };
     let built = build(&pods, &options);
     let truncation = built

@@ -407,12 +407,14 @@ fn options() -> impl Strategy<Value = PlacementOptions> {
         prop_oneof![0usize..4, Just(20)],
         prop_oneof![0usize..4, Just(50)],
         prop_oneof![Just(usize::MAX), 0usize..6000, Just(512 * 1024)],
+        prop_oneof![0usize..3, Just(20)],
     )
         .prop_map(
-            |(node_limit, pod_limit, max_status_bytes)| PlacementOptions {
+            |(node_limit, pod_limit, max_status_bytes, candidate_limit)| PlacementOptions {
                 node_limit,
                 pod_limit,
                 max_status_bytes,
+                candidate_limit,
             },
         )
 }

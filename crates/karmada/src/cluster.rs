@@ -11,9 +11,9 @@ use k8s_openapi::apimachinery::pkg::{api::resource::Quantity, apis::meta::v1::Ti
 use serde::{Deserialize, Serialize};
 
 use crate::condition::{Condition, find_condition};
-use crate::enums::{SyncMode, TaintEffect};
+use crate::enums::{ConditionStatus, SyncMode, TaintEffect};
 use crate::resource::karmada_resource;
-use crate::well_known::CONDITION_READY;
+use crate::well_known::{CONDITION_COMPLETE_API_ENABLEMENTS, CONDITION_READY};
 
 karmada_resource! {
     /// A Karmada member cluster (cluster-scoped). Served by karmada-aggregated-apiserver in a
@@ -97,6 +97,9 @@ pub struct ClusterStatus {
     pub node_summary: Option<NodeSummary>,
     /// Resource totals Karmada collected.
     pub resource_summary: Option<ResourceSummary>,
+    /// The APIs the member serves, by group version, as Karmada's cluster status controller
+    /// discovered them. Complete only while the `CompleteAPIEnablements` condition is `True`.
+    pub api_enablements: Vec<ApiEnablement>,
 }
 
 impl ClusterStatus {
@@ -104,6 +107,44 @@ impl ClusterStatus {
     pub fn ready_condition(&self) -> Option<&Condition> {
         find_condition(&self.conditions, CONDITION_READY)
     }
+
+    /// Whether the member serves `kind` in `group_version` (`apps/v1`, or `v1` for the core
+    /// group), the way Karmada's `Cluster.APIEnablement` answers: `Some(true)` when listed,
+    /// `Some(false)` when not listed and the list is complete (`CompleteAPIEnablements` is
+    /// `True`), `None` when not listed and the list may be incomplete.
+    pub fn api_enabled(&self, group_version: &str, kind: &str) -> Option<bool> {
+        let listed = self
+            .api_enablements
+            .iter()
+            .filter(|api| api.group_version == group_version)
+            .any(|api| api.resources.iter().any(|r| r.kind == kind));
+        if listed {
+            return Some(true);
+        }
+        let complete = find_condition(&self.conditions, CONDITION_COMPLETE_API_ENABLEMENTS)
+            .is_some_and(|c| c.status == ConditionStatus::True);
+        complete.then_some(false)
+    }
+}
+
+/// One group version the member serves (`status.apiEnablements[]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ApiEnablement {
+    /// `group/version`, or `v1` for the core group.
+    pub group_version: String,
+    /// The resources served in it.
+    pub resources: Vec<ApiResource>,
+}
+
+/// One resource of an [`ApiEnablement`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ApiResource {
+    /// Plural name, e.g. `deployments`.
+    pub name: String,
+    /// Kind, e.g. `Deployment`.
+    pub kind: String,
 }
 
 /// `status.nodeSummary`.

@@ -36,7 +36,8 @@ pub use binding::{
     ResourceBindingStatus, TargetCluster,
 };
 pub use cluster::{
-    Cluster, ClusterSpec, ClusterStatus, LocalSecretReference, NodeSummary, ResourceSummary, Taint,
+    ApiEnablement, ApiResource, Cluster, ClusterSpec, ClusterStatus, LocalSecretReference,
+    NodeSummary, ResourceSummary, Taint,
 };
 pub use condition::{Condition, find_condition};
 pub use enums::{

@@ -49,6 +49,16 @@ pub const SECRET_CA_BUNDLE_KEY: &str = "caBundle";
 /// Condition type on a `Cluster`: the member is reachable and healthy.
 pub const CONDITION_READY: &str = "Ready";
 
+/// Condition type on a `Cluster`: `status.apiEnablements` lists every API the member serves
+/// (discovery did not fail part-way).
+pub const CONDITION_COMPLETE_API_ENABLEMENTS: &str = "CompleteAPIEnablements";
+
+/// Taint Karmada's cluster controller puts on a `Cluster` whose `Ready` condition is `False`.
+pub const TAINT_CLUSTER_NOT_READY: &str = "cluster.karmada.io/not-ready";
+
+/// Taint Karmada's cluster controller puts on a `Cluster` whose `Ready` condition is `Unknown`.
+pub const TAINT_CLUSTER_UNREACHABLE: &str = "cluster.karmada.io/unreachable";
+
 /// Condition type on a binding: the scheduler has placed it.
 pub const CONDITION_SCHEDULED: &str = "Scheduled";
 

@@ -42,6 +42,7 @@ impl From<&TuningArgs> for Settings {
                 node_limit: args.placement_node_limit,
                 pod_limit: args.placement_pod_limit,
                 max_status_bytes: args.max_status_bytes,
+                ..PlacementOptions::default()
             },
             placement_concurrency: args.placement_concurrency,
             write_interval: args.write_interval.into(),

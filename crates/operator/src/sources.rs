@@ -4,7 +4,7 @@
 //!
 //! | change | index | triggers |
 //! |---|---|---|
-//! | Cluster | `HubClusters` | its member connection, its insight; its bindings when weight fields changed or the connection changed kind |
+//! | Cluster | `HubClusters` | its member connection, its insight; its bindings when the connection changed kind; every binding when fields placements are explained by changed (labels, fields, taints, APIs) |
 //! | Secret | — | the Clusters naming it, as above |
 //! | (Cluster)ResourceBinding | `BindingIndex` | its placement; the insights of the clusters it targets now and before |
 //! | Work (metadata) | `WorkIndex` | the placement of its binding |
@@ -42,9 +42,14 @@ pub fn cluster(ctx: &Context, event: WatcherEvent<DeserializeGuard<Cluster>>) {
     for name in &changes.touched {
         let connection_changed = keep_member(ctx, name);
         ctx.triggers.clusters.send(name);
-        if connection_changed || changes.placement_inputs.contains(name) {
+        if connection_changed && changes.placement_inputs.is_empty() {
             re_place_targeting(ctx, name);
         }
+    }
+    if !changes.placement_inputs.is_empty() {
+        // A taint, a label or a served API moves the candidates of every binding.
+        let bindings: Vec<BindingRef> = lock(&ctx.indexes.bindings).all().cloned().collect();
+        ctx.triggers.placements.send(&bindings);
     }
 }
 

@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{NodeSelector, NodeSelectorRequirement, Toleration};
+use k8s_openapi::api::core::v1::{NodeSelector, NodeSelectorRequirement};
 use karmada_types::NodeClaim;
 
 use crate::projection::{SlimNode, TaintEffect};
+use crate::toleration::{Tolerates, tolerated};
 
 /// The taint a cordoned node is treated as having.
 const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
@@ -42,32 +43,12 @@ enum Requirement {
     Lt(String, i64),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Tolerates {
-    /// Empty: every key.
-    key: String,
-    operator: Operator,
-    value: String,
-    /// `None`: every effect.
-    effect: Option<TaintEffect>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Operator {
-    /// `Equal`, also when empty: the value must be the taint's.
-    Equal,
-    /// Any value.
-    Exists,
-    /// Anything else tolerates nothing.
-    Unknown,
-}
-
 impl Claim {
     pub fn new(claim: &NodeClaim) -> Claim {
         Claim {
             selector: claim.node_selector.clone(),
             affinity: claim.hard_node_affinity.as_ref().map(terms),
-            tolerations: claim.tolerations.iter().map(tolerates).collect(),
+            tolerations: claim.tolerations.iter().map(Tolerates::new).collect(),
         }
     }
 
@@ -106,16 +87,7 @@ impl Claim {
     }
 
     fn tolerated(&self, key: &str, value: &str, effect: TaintEffect) -> bool {
-        // `Toleration.ToleratesTaint` of k8s.io/api.
-        self.tolerations.iter().any(|t| {
-            t.effect.is_none_or(|e| e == effect)
-                && (t.key.is_empty() || t.key == key)
-                && match t.operator {
-                    Operator::Equal => t.value == value,
-                    Operator::Exists => true,
-                    Operator::Unknown => false,
-                }
-        })
+        tolerated(&self.tolerations, key, value, effect)
     }
 }
 
@@ -222,23 +194,5 @@ fn name_requirement(r: &NodeSelectorRequirement) -> Result<(bool, Vec<String>), 
         (op, _) => Err(format!(
             "matchFields metadata.name: {op} with exactly one value is required"
         )),
-    }
-}
-
-fn tolerates(t: &Toleration) -> Tolerates {
-    let operator = match t.operator.as_deref().unwrap_or_default() {
-        "" | "Equal" => Operator::Equal,
-        "Exists" => Operator::Exists,
-        _ => Operator::Unknown,
-    };
-    Tolerates {
-        key: t.key.clone().unwrap_or_default(),
-        operator,
-        value: t.value.clone().unwrap_or_default(),
-        effect: t
-            .effect
-            .as_deref()
-            .filter(|e| !e.is_empty())
-            .map(TaintEffect::from),
     }
 }

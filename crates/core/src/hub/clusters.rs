@@ -1,11 +1,14 @@
-//! [`HubClusters`]: every Karmada Cluster by name, with a fingerprint of the fields static
-//! weights are resolved against (labels, provider, region, zones). Karmada rewrites a Cluster's
-//! status every few seconds; only a change of those fields re-places the bindings targeting it.
+//! [`HubClusters`]: every Karmada Cluster by name, with a fingerprint of the fields placements
+//! are explained by: what static weights and cluster affinities match (labels, provider, region,
+//! zones) and what Karmada's scheduler filters on (taints, served APIs, deletion). Karmada
+//! rewrites a Cluster's status every few seconds; only a change of those fields re-places
+//! bindings — every binding, as any of them may list the cluster among its candidates.
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use karmada_types::Cluster;
+use karmada_types::well_known::CONDITION_COMPLETE_API_ENABLEMENTS;
+use karmada_types::{Cluster, find_condition};
 
 use crate::watch::{Resync, WatcherEvent};
 
@@ -21,8 +24,8 @@ pub struct ClusterEntry<'a> {
 pub struct ClusterChanges {
     /// Clusters whose insight and member connection must be looked at again.
     pub touched: BTreeSet<String>,
-    /// Clusters whose weight-relevant fields changed, that appeared or that went: the bindings
-    /// targeting them are re-placed.
+    /// Clusters whose placement-relevant fields changed, that appeared or that went: every
+    /// binding is re-placed (the targets' weights and the others' candidate reasons may move).
     pub placement_inputs: BTreeSet<String>,
 }
 
@@ -108,7 +111,7 @@ impl HubClusters {
     }
 
     fn put(&mut self, entry: ClusterEntry<'_>) -> ClusterChanges {
-        let fingerprint = entry.cluster.map(weight_fingerprint);
+        let fingerprint = entry.cluster.map(placement_fingerprint);
         let epoch = self.resync.epoch;
         let slot = Slot { fingerprint, epoch };
         let before = self.clusters.insert(entry.name.to_owned(), slot);
@@ -121,12 +124,37 @@ impl HubClusters {
     }
 }
 
-/// A hash of what static weights are resolved against. Compared in memory only.
-fn weight_fingerprint(cluster: &Cluster) -> u64 {
+/// A hash of what placements are explained by. Compared in memory only.
+fn placement_fingerprint(cluster: &Cluster) -> u64 {
     let mut hasher = DefaultHasher::new();
     cluster.metadata.labels.hash(&mut hasher);
+    cluster
+        .metadata
+        .deletion_timestamp
+        .is_some()
+        .hash(&mut hasher);
     let spec = &cluster.spec;
     (&spec.provider, &spec.region, &spec.zone, &spec.zones).hash(&mut hasher);
+    for taint in &spec.taints {
+        (&taint.key, &taint.value, taint.effect.as_str()).hash(&mut hasher);
+    }
+    let status = &cluster.status;
+    // In a fixed order: a status update that only reorders discovery must not re-place.
+    let mut apis: Vec<(&str, &str)> = status
+        .api_enablements
+        .iter()
+        .flat_map(|api| {
+            api.resources
+                .iter()
+                .map(|r| (api.group_version.as_str(), r.kind.as_str()))
+        })
+        .collect();
+    apis.sort_unstable();
+    apis.dedup();
+    apis.hash(&mut hasher);
+    find_condition(&status.conditions, CONDITION_COMPLETE_API_ENABLEMENTS)
+        .map(|c| c.status.as_str())
+        .hash(&mut hasher);
     hasher.finish()
 }
 
@@ -150,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn only_weight_fields_re_place_and_a_relist_reports_at_its_end() {
+    fn only_placement_fields_re_place_and_a_relist_reports_at_its_end() {
         let mut clusters = HubClusters::default();
         let prod = cluster(&[("env", "prod")]);
         let entry = |name, cluster| ClusterEntry { name, cluster };
@@ -185,5 +213,49 @@ mod tests {
         let gone = clusters.apply_event(WatcherEvent::Delete(entry("m1", None)));
         assert_eq!(gone.placement_inputs, names(&["m1"]));
         assert!(clusters.is_empty());
+    }
+
+    #[test]
+    fn taints_apis_and_deletion_re_place_but_reordered_apis_do_not() {
+        use karmada_types::{ApiEnablement, ApiResource, Taint};
+        let mut clusters = HubClusters::default();
+        fn entry(cluster: Option<&Cluster>) -> WatcherEvent<ClusterEntry<'_>> {
+            WatcherEvent::Apply(ClusterEntry {
+                name: "m1",
+                cluster,
+            })
+        }
+        let api = |group_version: &str, kind: &str| ApiEnablement {
+            group_version: group_version.to_owned(),
+            resources: vec![ApiResource {
+                name: String::new(),
+                kind: kind.to_owned(),
+            }],
+        };
+        let mut m1 = cluster(&[]);
+        m1.status.api_enablements = vec![api("apps/v1", "Deployment"), api("v1", "Pod")];
+        clusters.apply_event(entry(Some(&m1)));
+
+        m1.status.api_enablements.reverse();
+        let reordered = clusters.apply_event(entry(Some(&m1)));
+        assert_eq!(reordered.placement_inputs, names(&[]));
+
+        m1.status.api_enablements.pop();
+        let fewer = clusters.apply_event(entry(Some(&m1)));
+        assert_eq!(fewer.placement_inputs, names(&["m1"]), "an API went");
+
+        m1.spec.taints.push(Taint {
+            key: "dedicated".to_owned(),
+            ..Taint::default()
+        });
+        let tainted = clusters.apply_event(entry(Some(&m1)));
+        assert_eq!(tainted.placement_inputs, names(&["m1"]), "a taint");
+
+        m1.metadata.deletion_timestamp =
+            Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                k8s_openapi::jiff::Timestamp::UNIX_EPOCH,
+            ));
+        let deleting = clusters.apply_event(entry(Some(&m1)));
+        assert_eq!(deleting.placement_inputs, names(&["m1"]), "deletion");
     }
 }

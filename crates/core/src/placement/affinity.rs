@@ -18,21 +18,41 @@ use karmada_types::{Cluster, ClusterAffinity, FieldSelector};
 /// in Karmada, an invalid requirement (unknown operator, `In` without values, `Exists` with
 /// values) makes its selector match nothing.
 pub fn cluster_matches(cluster: &Cluster, affinity: &ClusterAffinity) -> bool {
+    affinity_miss(cluster, affinity).is_none()
+}
+
+/// The part of an affinity that leaves a cluster out, checked in [`cluster_matches`]'s order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AffinityMiss {
+    /// Named in `exclude`.
+    Excluded,
+    /// `labelSelector` does not match the Cluster's labels.
+    LabelSelector,
+    /// `fieldSelector` does not match its provider, region or zones.
+    FieldSelector,
+    /// `clusterNames` does not name it.
+    ClusterNames,
+}
+
+/// Why `affinity` does not select `cluster`; `None` when it does.
+pub fn affinity_miss(cluster: &Cluster, affinity: &ClusterAffinity) -> Option<AffinityMiss> {
     let name = cluster.metadata.name.as_deref().unwrap_or_default();
     if affinity.exclude.iter().any(|excluded| excluded == name) {
-        return false;
+        return Some(AffinityMiss::Excluded);
     }
     if let Some(selector) = &affinity.label_selector
         && !label_selector_matches(selector, cluster.metadata.labels.as_ref())
     {
-        return false;
+        return Some(AffinityMiss::LabelSelector);
     }
     if let Some(selector) = &affinity.field_selector
         && !field_selector_matches(selector, cluster)
     {
-        return false;
+        return Some(AffinityMiss::FieldSelector);
     }
-    affinity.cluster_names.is_empty() || affinity.cluster_names.iter().any(|n| n == name)
+    let named =
+        affinity.cluster_names.is_empty() || affinity.cluster_names.iter().any(|n| n == name);
+    (!named).then_some(AffinityMiss::ClusterNames)
 }
 
 /// `metav1.LabelSelectorAsSelector(selector).Matches(labels)`: every `matchLabels` pair and

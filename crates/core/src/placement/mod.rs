@@ -5,6 +5,8 @@
 //!   used for the `targetCluster` of a static weight rule).
 //! - [`resolve_weights`]: which [`Weighting`](karmada_manager_api::Weighting) applies and, for a
 //!   static weight list, the weight of each target cluster.
+//! - [`filter_cluster`]: the first filter of Karmada's scheduler a cluster fails for a binding
+//!   (affinity, eviction, taints, API enablement, spread constraint fields).
 //! - [`placement_summary`]: the `placement` block of a `WorkloadPlacement` status, selectors
 //!   written out the way `kubectl` prints them.
 //!
@@ -12,13 +14,15 @@
 //! policy's placement, i.e. what the scheduler actually used) and the Cluster objects.
 
 mod affinity;
+mod filter;
 mod selector_text;
 mod summary;
 #[cfg(test)]
 mod tests;
 mod weights;
 
-pub use affinity::cluster_matches;
+pub use affinity::{AffinityMiss, affinity_miss, cluster_matches};
+pub use filter::{Filtered, filter_cluster};
 pub use selector_text::{field_selector_text, label_selector_text};
 pub use summary::{effective_affinity, placement_summary};
 pub use weights::{ResolvedWeights, resolve_weights, weighting};

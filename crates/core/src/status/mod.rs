@@ -30,8 +30,8 @@ pub use fleet_insight::{
     fleet_workload_counts,
 };
 pub use workload_placement::{
-    DesiredCondition, Fit, PlacementInputs, PlacementOptions, PlacementTruncation, PolicyLookup,
-    WorkloadPlacementBuild, workload_placement_status,
+    DesiredCondition, Fit, FitSource, PlacementInputs, PlacementOptions, PlacementTruncation,
+    PolicyLookup, WorkloadPlacementBuild, workload_placement_status,
 };
 
 /// One resource's figures: `available` = allocatable − allocated − allocating, computed

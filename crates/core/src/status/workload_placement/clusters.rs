@@ -2,17 +2,20 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use karmada_manager_api::{ClusterPlacement, ClusterProblem, EvictionInfo, WorkloadHealth};
+use karmada_manager_api::{
+    ClusterPlacement, ClusterProblem, EvictionInfo, Weighting, WorkloadHealth,
+};
 use karmada_types::{
-    AggregatedStatusItem, AppliedOverride, GracefulEvictionTask, ResourceBindingSpec,
-    ResourceBindingStatus, ResourceHealth, WorkOverrides,
+    AggregatedStatusItem, AppliedOverride, GracefulEvictionTask, Placement, ReplicaSchedulingType,
+    ResourceBindingSpec, ResourceBindingStatus, ResourceHealth, WorkOverrides,
 };
 
 use super::pods::pod_view;
-use super::{Fit, PlacementOptions};
+use super::{Fit, FitSource, PlacementOptions};
 use crate::fit::FitShape;
 use crate::index::WorkloadPod;
 use crate::placement::ResolvedWeights;
+use crate::projection::PodPhase;
 use crate::text::{PROBLEM_MESSAGE_LIMIT, QUOTE_LIMIT, VALUE_LIMIT, bounded};
 
 /// Longest `appliedMessage` kept (bytes); Karmada quotes whole admission errors.
@@ -39,7 +42,11 @@ pub(super) struct Sources<'a> {
     pub(super) overrides: &'a BTreeMap<String, WorkOverrides>,
     pub(super) pods: &'a BTreeMap<String, Vec<WorkloadPod>>,
     pub(super) problems: &'a BTreeMap<String, Vec<ClusterProblem>>,
-    pub(super) fits: &'a BTreeMap<String, Fit>,
+    pub(super) fits: &'a dyn FitSource,
+    /// The binding's placement, for `division`.
+    pub(super) placement: &'a Placement,
+    /// Number of target clusters (`equal weight 1 of <n>`).
+    pub(super) target_count: usize,
     /// Why the replicas' shape gives no fit (see [`fit_problem`]).
     pub(super) fit_problem: Option<String>,
     pub(super) options: &'a PlacementOptions,
@@ -147,11 +154,13 @@ fn cluster_entry(
         ..ClusterPlacement::default()
     };
     if target.is_some() {
-        if let Some(fit) = sources.fits.get(name) {
+        let fit = sources.fits.fit(name);
+        if let Some(fit) = fit {
             entry.fit_replicas = Some(i64::try_from(fit.replicas).unwrap_or(i64::MAX));
             entry.estimator = Some(fit.estimator);
         }
         entry.fit_message = sources.fit_problem.clone();
+        entry.division = division(sources, name, fit, sources.pods.get(name));
     }
     if let Some(pods) = sources.pods.get(name) {
         let options = sources.options;
@@ -166,6 +175,60 @@ fn cluster_entry(
         entry,
         target: target.is_some(),
         lagging,
+    }
+}
+
+/// How the target `name`'s share of divided replicas came about; `None` unless Karmada divides
+/// the workload's replicas.
+fn division(
+    sources: &Sources<'_>,
+    name: &str,
+    fit: Option<Fit>,
+    pods: Option<&Vec<WorkloadPod>>,
+) -> Option<String> {
+    let placement = sources.placement;
+    if sources.spec.replicas <= 0
+        || placement.replica_scheduling_type() != ReplicaSchedulingType::Divided
+    {
+        return None;
+    }
+    let aggregated = super::candidates::aggregated(placement);
+    let weights = &sources.weights;
+    match weights.weighting {
+        Weighting::Static => {
+            let weight = weights.weights.get(name)?;
+            let sum = weights
+                .weights
+                .values()
+                .fold(0i64, |a, w| a.saturating_add(*w));
+            Some(format!("static weight {weight} of {sum}"))
+        }
+        Weighting::Equal => Some(format!("equal weight 1 of {}", sources.target_count)),
+        Weighting::DynamicAvailableReplicas => Some(available_division(fit, pods)),
+        Weighting::Unweighted if aggregated => Some(available_division(fit, pods)),
+        Weighting::Unweighted => None,
+    }
+}
+
+/// `by available replicas: 8 more fit now besides its 4 pods`. Karmada divided by the replicas
+/// each cluster had room for; since then the workload's own scheduled pods took some of it,
+/// which is why they are named beside the fit.
+fn available_division(fit: Option<Fit>, pods: Option<&Vec<WorkloadPod>>) -> String {
+    let Some(fit) = fit else {
+        return "by available replicas (the room on this cluster is not known)".to_owned();
+    };
+    let own = pods.map(|pods| {
+        pods.iter()
+            .filter(|p| p.node.is_some())
+            .filter(|p| !matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed))
+            .count()
+    });
+    match own {
+        Some(own) => format!(
+            "by available replicas: {} more fit now besides its {own} pods",
+            fit.replicas
+        ),
+        None => format!("by available replicas: {} more fit now", fit.replicas),
     }
 }
 

@@ -7,6 +7,7 @@
 //! everything but `conditions`, `observedGeneration` and `lastChangeTime`; the conditions come
 //! back as plain data ([`DesiredCondition`]) for the shell to merge with the previous ones.
 
+mod candidates;
 mod clusters;
 mod conditions;
 mod pods;
@@ -30,6 +31,7 @@ use crate::keys::{BindingSource, api_group};
 use crate::placement::{placement_summary, resolve_weights};
 use crate::status::fleet_insight::WorkloadState;
 use crate::text::{VALUE_LIMIT, bounded};
+use candidates::{CandidateSources, candidates};
 use clusters::{ClusterFacts, Sources, cluster_entries, fit_problem, has_replica_status};
 pub use conditions::DesiredCondition;
 pub use size_guard::PlacementTruncation;
@@ -84,9 +86,24 @@ pub struct PlacementInputs<'a> {
     /// annotation), copied into `clusters[].problems` and summarised in a `Degraded`
     /// condition. A cluster without an entry has none.
     pub problems: &'a BTreeMap<String, Vec<ClusterProblem>>,
-    /// How many more replicas fit on each cluster, estimated by the shell for the binding's
-    /// [`FitShape`](crate::fit::FitShape). A cluster without an entry shows no `fitReplicas`.
-    pub fits: &'a BTreeMap<String, Fit>,
+    /// How many more replicas fit on a cluster, estimated by the shell for the binding's
+    /// [`FitShape`](crate::fit::FitShape); asked only for the target clusters, the candidates
+    /// listed and those whose fit decides their reason. `None`: no `fitReplicas`.
+    pub fits: &'a dyn FitSource,
+}
+
+/// Where the builder gets `fitReplicas` from. The shell estimates lazily, so that a fleet of
+/// thousands of clusters costs only the clusters a status shows.
+pub trait FitSource: std::fmt::Debug {
+    /// The fit on `cluster`, if anything is known of its capacity.
+    fn fit(&self, cluster: &str) -> Option<Fit>;
+}
+
+/// Fits computed beforehand (tests, and bindings that need none).
+impl FitSource for BTreeMap<String, Fit> {
+    fn fit(&self, cluster: &str) -> Option<Fit> {
+        self.get(cluster).copied()
+    }
 }
 
 /// One cluster's `fitReplicas` and how it was estimated.
@@ -107,6 +124,8 @@ pub struct PlacementOptions {
     /// then node lists, are halved until it fits. Leave headroom for the conditions the shell
     /// adds (a few KiB).
     pub max_status_bytes: usize,
+    /// Most clusters listed in `candidates.items` (default 20).
+    pub candidate_limit: usize,
 }
 
 impl Default for PlacementOptions {
@@ -115,6 +134,7 @@ impl Default for PlacementOptions {
             node_limit: 20,
             pod_limit: 50,
             max_status_bytes: 512 * 1024,
+            candidate_limit: 20,
         }
     }
 }
@@ -180,6 +200,8 @@ pub fn workload_placement_status(
         pods: inputs.pods,
         problems: inputs.problems,
         fits: inputs.fits,
+        placement,
+        target_count: target_replicas.len(),
         fit_problem: fit_problem(spec),
         options,
     });
@@ -196,6 +218,20 @@ pub fn workload_placement_status(
         replicas: replica_counts(spec, placement, &target_replicas, &facts),
         clusters_display: clusters_display(&target_replicas),
         clusters: Vec::new(),
+        candidates: candidates(&CandidateSources {
+            spec,
+            placement,
+            affinity_name: &binding.status.scheduler_observing_affinity_name,
+            last_scheduled: binding
+                .status
+                .last_scheduled_time
+                .as_ref()
+                .map(|t| t.0.to_string()),
+            clusters: inputs.clusters,
+            targets: &target_replicas,
+            fits: inputs.fits,
+            limit: options.candidate_limit,
+        }),
         ..WorkloadPlacementStatus::default()
     };
     let lagging: Vec<String> = facts

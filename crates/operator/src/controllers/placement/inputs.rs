@@ -4,14 +4,14 @@
 //! its ClusterInsight). Then hands it all to the pure builder.
 
 use super::MirroredBinding;
+use super::fits::MemberFits;
 use crate::context::{Context, lock};
 use crate::controllers::cluster::undecodable_message;
 use crate::members::{Connection, with_view};
+use karmada_manager_api::ClusterProblem;
 use karmada_manager_api::conditions::reasons;
-use karmada_manager_api::{ClusterProblem, FitEstimator};
-use karmada_manager_core::fit::FitShape;
 use karmada_manager_core::{
-    BindingKind, BindingRef, BindingSource, Fit, PermanentId, PlacementInputs, PlacementOptions,
+    BindingKind, BindingRef, BindingSource, PermanentId, PlacementInputs, PlacementOptions,
     PolicyLookup, WorkloadKey, WorkloadPlacementBuild, WorkloadPod, WorkloadState,
     involved_clusters, not_observed, permanent_id_label, workload_placement_status, workload_pods,
 };
@@ -26,7 +26,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Builds the placement status of `binding` from the caches. Pods and overrides are looked up
-/// only for the binding's own clusters: the cost does not grow with the fleet.
+/// only for the binding's own clusters; the other Clusters are only filtered (the candidates),
+/// and their fit estimated only for those the status lists.
 pub fn build(
     ctx: &Context,
     binding: BindingSource<'_>,
@@ -34,10 +35,7 @@ pub fn build(
 ) -> WorkloadPlacementBuild {
     let clusters = involved_clusters(binding.spec);
     let policy = claimed_policy(ctx, &ClaimingPolicy::of(binding.metadata));
-    let cluster_objects: Vec<Arc<DeserializeGuard<Cluster>>> = clusters
-        .iter()
-        .filter_map(|name| ctx.caches.clusters.get(&ObjectRef::new(name)))
-        .collect();
+    let cluster_objects: Vec<Arc<DeserializeGuard<Cluster>>> = ctx.caches.clusters.state();
     let cluster_refs: Vec<&Cluster> = cluster_objects
         .iter()
         .filter_map(|c| c.0.as_ref().ok())
@@ -56,7 +54,7 @@ pub fn build(
             .extend(seen.problems);
     }
     problems.retain(|_, p| !p.is_empty());
-    let fits = fits(ctx, &binding, &cluster_refs);
+    let fits = MemberFits::new(ctx, &binding, &cluster_refs);
     workload_placement_status(
         &PlacementInputs {
             binding,
@@ -130,62 +128,6 @@ fn overrides(
         id: id.clone(),
     });
     (observed.overrides, observed.problems)
-}
-
-/// How many more replicas of the binding's shape fit on each target cluster: node by node
-/// from the member's index once it has listed everything (accurate), else from the Cluster's
-/// `resourceSummary` (general). None when the binding has neither replicas nor requirements,
-/// or unreadable ones (the builder says why).
-fn fits(
-    ctx: &Context,
-    binding: &BindingSource<'_>,
-    clusters: &[&Cluster],
-) -> BTreeMap<String, Fit> {
-    let shape = match binding
-        .spec
-        .replica_requirements
-        .as_ref()
-        .map(FitShape::new)
-    {
-        Some(Ok(shape)) => shape,
-        // Replicas that request nothing: Karmada's estimators count free pod slots.
-        None if binding.spec.replicas > 0 => FitShape::default(),
-        _ => return BTreeMap::new(),
-    };
-    let mut fits = BTreeMap::new();
-    for target in &binding.spec.clusters {
-        let name = target.name.as_str();
-        let accurate = match ctx.members.connection(name) {
-            Some(Connection::Watched { shared, .. }) => {
-                let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
-                index
-                    .cluster
-                    .is_synced()
-                    .then(|| lock(&shared.fit).fit(&index.cluster, &shape))
-            }
-            _ => None,
-        };
-        let general = || {
-            let cluster = clusters
-                .iter()
-                .find(|c| c.metadata.name.as_deref() == Some(name))?;
-            let summary = cluster.status.resource_summary.as_ref()?;
-            Some(Fit {
-                replicas: shape.in_summary(summary),
-                estimator: FitEstimator::General,
-            })
-        };
-        let fit = accurate
-            .map(|replicas| Fit {
-                replicas,
-                estimator: FitEstimator::Accurate,
-            })
-            .or_else(general);
-        if let Some(fit) = fit {
-            fits.insert(name.to_owned(), fit);
-        }
-    }
-    fits
 }
 
 /// What one member shows of a workload.

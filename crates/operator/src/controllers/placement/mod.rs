@@ -8,6 +8,7 @@
 //! interval per object, and only when it changed. A binding that is gone surfaces as
 //! `ObjectNotFound`, where its placement is deleted.
 
+mod fits;
 mod inputs;
 mod kinds;
 

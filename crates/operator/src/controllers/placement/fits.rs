@@ -1,0 +1,80 @@
+//! `fitReplicas` for one placement: how many more replicas of the binding's shape fit on a
+//! cluster, asked lazily by the builder for the clusters its status shows.
+
+use crate::context::{Context, lock};
+use crate::members::Connection;
+use karmada_manager_api::FitEstimator;
+use karmada_manager_core::fit::FitShape;
+use karmada_manager_core::{BindingSource, Fit, FitSource};
+use karmada_types::Cluster;
+use std::collections::HashMap;
+
+/// The fit of one binding's shape, node by node from the member's index once it has listed
+/// everything (accurate), else from the Cluster's `resourceSummary` (general).
+pub struct MemberFits<'a> {
+    ctx: &'a Context,
+    /// `None` when the binding has neither replicas nor requirements, or unreadable ones (the
+    /// builder says why): no fit anywhere.
+    shape: Option<FitShape>,
+    clusters: HashMap<&'a str, &'a Cluster>,
+}
+
+impl<'a> MemberFits<'a> {
+    pub fn new(ctx: &'a Context, binding: &BindingSource<'_>, clusters: &[&'a Cluster]) -> Self {
+        let shape = match binding
+            .spec
+            .replica_requirements
+            .as_ref()
+            .map(FitShape::new)
+        {
+            Some(Ok(shape)) => Some(shape),
+            // Replicas that request nothing: Karmada's estimators count free pod slots.
+            None if binding.spec.replicas > 0 => Some(FitShape::default()),
+            _ => None,
+        };
+        let clusters = clusters
+            .iter()
+            .filter_map(|c| Some((c.metadata.name.as_deref()?, *c)))
+            .collect();
+        MemberFits {
+            ctx,
+            shape,
+            clusters,
+        }
+    }
+}
+
+impl std::fmt::Debug for MemberFits<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemberFits")
+            .field("shape", &self.shape)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FitSource for MemberFits<'_> {
+    fn fit(&self, name: &str) -> Option<Fit> {
+        let shape = self.shape.as_ref()?;
+        let accurate = match self.ctx.members.connection(name) {
+            Some(Connection::Watched { shared, .. }) => {
+                let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
+                index
+                    .cluster
+                    .is_synced()
+                    .then(|| lock(&shared.fit).fit(&index.cluster, shape))
+            }
+            _ => None,
+        };
+        if let Some(replicas) = accurate {
+            return Some(Fit {
+                replicas,
+                estimator: FitEstimator::Accurate,
+            });
+        }
+        let summary = self.clusters.get(name)?.status.resource_summary.as_ref()?;
+        Some(Fit {
+            replicas: shape.in_summary(summary),
+            estimator: FitEstimator::General,
+        })
+    }
+}
