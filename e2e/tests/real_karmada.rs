@@ -12,6 +12,8 @@ mod support;
 
 #[path = "real_karmada/changes.rs"]
 mod changes;
+#[path = "real_karmada/division.rs"]
+mod division;
 #[path = "real_karmada/estimator.rs"]
 mod estimator;
 #[path = "real_karmada/fit.rs"]
@@ -24,6 +26,8 @@ mod freshness;
 mod insight;
 #[path = "real_karmada/placement.rs"]
 mod placement;
+#[path = "real_karmada/stale.rs"]
+mod stale;
 #[path = "real_karmada/why.rs"]
 mod why;
 
@@ -38,5 +42,7 @@ async fn karmada_manager_agrees_with_the_real_karmada() -> Result<()> {
     freshness::scenario(&fleet).await?;
     estimator::scenario(&fleet).await?;
     why::scenario(&fleet).await?;
+    division::scenario(&fleet).await?;
+    stale::scenario(&fleet).await?;
     Ok(())
 }

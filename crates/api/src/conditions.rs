@@ -160,6 +160,14 @@ pub mod reasons {
     /// matches, or scheduling gates hold them). The message names each cluster with its
     /// `clusters[].pods.pendingReason`. Make room in the member, or change the placement.
     pub const REPLICAS_UNSCHEDULABLE: &str = "ReplicasUnschedulable";
+    /// Degraded `True` (WorkloadPlacement), and `clusters[].problems`: for more than a minute,
+    /// the ready replicas Karmada reports for the workload on that cluster
+    /// (`aggregatedStatus[].status.readyReplicas`) differ from the ready pods of the workload
+    /// that karmada-manager observes in the member. Karmada's view of the member is stale (its
+    /// work status controller or the member's agent is behind or down), or the member's pods
+    /// are not the workload's controller's. The message gives both counts. Check
+    /// karmada-controller-manager (or karmada-agent) and the member's ReplicaSets.
+    pub const READY_COUNTS_DISAGREE: &str = "ReadyCountsDisagree";
     /// In `clusters[].problems` (WorkloadPlacement), with Degraded `True` (`MemberNotObserved`):
     /// the binding targets a cluster the hub has no `Cluster` for (unjoined, or a typo in a
     /// hand-made binding), so nothing can be observed there. Join the cluster or fix the binding.

@@ -16,10 +16,12 @@ pub struct ClusterPlacement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<i64>,
     /// How this cluster's share of divided replicas came about, e.g. `static weight 3 of 5`,
-    /// `equal weight 1 of 3`, or for `DynamicAvailableReplicas` and `Aggregated` the replicas
-    /// available to the division: `by available replicas: 8 more fit now besides its 4 pods`
-    /// (Karmada divided by what fitted before this workload's own pods took their room).
-    /// Absent for workloads that are not divided.
+    /// `equal weight 1 of 3`, or for `DynamicAvailableReplicas` and `Aggregated` the estimates
+    /// of the room Karmada divides by, as they are now: `by available replicas, the least of
+    /// Karmada's estimates: general 6, accurate 8 now; 4 of its pods placed` (karmada-scheduler
+    /// always runs its general estimator, and takes the accurate one too where
+    /// karmada-scheduler-estimator runs; the workload's own placed pods took some of that room
+    /// since). Absent for workloads that are not divided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub division: Option<String>,
     /// Replicas the scheduler assigned to this cluster, from the binding's

@@ -63,11 +63,12 @@ pub use quantity::{Amount, Format, QuantityError, percent};
 pub use status::conditions::{StampedStatus, malformed_source, merge_conditions, stamp_status};
 pub use status::{
     ClusterInsightBuild, ClusterInsightInputs, ClusterInsightOptions, ConnectionProblem,
-    DesiredCondition, Fit, FitSource, FleetOptions, HubCounts, MemberFailure, MemberFigures,
-    MemberHealth, MemberReadiness, MemberView, PlacementInputs, PlacementOptions,
-    PlacementTruncation, PolicyLookup, Truncation, WorkloadPlacementBuild, WorkloadState,
-    cluster_insight_status, cluster_status_fallback, cluster_usage, fleet_conditions,
-    fleet_insight_status, fleet_workload_counts, member_figures, not_observed, scheduled_bindings,
+    DISAGREEMENT_GRACE, DesiredCondition, Disagreements, Fit, FitSource, FleetOptions, HubCounts,
+    MemberFailure, MemberFigures, MemberHealth, MemberReadiness, MemberView, PlacementInputs,
+    PlacementOptions, PlacementTruncation, PolicyLookup, ReadyCounts, Truncation,
+    WorkloadPlacementBuild, WorkloadState, cluster_insight_status, cluster_status_fallback,
+    cluster_usage, disagreement_problem, fleet_conditions, fleet_insight_status,
+    fleet_workload_counts, member_figures, not_observed, ready_disagreement, scheduled_bindings,
     workload_placement_status,
 };
 pub use text::{bounded, bounded_owned};

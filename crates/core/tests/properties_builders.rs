@@ -719,6 +719,7 @@ fn karmada_cluster() -> impl Strategy<Value = Cluster> {
                     allocatable,
                     allocated,
                     allocating,
+                    ..ResourceSummary::default()
                 });
             cluster
         })

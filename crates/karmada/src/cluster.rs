@@ -59,6 +59,32 @@ pub struct ClusterSpec {
     pub zones: Vec<String>,
     /// Taints that placement `clusterTolerations` must tolerate.
     pub taints: Vec<Taint>,
+    /// Grades of node size (Karmada's cluster resource modeling): each grade a range per
+    /// resource. Karmada's webhook fills in default grades; `status.resourceSummary`
+    /// counts the nodes of each.
+    pub resource_models: Vec<ResourceModel>,
+}
+
+/// One grade of `spec.resourceModels`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ResourceModel {
+    /// The grade, from 0 (smallest nodes).
+    pub grade: u32,
+    /// A range per resource; a node is of this grade when its free amounts fall in them.
+    pub ranges: Vec<ResourceModelRange>,
+}
+
+/// The range of one resource in a [`ResourceModel`]: `[min, max)`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ResourceModelRange {
+    /// Resource name, e.g. `cpu`.
+    pub name: String,
+    /// Inclusive lower bound.
+    pub min: Quantity,
+    /// Exclusive upper bound.
+    pub max: Quantity,
 }
 
 /// A reference to a Secret by namespace and name.
@@ -168,4 +194,17 @@ pub struct ResourceSummary {
     pub allocating: BTreeMap<String, Quantity>,
     /// Requests of pods bound to a node and not finished.
     pub allocated: BTreeMap<String, Quantity>,
+    /// How many nodes fall in each grade of `spec.resourceModels`, by their free resources;
+    /// aligned by position with the models.
+    pub allocatable_modelings: Vec<AllocatableModeling>,
+}
+
+/// The node count of one resource-model grade.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AllocatableModeling {
+    /// The grade.
+    pub grade: u32,
+    /// Nodes in it.
+    pub count: i64,
 }

@@ -36,8 +36,8 @@ pub use binding::{
     ResourceBindingStatus, TargetCluster,
 };
 pub use cluster::{
-    ApiEnablement, ApiResource, Cluster, ClusterSpec, ClusterStatus, LocalSecretReference,
-    NodeSummary, ResourceSummary, Taint,
+    AllocatableModeling, ApiEnablement, ApiResource, Cluster, ClusterSpec, ClusterStatus,
+    LocalSecretReference, NodeSummary, ResourceModel, ResourceModelRange, ResourceSummary, Taint,
 };
 pub use condition::{Condition, find_condition};
 pub use enums::{

@@ -14,7 +14,9 @@ use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::{
     ClusterInsight, ClusterWorkloadPlacement, FleetInsight, WorkloadPlacement,
 };
-use karmada_manager_core::{BindingIndex, BindingRef, HubClusters, WorkIndex, WorkloadState};
+use karmada_manager_core::{
+    BindingIndex, BindingRef, Disagreements, HubClusters, WorkIndex, WorkloadState,
+};
 use karmada_types::{
     Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, ClusterResourceBinding,
     OverridePolicy, PropagationPolicy, ResourceBinding,
@@ -80,6 +82,8 @@ pub struct Indexes {
     pub clusters: Mutex<HubClusters>,
     /// Each decoded binding's workload state, for the fleet's counts and the metrics.
     pub workload_states: Mutex<WorkloadStates>,
+    /// Since when Karmada's and the members' ready counts of each workload have differed.
+    pub disagreements: Mutex<Disagreements>,
 }
 
 /// Each decoded binding's workload state (ready, progressing, failed), brought up to date by

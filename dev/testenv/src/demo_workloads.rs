@@ -328,14 +328,12 @@ fn simple_policy(
     } else {
         "apps/v1"
     };
-    json!({
-        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "PropagationPolicy",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": {
-            "resourceSelectors": [{"apiVersion": api_version, "kind": kind, "name": workload}],
-            "placement": placement,
-        },
-    })
+    crate::karmada_objects::propagation_policy(
+        name,
+        namespace,
+        (api_version, kind, workload),
+        placement,
+    )
 }
 
 /// The binding's Works on both members, without overrides.

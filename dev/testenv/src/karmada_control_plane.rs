@@ -116,6 +116,8 @@ impl KarmadaControlPlane {
                 kubeconfig.clone(),
                 "--cluster-status-update-frequency=10s".into(),
                 leader_namespace.clone(),
+                // One instance; and a paused one (`pause`) must not lose a lease and exit.
+                "--leader-elect=false".into(),
                 "--v=2".into(),
             ],
         )?;
@@ -128,6 +130,23 @@ impl KarmadaControlPlane {
         )?;
         plane.wait_ready().await?;
         Ok(plane)
+    }
+
+    /// Stops component `name` (`karmada-controller-manager`, `karmada-scheduler`, ...) with
+    /// SIGSTOP until the returned guard is dropped: Karmada's view of the members freezes while
+    /// they go on.
+    pub fn pause(&self, name: &str) -> Result<Paused> {
+        let component = self
+            .components
+            .iter()
+            .find(|c| c.name == name)
+            .with_context(|| format!("no Karmada component {name}"))?;
+        let pid = component
+            .process
+            .pid()
+            .with_context(|| format!("{name} is not running"))?;
+        signal(pid, "STOP")?;
+        Ok(Paused { pid })
     }
 
     /// Log files of the components, for a failing test.
@@ -272,6 +291,26 @@ fn loopback_webhooks(text: &str, port: u16, ca_pem: &str) -> Result<String> {
     Ok(text
         .replace(WEBHOOK_SERVICE_URL, &format!("https://127.0.0.1:{port}/"))
         .replace("{{caBundle}}", &ca))
+}
+
+/// A paused Karmada component; resumed (SIGCONT) on drop.
+pub struct Paused {
+    pid: u32,
+}
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        let _ = signal(self.pid, "CONT");
+    }
+}
+
+fn signal(pid: u32, name: &str) -> Result<()> {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{name}"), pid.to_string()])
+        .status()
+        .context("running kill")?;
+    anyhow::ensure!(status.success(), "kill -{name} {pid}: {status}");
+    Ok(())
 }
 
 #[cfg(test)]

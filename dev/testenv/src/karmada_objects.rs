@@ -31,6 +31,25 @@ pub fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiReso
     }
 }
 
+/// A PropagationPolicy `namespace/name` that selects one object by apiVersion, kind and name
+/// and places it by `placement`.
+pub fn propagation_policy(
+    name: &str,
+    namespace: &str,
+    selected: (&str, &str, &str),
+    placement: Value,
+) -> Value {
+    let (api_version, kind, object) = selected;
+    serde_json::json!({
+        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "PropagationPolicy",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "resourceSelectors": [{"apiVersion": api_version, "kind": kind, "name": object}],
+            "placement": placement,
+        },
+    })
+}
+
 pub fn propagation_policies() -> ApiResource {
     resource(
         "policy.karmada.io",

@@ -97,12 +97,15 @@ pub async fn scenario(fleet: &Fleet) -> Result<()> {
         eprintln!("scenario 6: {binding} on {karmada:?} (Karmada); m2: {m2:?}");
     }
 
-    let shown = Api::<WorkloadPlacement>::namespaced(fleet.hub.clone(), NAMESPACE)
-        .get("untolerated-deployment")
-        .await?;
     eprintln!(
-        "scenario 6: the untolerated placement's status:\n{}",
-        serde_yaml_ng::to_string(&shown.status)?
+        "scenario 6: kubectl get -o yaml:\n{}",
+        crate::support::kubectl_get_yaml(
+            &fleet.env,
+            "workloadplacement",
+            NAMESPACE,
+            "untolerated-deployment"
+        )
+        .await?
     );
 
     // The taint goes: m2 is no longer kept out by it (Karmada may now add it, or leave it).
@@ -236,16 +239,10 @@ fn policy(name: &str, kind: &str, affinity: Value, tolerations: &[Value]) -> Val
     } else {
         "apps/v1"
     };
-    json!({
-        "apiVersion": "policy.karmada.io/v1alpha1", "kind": "PropagationPolicy",
-        "metadata": {"name": name, "namespace": NAMESPACE},
-        "spec": {
-            "resourceSelectors": [{"apiVersion": api_version, "kind": kind, "name": name}],
-            "placement": {
-                "clusterAffinity": affinity,
-                "clusterTolerations": tolerations,
-                "replicaScheduling": {"replicaSchedulingType": "Duplicated"},
-            },
-        },
-    })
+    let placement = json!({
+        "clusterAffinity": affinity,
+        "clusterTolerations": tolerations,
+        "replicaScheduling": {"replicaSchedulingType": "Duplicated"},
+    });
+    karmada_objects::propagation_policy(name, NAMESPACE, (api_version, kind, name), placement)
 }

@@ -329,3 +329,32 @@ impl Operator {
 pub async fn http_get(address: &str, path: &str) -> Result<(u16, String)> {
     testenv::http::get(address, path).await
 }
+
+/// `kubectl get <kind> <name> -n <namespace> -o yaml` against the hub, as a reader sees it.
+pub async fn kubectl_get_yaml(
+    env: &Environment,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+) -> Result<String> {
+    let output = tokio::process::Command::new(&env.binaries().kubectl)
+        .args([
+            "get",
+            kind,
+            name,
+            "-o",
+            "yaml",
+            "-n",
+            namespace,
+            "--kubeconfig",
+        ])
+        .arg(env.hub().kubeconfig())
+        .output()
+        .await?;
+    anyhow::ensure!(
+        output.status.success(),
+        "kubectl get {kind} {name}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(String::from_utf8(output.stdout)?)
+}

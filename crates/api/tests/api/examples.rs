@@ -155,3 +155,19 @@ fn defaults_serialize_compactly() {
         .collect();
     assert_eq!(keys, ["binding", "clustersDisplay", "replicas", "workload"]);
 }
+
+/// Absent means absent: no optional field serializes as `null`, which a server-side apply
+/// would store and `kubectl get -o yaml` print.
+#[test]
+fn optional_fields_are_left_out_not_null() {
+    use karmada_manager_api::{CandidateCluster, CandidateClusters, ClusterPlacement};
+    let values = [
+        serde_json::to_value(ClusterPlacement::default()).unwrap(),
+        serde_json::to_value(CandidateCluster::default()).unwrap(),
+        serde_json::to_value(CandidateClusters::default()).unwrap(),
+        serde_json::to_value(WorkloadPlacementStatus::default()).unwrap(),
+    ];
+    for value in values {
+        assert!(!value.to_string().contains("null"), "{value}");
+    }
+}

@@ -5,9 +5,10 @@
 //!   taints and cordon it tolerates; per node, free = allocatable − requests of its
 //!   non-terminal pods, and the node holds the minimum over the requested resources of
 //!   ⌊free / request⌋, capped by its free pod slots; summed over the nodes.
-//! - **General** (karmada-scheduler's built-in estimator), from the Cluster's `resourceSummary`
-//!   when the member's pods cannot be seen: allocatable − allocated − allocating over the whole
-//!   member, the same minimum, capped by the free pod slots.
+//! - **General** (karmada-scheduler's built-in estimator), from the Cluster object alone, when
+//!   the member's pods cannot be seen: the free pod slots of its `resourceSummary`, capping
+//!   either its resource models (nodes counted per grade) or, without them, allocatable −
+//!   allocated − allocating over the whole member with the same minimum (`general.rs`).
 //!
 //! Only the resources Karmada's estimators count are counted: cpu (in millicores), memory,
 //! ephemeral-storage and the scalar resources (extended resources such as `nvidia.com/gpu`,
@@ -15,6 +16,7 @@
 
 mod cache;
 mod claim;
+mod general;
 
 pub use cache::FitCache;
 pub use claim::Claim;
@@ -22,7 +24,7 @@ pub use claim::Claim;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use karmada_types::{ReplicaRequirements, ResourceSummary};
+use karmada_types::ReplicaRequirements;
 
 use crate::index::{ClusterIndex, ResourceTotals};
 use crate::projection::SlimNode;
@@ -35,6 +37,9 @@ pub struct FitShape {
     requests: Vec<Request>,
     /// Without a node claim: every node is selected and nothing is tolerated.
     claim: Claim,
+    /// Made from `replicaRequirements` (as opposed to replicas without any, where only pod
+    /// slots count): Karmada's general estimator then goes on to the resource models.
+    required: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -56,6 +61,7 @@ impl FitShape {
                 .as_ref()
                 .map(Claim::new)
                 .unwrap_or_default(),
+            required: true,
         })
     }
 
@@ -94,28 +100,6 @@ impl FitShape {
             .nodes()
             .map(|node| self.on_node(node, index.node_stats(node.name()).map(|s| &s.allocated)))
             .fold(0u64, u64::saturating_add)
-    }
-
-    /// Replicas that fit by the member's `resourceSummary` (the general estimate).
-    pub fn in_summary(&self, summary: &ResourceSummary) -> u64 {
-        let free = |name: &str, in_milli: bool| {
-            let amount = |map: &BTreeMap<String, Quantity>| {
-                map.get(name)
-                    .and_then(|q| Amount::from_quantity(q).ok())
-                    .unwrap_or(Amount::ZERO)
-            };
-            let free = amount(&summary.allocatable)
-                .saturating_sub(amount(&summary.allocated))
-                .saturating_sub(amount(&summary.allocating));
-            if in_milli {
-                free.milli()
-            } else {
-                free.units_ceil()
-            }
-        };
-        // Every request counts here, as in Karmada's general estimator; a resource the member
-        // lacks is free 0, so it holds none.
-        self.divide(false, free)
     }
 
     /// The replicas `free` leaves room for: the free pod slots, and over the requests (only

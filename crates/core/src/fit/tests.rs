@@ -371,3 +371,79 @@ fn a_shape_that_fell_behind_the_log_starts_over() {
     assert_eq!(cache.fit(&index, &web), web.in_member(&index));
     assert_eq!(cache.fit(&index, &web), 50, "30 pods of 100m on 8 cpu");
 }
+
+/// A Cluster with Karmada's first four default resource models (cpu 0/1/2/4, memory
+/// 0/4/16/32 GiB lower bounds), `counts` nodes per grade, and `summary`.
+fn modelled_cluster(counts: [i64; 4], summary: serde_json::Value) -> karmada_types::Cluster {
+    let bounds = [("0", "0"), ("1", "4Gi"), ("2", "16Gi"), ("4", "32Gi")];
+    let models: Vec<serde_json::Value> = bounds
+        .iter()
+        .enumerate()
+        .map(|(grade, (cpu, memory))| {
+            json!({"grade": grade, "ranges": [
+                {"name": "cpu", "min": cpu, "max": "1000"},
+                {"name": "memory", "min": memory, "max": "1Ti"},
+            ]})
+        })
+        .collect();
+    let mut summary = summary;
+    summary["allocatableModelings"] = counts
+        .iter()
+        .enumerate()
+        .map(|(grade, count)| json!({"grade": grade, "count": count}))
+        .collect();
+    serde_json::from_value(json!({
+        "metadata": {"name": "m1"},
+        "spec": {"resourceModels": models},
+        "status": {"resourceSummary": summary},
+    }))
+    .unwrap()
+}
+
+#[test]
+fn the_general_estimate_counts_nodes_per_resource_model_grade() {
+    let summary = json!({
+        "allocatable": {"cpu": "12", "memory": "48Gi", "pods": "330"},
+        "allocated": {"cpu": "1", "memory": "1Gi", "pods": "4"},
+    });
+    let m1 = modelled_cluster([0, 3, 0, 0], summary.clone());
+    let web = shape(json!({"resourceRequest": {"cpu": "500m", "memory": "1Gi"}}));
+    // Grade 1 is the first whose bounds (1 cpu, 4Gi) cover the request; each of its 3 nodes is
+    // taken to hold min(1000m / 500m, 4Gi / 1Gi) = 2. The summary alone would say 22.
+    assert_eq!(web.in_cluster(&m1), Some(6));
+    assert_eq!(
+        web.in_summary(m1.status.resource_summary.as_ref().unwrap()),
+        22
+    );
+    // 1.5 cpu needs grade 2 at least: no node there.
+    let big = shape(json!({"resourceRequest": {"cpu": "1500m"}}));
+    assert_eq!(big.in_cluster(&m1), Some(0));
+    // Larger than every grade: none.
+    let huge = shape(json!({"resourceRequest": {"cpu": "100"}}));
+    assert_eq!(huge.in_cluster(&m1), Some(0));
+    // A resource the models lack: Karmada falls back to the summary (no GPU there: 0).
+    let gpu = shape(json!({"resourceRequest": {"cpu": "100m", "nvidia.com/gpu": "1"}}));
+    assert_eq!(gpu.in_cluster(&m1), Some(0));
+    // Without requirements only the pod slots count.
+    assert_eq!(FitShape::default().in_cluster(&m1), Some(326));
+    // Without modelings (the feature off, or not collected yet): the summary.
+    let mut plain = m1.clone();
+    if let Some(s) = plain.status.resource_summary.as_mut() {
+        s.allocatable_modelings.clear();
+    }
+    assert_eq!(web.in_cluster(&plain), Some(22));
+    // No summary at all: nothing is known.
+    assert_eq!(web.in_cluster(&karmada_types::Cluster::default()), None);
+}
+
+#[test]
+fn without_positive_requests_the_general_estimate_wraps_as_karmadas_does() {
+    let summary = json!({"allocatable": {"cpu": "12", "pods": "110"}});
+    let selector_only = shape(json!({"nodeClaim": {"nodeSelector": {"disk": "ssd"}}}));
+    // One node: i64::MAX replicas, capped by the pod slots.
+    let one = modelled_cluster([1, 0, 0, 0], summary.clone());
+    assert_eq!(selector_only.in_cluster(&one), Some(110));
+    // Two nodes: 2 × i64::MAX wraps to −2 in Karmada's int64 sum, which is no room.
+    let two = modelled_cluster([2, 0, 0, 0], summary);
+    assert_eq!(selector_only.in_cluster(&two), Some(0));
+}

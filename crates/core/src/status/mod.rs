@@ -30,8 +30,9 @@ pub use fleet_insight::{
     fleet_workload_counts,
 };
 pub use workload_placement::{
-    DesiredCondition, Fit, FitSource, PlacementInputs, PlacementOptions, PlacementTruncation,
-    PolicyLookup, WorkloadPlacementBuild, workload_placement_status,
+    DISAGREEMENT_GRACE, DesiredCondition, Disagreements, Fit, FitSource, PlacementInputs,
+    PlacementOptions, PlacementTruncation, PolicyLookup, ReadyCounts, WorkloadPlacementBuild,
+    disagreement_problem, ready_disagreement, workload_placement_status,
 };
 
 /// One resource's figures: `available` = allocatable − allocated − allocating, computed

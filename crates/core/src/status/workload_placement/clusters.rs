@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use karmada_manager_api::{
-    ClusterPlacement, ClusterProblem, EvictionInfo, Weighting, WorkloadHealth,
+    ClusterPlacement, ClusterProblem, EvictionInfo, FitEstimator, Weighting, WorkloadHealth,
 };
 use karmada_types::{
     AggregatedStatusItem, AppliedOverride, GracefulEvictionTask, Placement, ReplicaSchedulingType,
@@ -210,12 +210,22 @@ fn division(
     }
 }
 
-/// `by available replicas: 8 more fit now besides its 4 pods`. Karmada divided by the replicas
-/// each cluster had room for; since then the workload's own scheduled pods took some of it,
-/// which is why they are named beside the fit.
+/// `by available replicas, the least of Karmada's estimates: general 6, accurate 8 now; 4 of
+/// its pods placed`. Karmada divided by the room each cluster had: its built-in (general)
+/// estimate, or the accurate one where karmada-scheduler-estimator runs and says less. Both
+/// are shown as they are now; the workload's own placed pods (bound, not terminated) have
+/// taken some of that room since.
 fn available_division(fit: Option<Fit>, pods: Option<&Vec<WorkloadPod>>) -> String {
+    const PREFIX: &str = "by available replicas, the least of Karmada's estimates";
     let Some(fit) = fit else {
-        return "by available replicas (the room on this cluster is not known)".to_owned();
+        return format!("{PREFIX} (the room on this cluster is not known)");
+    };
+    let figures = match (fit.estimator, fit.general) {
+        (FitEstimator::Accurate, Some(general)) => {
+            format!("general {general}, accurate {} now", fit.replicas)
+        }
+        (FitEstimator::Accurate, None) => format!("accurate {} now", fit.replicas),
+        (FitEstimator::General, _) => format!("general {} now", fit.replicas),
     };
     let own = pods.map(|pods| {
         pods.iter()
@@ -224,11 +234,8 @@ fn available_division(fit: Option<Fit>, pods: Option<&Vec<WorkloadPod>>) -> Stri
             .count()
     });
     match own {
-        Some(own) => format!(
-            "by available replicas: {} more fit now besides its {own} pods",
-            fit.replicas
-        ),
-        None => format!("by available replicas: {} more fit now", fit.replicas),
+        Some(own) => format!("{PREFIX}: {figures}; {own} of its pods placed"),
+        None => format!("{PREFIX}: {figures}"),
     }
 }
 

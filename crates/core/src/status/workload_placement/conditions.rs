@@ -198,22 +198,27 @@ pub(super) fn degraded(clusters: &[ClusterPlacement]) -> Option<DesiredCondition
     if problems.is_empty() {
         return unscheduled(clusters);
     }
-    let reason = if problems
-        .iter()
-        .all(|(_, p)| p.reason == reasons::MALFORMED_OVERRIDES)
-    {
-        reasons::MALFORMED_OVERRIDES
-    } else {
-        reasons::MEMBER_NOT_OBSERVED
-    };
+    // A reason of its own when every problem is of one kind that is not about observing.
+    let only = |reason: &str| problems.iter().all(|(_, p)| p.reason == reason);
+    let reason = [reasons::MALFORMED_OVERRIDES, reasons::READY_COUNTS_DISAGREE]
+        .into_iter()
+        .find(|r| only(r))
+        .unwrap_or(reasons::MEMBER_NOT_OBSERVED);
     let listed: Vec<String> = problems
         .iter()
         .map(|(cluster, p)| format!("{cluster} ({}: {})", p.reason, p.message))
         .collect();
-    let message = format!(
-        "karmada-manager cannot observe everything on {}. See status.clusters[].problems.",
-        names(&listed)
-    );
+    let message = if reason == reasons::READY_COUNTS_DISAGREE {
+        format!(
+            "Karmada's status of the workload and the member disagree on {}. See status.clusters[].problems.",
+            names(&listed)
+        )
+    } else {
+        format!(
+            "karmada-manager cannot observe everything on {}. See status.clusters[].problems.",
+            names(&listed)
+        )
+    };
     Some(DesiredCondition::new(
         types::DEGRADED,
         status::TRUE,

@@ -7,6 +7,7 @@
 //! everything but `conditions`, `observedGeneration` and `lastChangeTime`; the conditions come
 //! back as plain data ([`DesiredCondition`]) for the shell to merge with the previous ones.
 
+mod agreement;
 mod candidates;
 mod clusters;
 mod conditions;
@@ -31,6 +32,9 @@ use crate::keys::{BindingSource, api_group};
 use crate::placement::{placement_summary, resolve_weights};
 use crate::status::fleet_insight::WorkloadState;
 use crate::text::{VALUE_LIMIT, bounded};
+pub use agreement::{
+    DISAGREEMENT_GRACE, Disagreements, ReadyCounts, disagreement_problem, ready_disagreement,
+};
 use candidates::{CandidateSources, candidates};
 use clusters::{ClusterFacts, Sources, cluster_entries, fit_problem, has_replica_status};
 pub use conditions::DesiredCondition;
@@ -111,6 +115,9 @@ impl FitSource for BTreeMap<String, Fit> {
 pub struct Fit {
     pub replicas: u64,
     pub estimator: FitEstimator,
+    /// karmada-scheduler's built-in (general) estimate, which it always takes into a division
+    /// by available replicas; `None` when the Cluster has no `resourceSummary`.
+    pub general: Option<u64>,
 }
 
 /// Settings of the `WorkloadPlacement` builder.

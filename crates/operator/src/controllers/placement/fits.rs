@@ -10,7 +10,8 @@ use karmada_types::Cluster;
 use std::collections::HashMap;
 
 /// The fit of one binding's shape, node by node from the member's index once it has listed
-/// everything (accurate), else from the Cluster's `resourceSummary` (general).
+/// everything (accurate), else from the Cluster object (general: its resource models or its
+/// `resourceSummary`, as karmada-scheduler estimates).
 pub struct MemberFits<'a> {
     ctx: &'a Context,
     /// `None` when the binding has neither replicas nor requirements, or unreadable ones (the
@@ -65,16 +66,22 @@ impl FitSource for MemberFits<'_> {
             }
             _ => None,
         };
-        if let Some(replicas) = accurate {
-            return Some(Fit {
+        let general = self
+            .clusters
+            .get(name)
+            .and_then(|cluster| shape.in_cluster(cluster));
+        match (accurate, general) {
+            (Some(replicas), general) => Some(Fit {
                 replicas,
                 estimator: FitEstimator::Accurate,
-            });
+                general,
+            }),
+            (None, Some(replicas)) => Some(Fit {
+                replicas,
+                estimator: FitEstimator::General,
+                general: Some(replicas),
+            }),
+            (None, None) => None,
         }
-        let summary = self.clusters.get(name)?.status.resource_summary.as_ref()?;
-        Some(Fit {
-            replicas: shape.in_summary(summary),
-            estimator: FitEstimator::General,
-        })
     }
 }

@@ -13,7 +13,8 @@ use karmada_manager_api::conditions::reasons;
 use karmada_manager_core::{
     BindingKind, BindingRef, BindingSource, PermanentId, PlacementInputs, PlacementOptions,
     PolicyLookup, WorkloadKey, WorkloadPlacementBuild, WorkloadPod, WorkloadState,
-    involved_clusters, not_observed, permanent_id_label, workload_placement_status, workload_pods,
+    disagreement_problem, involved_clusters, not_observed, permanent_id_label, ready_disagreement,
+    workload_placement_status, workload_pods,
 };
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{
@@ -24,6 +25,7 @@ use kube::core::DeserializeGuard;
 use kube::runtime::reflector::ObjectRef;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Builds the placement status of `binding` from the caches. Pods and overrides are looked up
 /// only for the binding's own clusters; the other Clusters are only filtered (the candidates),
@@ -53,6 +55,7 @@ pub fn build(
             .or_default()
             .extend(seen.problems);
     }
+    lasting_disagreements(ctx, &binding, &pods, &mut problems);
     problems.retain(|_, p| !p.is_empty());
     let fits = MemberFits::new(ctx, &binding, &cluster_refs);
     workload_placement_status(
@@ -67,6 +70,35 @@ pub fn build(
         },
         options,
     )
+}
+
+/// Adds a `ReadyCountsDisagree` problem on each target cluster where Karmada's ready count and
+/// the ready pods observed in the member have differed the same way for longer than the grace.
+fn lasting_disagreements(
+    ctx: &Context,
+    binding: &BindingSource<'_>,
+    pods: &BTreeMap<String, Vec<WorkloadPod>>,
+    problems: &mut BTreeMap<String, Vec<ClusterProblem>>,
+) {
+    let key = super::binding_key(
+        binding.kind.as_str(),
+        binding.metadata.namespace.as_deref().unwrap_or_default(),
+        binding.metadata.name.as_deref().unwrap_or_default(),
+    );
+    let now = Instant::now();
+    let mut book = lock(&ctx.indexes.disagreements);
+    for target in &binding.spec.clusters {
+        let cluster = target.name.as_str();
+        let counts = pods
+            .get(cluster)
+            .and_then(|pods| ready_disagreement(binding.spec, binding.status, cluster, pods));
+        if let Some(counts) = counts.filter(|_| book.lasting(&key, cluster, counts, now)) {
+            problems
+                .entry(cluster.to_owned())
+                .or_default()
+                .push(disagreement_problem(counts));
+        }
+    }
 }
 
 /// The state `binding`'s workload is in (ready, progressing, failed), judged by the same

@@ -186,6 +186,7 @@ fn placement_status<B: MirroredBinding>(
 async fn remove_placement<B: MirroredBinding>(ctx: &Context, namespace: &str, name: &str) {
     let key = log_key::<B>(namespace, name);
     ctx.writers.placements.forget(&key);
+    crate::context::lock(&ctx.indexes.disagreements).forget(&key);
     if B::placements(ctx)
         .get(&B::placement_ref(namespace, name))
         .is_none()
@@ -226,9 +227,14 @@ fn error_policy<B: MirroredBinding>(
 /// `<kind>/<namespace>/<name>` (no namespace part when cluster-scoped): the debounce key and
 /// how logs name the binding.
 fn log_key<B: MirroredBinding>(namespace: &str, name: &str) -> String {
+    binding_key(B::KIND.as_str(), namespace, name)
+}
+
+/// [`log_key`] from the kind's name.
+fn binding_key(kind: &str, namespace: &str, name: &str) -> String {
     if namespace.is_empty() {
-        format!("{}/{name}", B::KIND.as_str())
+        format!("{kind}/{name}")
     } else {
-        format!("{}/{namespace}/{name}", B::KIND.as_str())
+        format!("{kind}/{namespace}/{name}")
     }
 }

@@ -37,6 +37,7 @@ fn fit(replicas: u64) -> Fit {
     Fit {
         replicas,
         estimator: FitEstimator::Accurate,
+        general: None,
     }
 }
 
@@ -269,15 +270,38 @@ fn the_division_is_explained_per_target() {
             json!({"dynamicWeight": "AvailableReplicas"}),
         )
         .pods("m1", running_pods(6, "web-", 2));
-    dynamic.fits.insert("m1".into(), fit(8));
+    dynamic.fits.insert(
+        "m1".into(),
+        Fit {
+            general: Some(5),
+            ..fit(8)
+        },
+    );
+    dynamic.fits.insert(
+        "m2".into(),
+        Fit {
+            replicas: 3,
+            estimator: FitEstimator::General,
+            general: Some(3),
+        },
+    );
     let built = dynamic.build();
     assert_eq!(
         entry(&built, "m1").division.as_deref(),
-        Some("by available replicas: 8 more fit now besides its 6 pods")
+        Some(
+            "by available replicas, the least of Karmada's estimates: general 5, accurate 8 now; 6 of its pods placed"
+        )
     );
     assert_eq!(
         entry(&built, "m2").division.as_deref(),
-        Some("by available replicas (the room on this cluster is not known)")
+        Some("by available replicas, the least of Karmada's estimates: general 3 now")
+    );
+    dynamic.fits.clear();
+    assert_eq!(
+        entry(&dynamic.build(), "m1").division.as_deref(),
+        Some(
+            "by available replicas, the least of Karmada's estimates (the room on this cluster is not known)"
+        )
     );
 
     let equal = Fixture::new()

@@ -10,6 +10,7 @@ fn fit(replicas: u64, estimator: FitEstimator) -> Fit {
     Fit {
         replicas,
         estimator,
+        general: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! Karmada objects as the hub serves them. Each test starts from [`Fixture::new`] and states
 //! only what differs from it.
 
+mod agreement;
 mod candidates;
 mod clusters;
 mod conditions;
