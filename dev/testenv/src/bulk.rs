@@ -22,15 +22,43 @@ pub async fn create_nodes(client: &kube::Client, nodes: &[NodeBuilder]) -> Resul
         .map(|node| {
             let api = api.clone();
             async move {
-                api.create(&PostParams::default(), &node.build())
+                let created = api
+                    .create(&PostParams::default(), &node.build())
                     .await
                     .with_context(|| format!("creating node {}", node.name()))?;
-                set_node_status(&api, node).await
+                set_node_status(&api, node).await?;
+                set_lifecycle_taints(&api, node, &created).await
             }
         })
         .buffer_unordered(CONCURRENCY)
         .try_collect::<()>()
         .await
+}
+
+/// The API server's `TaintNodesByCondition` admission gives every new node the taint
+/// `node.kubernetes.io/not-ready:NoSchedule`; kube-controller-manager's node lifecycle
+/// controller then keeps the taints in line with the node's conditions (lifting that one once
+/// the node is Ready, adding pressure and cordon taints). Members without that controller (the
+/// played environment) would keep the admission's taint forever, and no pod without a
+/// toleration would fit anywhere; so the taints are set as the controller leaves them.
+async fn set_lifecycle_taints(api: &Api<Node>, node: &NodeBuilder, created: &Node) -> Result<()> {
+    let wanted = node.lifecycle_taints();
+    let now = created
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.clone())
+        .unwrap_or_default();
+    if now == wanted {
+        return Ok(());
+    }
+    api.patch(
+        node.name(),
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"taints": wanted}})),
+    )
+    .await
+    .with_context(|| format!("setting the lifecycle taints of node {}", node.name()))?;
+    Ok(())
 }
 
 /// Writes a node's status as kubelet would (after changing the builder, e.g. `.not_ready()`).

@@ -146,6 +146,34 @@ impl NodeBuilder {
         &self.name
     }
 
+    /// The node's own taints plus those kube-controller-manager's node lifecycle controller
+    /// keeps on it for its conditions and cordon (`NoSchedule`: not-ready, the pressures,
+    /// unschedulable), in that order.
+    pub fn lifecycle_taints(&self) -> Vec<Taint> {
+        let mut taints = self.taints.clone();
+        let mut add = |key: &str| {
+            taints.push(Taint {
+                key: format!("node.kubernetes.io/{key}"),
+                effect: "NoSchedule".to_string(),
+                ..Default::default()
+            })
+        };
+        if !self.ready {
+            add("not-ready");
+        }
+        for pressure in &self.pressure {
+            add(match pressure {
+                Pressure::Memory => "memory-pressure",
+                Pressure::Disk => "disk-pressure",
+                Pressure::Pid => "pid-pressure",
+            });
+        }
+        if self.unschedulable {
+            add("unschedulable");
+        }
+        taints
+    }
+
     pub fn build(&self) -> Node {
         Node {
             metadata: ObjectMeta {

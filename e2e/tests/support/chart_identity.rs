@@ -117,7 +117,8 @@ async fn apply(hub: &kube::Client, object: Value) -> Result<()> {
     Ok(())
 }
 
-fn write_kubeconfig(path: &Path, server: &str, ca_pem: &str, token: &str) -> Result<()> {
+/// A kubeconfig of one context: `server` trusted through `ca_pem`, a bearer `token`.
+pub fn write_kubeconfig(path: &Path, server: &str, ca_pem: &str, token: &str) -> Result<()> {
     use base64::Engine;
     let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
     let config = json!({

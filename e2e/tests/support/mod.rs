@@ -29,34 +29,41 @@ pub async fn environment(members: &[&str]) -> Result<Environment> {
 /// (sources may change under a long run).
 pub fn operator_binary() -> Result<PathBuf> {
     static BUILT: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    built_once(&BUILT, "karmada-manager", "karmada-manager")
+}
+
+/// The kubectl plugin's binary, built like [`operator_binary`].
+pub fn plugin_binary() -> Result<PathBuf> {
+    static BUILT: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+    built_once(&BUILT, "kubectl-karmada-insight", "kubectl-karmada_insight")
+}
+
+fn built_once(
+    slot: &std::sync::Mutex<Option<PathBuf>>,
+    package: &str,
+    bin: &str,
+) -> Result<PathBuf> {
+    let mut built = slot.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(path) = built.as_ref() {
         return Ok(path.clone());
     }
-    let path = build_operator()?;
+    let path = build(package, bin)?;
     *built = Some(path.clone());
     Ok(path)
 }
 
-fn build_operator() -> Result<PathBuf> {
+fn build(package: &str, bin: &str) -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let status = std::process::Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--package",
-            "karmada-manager",
-            "--bin",
-            "karmada-manager",
-        ])
+        .args(["build", "--quiet", "--package", package, "--bin", bin])
         .current_dir(&root)
         .status()?;
-    anyhow::ensure!(status.success(), "building karmada-manager failed");
+    anyhow::ensure!(status.success(), "building {bin} failed");
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
-    Ok(target.join("debug/karmada-manager"))
+    Ok(target.join("debug").join(bin))
 }
 
 /// The operator running as a separate process, with its log lines readable.

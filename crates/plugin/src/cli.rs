@@ -1,0 +1,179 @@
+//! The command line, kubectl's conventions: `--kubeconfig`, `--context`, `-n`/`-A`, `-o`,
+//! `--no-headers`, `--request-timeout`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The fleet as karmada-manager's custom resources describe it, in one command.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl karmada-insight",
+    bin_name = "kubectl karmada-insight",
+    version,
+    after_help = "Exit codes: 0 ok, 1 unexpected API error, 2 usage, 3 not found, 4 karmada-manager not installed, 5 forbidden, 6 hub unreachable or kubeconfig unusable, 7 wait timed out."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Path to the kubeconfig file of the Karmada hub (default: $KUBECONFIG, ~/.kube/config).
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Namespace of the workload (default: the context's).
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+    /// Every namespace.
+    #[arg(short = 'A', long, global = true)]
+    pub all_namespaces: bool,
+    /// Output format: a table (default), `wide`, `json` or `yaml`.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    /// Leave out table headers.
+    #[arg(long, global = true)]
+    pub no_headers: bool,
+    /// How long to wait for each answer of the hub, e.g. `10s`, `1m`.
+    #[arg(long, global = true, default_value = "10s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Human-readable tables and sentences.
+    Table,
+    /// Tables with more columns.
+    Wide,
+    /// The underlying status objects as JSON.
+    Json,
+    /// The underlying status objects as YAML.
+    Yaml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The fleet on one screen: clusters, allocation, problem nodes, workloads not ready.
+    Status,
+    /// Allocation (and usage, where the member serves metrics) of clusters or nodes.
+    Top {
+        #[command(subcommand)]
+        what: Top,
+    },
+    /// Where a workload runs: policy, clusters, nodes and pods, problem pods first.
+    Where(WorkloadArgs),
+    /// Why a workload runs where it does, and not elsewhere, in sentences.
+    Why(WhyArgs),
+    /// How many more replicas of a workload fit on each cluster.
+    Fit(WorkloadArgs),
+    /// Wait until a workload's placement is Ready (for pipelines).
+    Wait(WaitArgs),
+    /// Print a shell completion script.
+    Completion {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Top {
+    /// One line per cluster.
+    Clusters,
+    /// One line per node, from the nodes each ClusterInsight lists.
+    Nodes {
+        /// Only this cluster's nodes.
+        #[arg(long)]
+        cluster: Option<String>,
+        /// Sort by allocated share of `cpu`, `memory` or by `pods` (most first).
+        #[arg(long, value_enum, default_value_t = SortBy::Cpu)]
+        sort: SortBy,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    Cpu,
+    Memory,
+    Pods,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkloadArgs {
+    /// The workload, `<kind>/<name>`, e.g. `deployment/web` or `deploy/web`.
+    pub workload: String,
+}
+
+#[derive(Debug, Args)]
+pub struct WhyArgs {
+    /// The workload, `<kind>/<name>`.
+    pub workload: String,
+    /// Only what concerns this cluster.
+    #[arg(long)]
+    pub cluster: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// The workload, `<kind>/<name>`.
+    pub workload: String,
+    /// The condition to wait for; only `ready` (the placement's Ready condition is True for
+    /// its current generation).
+    #[arg(long = "for", value_enum, default_value_t = WaitFor::Ready)]
+    pub for_: WaitFor,
+    /// Give up after this long (exit code 7).
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WaitFor {
+    Ready,
+}
+
+/// `90s`, `5m`, `1h`, `500ms`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 30s, 5m or 1h"))?;
+    let seconds = match unit {
+        "ms" => return Ok(Duration::from_millis(number)),
+        "" | "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        _ => return Err(format!("{text:?} is not a duration like 30s, 5m or 1h")),
+    };
+    Ok(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_read_like_kubectls() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+}

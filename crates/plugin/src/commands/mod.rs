@@ -1,0 +1,8 @@
+//! One module per command; each reads the hub through `Hub` and prints through `render`.
+
+pub mod fit;
+pub mod status;
+pub mod top;
+pub mod wait;
+pub mod where_;
+pub mod why;

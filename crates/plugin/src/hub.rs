@@ -1,0 +1,147 @@
+//! The hub connection and every read the commands make: karmada-manager's custom resources,
+//! nothing else. Each request is bounded by `--request-timeout`.
+
+use crate::cli::Global;
+use crate::error::{PluginError, Result};
+use karmada_manager_api::{
+    ClusterInsight, ClusterWorkloadPlacement, FLEET_INSIGHT_NAME, FleetInsight, WorkloadPlacement,
+    WorkloadPlacementStatus,
+};
+use kube::Resource;
+use kube::api::{Api, ListParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use serde::de::DeserializeOwned;
+
+/// A client for the hub, and the namespace the command works in (`None`: every namespace).
+pub struct Hub {
+    pub client: kube::Client,
+    pub namespace: Option<String>,
+}
+
+impl Hub {
+    pub async fn connect(global: &Global) -> Result<Hub> {
+        let options = KubeConfigOptions {
+            context: global.context.clone(),
+            ..KubeConfigOptions::default()
+        };
+        let loaded = match &global.kubeconfig {
+            Some(path) => {
+                let kubeconfig = Kubeconfig::read_from(path).map_err(|e| {
+                    PluginError::Config(format!("cannot read kubeconfig {}: {e}", path.display()))
+                })?;
+                kube::Config::from_custom_kubeconfig(kubeconfig, &options).await
+            }
+            None => kube::Config::from_kubeconfig(&options).await,
+        };
+        let mut config =
+            loaded.map_err(|e| PluginError::Config(format!("cannot use the kubeconfig: {e}")))?;
+        config.connect_timeout = Some(global.request_timeout);
+        config.read_timeout = Some(global.request_timeout);
+        config.write_timeout = Some(global.request_timeout);
+        let namespace = if global.all_namespaces {
+            None
+        } else {
+            Some(
+                global
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| config.default_namespace.clone()),
+            )
+        };
+        let client = kube::Client::try_from(config)
+            .map_err(|e| PluginError::Config(format!("cannot build a client: {e}")))?;
+        Ok(Hub { client, namespace })
+    }
+
+    /// Every ClusterInsight, by name.
+    pub async fn insights(&self) -> Result<Vec<ClusterInsight>> {
+        let mut insights = list(Api::<ClusterInsight>::all(self.client.clone())).await?;
+        insights.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        Ok(insights)
+    }
+
+    /// The fleet's summary.
+    pub async fn fleet(&self) -> Result<FleetInsight> {
+        Api::<FleetInsight>::all(self.client.clone())
+            .get(FLEET_INSIGHT_NAME)
+            .await
+            .map_err(|e| match e {
+                kube::Error::Api(s) if s.code == 404 => PluginError::NotFound(format!(
+                    "FleetInsight {FLEET_INSIGHT_NAME} not found: is karmada-manager running? (it creates it at start)"
+                )),
+                other => PluginError::from_kube(other, "get", "fleetinsights"),
+            })
+    }
+
+    /// The placements of the command's namespace (every namespace with `-A`), then the
+    /// cluster-scoped ones.
+    pub async fn placements(&self) -> Result<Vec<Placement>> {
+        self.placements_in(self.namespace.as_deref()).await
+    }
+
+    /// The placements of `namespace` (`None`: every namespace), then the cluster-scoped ones.
+    pub async fn placements_in(&self, namespace: Option<&str>) -> Result<Vec<Placement>> {
+        let namespaced = match namespace {
+            Some(ns) => Api::<WorkloadPlacement>::namespaced(self.client.clone(), ns),
+            None => Api::<WorkloadPlacement>::all(self.client.clone()),
+        };
+        let mut found: Vec<Placement> = list(namespaced)
+            .await?
+            .into_iter()
+            .filter_map(|p| Placement::of("WorkloadPlacement", p.metadata, p.status))
+            .collect();
+        let cluster_wide = list(Api::<ClusterWorkloadPlacement>::all(self.client.clone())).await?;
+        found.extend(
+            cluster_wide
+                .into_iter()
+                .filter_map(|p| Placement::of("ClusterWorkloadPlacement", p.metadata, p.status)),
+        );
+        Ok(found)
+    }
+}
+
+/// A WorkloadPlacement or ClusterWorkloadPlacement that has a status.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Placement {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+    pub status: WorkloadPlacementStatus,
+}
+
+impl Placement {
+    fn of(
+        kind: &'static str,
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+        status: Option<WorkloadPlacementStatus>,
+    ) -> Option<Placement> {
+        Some(Placement {
+            kind,
+            namespace: metadata.namespace,
+            name: metadata.name?,
+            status: status?,
+        })
+    }
+
+    /// `<kind>/<name>` as the object is addressed, e.g. `workloadplacement/web-deployment`.
+    pub fn display(&self) -> String {
+        format!("{}/{}", self.kind.to_lowercase(), self.name)
+    }
+}
+
+/// Lists everything `api` serves; a 404 means the hub does not know the resource at all.
+async fn list<K>(api: Api<K>) -> Result<Vec<K>>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let plural = K::plural(&()).to_string();
+    match api.list(&ListParams::default()).await {
+        Ok(list) => Ok(list.items),
+        Err(kube::Error::Api(status)) if status.code == 404 => Err(PluginError::NotInstalled(
+            format!("{plural}.{}", K::group(&())),
+        )),
+        Err(other) => Err(PluginError::from_kube(other, "list", &plural)),
+    }
+}

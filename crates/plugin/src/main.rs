@@ -1,0 +1,61 @@
+//! `kubectl karmada-insight`: the fleet as karmada-manager's custom resources describe it —
+//! status, top, where, why, fit, wait — read from the hub only, with kubectl's conventions.
+//! Depends on the API crate alone, never on the operator.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod cli;
+mod commands;
+mod error;
+mod hub;
+mod render;
+mod workload;
+
+use clap::{CommandFactory, Parser};
+use cli::{Cli, Command, Top};
+use error::Result;
+use hub::Hub;
+use std::process::ExitCode;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let global = &cli.global;
+    if let Command::Completion { shell } = cli.command {
+        let mut command = Cli::command();
+        clap_complete::generate(
+            shell,
+            &mut command,
+            "kubectl-karmada_insight",
+            &mut std::io::stdout(),
+        );
+        return Ok(());
+    }
+    let hub = Hub::connect(global).await?;
+    match &cli.command {
+        Command::Status => commands::status::run(&hub, global).await,
+        Command::Top {
+            what: Top::Clusters,
+        } => commands::top::clusters(&hub, global).await,
+        Command::Top {
+            what: Top::Nodes { cluster, sort },
+        } => commands::top::nodes(&hub, global, cluster.as_deref(), *sort).await,
+        Command::Where(args) => commands::where_::run(&hub, global, &args.workload).await,
+        Command::Why(args) => {
+            commands::why::run(&hub, global, &args.workload, args.cluster.as_deref()).await
+        }
+        Command::Fit(args) => commands::fit::run(&hub, global, &args.workload).await,
+        Command::Wait(args) => commands::wait::run(&hub, global, args).await,
+        Command::Completion { .. } => Ok(()),
+    }
+}
