@@ -70,18 +70,118 @@ async fn members_through_karmadas_own_cluster_proxy() -> Result<()> {
     }
 
     // A change in the Pull member reaches its insight through the proxy's watch.
+    // Bound by name and left to kwok, which runs it: writing its status here as well would race
+    // kwok's own status writes.
     let m2 = env.member("m2").client().await?;
-    bulk::create_pods(
-        &m2,
-        &[pod("shop", "web-1")
-            .on_node("m2-node-1")
-            .requests(&[("cpu", "1")])
-            .running()],
-    )
-    .await?;
+    testenv::join::apply_namespace(&m2, "shop").await?;
+    let web = pod("shop", "web-1")
+        .on_node("m2-node-1")
+        .requests(&[("cpu", "1")]);
+    Api::<k8s_openapi::api::core::v1::Pod>::namespaced(m2, "shop")
+        .create(&PostParams::default(), &web.build())
+        .await?;
     synced_through_proxy(&hub, "m2", 3, 1).await?;
 
+    plugin_changes_a_node_as_the_user(&env, &hub, &kubeconfig).await?;
     impersonation_in_the_audit_logs(&env, &user)
+}
+
+/// `kubectl karmada-insight cordon|uncordon|label node` through the real cluster proxy, as the
+/// hub's admin: the member's node changes and the insight shows it. The operator's own identity
+/// may only read through the proxy, so its attempt is refused (exit code 5).
+async fn plugin_changes_a_node_as_the_user(
+    env: &Environment,
+    hub: &kube::Client,
+    operator_kubeconfig: &std::path::Path,
+) -> Result<()> {
+    let admin = env.hub().kubeconfig();
+    let (user, groups) = identity(admin).await?;
+    let m1 = env.member("m1").client().await?;
+    testenv::accounts::grant_impersonation(&m1, "hub-admin-through-proxy", &user, &groups).await?;
+    let plugin = tokio::task::spawn_blocking(support::plugin_binary).await??;
+    let run = |kubeconfig: &std::path::Path, args: &[&str]| -> Result<(i32, String)> {
+        let output = std::process::Command::new(&plugin)
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .output()?;
+        let text = String::from_utf8_lossy(&output.stdout).to_string()
+            + &String::from_utf8_lossy(&output.stderr);
+        Ok((output.status.code().unwrap_or(-1), text))
+    };
+    let nodes = Api::<k8s_openapi::api::core::v1::Node>::all(m1.clone());
+    let insights = Api::<ClusterInsight>::all(hub.clone());
+    let cordoned = |status: &ClusterInsightStatus| {
+        status.node_details.items.iter().any(|n| {
+            n.name == "m1-node-1"
+                && n.problems
+                    .contains(&karmada_manager_api::NodeProblem::Cordoned)
+        })
+    };
+
+    let (code, out) = run(admin, &["cordon", "m1-node-1", "--cluster", "m1"])?;
+    ensure!(
+        code == 0 && out.contains("node/m1-node-1 cordoned"),
+        "{code}: {out}"
+    );
+    let node = nodes.get("m1-node-1").await?;
+    ensure!(
+        node.spec.and_then(|s| s.unschedulable) == Some(true),
+        "not cordoned in the member"
+    );
+    eventually(
+        "the insight shows the cordon",
+        WAIT,
+        || async { insights.get("m1").await?.status.context("no status") },
+        cordoned,
+    )
+    .await?;
+
+    let (code, out) = run(
+        admin,
+        &["label", "node", "m1-node-1", "disk=ssd", "--cluster", "m1"],
+    )?;
+    ensure!(code == 0, "{code}: {out}");
+    let labels = nodes
+        .get("m1-node-1")
+        .await?
+        .metadata
+        .labels
+        .unwrap_or_default();
+    ensure!(
+        labels.get("disk").map(String::as_str) == Some("ssd"),
+        "{labels:?}"
+    );
+
+    let (code, out) = run(admin, &["uncordon", "m1-node-1", "--cluster", "m1"])?;
+    ensure!(code == 0, "{code}: {out}");
+    eventually(
+        "the insight shows the cordon lifted",
+        WAIT,
+        || async { insights.get("m1").await?.status.context("no status") },
+        |s| !cordoned(s),
+    )
+    .await?;
+
+    let (code, out) = run(
+        operator_kubeconfig,
+        &["cordon", "m1-node-1", "--cluster", "m1"],
+    )?;
+    ensure!(
+        code == 5 && out.contains("forbidden"),
+        "the operator's read-only identity: {code}: {out}"
+    );
+    let (code, out) = run(admin, &["cordon", "no-such-node", "--cluster", "m1"])?;
+    ensure!(
+        code == 3 && out.contains("node no-such-node not found in cluster m1"),
+        "{code}: {out}"
+    );
+    let (code, out) = run(admin, &["cordon", "m1-node-1", "--cluster", "m9"])?;
+    ensure!(code == 3 && out.contains("no cluster m9"), "{code}: {out}");
+    eprintln!(
+        "kubectl karmada-insight cordon/label/uncordon through Karmada's cluster proxy: done; refused for the read-only identity: {out}"
+    );
+    Ok(())
 }
 
 /// Waits until the ClusterInsight of `member` is Ready from the cluster proxy with `nodes` nodes

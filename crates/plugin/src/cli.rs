@@ -75,6 +75,15 @@ pub enum Command {
     Fit(WorkloadArgs),
     /// Wait until a workload's placement is Ready (for pipelines).
     Wait(WaitArgs),
+    /// Mark a member's node unschedulable, through Karmada's cluster proxy, as you.
+    Cordon(NodeArgs),
+    /// Mark a member's node schedulable again, through Karmada's cluster proxy, as you.
+    Uncordon(NodeArgs),
+    /// Set (`key=value`) or remove (`key-`) labels of a member's node, through the proxy.
+    Label {
+        #[command(subcommand)]
+        what: Label,
+    },
     /// Print a shell completion script.
     Completion {
         /// The shell.
@@ -102,6 +111,27 @@ pub enum SortBy {
     Cpu,
     Memory,
     Pods,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// The node's name in the member.
+    pub node: String,
+    /// The Karmada Cluster (member) the node belongs to.
+    #[arg(long)]
+    pub cluster: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Label {
+    /// Labels of a member's node.
+    Node {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// `key=value` to set, `key-` to remove.
+        #[arg(required = true)]
+        labels: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,8 @@ use serde::de::DeserializeOwned;
 pub struct Hub {
     pub client: kube::Client,
     pub namespace: Option<String>,
+    /// The connection settings, for clients of members through Karmada's cluster proxy.
+    config: kube::Config,
 }
 
 impl Hub {
@@ -48,9 +50,44 @@ impl Hub {
                     .unwrap_or_else(|| config.default_namespace.clone()),
             )
         };
-        let client = kube::Client::try_from(config)
+        let client = kube::Client::try_from(config.clone())
             .map_err(|e| PluginError::Config(format!("cannot build a client: {e}")))?;
-        Ok(Hub { client, namespace })
+        Ok(Hub {
+            client,
+            namespace,
+            config,
+        })
+    }
+
+    /// A client of member `cluster` through Karmada's cluster proxy
+    /// (`<hub>/apis/cluster.karmada.io/v1alpha1/clusters/<cluster>/proxy`), with the user's own
+    /// hub credentials: Karmada impersonates the user in the member.
+    pub fn member_client(&self, cluster: &str) -> Result<kube::Client> {
+        let mut config = self.config.clone();
+        let hub = self.config.cluster_url.to_string();
+        let url = format!(
+            "{}/apis/cluster.karmada.io/v1alpha1/clusters/{cluster}/proxy",
+            hub.trim_end_matches('/')
+        );
+        config.cluster_url = url
+            .parse()
+            .map_err(|e| PluginError::Usage(format!("{cluster:?} is not a cluster name: {e}")))?;
+        kube::Client::try_from(config)
+            .map_err(|e| PluginError::Config(format!("cannot build a client: {e}")))
+    }
+
+    /// Fails with "not found" unless karmada-manager knows Cluster `cluster`.
+    pub async fn require_cluster(&self, cluster: &str) -> Result<()> {
+        match Api::<ClusterInsight>::all(self.client.clone())
+            .get(cluster)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 => Err(PluginError::NotFound(format!(
+                "no cluster {cluster}: karmada-manager has no ClusterInsight of that name (kubectl get clusterinsights)"
+            ))),
+            Err(other) => Err(PluginError::from_kube(other, "get", "clusterinsights")),
+        }
     }
 
     /// Every ClusterInsight, by name.

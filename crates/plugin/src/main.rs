@@ -1,5 +1,6 @@
 //! `kubectl karmada-insight`: the fleet as karmada-manager's custom resources describe it —
-//! status, top, where, why, fit, wait — read from the hub only, with kubectl's conventions.
+//! status, top, where, why, fit, wait read from the hub only; cordon, uncordon and label node
+//! go through Karmada's cluster proxy as the user. kubectl's conventions throughout.
 //! Depends on the API crate alone, never on the operator.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -12,7 +13,8 @@ mod render;
 mod workload;
 
 use clap::{CommandFactory, Parser};
-use cli::{Cli, Command, Top};
+use cli::{Cli, Command, Label, NodeArgs, Top};
+use commands::nodes::Change;
 use error::Result;
 use hub::Hub;
 use std::process::ExitCode;
@@ -56,6 +58,15 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Fit(args) => commands::fit::run(&hub, global, &args.workload).await,
         Command::Wait(args) => commands::wait::run(&hub, global, args).await,
+        Command::Cordon(args) => node(&hub, global, args, Change::Cordon).await,
+        Command::Uncordon(args) => node(&hub, global, args, Change::Uncordon).await,
+        Command::Label {
+            what: Label::Node { node: args, labels },
+        } => node(&hub, global, args, Change::Label(labels)).await,
         Command::Completion { .. } => Ok(()),
     }
+}
+
+async fn node(hub: &Hub, global: &cli::Global, args: &NodeArgs, change: Change<'_>) -> Result<()> {
+    commands::nodes::run(hub, global, &args.node, &args.cluster, change).await
 }

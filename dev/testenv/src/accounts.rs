@@ -68,6 +68,27 @@ pub async fn grant_proxied_reader(
     .await
 }
 
+/// Lets Karmada's impersonator in `member` impersonate `user` and its `groups`: what a member
+/// grants so that a person reaches it through Karmada's cluster proxy (ClusterRole and binding
+/// both named `name`). What the user may then do is the member's RBAC for that user.
+pub async fn grant_impersonation(
+    member: &kube::Client,
+    name: &str,
+    user: &str,
+    groups: &[String],
+) -> Result<()> {
+    let role: ClusterRole = serde_json::from_value(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": name},
+        "rules": [
+            {"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"], "resourceNames": [user]},
+            {"apiGroups": [""], "resources": ["groups"], "verbs": ["impersonate"], "resourceNames": groups},
+        ],
+    }))?;
+    let impersonator = json!({"kind": "ServiceAccount", "name": "karmada-impersonator", "namespace": KARMADA_CLUSTER_NAMESPACE});
+    bind_cluster_role(member, role, name, impersonator).await
+}
+
 /// Applies `role`, and ClusterRoleBinding `binding` of it to `subject`.
 async fn bind_cluster_role(
     client: &kube::Client,

@@ -1,6 +1,7 @@
 //! One module per command; each reads the hub through `Hub` and prints through `render`.
 
 pub mod fit;
+pub mod nodes;
 pub mod status;
 pub mod top;
 pub mod wait;
