@@ -99,16 +99,7 @@ async fn plugin_changes_a_node_as_the_user(
     let m1 = env.member("m1").client().await?;
     testenv::accounts::grant_impersonation(&m1, "hub-admin-through-proxy", &user, &groups).await?;
     let plugin = tokio::task::spawn_blocking(support::plugin_binary).await??;
-    let run = |kubeconfig: &std::path::Path, args: &[&str]| -> Result<(i32, String)> {
-        let output = std::process::Command::new(&plugin)
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(kubeconfig)
-            .output()?;
-        let text = String::from_utf8_lossy(&output.stdout).to_string()
-            + &String::from_utf8_lossy(&output.stderr);
-        Ok((output.status.code().unwrap_or(-1), text))
-    };
+    let run = |kubeconfig: &std::path::Path, args: &[&str]| run_plugin(&plugin, kubeconfig, args);
     let nodes = Api::<k8s_openapi::api::core::v1::Node>::all(m1.clone());
     let insights = Api::<ClusterInsight>::all(hub.clone());
     let cordoned = |status: &ClusterInsightStatus| {
@@ -163,13 +154,13 @@ async fn plugin_changes_a_node_as_the_user(
     )
     .await?;
 
-    let (code, out) = run(
+    let (code, refused) = run(
         operator_kubeconfig,
         &["cordon", "m1-node-1", "--cluster", "m1"],
     )?;
     ensure!(
-        code == 5 && out.contains("forbidden"),
-        "the operator's read-only identity: {code}: {out}"
+        code == 5 && refused.contains("forbidden"),
+        "the operator's read-only identity: {code}: {refused}"
     );
     let (code, out) = run(admin, &["cordon", "no-such-node", "--cluster", "m1"])?;
     ensure!(
@@ -179,9 +170,63 @@ async fn plugin_changes_a_node_as_the_user(
     let (code, out) = run(admin, &["cordon", "m1-node-1", "--cluster", "m9"])?;
     ensure!(code == 3 && out.contains("no cluster m9"), "{code}: {out}");
     eprintln!(
-        "kubectl karmada-insight cordon/label/uncordon through Karmada's cluster proxy: done; refused for the read-only identity: {out}"
+        "kubectl karmada-insight cordon/label/uncordon through Karmada's cluster proxy: done; refused for the read-only identity: {refused}"
+    );
+    plugin_traces_a_pod_live(env, &plugin, &user, &groups).await
+}
+
+/// `trace pod` of a pod no placement lists reads it live, wherever it is: web-1 runs bare on
+/// m2, and m1 is looked at first.
+async fn plugin_traces_a_pod_live(
+    env: &Environment,
+    plugin: &std::path::Path,
+    user: &str,
+    groups: &[String],
+) -> Result<()> {
+    let admin = env.hub().kubeconfig();
+    let m2 = env.member("m2").client().await?;
+    testenv::accounts::grant_impersonation(&m2, "hub-admin-through-proxy", user, groups).await?;
+    let (code, out) = run_plugin(plugin, admin, &["trace", "pod", "shop/web-1"])?;
+    let bound = Api::<k8s_openapi::api::core::v1::Pod>::namespaced(m2, "shop")
+        .get("web-1")
+        .await?
+        .spec
+        .and_then(|s| s.node_name)
+        .context("web-1 is not bound")?;
+    ensure!(
+        code == 0
+            && out.contains("pod shop/web-1 (cluster m2, from the member)")
+            && out.contains(&format!("node {bound}"))
+            && out.contains("no controller: not a workload Karmada propagates"),
+        "{code}: {out}"
+    );
+    eprintln!("kubectl karmada-insight trace pod shop/web-1, through the proxy:\n{out}");
+    let (code, out) = run_plugin(
+        plugin,
+        admin,
+        &["trace", "pod", "shop/ghost", "--cluster", "m1"],
+    )?;
+    ensure!(
+        code == 3 && out.contains("pod shop/ghost not found in cluster m1"),
+        "{code}: {out}"
     );
     Ok(())
+}
+
+/// Runs the plugin with `kubeconfig`: its exit code, and stdout then stderr.
+fn run_plugin(
+    plugin: &std::path::Path,
+    kubeconfig: &std::path::Path,
+    args: &[&str],
+) -> Result<(i32, String)> {
+    let output = std::process::Command::new(plugin)
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    Ok((output.status.code().unwrap_or(-1), text))
 }
 
 /// Waits until the ClusterInsight of `member` is Ready from the cluster proxy with `nodes` nodes

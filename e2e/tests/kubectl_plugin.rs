@@ -87,6 +87,7 @@ async fn the_plugin_agrees_with_the_resources_and_the_members() -> Result<()> {
     top(&plugin, &env, &hub).await?;
     where_and_fit(&plugin, &env, &placements).await?;
     why_and_wait(&plugin).await?;
+    trace(&plugin, &env).await?;
     bad_input(&plugin, &env, &hub).await?;
     Ok(())
 }
@@ -279,6 +280,30 @@ async fn why_and_wait(plugin: &Plugin) -> Result<()> {
         "{code}: {err}"
     );
     eprintln!("kubectl karmada-insight why deploy/web -n shop:\n{out}");
+    Ok(())
+}
+
+/// `trace pod`: a pod of web's list, followed to the node the member binds it to, the node's
+/// problems, the workload, its policy and the override applied on that member.
+async fn trace(plugin: &Plugin, env: &Environment) -> Result<()> {
+    let pod = "web-6b8f7c9d5-hz2cv";
+    let out = plugin.ok(&["trace", "pod", &format!("shop/{pod}")])?;
+    let bound = Api::<Pod>::namespaced(env.member("member1").client().await?, "shop")
+        .get(pod)
+        .await?
+        .spec
+        .and_then(|s| s.node_name)
+        .context("the pod is not bound")?;
+    for expected in [
+        "(cluster member1, from the placement): Running, not ready, 3 restarts".to_owned(),
+        format!("node {bound}: Ready (MemoryPressure)"),
+        "workload Deployment/web: Ready=False (ReplicasNotReady)".to_owned(),
+        "policy PropagationPolicy shop/web-pp".to_owned(),
+        "overrides on member1: OverridePolicy shop/web-gold".to_owned(),
+    ] {
+        ensure!(out.contains(&expected), "{expected:?} not in:\n{out}");
+    }
+    eprintln!("kubectl karmada-insight trace pod shop/{pod}:\n{out}");
     Ok(())
 }
 

@@ -75,6 +75,11 @@ pub enum Command {
     Fit(WorkloadArgs),
     /// Wait until a workload's placement is Ready (for pipelines).
     Wait(WaitArgs),
+    /// Follow a pod to its node, cluster, workload, binding, policy and overrides.
+    Trace {
+        #[command(subcommand)]
+        what: Trace,
+    },
     /// Mark a member's node unschedulable, through Karmada's cluster proxy, as you.
     Cordon(NodeArgs),
     /// Mark a member's node schedulable again, through Karmada's cluster proxy, as you.
@@ -120,6 +125,18 @@ pub struct NodeArgs {
     /// The Karmada Cluster (member) the node belongs to.
     #[arg(long)]
     pub cluster: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Trace {
+    /// A pod, `<namespace>/<name>` (or `<name>` in the context's namespace). Found in the
+    /// placements' pod lists, else read live through Karmada's cluster proxy.
+    Pod {
+        pod: String,
+        /// The member to look in (default: the placements' lists, then every member).
+        #[arg(long)]
+        cluster: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

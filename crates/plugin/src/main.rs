@@ -1,6 +1,6 @@
 //! `kubectl karmada-insight`: the fleet as karmada-manager's custom resources describe it —
-//! status, top, where, why, fit, wait read from the hub only; cordon, uncordon and label node
-//! go through Karmada's cluster proxy as the user. kubectl's conventions throughout.
+//! status, top, where, why, fit, wait read from the hub only; trace pod (beyond the pod lists),
+//! cordon, uncordon and label node go through Karmada's cluster proxy as the user. kubectl's conventions throughout.
 //! Depends on the API crate alone, never on the operator.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -58,6 +58,9 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Fit(args) => commands::fit::run(&hub, global, &args.workload).await,
         Command::Wait(args) => commands::wait::run(&hub, global, args).await,
+        Command::Trace {
+            what: cli::Trace::Pod { pod, cluster },
+        } => commands::trace::run(&hub, global, pod, cluster.as_deref()).await,
         Command::Cordon(args) => node(&hub, global, args, Change::Cordon).await,
         Command::Uncordon(args) => node(&hub, global, args, Change::Uncordon).await,
         Command::Label {

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// How long a server may take to report `/readyz` = ok.
+/// How often a server whose port was taken meanwhile is moved to another one.
+const PORT_MOVES: u32 = 3;
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
 pub struct ApiServer {
@@ -127,6 +129,26 @@ impl ApiServer {
         Ok(server)
     }
 
+    /// Restarts the server on a newly chosen port, its kubeconfig rewritten to match.
+    fn move_port(&mut self) -> Result<()> {
+        let port = free_port()?;
+        for arg in &mut self.args {
+            if arg.starts_with("--secure-port=") {
+                *arg = format!("--secure-port={port}");
+            }
+        }
+        self.port = port;
+        kubeconfig::write(
+            &self.kubeconfig,
+            &self.name,
+            &self.url(),
+            &self.certs.ca_pem,
+            &self.certs.client_cert_pem,
+            &self.certs.client_key_pem,
+        )?;
+        self.start_process()
+    }
+
     fn start_process(&mut self) -> Result<()> {
         self.process = Some(Supervised::spawn(
             &format!("kube-apiserver {}", self.name),
@@ -139,10 +161,19 @@ impl ApiServer {
 
     /// Waits until `/readyz` answers ok (etcd reachable, RBAC bootstrap and CRD informers done).
     pub async fn wait_ready(&mut self) -> Result<()> {
-        let client = self.client().await?;
+        let mut client = self.client().await?;
         let deadline = Instant::now() + READY_TIMEOUT;
+        let mut moves = 0;
         loop {
             if let Some(status) = self.process.as_mut().and_then(Supervised::exited) {
+                // The port was free when chosen, but another process of a busy machine took it
+                // before the server bound it: choose again.
+                if moves < PORT_MOVES && self.log_tail().contains("address already in use") {
+                    moves += 1;
+                    self.move_port()?;
+                    client = self.client().await?;
+                    continue;
+                }
                 bail!(
                     "kube-apiserver {} exited during start-up ({status}):\n{}",
                     self.name,

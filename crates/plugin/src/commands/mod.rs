@@ -4,6 +4,7 @@ pub mod fit;
 pub mod nodes;
 pub mod status;
 pub mod top;
+pub mod trace;
 pub mod wait;
 pub mod where_;
 pub mod why;

@@ -4,7 +4,7 @@
 use crate::cli::Global;
 use crate::error::Result;
 use crate::hub::{Hub, Placement};
-use crate::render::{colours, structured, tint};
+use crate::render::{colours, pod_state, structured, tint};
 use crate::workload::WorkloadRef;
 use karmada_manager_api::{ClusterPlacement, PodSummary};
 
@@ -132,16 +132,7 @@ fn nodes_and_pods(cluster: &ClusterPlacement, indent: &str, colour: bool) -> Str
             } else {
                 "├─"
             };
-            let healthy = pod.ready && pod.phase == "Running";
-            let state = tint(
-                &format!(
-                    "{}{}",
-                    pod.phase,
-                    if pod.ready { ", ready" } else { ", not ready" }
-                ),
-                healthy,
-                colour,
-            );
+            let state = pod_state(&pod.phase, pod.ready, colour);
             out.push_str(&format!(
                 "{indent}{inner}{twig} {}  {state}, {} restarts\n",
                 pod.name, pod.restarts

@@ -23,6 +23,16 @@ pub fn tint(text: &str, good: bool, colour: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// `Running, ready` in green, anything else (`Pending, not ready`) in red, when colouring.
+pub fn pod_state(phase: &str, ready: bool, colour: bool) -> String {
+    let readiness = if ready { "ready" } else { "not ready" };
+    tint(
+        &format!("{phase}, {readiness}"),
+        ready && phase == "Running",
+        colour,
+    )
+}
+
 /// `[#####-----]  52%`: an allocation bar of `width` cells for a percentage.
 pub fn bar(percent: i32, width: usize) -> String {
     let clamped = usize::try_from(percent.clamp(0, 100)).unwrap_or(0);
