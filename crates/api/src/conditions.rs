@@ -82,9 +82,10 @@ pub mod reasons {
     pub const UNAUTHORIZED: &str = "Unauthorized";
     /// Ready `False`, Stalled `True`: the member accepted the credentials but denies listing or
     /// watching nodes or pods (HTTP 403), or the hub denies `clusters/proxy`. Grant the RBAC.
-    /// When the member had already been listed, the insight keeps its last figures for
-    /// `--unreachable-grace` before saying so: a kube-apiserver answers 403 for a moment while it
-    /// restarts.
+    /// When the member had already been listed, a 403 counts as an outage (last figures for
+    /// `--unreachable-grace`, then `MemberUnreachable`) for four times `--unreachable-grace`
+    /// before it reads as this: a kube-apiserver answers 403 while it restarts, until its RBAC
+    /// caches are filled, which on a loaded machine can take longer than one grace period.
     pub const FORBIDDEN: &str = "Forbidden";
     /// Ready `True`, in place of `Synced`: the member cannot be reached (e.g. a Pull cluster with
     /// no reachable endpoint), so the figures come from Karmada's own `Cluster.status`

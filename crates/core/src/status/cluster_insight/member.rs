@@ -160,12 +160,17 @@ fn watched_readiness(
 /// Whether `failure` is reported as `Stalled` now. Configuration failures stall at once, except
 /// a 403 from a member that has already served these figures: a kube-apiserver answers 403 while
 /// it restarts, until its RBAC caches are filled (the fault tests saw every restart of a
-/// flapping member reported as a broken grant). That one waits out the grace period like an
-/// outage, with the last figures standing in.
+/// flapping member reported as a broken grant, and on a loaded machine the refusals outlasted
+/// one grace period). That one is an outage for [`RESTART_REFUSAL_GRACES`] grace periods (the
+/// last figures stand in for the first) before it reads as a broken grant.
 fn stalls_now(failure: &MemberFailure, listed: bool, grace: Duration) -> bool {
     let maybe_restarting = failure.reason == reasons::FORBIDDEN && listed;
-    failure.stalled && (!maybe_restarting || failure.age >= grace)
+    failure.stalled
+        && (!maybe_restarting || failure.age >= grace.saturating_mul(RESTART_REFUSAL_GRACES))
 }
+
+/// How many grace periods a 403 from a member that served before counts as an outage.
+const RESTART_REFUSAL_GRACES: u32 = 4;
 
 /// What a placement shows for a target member whose pods are not being observed live: the
 /// reason and message of the member's ClusterInsight `Ready=False`. `None` while the member is

@@ -240,9 +240,23 @@ fn a_forbidden_member_that_served_before_is_held_for_the_grace_period() {
     assert_eq!(condition(&status, "Stalled"), None);
     assert!(requeue.is_some_and(|r| r <= GRACE), "{requeue:?}");
 
+    // Past one grace period: an outage, as a restart that is taking long.
     let (status, _) = live(
         &synced_index(1, 0),
         &failure("Forbidden", GRACE + Duration::from_secs(1), true),
+        None,
+        at(1),
+    );
+    assert_eq!(
+        condition(&status, "Ready"),
+        Some(("False", "MemberUnreachable"))
+    );
+    assert_eq!(condition(&status, "Stalled"), None);
+
+    // Past four: a broken grant.
+    let (status, _) = live(
+        &synced_index(1, 0),
+        &failure("Forbidden", GRACE * 4 + Duration::from_secs(1), true),
         None,
         at(1),
     );
