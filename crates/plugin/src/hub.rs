@@ -3,6 +3,7 @@
 
 use crate::cli::Global;
 use crate::error::{PluginError, Result};
+use crate::workload::WorkloadRef;
 use karmada_manager_api::{
     ClusterInsight, ClusterWorkloadPlacement, FLEET_INSIGHT_NAME, FleetInsight, WorkloadPlacement,
     WorkloadPlacementStatus,
@@ -83,9 +84,7 @@ impl Hub {
             .await
         {
             Ok(_) => Ok(()),
-            Err(kube::Error::Api(s)) if s.code == 404 => Err(PluginError::NotFound(format!(
-                "no cluster {cluster}: karmada-manager has no ClusterInsight of that name (kubectl get clusterinsights)"
-            ))),
+            Err(kube::Error::Api(s)) if s.code == 404 => Err(no_cluster(cluster)),
             Err(other) => Err(PluginError::from_kube(other, "get", "clusterinsights")),
         }
     }
@@ -108,6 +107,21 @@ impl Hub {
                 )),
                 other => PluginError::from_kube(other, "get", "fleetinsights"),
             })
+    }
+
+    /// How the lookup's namespace reads in a message.
+    pub fn scope(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("namespace {ns}"),
+            None => "every namespace".to_owned(),
+        }
+    }
+
+    /// The placement of workload `<kind>/<name>` (see [`WorkloadRef`]).
+    pub async fn workload(&self, workload: &str) -> Result<Placement> {
+        let wanted = WorkloadRef::parse(workload)?;
+        let placements = self.placements().await?;
+        wanted.find(&placements, &self.scope()).cloned()
     }
 
     /// The placements of the command's namespace (every namespace with `-A`), then the
@@ -135,6 +149,13 @@ impl Hub {
         );
         Ok(found)
     }
+}
+
+/// The error for a cluster karmada-manager does not know.
+pub fn no_cluster(cluster: &str) -> PluginError {
+    PluginError::NotFound(format!(
+        "no cluster {cluster}: karmada-manager has no ClusterInsight of that name (kubectl get clusterinsights)"
+    ))
 }
 
 /// A WorkloadPlacement or ClusterWorkloadPlacement that has a status.

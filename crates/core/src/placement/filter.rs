@@ -8,11 +8,14 @@
 
 use karmada_manager_api::candidate_reasons as reason;
 use karmada_types::well_known::{TAINT_CLUSTER_NOT_READY, TAINT_CLUSTER_UNREACHABLE};
-use karmada_types::{Cluster, ResourceBindingSpec, SpreadByField, Taint, TaintEffect};
+use karmada_types::{
+    Cluster, ClusterAffinity, ResourceBindingSpec, SpreadByField, SpreadConstraint, Taint,
+    TaintEffect,
+};
 
 use super::affinity::{AffinityMiss, affinity_miss};
 use super::selector_text::{field_selector_text, label_selector_text};
-use super::summary::effective_affinity;
+use super::summary::affinity_group;
 use crate::projection::TaintEffect as Effect;
 use crate::text::{PROBLEM_MESSAGE_LIMIT, bounded};
 use crate::toleration::{Tolerates, tolerated};
@@ -29,99 +32,114 @@ pub struct Filtered {
     pub message: String,
 }
 
-/// The first filter `cluster` fails for the binding `spec` (whose scheduler uses the
-/// `clusterAffinities` group `affinity_name`, see [`effective_affinity`]); `None` when it
-/// passes them all.
-///
-/// Meant for clusters that are not targets: Karmada lets a target pass the taint and API
-/// filters (a new taint evicts through the taint manager instead), and so would this.
-pub fn filter_cluster(
-    cluster: &Cluster,
-    spec: &ResourceBindingSpec,
-    affinity_name: &str,
-) -> Option<Filtered> {
-    let filtered = |reason, message: String| {
+/// Karmada's filters for one binding, with what they need from its placement read once: each
+/// Cluster of the fleet is then checked against them.
+pub struct ClusterFilter<'a> {
+    spec: &'a ResourceBindingSpec,
+    /// The cluster affinity in use, and how messages name it (`clusterAffinity`, or the
+    /// `clusterAffinities` group).
+    affinity: Option<(&'a ClusterAffinity, String)>,
+    tolerations: Vec<Tolerates>,
+    spread: &'a [SpreadConstraint],
+}
+
+impl<'a> ClusterFilter<'a> {
+    /// The filters of the binding `spec`, whose scheduler uses the `clusterAffinities` group
+    /// `affinity_name` (see [`affinity_group`]).
+    pub fn new(spec: &'a ResourceBindingSpec, affinity_name: &str) -> ClusterFilter<'a> {
+        let placement = spec.placement.as_ref();
+        let affinity = placement.and_then(|p| {
+            if p.cluster_affinities.is_empty() {
+                let single = p.cluster_affinity.as_ref()?;
+                return Some((single, "clusterAffinity".to_owned()));
+            }
+            let group = affinity_group(p, affinity_name)?;
+            let label = format!(
+                "clusterAffinities group {:?} (the one in use)",
+                group.affinity_name
+            );
+            Some((&group.affinity, label))
+        });
+        ClusterFilter {
+            spec,
+            affinity,
+            tolerations: placement
+                .map(|p| p.cluster_tolerations.iter().map(Tolerates::new).collect())
+                .unwrap_or_default(),
+            spread: placement.map_or(&[], |p| p.spread_constraints.as_slice()),
+        }
+    }
+
+    /// The first filter `cluster` fails; `None` when it passes them all.
+    ///
+    /// Meant for clusters that are not targets: Karmada lets a target pass the taint and API
+    /// filters (a new taint evicts through the taint manager instead), and so would this.
+    pub fn first_failure(&self, cluster: &Cluster) -> Option<Filtered> {
+        let (reason, message) = self.failure(cluster)?;
         Some(Filtered {
             reason,
             message: bounded(&message, PROBLEM_MESSAGE_LIMIT),
         })
-    };
-    let name = cluster.metadata.name.as_deref().unwrap_or_default();
-    let placement = spec.placement.clone().unwrap_or_default();
-    if cluster.metadata.deletion_timestamp.is_some() {
-        return filtered(reason::DELETING, "the Cluster is being deleted".to_owned());
     }
-    if let Some(message) = affinity_message(cluster, &placement, affinity_name) {
-        return filtered(reason::AFFINITY_MISMATCH, message);
-    }
-    if let Some(task) = spec
-        .graceful_eviction_tasks
-        .iter()
-        .find(|t| t.from_cluster == name)
-    {
-        let why = if task.reason.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", task.reason)
-        };
-        return filtered(
-            reason::EVICTING,
-            format!("the workload is being evicted from it{why}"),
-        );
-    }
-    let tolerations: Vec<Tolerates> = placement
-        .cluster_tolerations
-        .iter()
-        .map(Tolerates::new)
-        .collect();
-    if let Some(taint) = untolerated_taint(&cluster.spec.taints, &tolerations) {
-        let text = taint_text(taint);
-        return if [TAINT_CLUSTER_NOT_READY, TAINT_CLUSTER_UNREACHABLE].contains(&taint.key.as_str())
+
+    fn failure(&self, cluster: &Cluster) -> Option<(&'static str, String)> {
+        let name = cluster.metadata.name.as_deref().unwrap_or_default();
+        if cluster.metadata.deletion_timestamp.is_some() {
+            return Some((reason::DELETING, "the Cluster is being deleted".to_owned()));
+        }
+        if let Some((affinity, label)) = &self.affinity
+            && let Some(miss) = affinity_miss(cluster, affinity)
         {
-            filtered(
-                reason::NOT_READY,
-                format!(
-                    "Karmada tainted the cluster {text} and clusterTolerations do not tolerate it"
-                ),
-            )
-        } else {
-            filtered(
-                reason::TAINT_NOT_TOLERATED,
-                format!("taint {text} not tolerated by clusterTolerations"),
-            )
-        };
-    }
-    let resource = &spec.resource;
-    match cluster
-        .status
-        .api_enabled(&resource.api_version, &resource.kind)
-    {
-        Some(true) => {}
-        Some(false) => {
-            return filtered(
-                reason::API_NOT_ENABLED,
-                format!(
-                    "the member does not serve {} {}",
-                    resource.api_version, resource.kind
-                ),
-            );
+            let part = miss_text(miss, affinity);
+            return Some((reason::AFFINITY_MISMATCH, format!("{label}: {part}")));
         }
-        None => {
-            return filtered(
-                reason::API_NOT_ENABLED,
-                format!(
-                    "{} {} is not among the member's APIs Karmada collected, and the list is incomplete (CompleteAPIEnablements is not True)",
-                    resource.api_version, resource.kind
-                ),
-            );
+        let tasks = &self.spec.graceful_eviction_tasks;
+        if let Some(task) = tasks.iter().find(|t| t.from_cluster == name) {
+            let why = if task.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", task.reason)
+            };
+            let message = format!("the workload is being evicted from it{why}");
+            return Some((reason::EVICTING, message));
         }
+        if let Some(taint) = untolerated_taint(&cluster.spec.taints, &self.tolerations) {
+            return Some(taint_failure(taint));
+        }
+        let resource = &self.spec.resource;
+        let (version, kind) = (&resource.api_version, &resource.kind);
+        match cluster.status.api_enabled(version, kind) {
+            Some(true) => {}
+            Some(false) => {
+                let message = format!("the member does not serve {version} {kind}");
+                return Some((reason::API_NOT_ENABLED, message));
+            }
+            None => {
+                let message = format!(
+                    "{version} {kind} is not among the member's APIs Karmada collected, and the list is incomplete (CompleteAPIEnablements is not True)"
+                );
+                return Some((reason::API_NOT_ENABLED, message));
+            }
+        }
+        let field = spread_field_missing(cluster, self.spread)?;
+        let message =
+            format!("a spread constraint groups clusters by {field}, and the cluster has none");
+        Some((reason::SPREAD_CONSTRAINT, message))
     }
-    spread_field_missing(cluster, &placement).and_then(|field| {
-        filtered(
-            reason::SPREAD_CONSTRAINT,
-            format!("a spread constraint groups clusters by {field}, and the cluster has none"),
-        )
-    })
+}
+
+/// `NotReady` for the taints Karmada puts on a cluster that is not ready, `TaintNotTolerated`
+/// for any other.
+fn taint_failure(taint: &Taint) -> (&'static str, String) {
+    let text = taint_text(taint);
+    if [TAINT_CLUSTER_NOT_READY, TAINT_CLUSTER_UNREACHABLE].contains(&taint.key.as_str()) {
+        let message =
+            format!("Karmada tainted the cluster {text} and clusterTolerations do not tolerate it");
+        (reason::NOT_READY, message)
+    } else {
+        let message = format!("taint {text} not tolerated by clusterTolerations");
+        (reason::TAINT_NOT_TOLERATED, message)
+    }
 }
 
 /// `FindMatchingUntoleratedTaint` over the `NoSchedule` and `NoExecute` taints: the first one,
@@ -149,14 +167,9 @@ fn taint_text(taint: &Taint) -> String {
     }
 }
 
-/// Which affinity part leaves `cluster` out, and in which `clusterAffinities` group.
-fn affinity_message(
-    cluster: &Cluster,
-    placement: &karmada_types::Placement,
-    affinity_name: &str,
-) -> Option<String> {
-    let affinity = effective_affinity(placement, affinity_name)?;
-    let part = match affinity_miss(cluster, affinity)? {
+/// The affinity part that leaves a cluster out, in words.
+fn miss_text(miss: AffinityMiss, affinity: &ClusterAffinity) -> String {
+    match miss {
         AffinityMiss::Excluded => "it is listed in exclude".to_owned(),
         AffinityMiss::LabelSelector => format!(
             "its labels do not match labelSelector {}",
@@ -187,30 +200,13 @@ fn affinity_message(
             }
             format!("clusterNames does not name it ({listed})")
         }
-    };
-    if placement.cluster_affinities.is_empty() {
-        return Some(format!("clusterAffinity: {part}"));
     }
-    let group = placement
-        .cluster_affinities
-        .iter()
-        .find(|g| !affinity_name.is_empty() && g.affinity_name == affinity_name)
-        .or_else(|| placement.cluster_affinities.first())
-        .map(|g| g.affinity_name.as_str())
-        .unwrap_or_default();
-    Some(format!(
-        "clusterAffinities group {group:?} (the one in use): {part}"
-    ))
 }
 
 /// The `SpreadConstraint` filter: a constraint by provider, region or zone needs the cluster
 /// to have one (zones: the `zones` list; Karmada ignores the older single `zone` here).
-fn spread_field_missing(
-    cluster: &Cluster,
-    placement: &karmada_types::Placement,
-) -> Option<&'static str> {
-    placement
-        .spread_constraints
+fn spread_field_missing(cluster: &Cluster, spread: &[SpreadConstraint]) -> Option<&'static str> {
+    spread
         .iter()
         .find_map(|c| match c.spread_by_field.as_ref()? {
             SpreadByField::Provider if cluster.spec.provider.is_empty() => Some("provider"),

@@ -5,7 +5,7 @@
 //!   used for the `targetCluster` of a static weight rule).
 //! - [`resolve_weights`]: which [`Weighting`](karmada_manager_api::Weighting) applies and, for a
 //!   static weight list, the weight of each target cluster.
-//! - [`filter_cluster`]: the first filter of Karmada's scheduler a cluster fails for a binding
+//! - [`ClusterFilter`]: the first filter of Karmada's scheduler a cluster fails for a binding
 //!   (affinity, eviction, taints, API enablement, spread constraint fields).
 //! - [`placement_summary`]: the `placement` block of a `WorkloadPlacement` status, selectors
 //!   written out the way `kubectl` prints them.
@@ -22,7 +22,7 @@ mod tests;
 mod weights;
 
 pub use affinity::{AffinityMiss, affinity_miss, cluster_matches};
-pub use filter::{Filtered, filter_cluster};
+pub use filter::{ClusterFilter, Filtered};
 pub use selector_text::{field_selector_text, label_selector_text};
-pub use summary::{effective_affinity, placement_summary};
-pub use weights::{ResolvedWeights, resolve_weights, weighting};
+pub use summary::{affinity_group, effective_affinity, placement_summary};
+pub use weights::{ResolvedWeights, aggregated, resolve_weights, weighting};

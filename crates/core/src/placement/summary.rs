@@ -6,7 +6,8 @@ use karmada_manager_api::{
     SpreadConstraintSummary,
 };
 use karmada_types::{
-    ClusterAffinity, Placement, ReplicaDivisionPreference, ReplicaSchedulingType, SpreadConstraint,
+    ClusterAffinity, ClusterAffinityTerm, Placement, ReplicaDivisionPreference,
+    ReplicaSchedulingType, SpreadConstraint,
 };
 
 use super::selector_text::{field_selector_text, label_selector_text};
@@ -50,23 +51,29 @@ pub fn placement_summary(placement: &Placement, affinity_name: &str) -> Placemen
 }
 
 /// The cluster affinity the scheduler used. As in Karmada's scheduler, a non-empty
-/// `clusterAffinities` takes precedence over `clusterAffinity`; of its groups, the one named
-/// `affinity_name`, or the first group when the name is empty or names no group (the scheduler
-/// has not reported yet, or the policy changed since) — the first group is where the scheduler
-/// starts.
+/// `clusterAffinities` takes precedence over `clusterAffinity` (see [`affinity_group`]).
 pub fn effective_affinity<'a>(
     placement: &'a Placement,
     affinity_name: &str,
 ) -> Option<&'a ClusterAffinity> {
-    let groups = &placement.cluster_affinities;
-    if groups.is_empty() {
+    if placement.cluster_affinities.is_empty() {
         return placement.cluster_affinity.as_ref();
     }
+    affinity_group(placement, affinity_name).map(|group| &group.affinity)
+}
+
+/// The `clusterAffinities` group the scheduler used: the one named `affinity_name`, or the first
+/// group when the name is empty or names no group (the scheduler has not reported yet, or the
+/// policy changed since) — the first group is where the scheduler starts.
+pub fn affinity_group<'a>(
+    placement: &'a Placement,
+    affinity_name: &str,
+) -> Option<&'a ClusterAffinityTerm> {
+    let groups = &placement.cluster_affinities;
     groups
         .iter()
         .find(|group| !affinity_name.is_empty() && group.affinity_name == affinity_name)
         .or_else(|| groups.first())
-        .map(|group| &group.affinity)
 }
 
 /// `None` when the affinity has no part that narrows the selection.

@@ -60,6 +60,17 @@ pub fn weighting(placement: &Placement) -> Weighting {
     }
 }
 
+/// `Divided` with the `Aggregated` preference: the replicas are packed into the clusters with
+/// the most room.
+pub fn aggregated(placement: &Placement) -> bool {
+    placement.replica_scheduling_type() == ReplicaSchedulingType::Divided
+        && placement
+            .replica_scheduling
+            .as_ref()
+            .and_then(|s| s.replica_division_preference.as_ref())
+            == Some(&ReplicaDivisionPreference::Aggregated)
+}
+
 /// Resolves the weighting of `placement` over `candidates` (cluster names; duplicates count
 /// once), looking each one up among `clusters` (any superset of the candidates; extra ones are
 /// ignored).

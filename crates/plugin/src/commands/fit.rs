@@ -2,11 +2,9 @@
 //! targets and the other clusters its placement lists — as the operator estimated them.
 
 use crate::cli::Global;
-use crate::commands::where_::scope;
 use crate::error::Result;
 use crate::hub::{Hub, Placement};
 use crate::render::{Table, structured, wire_name};
-use crate::workload::WorkloadRef;
 
 /// One cluster's row.
 #[derive(Debug, PartialEq, serde::Serialize)]
@@ -22,9 +20,7 @@ pub struct FitRow {
 }
 
 pub async fn run(hub: &Hub, global: &Global, workload: &str) -> Result<()> {
-    let wanted = WorkloadRef::parse(workload)?;
-    let placements = hub.placements().await?;
-    let placement = wanted.find(&placements, &scope(hub))?;
+    let placement = &hub.workload(workload).await?;
     let rows = rows(placement);
     if structured(global.output, &rows)? {
         return Ok(());

@@ -4,8 +4,7 @@
 use crate::cli::Global;
 use crate::error::Result;
 use crate::hub::{Hub, Placement};
-use crate::render::{Table, bar, colours, structured, tint, wire_name};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use crate::render::{Table, bar, colours, ready, structured, tint, wire_name};
 use karmada_manager_api::{ClusterInsight, FleetInsight};
 
 #[derive(serde::Serialize)]
@@ -34,10 +33,6 @@ pub async fn run(hub: &Hub, global: &Global) -> Result<()> {
     }
     print!("{}", render(&view, global.no_headers, colours()));
     Ok(())
-}
-
-fn ready(conditions: &[Condition]) -> Option<&Condition> {
-    conditions.iter().find(|c| c.type_ == "Ready")
 }
 
 fn render(view: &StatusView<'_>, no_headers: bool, colour: bool) -> String {

@@ -5,8 +5,8 @@
 
 use crate::cli::Global;
 use crate::error::{PluginError, Result};
-use crate::hub::{Hub, Placement};
-use crate::render::{bar, colours, pod_state, structured, tint, wire_name};
+use crate::hub::{Hub, Placement, no_cluster};
+use crate::render::{bar, colours, pod_state, policy_name, structured, verdict, wire_name};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
@@ -51,11 +51,11 @@ pub async fn run(hub: &Hub, global: &Global, pod: &str, cluster: Option<&str>) -
         },
     };
     let placements = hub.placements_in(Some(&namespace)).await?;
+    let insights = hub.insights().await?;
     let mut trace = match from_placements(&placements, &namespace, &name, cluster) {
         Some(found) => found,
-        None => from_member(hub, &placements, &namespace, &name, cluster).await?,
+        None => from_member(hub, &placements, &insights, (&namespace, &name), cluster).await?,
     };
-    let insights = hub.insights().await?;
     trace.insight = insights
         .into_iter()
         .find(|i| i.metadata.name.as_deref() == Some(trace.cluster.as_str()));
@@ -114,21 +114,18 @@ fn from_placements(
 async fn from_member(
     hub: &Hub,
     placements: &[Placement],
-    namespace: &str,
-    name: &str,
+    insights: &[ClusterInsight],
+    (namespace, name): (&str, &str),
     cluster: Option<&str>,
 ) -> Result<Trace> {
+    let known: Vec<String> = insights
+        .iter()
+        .filter_map(|i| i.metadata.name.clone())
+        .collect();
     let clusters: Vec<String> = match cluster {
-        Some(c) => {
-            hub.require_cluster(c).await?;
-            vec![c.to_owned()]
-        }
-        None => hub
-            .insights()
-            .await?
-            .into_iter()
-            .filter_map(|i| i.metadata.name)
-            .collect(),
+        Some(c) if known.iter().any(|k| k == c) => vec![c.to_owned()],
+        Some(c) => return Err(no_cluster(c)),
+        None => known,
     };
     for cluster in &clusters {
         let client = hub.member_client(cluster)?;
@@ -254,13 +251,9 @@ fn render(trace: &Trace, colour: bool) -> String {
         .as_ref()
         .and_then(|i| i.status.as_ref())
         .map_or("no ClusterInsight".to_owned(), |s| {
-            let ready = s.conditions.iter().find(|c| c.type_ == "Ready");
             format!(
                 "{}{}",
-                ready.map_or("Ready unknown".to_owned(), |c| format!(
-                    "Ready={} ({})",
-                    c.status, c.reason
-                )),
+                verdict(&s.conditions, false),
                 s.source
                     .map(|src| format!(", read from {}", wire_name(&src)))
                     .unwrap_or_default()
@@ -278,28 +271,17 @@ fn render(trace: &Trace, colour: bool) -> String {
         return out;
     };
     let status = &placement.status;
-    let ready = status.conditions.iter().find(|c| c.type_ == "Ready");
     out.push_str(&format!(
         "└─ workload {}: {}\n",
         status.workload.display,
-        ready.map_or("Ready unknown".to_owned(), |c| tint(
-            &format!("Ready={} ({})", c.status, c.reason),
-            c.status == "True",
-            colour
-        ))
+        verdict(&status.conditions, colour)
     ));
     let binding = &status.binding;
     out.push_str(&format!(
         "   ├─ binding {} {}, generation {}\n",
         binding.kind, binding.name, binding.generation
     ));
-    let policy = status
-        .policy
-        .as_ref()
-        .map_or("no claiming policy".to_owned(), |p| match &p.namespace {
-            Some(ns) => format!("{} {ns}/{}", p.kind, p.name),
-            None => format!("{} {}", p.kind, p.name),
-        });
+    let policy = policy_name(status.policy.as_ref());
     out.push_str(&format!("   ├─ policy {policy}\n"));
     let overrides = status
         .clusters

@@ -2,9 +2,9 @@
 //! current generation, or fails with exit code 7 at the timeout (for pipelines).
 
 use crate::cli::{Global, WaitArgs};
-use crate::commands::where_::scope;
 use crate::error::{PluginError, Result};
 use crate::hub::{Hub, Placement};
+use crate::render::ready;
 use crate::workload::WorkloadRef;
 use std::time::{Duration, Instant};
 
@@ -16,7 +16,7 @@ pub async fn run(hub: &Hub, _global: &Global, args: &WaitArgs) -> Result<()> {
     let deadline = Instant::now() + args.timeout;
     loop {
         let placements = hub.placements().await?;
-        let last = match wanted.find(&placements, &scope(hub)) {
+        let last = match wanted.find(&placements, &hub.scope()) {
             Ok(placement) if is_ready(placement) => {
                 println!("{} condition met", placement.display());
                 return Ok(());
@@ -39,9 +39,8 @@ pub async fn run(hub: &Hub, _global: &Global, args: &WaitArgs) -> Result<()> {
 /// Ready is True and computed for the placement's current status (`observedGeneration`).
 fn is_ready(placement: &Placement) -> bool {
     let status = &placement.status;
-    status.conditions.iter().any(|c| {
-        c.type_ == "Ready"
-            && c.status == "True"
+    ready(&status.conditions).is_some_and(|c| {
+        c.status == "True"
             && status
                 .observed_generation
                 .is_none_or(|g| c.observed_generation.is_none_or(|o| o >= g))
@@ -49,12 +48,7 @@ fn is_ready(placement: &Placement) -> bool {
 }
 
 fn describe(placement: &Placement) -> String {
-    placement
-        .status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "Ready")
-        .map_or("no Ready condition yet".to_owned(), |c| {
-            format!("Ready={} ({}): {}", c.status, c.reason, c.message)
-        })
+    ready(&placement.status.conditions).map_or("no Ready condition yet".to_owned(), |c| {
+        format!("Ready={} ({}): {}", c.status, c.reason, c.message)
+    })
 }

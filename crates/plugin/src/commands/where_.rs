@@ -4,27 +4,17 @@
 use crate::cli::Global;
 use crate::error::Result;
 use crate::hub::{Hub, Placement};
-use crate::render::{colours, pod_state, structured, tint};
-use crate::workload::WorkloadRef;
+use crate::render::{colours, pod_state, policy_name, structured, verdict};
 use karmada_manager_api::{ClusterPlacement, PodSummary};
 
 pub async fn run(hub: &Hub, global: &Global, workload: &str) -> Result<()> {
-    let wanted = WorkloadRef::parse(workload)?;
-    let placements = hub.placements().await?;
-    let placement = wanted.find(&placements, &scope(hub))?;
+    let placement = hub.workload(workload).await?;
+    let placement = &placement;
     if structured(global.output, placement)? {
         return Ok(());
     }
     print!("{}", render(placement, colours()));
     Ok(())
-}
-
-/// How the lookup's namespace reads in a message.
-pub fn scope(hub: &Hub) -> String {
-    match &hub.namespace {
-        Some(ns) => format!("namespace {ns}"),
-        None => "every namespace".to_owned(),
-    }
 }
 
 /// The first line: the workload, where it lives, and its Ready condition.
@@ -36,11 +26,7 @@ pub fn headline(placement: &Placement, colour: bool) -> String {
         .as_deref()
         .map(|ns| format!(" in {ns}"))
         .unwrap_or_default();
-    let ready = status.conditions.iter().find(|c| c.type_ == "Ready");
-    let verdict = ready.map_or("Ready unknown".to_owned(), |c| {
-        let text = format!("Ready={} ({})", c.status, c.reason);
-        tint(&text, c.status == "True", colour)
-    });
+    let verdict = verdict(&status.conditions, colour);
     format!(
         "{}{at}: {verdict}, {} replicas ready",
         workload.display, status.replicas.display
@@ -51,16 +37,7 @@ fn render(placement: &Placement, colour: bool) -> String {
     let status = &placement.status;
     let mut out = headline(placement, colour);
     out.push('\n');
-    let policy = status
-        .policy
-        .as_ref()
-        .map_or("no claiming policy".to_owned(), |p| {
-            let name = match &p.namespace {
-                Some(ns) => format!("{ns}/{}", p.name),
-                None => p.name.clone(),
-            };
-            format!("{} {name}", p.kind)
-        });
+    let policy = policy_name(status.policy.as_ref());
     out.push_str(&format!("└─ {policy}\n"));
     let count = status.clusters.len();
     for (i, cluster) in status.clusters.iter().enumerate() {

@@ -2,17 +2,14 @@
 //! the rules, each target's share and state, each other cluster's reason.
 
 use crate::cli::Global;
-use crate::commands::where_::{headline, scope};
+use crate::commands::where_::headline;
 use crate::error::{PluginError, Result};
 use crate::hub::{Hub, Placement};
 use crate::render::{colours, structured, wire_name};
-use crate::workload::WorkloadRef;
 use karmada_manager_api::{CandidateCluster, ClusterPlacement, PlacementSummary};
 
 pub async fn run(hub: &Hub, global: &Global, workload: &str, cluster: Option<&str>) -> Result<()> {
-    let wanted = WorkloadRef::parse(workload)?;
-    let placements = hub.placements().await?;
-    let placement = wanted.find(&placements, &scope(hub))?;
+    let placement = &hub.workload(workload).await?;
     let text = explain(placement, cluster, colours())?;
     if structured(global.output, placement)? {
         return Ok(());

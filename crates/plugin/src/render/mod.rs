@@ -7,6 +7,8 @@ pub use table::Table;
 
 use crate::cli::Output;
 use crate::error::{PluginError, Result};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use karmada_manager_api::PolicyReference;
 use std::io::IsTerminal;
 
 /// Whether to colour: stdout is a terminal and `NO_COLOR` is unset.
@@ -21,6 +23,27 @@ pub fn tint(text: &str, good: bool, colour: bool) -> String {
     }
     let code = if good { 32 } else { 31 };
     format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The `Ready` condition among `conditions`.
+pub fn ready(conditions: &[Condition]) -> Option<&Condition> {
+    conditions.iter().find(|c| c.type_ == "Ready")
+}
+
+/// `Ready=True (WorkloadReady)`, green when True, red otherwise; `Ready unknown` without one.
+pub fn verdict(conditions: &[Condition], colour: bool) -> String {
+    ready(conditions).map_or("Ready unknown".to_owned(), |c| {
+        let text = format!("Ready={} ({})", c.status, c.reason);
+        tint(&text, c.status == "True", colour)
+    })
+}
+
+/// `PropagationPolicy shop/web-pp`, `ClusterPropagationPolicy all`, or `no claiming policy`.
+pub fn policy_name(policy: Option<&PolicyReference>) -> String {
+    policy.map_or("no claiming policy".to_owned(), |p| match &p.namespace {
+        Some(ns) => format!("{} {ns}/{}", p.kind, p.name),
+        None => format!("{} {}", p.kind, p.name),
+    })
 }
 
 /// `Running, ready` in green, anything else (`Pending, not ready`) in red, when colouring.

@@ -1,5 +1,5 @@
 // Command estimator-check asks a karmada-scheduler-estimator how many replicas of a shape fit
-// in its member, the way karmada-scheduler asks it (pkg/estimator/client/accurate.go): the
+// in its member, the way karmada-scheduler's accurate-estimator client asks it: the
 // request as JSON on stdin, {"address": "127.0.0.1:<port>", "cluster": "<name>",
 // "requirements": <a binding's spec.replicaRequirements>}, {"maxReplicas": n} on stdout.
 // testenv builds it with a generated go.mod requiring the pinned Karmada module.

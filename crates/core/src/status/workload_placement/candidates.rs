@@ -1,18 +1,17 @@
 //! `status.candidates`: every Karmada Cluster that is not a target of the binding, with the
-//! reason it is not ([`filter_cluster`], or why a cluster that passes every filter got no
+//! reason it is not ([`ClusterFilter`], or why a cluster that passes every filter got no
 //! replicas), counted per reason and listed up to a cap.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use karmada_manager_api::candidate_reasons as reason;
 use karmada_manager_api::{CandidateCluster, CandidateClusters, Weighting};
 use karmada_types::{
-    Cluster, Placement, ReplicaDivisionPreference, ReplicaSchedulingType, ResourceBindingSpec,
-    SpreadByField,
+    Cluster, Placement, ReplicaSchedulingType, ResourceBindingSpec, SpreadByField,
 };
 
 use super::FitSource;
-use crate::placement::{Filtered, filter_cluster, resolve_weights, weighting};
+use crate::placement::{ClusterFilter, Filtered, aggregated, resolve_weights, weighting};
 
 /// What the candidate list is built from.
 pub(super) struct CandidateSources<'a> {
@@ -33,22 +32,21 @@ pub(super) struct CandidateSources<'a> {
 
 /// The list, or `None` when every Cluster is a target.
 pub(super) fn candidates(sources: &CandidateSources<'_>) -> Option<CandidateClusters> {
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     let others: Vec<&Cluster> = sources
         .clusters
         .iter()
         .copied()
         .filter(|c| {
             let name = c.metadata.name.as_deref().unwrap_or_default();
-            !name.is_empty()
-                && !sources.targets.contains_key(name)
-                && seen.insert(name, ()).is_none()
+            !name.is_empty() && !sources.targets.contains_key(name) && seen.insert(name)
         })
         .collect();
     if others.is_empty() {
         return None;
     }
     let divided = divided_replicas(sources.spec, sources.placement);
+    let filter = ClusterFilter::new(sources.spec, sources.affinity_name);
     let mut fits = HashMap::new();
     let mut fit = |name: &str| {
         *fits
@@ -59,20 +57,18 @@ pub(super) fn candidates(sources: &CandidateSources<'_>) -> Option<CandidateClus
         .iter()
         .map(|cluster| {
             let name = cluster.metadata.name.clone().unwrap_or_default();
-            let verdict = filter_cluster(cluster, sources.spec, sources.affinity_name)
-                .unwrap_or_else(|| {
-                    let no_room = divided && fit(&name).is_some_and(|f| f.replicas == 0);
-                    if no_room {
-                        Filtered {
-                            reason: reason::NO_REPLICA_FITS,
-                            message:
-                                "passes every filter, but no replica of this shape fits there now"
-                                    .to_owned(),
-                        }
-                    } else {
-                        not_selected(sources, cluster)
+            let verdict = filter.first_failure(cluster).unwrap_or_else(|| {
+                let no_room = divided && fit(&name).is_some_and(|f| f.replicas == 0);
+                if no_room {
+                    Filtered {
+                        reason: reason::NO_REPLICA_FITS,
+                        message: "passes every filter, but no replica of this shape fits there now"
+                            .to_owned(),
                     }
-                });
+                } else {
+                    not_selected(sources, cluster)
+                }
+            });
             let entry = CandidateCluster {
                 name,
                 reason: verdict.reason.to_owned(),
@@ -175,15 +171,6 @@ fn not_selected(sources: &CandidateSources<'_>, cluster: &Cluster) -> Filtered {
         reason: reason::NOT_SELECTED,
         message,
     }
-}
-
-/// `Divided` with the `Aggregated` preference: packed into the clusters with the most room.
-pub(super) fn aggregated(placement: &Placement) -> bool {
-    placement
-        .replica_scheduling
-        .as_ref()
-        .and_then(|s| s.replica_division_preference.as_ref())
-        == Some(&ReplicaDivisionPreference::Aggregated)
 }
 
 /// Most telling first: clusters that could take the workload, then states that may change,

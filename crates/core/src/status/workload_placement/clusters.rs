@@ -14,7 +14,7 @@ use super::pods::pod_view;
 use super::{Fit, FitSource, PlacementOptions};
 use crate::fit::FitShape;
 use crate::index::WorkloadPod;
-use crate::placement::ResolvedWeights;
+use crate::placement::{ResolvedWeights, aggregated};
 use crate::projection::PodPhase;
 use crate::text::{PROBLEM_MESSAGE_LIMIT, QUOTE_LIMIT, VALUE_LIMIT, bounded};
 
@@ -192,7 +192,7 @@ fn division(
     {
         return None;
     }
-    let aggregated = super::candidates::aggregated(placement);
+    let aggregated = aggregated(placement);
     let weights = &sources.weights;
     match weights.weighting {
         Weighting::Static => {
