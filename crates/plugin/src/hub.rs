@@ -3,10 +3,10 @@
 
 use crate::cli::Global;
 use crate::error::{PluginError, Result};
+pub use crate::placement::Placement;
 use crate::workload::WorkloadRef;
 use karmada_manager_api::{
     ClusterInsight, ClusterWorkloadPlacement, FLEET_INSIGHT_NAME, FleetInsight, WorkloadPlacement,
-    WorkloadPlacementStatus,
 };
 use kube::Resource;
 use kube::api::{Api, ListParams};
@@ -156,37 +156,6 @@ pub fn no_cluster(cluster: &str) -> PluginError {
     PluginError::NotFound(format!(
         "no cluster {cluster}: karmada-manager has no ClusterInsight of that name (kubectl get clusterinsights)"
     ))
-}
-
-/// A WorkloadPlacement or ClusterWorkloadPlacement that has a status.
-#[derive(Clone, Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Placement {
-    pub kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    pub name: String,
-    pub status: WorkloadPlacementStatus,
-}
-
-impl Placement {
-    fn of(
-        kind: &'static str,
-        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-        status: Option<WorkloadPlacementStatus>,
-    ) -> Option<Placement> {
-        Some(Placement {
-            kind,
-            namespace: metadata.namespace,
-            name: metadata.name?,
-            status: status?,
-        })
-    }
-
-    /// `<kind>/<name>` as the object is addressed, e.g. `workloadplacement/web-deployment`.
-    pub fn display(&self) -> String {
-        format!("{}/{}", self.kind.to_lowercase(), self.name)
-    }
 }
 
 /// Lists everything `api` serves; a 404 means the hub does not know the resource at all.

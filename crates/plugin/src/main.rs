@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod error;
 mod hub;
+mod placement;
 mod render;
 mod workload;
 

@@ -1,7 +1,7 @@
 //! `<kind>/<name>` on the command line, and the placement that describes that workload.
 
 use crate::error::{PluginError, Result};
-use crate::hub::Placement;
+use crate::placement::Placement;
 
 /// A workload as the user names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
