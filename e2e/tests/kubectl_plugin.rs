@@ -4,6 +4,8 @@
 //! each bad input ends in its documented exit code with a message.
 
 mod support;
+#[path = "kubectl_plugin/what_if.rs"]
+mod what_if;
 
 use anyhow::{Context, Result, ensure};
 use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
@@ -88,6 +90,8 @@ async fn the_plugin_agrees_with_the_resources_and_the_members() -> Result<()> {
     where_and_fit(&plugin, &env, &placements).await?;
     why_and_wait(&plugin).await?;
     trace(&plugin, &env).await?;
+    what_if::what_if(&plugin, &env, &hub, &placements).await?;
+    what_if::watch(&plugin, &env).await?;
     bad_input(&plugin, &env, &hub).await?;
     Ok(())
 }

@@ -24,10 +24,14 @@ mod fleet;
 mod freshness;
 #[path = "real_karmada/insight.rs"]
 mod insight;
+#[path = "real_karmada/logs.rs"]
+mod logs;
 #[path = "real_karmada/placement.rs"]
 mod placement;
 #[path = "real_karmada/stale.rs"]
 mod stale;
+#[path = "real_karmada/what_if.rs"]
+mod what_if;
 #[path = "real_karmada/why.rs"]
 mod why;
 
@@ -44,5 +48,6 @@ async fn karmada_manager_agrees_with_the_real_karmada() -> Result<()> {
     why::scenario(&fleet).await?;
     division::scenario(&fleet).await?;
     stale::scenario(&fleet).await?;
+    logs::scenario(&fleet).await?;
     Ok(())
 }

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::common::{NodeCounts, PodCounts, ResourceMap};
+use crate::headroom::Headroom;
 use crate::node_detail::NodeDetails;
 
 /// Reserved: karmada-manager creates and owns every ClusterInsight and writes only its status.
@@ -123,6 +124,11 @@ pub struct ClusterInsightStatus {
     /// `ClusterStatus`.
     #[serde(default)]
     pub node_details: NodeDetails,
+    /// What is free on the member's schedulable nodes, grouped into a few shapes: what
+    /// `kubectl karmada-insight fit -f` estimates a workload that does not exist yet from.
+    /// Absent with source `ClusterStatus`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headroom: Option<Headroom>,
     /// Karmada workloads scheduled to this member, from the hub's bindings.
     #[serde(default)]
     pub workloads: ClusterWorkloadCounts,

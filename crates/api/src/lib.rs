@@ -16,6 +16,7 @@ pub mod cluster_insight;
 pub mod common;
 pub mod conditions;
 pub mod fleet_insight;
+pub mod headroom;
 pub mod node_detail;
 pub mod placement;
 pub mod target_cluster;
@@ -36,6 +37,7 @@ pub use fleet_insight::{
     ClusterCounts, FLEET_INSIGHT_NAME, FleetInsight, FleetInsightSpec, FleetInsightStatus,
     FleetWorkloadCounts, PolicyCounts, TopCluster,
 };
+pub use headroom::{Headroom, NodeShape};
 pub use node_detail::{NodeDetail, NodeDetails, NodePodCounts, NodeProblem, NodeResourceFigures};
 pub use placement::{
     ClusterAffinitySummary, DivisionPreference, PlacementSummary, ReplicaScheduling,

@@ -11,7 +11,7 @@ use std::time::Duration;
     name = "kubectl karmada-insight",
     bin_name = "kubectl karmada-insight",
     version,
-    after_help = "Exit codes: 0 ok, 1 unexpected API error, 2 usage, 3 not found, 4 karmada-manager not installed, 5 forbidden, 6 hub unreachable or kubeconfig unusable, 7 wait timed out."
+    after_help = "Exit codes: 0 ok, 1 unexpected API error, 2 usage, 3 not found, 4 karmada-manager not installed, 5 forbidden, 6 hub unreachable or kubeconfig unusable, 7 wait timed out, 8 manifest unreadable (fit -f)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -41,6 +41,10 @@ pub struct Global {
     /// Leave out table headers.
     #[arg(long, global = true)]
     pub no_headers: bool,
+    /// Draw the answer again whenever karmada-manager's resources change (status, top, where,
+    /// why, fit), until Ctrl-C.
+    #[arg(short = 'w', long, global = true)]
+    pub watch: bool,
     /// How long to wait for each answer of the hub, e.g. `10s`, `1m`.
     #[arg(long, global = true, default_value = "10s", value_parser = parse_duration)]
     pub request_timeout: Duration,
@@ -71,8 +75,9 @@ pub enum Command {
     Where(WorkloadArgs),
     /// Why a workload runs where it does, and not elsewhere, in sentences.
     Why(WhyArgs),
-    /// How many more replicas of a workload fit on each cluster.
-    Fit(WorkloadArgs),
+    /// How many more replicas of a workload fit on each cluster; with `-f`, of a workload not
+    /// applied yet (what-if).
+    Fit(FitArgs),
     /// Wait until a workload's placement is Ready (for pipelines).
     Wait(WaitArgs),
     /// Follow a pod to its node, cluster, workload, binding, policy and overrides.
@@ -80,6 +85,9 @@ pub enum Command {
         #[command(subcommand)]
         what: Trace,
     },
+    /// The logs of a workload's pods on every cluster it runs on, through Karmada's cluster
+    /// proxy, as you; each line prefixed with `[cluster/pod]`.
+    Logs(LogsArgs),
     /// Mark a member's node unschedulable, through Karmada's cluster proxy, as you.
     Cordon(NodeArgs),
     /// Mark a member's node schedulable again, through Karmada's cluster proxy, as you.
@@ -89,6 +97,8 @@ pub enum Command {
         #[command(subcommand)]
         what: Label,
     },
+    /// Serve a live, read-only web page of the fleet on this machine (loopback by default).
+    Dashboard(DashboardArgs),
     /// Print a shell completion script.
     Completion {
         /// The shell.
@@ -158,12 +168,62 @@ pub struct WorkloadArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct FitArgs {
+    /// The workload, `<kind>/<name>`.
+    #[arg(required_unless_present = "filename", conflicts_with = "filename")]
+    pub workload: Option<String>,
+    /// A manifest (YAML or JSON; `-` for standard input) of a Deployment, StatefulSet,
+    /// ReplicaSet, Job or Pod: how many of its replicas would fit, from each cluster's
+    /// published headroom.
+    #[arg(short = 'f', long)]
+    pub filename: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct WhyArgs {
     /// The workload, `<kind>/<name>`.
     pub workload: String,
     /// Only what concerns this cluster.
     #[arg(long)]
     pub cluster: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The workload, `<kind>/<name>`: a Deployment, StatefulSet, DaemonSet, ReplicaSet or Job.
+    pub workload: String,
+    /// Only the pods on this cluster (default: every cluster the workload is placed on).
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Only this container (default: every container of each pod, named in the prefix when a
+    /// pod has several).
+    #[arg(short = 'c', long)]
+    pub container: Option<String>,
+    /// Stream new lines until Ctrl-C, or until every stream ends.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Lines of each container's log to show, counted from its end (default -1: all).
+    #[arg(long, allow_negative_numbers = true)]
+    pub tail: Option<i64>,
+    /// Only lines newer than this, e.g. `5s`, `2m`, `1h`, `1h30m`.
+    #[arg(long, value_parser = crate::commands::logs::parse_since)]
+    pub since: Option<Duration>,
+    /// At most this many logs are read at once; `-f` refuses to follow more.
+    #[arg(long, default_value_t = 50)]
+    pub max_log_requests: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// Port to serve on (0: any free port).
+    #[arg(long, default_value_t = 7373)]
+    pub port: u16,
+    /// Address to serve on. Anything but loopback also needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub address: std::net::IpAddr,
+    /// Serve on a non-loopback --address: whoever reaches it sees the fleet as you do.
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 #[derive(Debug, Args)]

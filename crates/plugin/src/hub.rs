@@ -60,10 +60,26 @@ impl Hub {
         })
     }
 
+    /// A client for watches: the same connection settings without the read timeout, which
+    /// would cut a quiet watch (the watch requests carry their own server-side timeout).
+    pub fn watch_client(&self) -> Result<kube::Client> {
+        client(self.config.clone(), Reads::Streamed)
+    }
+
     /// A client of member `cluster` through Karmada's cluster proxy
     /// (`<hub>/apis/cluster.karmada.io/v1alpha1/clusters/<cluster>/proxy`), with the user's own
     /// hub credentials: Karmada impersonates the user in the member.
     pub fn member_client(&self, cluster: &str) -> Result<kube::Client> {
+        client(self.member_config(cluster)?, Reads::Bounded)
+    }
+
+    /// [`Hub::member_client`] without the read timeout, for a stream that may stay silent for
+    /// as long as it is followed (`logs -f`); connecting is still bounded.
+    pub fn member_stream_client(&self, cluster: &str) -> Result<kube::Client> {
+        client(self.member_config(cluster)?, Reads::Streamed)
+    }
+
+    fn member_config(&self, cluster: &str) -> Result<kube::Config> {
         let mut config = self.config.clone();
         let hub = self.config.cluster_url.to_string();
         let url = format!(
@@ -73,8 +89,7 @@ impl Hub {
         config.cluster_url = url
             .parse()
             .map_err(|e| PluginError::Usage(format!("{cluster:?} is not a cluster name: {e}")))?;
-        kube::Client::try_from(config)
-            .map_err(|e| PluginError::Config(format!("cannot build a client: {e}")))
+        Ok(config)
     }
 
     /// Fails with "not found" unless karmada-manager knows Cluster `cluster`.
@@ -94,6 +109,11 @@ impl Hub {
         let mut insights = list(Api::<ClusterInsight>::all(self.client.clone())).await?;
         insights.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
         Ok(insights)
+    }
+
+    /// Karmada's Clusters, for the general estimate of a what-if.
+    pub async fn karmada_clusters(&self) -> Result<Vec<karmada_types::Cluster>> {
+        list(Api::<karmada_types::Cluster>::all(self.client.clone())).await
     }
 
     /// The fleet's summary.
@@ -149,6 +169,21 @@ impl Hub {
         );
         Ok(found)
     }
+}
+
+/// Whether a client's reads are bounded by `--request-timeout`, or may wait as long as a
+/// stream stays open.
+enum Reads {
+    Bounded,
+    Streamed,
+}
+
+fn client(mut config: kube::Config, reads: Reads) -> Result<kube::Client> {
+    if matches!(reads, Reads::Streamed) {
+        config.read_timeout = None;
+    }
+    kube::Client::try_from(config)
+        .map_err(|e| PluginError::Config(format!("cannot build a client: {e}")))
 }
 
 /// The error for a cluster karmada-manager does not know.

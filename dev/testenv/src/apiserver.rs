@@ -75,6 +75,10 @@ impl ApiServer {
             // Nothing routes to this server's Service IP; skip the endpoint bookkeeping writes.
             "--endpoint-reconciler-type=none".to_string(),
             "--allow-privileged=true".to_string(),
+            // A node's kubelet (pods' logs) at its InternalIP first, as kubeadm configures it:
+            // kwok's nodes report 127.0.0.1 there (see crate::kubelet_api). No
+            // --kubelet-certificate-authority: the kubelet's certificate is not verified.
+            "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname".to_string(),
             "--profiling=false".to_string(),
             // The aggregation layer: the identity and headers it forwards to aggregated API
             // servers (karmada-aggregated-apiserver on the hub), as kubeadm configures them.

@@ -226,6 +226,16 @@ impl Environment {
         self.karmada.as_ref()
     }
 
+    /// Where kwok serves the kubelet API of member `name`'s nodes, and the log file of every
+    /// container there; `None` unless the environment runs the real Karmada
+    /// ([`EnvOptions::karmada`]).
+    pub fn kubelet_api(&self, name: &str) -> Option<&crate::kubelet_api::KubeletApi> {
+        self.member_controllers
+            .iter()
+            .find(|c| c.member() == name)
+            .map(MemberControllers::kubelet_api)
+    }
+
     /// The log files of every process besides the API servers (Karmada's components, the
     /// members' controllers and kwok), for a failing test to point at.
     pub fn component_logs(&self) -> Vec<PathBuf> {

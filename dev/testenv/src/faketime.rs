@@ -1,10 +1,9 @@
 //! Debian's libfaketime: runs one process with its wall clock skewed (through `LD_PRELOAD`),
-//! the way a machine whose clock is off would run it. Installed with apt-get when missing,
-//! since the project's machines are Debian and its tests run as root.
+//! the way a machine whose clock is off would run it. Installed with apt-get when missing
+//! ([`crate::debian`]).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const LIBRARIES: [&str; 2] = [
     "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
@@ -13,27 +12,12 @@ const LIBRARIES: [&str; 2] = [
 
 /// The library's path, installing Debian's `libfaketime` package first when it is missing.
 pub fn library() -> Result<PathBuf> {
-    if let Some(found) = installed() {
-        return Ok(found);
-    }
-    println!("testenv: installing Debian's libfaketime (apt-get install libfaketime)");
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "-qq", "libfaketime"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-    };
-    let installed_now = install().is_ok_and(|s| s.success()) || {
-        // A fresh machine has no package lists yet.
-        let updated = Command::new("apt-get").args(["update", "-qq"]).status();
-        updated.is_ok_and(|s| s.success()) && install().is_ok_and(|s| s.success())
-    };
-    match installed() {
-        Some(found) if installed_now => Ok(found),
-        _ => bail!(
-            "libfaketime is needed to run a process with a skewed clock; install Debian's libfaketime package"
-        ),
-    }
+    crate::debian::ensure(
+        &["libfaketime"],
+        "to run a process with a skewed clock",
+        || installed().is_some(),
+    )?;
+    installed().context("libfaketime is installed but not where Debian puts it")
 }
 
 fn installed() -> Option<PathBuf> {

@@ -8,15 +8,18 @@
 //! - The API server keeps the `ServiceAccount` admission plugin off (see [`crate::apiserver`]),
 //!   so pods get no token volume that no kubelet would mount.
 //! - No serving ports: both controllers run with `--secure-port=0`, leader election off.
+//! - kwok serves the kubelet API (container logs) on a loopback port of its own, and every
+//!   container logs what one file holds ([`crate::kubelet_api`]).
 
 use crate::apiserver::ApiServer;
+use crate::kubelet_api::KubeletApi;
 use crate::process::Supervised;
 use crate::upstream::{self, MemberBinaries};
 use crate::versions;
 use anyhow::{Result, bail};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::api::Api;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// kwok's own stage definitions (from its Go module) that kwokctl installs by default: nodes
@@ -34,17 +37,23 @@ const KWOK_STAGES: &[&str] = &[
 /// that its controllers run.
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// How often kwok is moved to another port when the one chosen was taken before it bound it.
+const PORT_MOVES: u32 = 3;
+
 /// The running controllers of one member; stopped on drop.
 pub struct MemberControllers {
     member: String,
     controller_manager: Supervised,
     scheduler: Supervised,
     kwok: Supervised,
+    kwok_binary: PathBuf,
+    kubeconfig: String,
+    kubelet_api: KubeletApi,
 }
 
 impl MemberControllers {
     /// Starts the three processes against `member` (admin kubeconfig) and waits until
-    /// kube-controller-manager works.
+    /// kube-controller-manager works and kwok serves the kubelet API.
     pub async fn start(member: &ApiServer, binaries: &MemberBinaries) -> Result<Self> {
         let kubeconfig = member.kubeconfig().display().to_string();
         let log = |name: &str| member.dir().join(format!("{name}.log"));
@@ -66,10 +75,11 @@ impl MemberControllers {
             ],
             log("kube-scheduler"),
         )?;
-        let kwok = Supervised::spawn(
-            &format!("kwok {}", member.name()),
-            &binaries.kwok,
-            &kwok_args(&kubeconfig)?,
+        let kubelet_api = KubeletApi::prepare(member.dir())?;
+        let kwok = spawn_kwok(
+            member.name(),
+            (&binaries.kwok, &kubeconfig),
+            &kubelet_api,
             log("kwok"),
         )?;
         let mut controllers = Self {
@@ -77,6 +87,9 @@ impl MemberControllers {
             controller_manager,
             scheduler,
             kwok,
+            kwok_binary: binaries.kwok.clone(),
+            kubeconfig,
+            kubelet_api,
         };
         controllers.wait_ready(&member.client().await?).await?;
         Ok(controllers)
@@ -87,10 +100,36 @@ impl MemberControllers {
         [&self.controller_manager, &self.scheduler, &self.kwok].map(|p| p.log().to_path_buf())
     }
 
+    pub fn member(&self) -> &str {
+        &self.member
+    }
+
+    /// Where kwok serves the member's kubelet API, and the log file of its containers.
+    pub fn kubelet_api(&self) -> &KubeletApi {
+        &self.kubelet_api
+    }
+
+    /// Waits until kube-controller-manager works and kwok serves the kubelet API.
     async fn wait_ready(&mut self, client: &kube::Client) -> Result<()> {
         let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), "default");
         let deadline = Instant::now() + READY_TIMEOUT;
+        let mut moves = 0;
         loop {
+            // The port was free when chosen, but another process of a busy machine took it
+            // before kwok bound it: choose again.
+            if self.kwok.exited().is_some()
+                && moves < PORT_MOVES
+                && self.kwok.log_tail(30).contains("address already in use")
+            {
+                moves += 1;
+                self.kubelet_api.move_port()?;
+                self.kwok = spawn_kwok(
+                    &self.member,
+                    (&self.kwok_binary, &self.kubeconfig),
+                    &self.kubelet_api,
+                    self.kwok.log().to_path_buf(),
+                )?;
+            }
             for process in [
                 &mut self.controller_manager,
                 &mut self.scheduler,
@@ -104,14 +143,19 @@ impl MemberControllers {
                     );
                 }
             }
-            if sas.get_opt("default").await?.is_some() {
+            let serving = tokio::net::TcpStream::connect(("127.0.0.1", self.kubelet_api.port))
+                .await
+                .is_ok();
+            if serving && sas.get_opt("default").await?.is_some() {
                 return Ok(());
             }
             if Instant::now() > deadline {
                 bail!(
-                    "kube-controller-manager of member {} made no `default` ServiceAccount within {READY_TIMEOUT:?}:\n{}",
+                    "member {}: no `default` ServiceAccount from kube-controller-manager, or no kubelet API from kwok on port {}, within {READY_TIMEOUT:?}:\n{}\n{}",
                     self.member,
-                    self.controller_manager.log_tail(30)
+                    self.kubelet_api.port,
+                    self.controller_manager.log_tail(30),
+                    self.kwok.log_tail(10)
                 );
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -139,8 +183,24 @@ fn controller_manager_args(member: &ApiServer, kubeconfig: &str) -> Vec<String> 
     ]
 }
 
-/// kwok with the stages kwokctl configures by default, read from kwok's own Go module.
-fn kwok_args(kubeconfig: &str) -> Result<Vec<String>> {
+/// kwok for `member`, run as `(binary, kubeconfig)`, logging to `log`.
+fn spawn_kwok(
+    member: &str,
+    (binary, kubeconfig): (&Path, &str),
+    kubelet_api: &KubeletApi,
+    log: PathBuf,
+) -> Result<Supervised> {
+    Supervised::spawn(
+        &format!("kwok {member}"),
+        binary,
+        &kwok_args(kubeconfig, kubelet_api)?,
+        log,
+    )
+}
+
+/// kwok with the stages kwokctl configures by default, read from kwok's own Go module, and the
+/// kubelet API of [`KubeletApi`].
+fn kwok_args(kubeconfig: &str, kubelet_api: &KubeletApi) -> Result<Vec<String>> {
     let module = upstream::module_dir("sigs.k8s.io/kwok", versions::KWOK)?;
     let mut args = vec![
         format!("--kubeconfig={kubeconfig}"),
@@ -148,8 +208,8 @@ fn kwok_args(kubeconfig: &str) -> Result<Vec<String>> {
         // kubelet's default; kwok renews each node's Lease like a kubelet does.
         "--node-lease-duration-seconds=40".into(),
         "--cidr=10.244.0.0/16".into(),
-        "--node-ip=10.0.0.1".into(),
     ];
+    args.extend(kubelet_api.kwok_args());
     for stage in KWOK_STAGES {
         let path = module.join(stage);
         if !path.is_file() {

@@ -13,6 +13,9 @@ pub struct Supervised {
     name: String,
     child: Option<Child>,
     log: PathBuf,
+    /// Leads a process group of its own, killed as a whole: a program whose children would
+    /// outlive it (ChromeDriver's browsers).
+    group: bool,
 }
 
 impl Supervised {
@@ -22,6 +25,22 @@ impl Supervised {
     /// call this from a long-lived thread (an async task of the environment's runtime is; a
     /// `spawn_blocking` thread is not).
     pub fn spawn(name: &str, program: &Path, args: &[String], log: PathBuf) -> Result<Self> {
+        Self::start(name, program, args, log, false)
+    }
+
+    /// [`Supervised::spawn`] in a process group of its own: killing it kills every process it
+    /// started.
+    pub fn spawn_group(name: &str, program: &Path, args: &[String], log: PathBuf) -> Result<Self> {
+        Self::start(name, program, args, log, true)
+    }
+
+    fn start(
+        name: &str,
+        program: &Path,
+        args: &[String],
+        log: PathBuf,
+        group: bool,
+    ) -> Result<Self> {
         let out = File::options()
             .create(true)
             .append(true)
@@ -33,6 +52,9 @@ impl Supervised {
             .stdout(out.try_clone()?)
             .stderr(out);
         die_with_parent(&mut cmd);
+        if group {
+            cmd.process_group(0);
+        }
         let child = cmd
             .spawn()
             .with_context(|| format!("starting {name} ({})", program.display()))?;
@@ -40,6 +62,7 @@ impl Supervised {
             name: name.to_string(),
             child: Some(child),
             log,
+            group,
         })
     }
 
@@ -70,6 +93,12 @@ impl Supervised {
     /// Kills the process (SIGKILL) and reaps it. Idempotent.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
+            if self.group {
+                // The whole group; the leader's pid is the group's id.
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .status();
+            }
             let _ = child.kill();
             let _ = child.wait();
             tracing::debug!(process = %self.name, "stopped");

@@ -21,6 +21,10 @@ pub const KWOK: &str = "v0.8.0";
 /// Kubernetes 0.35 libraries, like the release above (v3.21 moved to 0.36).
 pub const HELM: &str = "v3.20.2";
 
+/// `sigs.k8s.io/krew` release: krew itself (`krew install --manifest --archive`) and its
+/// `validate-krew-manifest`, for the kubectl plugin's krew manifest (`cargo xtask krew`).
+pub const KREW: &str = "v0.4.3";
+
 /// The published version of the `k8s.io/*` staging modules that belong to [`KUBERNETES`]
 /// (`v1.35.4` → `v0.35.4`).
 pub fn kubernetes_staging() -> String {

@@ -30,6 +30,27 @@ pub async fn create(
     replicas: i32,
     owner: Option<&Owner>,
 ) -> Result<Owner> {
+    create_shaped(
+        member,
+        kind,
+        (namespace, name),
+        replicas,
+        owner,
+        &Value::Null,
+    )
+    .await
+}
+
+/// Like [`create`], with what the pod template asks of a node: `pod["resources"]` becomes the
+/// container's `resources` and `pod["tolerations"]` the pod's, both as a manifest writes them.
+pub async fn create_shaped(
+    member: &kube::Client,
+    kind: &str,
+    (namespace, name): (&str, &str),
+    replicas: i32,
+    owner: Option<&Owner>,
+    pod: &Value,
+) -> Result<Owner> {
     apply_namespace(member, namespace).await?;
     let (group, plural) = match kind {
         "Deployment" => ("apps", "deployments"),
@@ -50,7 +71,7 @@ pub async fn create(
     let mut object = json!({
         "apiVersion": resource.api_version, "kind": kind,
         "metadata": {"name": name, "namespace": namespace, "labels": {"app": name}},
-        "spec": spec(kind, name, replicas),
+        "spec": spec(kind, name, replicas, pod),
     });
     if let Some(owner) = owner {
         let api_version = match owner.kind.as_str() {
@@ -74,28 +95,54 @@ pub async fn create(
     })
 }
 
-fn pod_template(name: &str, restart: &str) -> Value {
-    json!({
-        "metadata": {"labels": {"app": name}},
-        "spec": {"restartPolicy": restart, "containers": [{"name": "app", "image": "registry.local/app:1"}]},
-    })
+fn pod_template(name: &str, restart: &str, pod: &Value) -> Value {
+    let mut container = json!({"name": "app", "image": "registry.local/app:1"});
+    if let Some(resources) = pod.get("resources") {
+        container["resources"] = resources.clone();
+    }
+    let mut spec = json!({"restartPolicy": restart, "containers": [container]});
+    if let Some(tolerations) = pod.get("tolerations") {
+        spec["tolerations"] = tolerations.clone();
+    }
+    json!({"metadata": {"labels": {"app": name}}, "spec": spec})
 }
 
-fn spec(kind: &str, name: &str, replicas: i32) -> Value {
+fn spec(kind: &str, name: &str, replicas: i32, pod: &Value) -> Value {
     let selector = json!({"matchLabels": {"app": name}});
+    let template = |restart| pod_template(name, restart, pod);
     match kind {
         "Deployment" | "ReplicaSet" => json!({
-            "replicas": replicas, "selector": selector, "template": pod_template(name, "Always"),
+            "replicas": replicas, "selector": selector, "template": template("Always"),
         }),
         "StatefulSet" => json!({
             "replicas": replicas, "selector": selector, "serviceName": name,
-            "template": pod_template(name, "Always"),
+            "template": template("Always"),
         }),
-        "DaemonSet" => json!({"selector": selector, "template": pod_template(name, "Always")}),
-        "Job" => json!({"parallelism": replicas, "template": pod_template(name, "Never")}),
+        "DaemonSet" => json!({"selector": selector, "template": template("Always")}),
+        "Job" => json!({"parallelism": replicas, "template": template("Never")}),
         _ => json!({
             "schedule": "*/5 * * * *",
-            "jobTemplate": {"spec": {"template": pod_template(name, "Never")}},
+            "jobTemplate": {"spec": {"template": template("Never")}},
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shape_adds_resources_and_tolerations_and_nothing_else() {
+        let plain = spec("Deployment", "web", 3, &Value::Null);
+        assert_eq!(
+            plain["template"]["spec"],
+            json!({"restartPolicy": "Always", "containers": [{"name": "app", "image": "registry.local/app:1"}]})
+        );
+        let pod = json!({"resources": {"requests": {"cpu": "1"}}, "tolerations": [{"key": "k"}]});
+        let shaped = spec("CronJob", "report", 0, &pod);
+        let template = &shaped["jobTemplate"]["spec"]["template"]["spec"];
+        assert_eq!(template["containers"][0]["resources"], pod["resources"]);
+        assert_eq!(template["tolerations"], pod["tolerations"]);
+        assert_eq!(template["restartPolicy"], "Never");
     }
 }

@@ -8,7 +8,11 @@
 //! - `crds`:  regenerate `crds/*.yaml`, the chart's CRDs, `docs/crd-reference.md` and
 //!   `docs/troubleshooting.md` from the Rust types (`--check` fails when stale).
 //! - `prepare`: build and cache the upstream binaries (etcd, kube-apiserver, kubectl, helm,
-//!   Karmada's components, kube-controller-manager, kube-scheduler, kwok) and the kstatus checker.
+//!   Karmada's components, kube-controller-manager, kube-scheduler, kwok, krew) and the kstatus
+//!   checker.
+//! - `krew`: build the kubectl plugin in release, pack it for krew and write its krew manifest
+//!   (`target/krew/karmada-insight.yaml`; `--archive os/arch=PATH` adds other platforms' archives,
+//!   see docs/kubectl-plugin.md).
 //! - `bench`: the benchmarks in release: synthetic ingest, then the live API-server benchmarks
 //!   (`--full` for the full sizes; results in `target/bench/`, see docs/benchmarks.md).
 
@@ -16,6 +20,7 @@ mod bench;
 mod crds;
 mod dev;
 mod docs;
+mod krew;
 mod reference;
 mod suite;
 mod troubleshooting;
@@ -53,8 +58,22 @@ enum Task {
         check: bool,
     },
     /// Build and cache etcd, kube-apiserver, kubectl, helm, the kstatus checker, Karmada's
-    /// components, kube-controller-manager, kube-scheduler and kwok from Go modules.
+    /// components, kube-controller-manager, kube-scheduler, kwok and krew from Go modules.
     Prepare,
+    /// Build the kubectl plugin in release, pack it into a .tar.gz and write its krew manifest
+    /// (karmada-insight.yaml) beside it.
+    Krew {
+        /// Where the archives and the manifest go [default: target/krew].
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+        /// The archive of another platform, built elsewhere (repeatable): the manifest lists
+        /// it beside this machine's.
+        #[arg(long = "archive", value_name = "OS/ARCH=PATH", value_parser = krew::parse_archive)]
+        archives: Vec<(krew::Platform, std::path::PathBuf)>,
+        /// Pack this plugin binary, built already for this machine, instead of building one.
+        #[arg(long, value_name = "PATH")]
+        binary: Option<std::path::PathBuf>,
+    },
     /// Run the benchmarks in release: the ingest core against its baselines, then the live
     /// benchmarks on real API servers (initial sync, freshness, summary, write amplification).
     Bench {
@@ -75,6 +94,15 @@ fn main() -> anyhow::Result<()> {
         Task::Test => suite::run(),
         Task::Crds { check } => crds::run(check).and_then(|()| docs::run(check)),
         Task::Prepare => suite::prepare(),
+        Task::Krew {
+            out,
+            archives,
+            binary,
+        } => krew::run(krew::Options {
+            out,
+            others: archives,
+            binary,
+        }),
         Task::Bench { full, args } => bench::run(full, &args),
     }
 }

@@ -47,6 +47,8 @@ pub fn prepare() -> Result<()> {
     // and e2e/tests/cluster_proxy.rs.
     let karmada = testenv::upstream::ensure_karmada()?;
     let members = testenv::upstream::ensure_member_binaries()?;
+    // krew and its manifest validator, for the plugin's krew manifest (e2e/tests/krew.rs).
+    let krew = testenv::upstream::ensure_krew()?;
     println!(
         "karmada-aggregated-apiserver: {}\nkarmada-controller-manager: {}\nkarmada-scheduler: {}\nkarmada-webhook: {}\nkube-controller-manager: {}\nkube-scheduler: {}\nkwok: {}",
         karmada.aggregated_apiserver.display(),
@@ -58,11 +60,13 @@ pub fn prepare() -> Result<()> {
         members.kwok.display()
     );
     println!(
-        "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nhelm: {}\nlibfaketime: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
+        "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nhelm: {}\nkrew: {}\nvalidate-krew-manifest: {}\nlibfaketime: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
         binaries.etcd.display(),
         binaries.kube_apiserver.display(),
         binaries.kubectl.display(),
         helm.display(),
+        krew.krew.display(),
+        krew.validate_manifest.display(),
         faketime.display(),
         crds.len(),
         testenv::versions::KARMADA

@@ -209,7 +209,11 @@ pub async fn scenario(fleet: &Fleet) -> Result<()> {
         names.len(),
         table.join("; ")
     );
-    Ok(())
+    let manifests: Vec<(&str, Value)> = shapes()
+        .into_iter()
+        .map(|(name, spec)| (name, deployment(name, spec)))
+        .collect();
+    crate::what_if::check(fleet, &manifests, &bindings, &estimators).await
 }
 
 fn deployment(name: &str, spec: Value) -> Value {

@@ -3,7 +3,7 @@
 //! cordon, by the rules kube-scheduler and Karmada's accurate estimator apply
 //! (`k8s.io/component-helpers/scheduling/corev1`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{NodeSelector, NodeSelectorRequirement};
@@ -60,6 +60,29 @@ impl Claim {
         }
     }
 
+    /// The node label keys the claim reads (node selector and required affinity).
+    pub fn label_keys(&self) -> BTreeSet<&str> {
+        let affinity = match &self.affinity {
+            Some(Ok(terms)) => terms.as_slice(),
+            _ => &[],
+        };
+        self.selector
+            .keys()
+            .map(String::as_str)
+            .chain(
+                affinity
+                    .iter()
+                    .flat_map(|t| &t.labels)
+                    .map(Requirement::key),
+            )
+            .collect()
+    }
+
+    /// The required affinity picks nodes by name (`matchFields` on `metadata.name`).
+    pub fn selects_by_name(&self) -> bool {
+        matches!(&self.affinity, Some(Ok(terms)) if terms.iter().any(|t| !t.names.is_empty()))
+    }
+
     /// The node's labels satisfy the node selector and the required affinity.
     pub fn selects(&self, node: &SlimNode) -> bool {
         let selected = self
@@ -102,6 +125,17 @@ impl Term {
 }
 
 impl Requirement {
+    fn key(&self) -> &str {
+        match self {
+            Requirement::In(key, _)
+            | Requirement::NotIn(key, _)
+            | Requirement::Exists(key)
+            | Requirement::DoesNotExist(key)
+            | Requirement::Gt(key, _)
+            | Requirement::Lt(key, _) => key,
+        }
+    }
+
     fn matches(&self, node: &SlimNode) -> bool {
         let value = |key: &str| node.label(key).map(Arc::clone);
         match self {

@@ -17,9 +17,12 @@
 mod cache;
 mod claim;
 mod general;
+mod headroom;
+mod template;
 
 pub use cache::FitCache;
 pub use claim::Claim;
+pub use headroom::{HEADROOM_LABEL_KEYS, HEADROOM_SHAPE_LIMIT, HeadroomFit, headroom};
 
 use std::collections::BTreeMap;
 
@@ -86,9 +89,11 @@ impl FitShape {
         let free = |name: &str, in_milli: bool| {
             let allocatable = node.allocatable.get(name).unwrap_or(Amount::ZERO);
             if in_milli {
-                allocatable.milli() - used(name).milli()
+                allocatable.milli().saturating_sub(used(name).milli())
             } else {
-                allocatable.units_ceil() - used(name).units_ceil()
+                allocatable
+                    .units_ceil()
+                    .saturating_sub(used(name).units_ceil())
             }
         };
         self.divide(true, free)

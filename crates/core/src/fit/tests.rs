@@ -447,3 +447,5 @@ fn without_positive_requests_the_general_estimate_wraps_as_karmadas_does() {
     let two = modelled_cluster([2, 0, 0, 0], summary);
     assert_eq!(selector_only.in_cluster(&two), Some(0));
 }
+
+mod headroom;

@@ -69,20 +69,13 @@ fn refusal(error: kube::Error, node: &str, cluster: &str) -> PluginError {
         kube::Error::Api(status) if status.code == 404 && status.message.contains("nodes") => {
             PluginError::NotFound(format!("node {node} not found in cluster {cluster}"))
         }
-        kube::Error::Api(status) if status.code == 403 => PluginError::Forbidden {
-            verb: "patch",
-            resource: format!(
-                "nodes in cluster {cluster} through Karmada's cluster proxy (the hub must grant clusters/proxy, the member patch on nodes)"
-            ),
-            message: status.message,
-        },
-        kube::Error::Api(status) if status.code >= 500 => PluginError::Unreachable(format!(
-            "cluster {cluster} through Karmada's cluster proxy: {} ({})",
-            status.message, status.code
-        )),
-        other => {
-            PluginError::from_kube(other, "patch", &format!("node {node} in cluster {cluster}"))
-        }
+        other => PluginError::from_proxy(
+            other,
+            cluster,
+            "patch",
+            &format!("node {node}"),
+            "the hub must grant clusters/proxy, the member patch on nodes",
+        ),
     }
 }
 

@@ -207,16 +207,13 @@ fn controller(meta: &ObjectMeta) -> Option<&OwnerReference> {
 }
 
 fn through_proxy(error: kube::Error, cluster: &str) -> PluginError {
-    match error {
-        kube::Error::Api(status) if status.code == 403 => PluginError::Forbidden {
-            verb: "get",
-            resource: format!(
-                "pods in cluster {cluster} through Karmada's cluster proxy (the hub must grant clusters/proxy, the member get on pods, replicasets and jobs)"
-            ),
-            message: status.message,
-        },
-        other => PluginError::from_kube(other, "get", &format!("pods in cluster {cluster}")),
-    }
+    PluginError::from_proxy(
+        error,
+        cluster,
+        "get",
+        "pods",
+        "the hub must grant clusters/proxy, the member get on pods, replicasets and jobs",
+    )
 }
 
 fn render(trace: &Trace, colour: bool) -> String {

@@ -81,7 +81,7 @@ pub fn explain(placement: &Placement, only: Option<&str>, colour: bool) -> Resul
     Ok(out)
 }
 
-fn rules_sentence(rules: &PlacementSummary) -> String {
+pub fn rules_sentence(rules: &PlacementSummary) -> String {
     let mut parts = vec![wire_name(&rules.replica_scheduling)];
     if let Some(division) = &rules.division_preference {
         parts.push(wire_name(division));
@@ -113,7 +113,7 @@ fn rules_sentence(rules: &PlacementSummary) -> String {
     parts.join(", ")
 }
 
-fn target_sentence(cluster: &ClusterPlacement) -> String {
+pub fn target_sentence(cluster: &ClusterPlacement) -> String {
     let mut text = format!(
         "{} runs {} assigned replicas",
         cluster.name, cluster.replicas
@@ -146,7 +146,7 @@ fn target_sentence(cluster: &ClusterPlacement) -> String {
     text
 }
 
-fn candidate_sentence(item: &CandidateCluster) -> String {
+pub fn candidate_sentence(item: &CandidateCluster) -> String {
     let fit = item
         .fit_replicas
         .map(|f| format!(" ({f} replicas would fit)"))

@@ -67,6 +67,41 @@ pub fn ensure_helm() -> Result<PathBuf> {
     Ok(dir.join("helm"))
 }
 
+/// krew, the kubectl plugin manager, and its manifest validator.
+#[derive(Clone, Debug)]
+pub struct KrewBinaries {
+    pub krew: PathBuf,
+    pub validate_manifest: PathBuf,
+}
+
+/// Builds (or finds) krew and validate-krew-manifest, for the test of the plugin's krew manifest.
+/// Blocking; call it from a blocking context.
+pub fn ensure_krew() -> Result<KrewBinaries> {
+    let dir = GoBuild {
+        name: "krew",
+        module: "sigs.k8s.io/krew",
+        version: versions::KREW,
+        packages: &[
+            ("sigs.k8s.io/krew/cmd/krew", "krew"),
+            (
+                "sigs.k8s.io/krew/cmd/validate-krew-manifest",
+                "validate-krew-manifest",
+            ),
+        ],
+        pin_staging: false,
+        // Not stamped with its tag on purpose: a stamped krew checks GitHub for a newer release
+        // now and then; a "development build" never does, whatever the environment says.
+        ldflags: String::new(),
+        main_source: None,
+        tags: "",
+    }
+    .ensure()?;
+    Ok(KrewBinaries {
+        krew: dir.join("krew"),
+        validate_manifest: dir.join("validate-krew-manifest"),
+    })
+}
+
 /// Karmada's build tag (its `hack/build.sh`): the estimator's gRPC messages implement
 /// `proto.Message` only with it, so the estimator and its clients cannot talk without it.
 const KARMADA_TAGS: &str = "kubernetes_protomessage_one_more_release";

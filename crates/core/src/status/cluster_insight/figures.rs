@@ -8,13 +8,14 @@ use karmada_types::Cluster;
 use super::node_details::node_details;
 use super::size_guard::enforce_size_limit;
 use super::{ClusterInsightOptions, MemberFigures};
+use crate::fit::{HEADROOM_SHAPE_LIMIT, headroom};
 use crate::index::{ClusterFigures, ClusterIndex};
 use crate::status::{node_counts, resource_figures};
 use crate::text::{VALUE_LIMIT, bounded};
 
 /// The figures of the `ClusterInsight` of `cluster` from its member's index.
 ///
-/// Fills `cluster`, `nodes`, `pods`, `resources` and `nodeDetails` (capped at
+/// Fills `cluster`, `nodes`, `pods`, `resources`, `headroom` and `nodeDetails` (capped at
 /// `options.node_detail_limit`, then shrunk further if the serialized status exceeds
 /// `options.max_status_bytes`). [`super::cluster_insight_status`] adds `source`, `usage`,
 /// `workloads` and the conditions; the shell stamps the times.
@@ -30,6 +31,7 @@ pub fn member_figures(
         pods: pods(figures),
         resources: resources(figures),
         node_details: node_details(index, options.node_detail_limit),
+        headroom: Some(headroom(index, HEADROOM_SHAPE_LIMIT)),
         ..ClusterInsightStatus::default()
     };
     let truncation = enforce_size_limit(&mut status, options.max_status_bytes);
