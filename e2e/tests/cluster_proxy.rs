@@ -12,7 +12,6 @@
 mod support;
 
 use anyhow::{Context, Result, ensure};
-use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use karmada_manager_api::{ClusterInsight, ClusterInsightStatus, InsightSource};
 use kube::api::{Api, PostParams};
 use std::time::Duration;
@@ -309,23 +308,8 @@ fn is_proxy_of(entry: &Entry, member: &str) -> bool {
     })
 }
 
-/// Whom the kubeconfig authenticates as, asked of the hub: the user name and the groups the
-/// cluster proxy impersonates with it (Karmada leaves out `system:authenticated`).
+/// Whom the kubeconfig authenticates as, and the groups the cluster proxy impersonates.
 async fn identity(kubeconfig: &std::path::Path) -> Result<(String, Vec<String>)> {
     let client = kube::Client::try_from(testenv::kubeconfig::client_config(kubeconfig).await?)?;
-    let review = Api::<SelfSubjectReview>::all(client)
-        .create(&PostParams::default(), &SelfSubjectReview::default())
-        .await?;
-    let info = review
-        .status
-        .and_then(|s| s.user_info)
-        .context("SelfSubjectReview without user info")?;
-    let user = info.username.context("no username")?;
-    let groups = info
-        .groups
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|g| g != "system:authenticated")
-        .collect();
-    Ok((user, groups))
+    testenv::accounts::proxied_identity(&client).await
 }

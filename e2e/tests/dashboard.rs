@@ -13,9 +13,8 @@ use kube::api::{Api, Patch, PatchParams};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use support::eventually;
+use testenv::Environment;
 use testenv::browser::Browser;
-use testenv::{EnvOptions, Environment};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 /// A bound on hangs, not a speed claim (the time a change took to show is printed).
@@ -23,37 +22,19 @@ const WAIT: Duration = Duration::from_secs(60);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dashboard_shows_the_resources_live_in_a_real_browser() -> Result<()> {
-    let env = Environment::start(EnvOptions {
-        crds: karmada_manager_api::crds(),
-        ..testenv::demo::options()
-    })
-    .await?;
-    testenv::demo::seed(&env).await?;
-    let _operator = support::start_operator(&env, &[]).await?;
-    let hub = env.hub().client().await?;
-    let placements = Api::<WorkloadPlacement>::namespaced(hub.clone(), "shop");
-    eventually(
-        "web's placement lists its pods on both members",
-        WAIT,
-        || async { Ok(placements.get("web-deployment").await?) },
-        |p| {
-            p.status.as_ref().is_some_and(|s| {
-                s.clusters.len() == 2 && s.clusters.iter().all(|c| !c.pod_list.is_empty())
-            })
-        },
-    )
-    .await?;
-    let (mut dashboard, url) = start_dashboard(&env).await?;
+    let fleet = support::demo_fleet::start(WAIT).await?;
+    let (env, hub, placements) = (&fleet.env, &fleet.hub, &fleet.placements);
+    let (mut dashboard, url) = start_dashboard(env).await?;
     let browser = Browser::start(env.dir().join("chromedriver.log"), 1300, 1000).await?;
     let shots = artifacts()?;
 
-    fleet_page(&browser, &url, &hub).await?;
+    fleet_page(&browser, &url, hub).await?;
     browser.screenshot(&shots.join("fleet.png")).await?;
-    cluster_page(&browser, &url, &hub).await?;
+    cluster_page(&browser, &url, hub).await?;
     browser.screenshot(&shots.join("cluster.png")).await?;
-    workload_page(&browser, &url, &placements).await?;
+    workload_page(&browser, &url, placements).await?;
     browser.screenshot(&shots.join("workload.png")).await?;
-    live_changes(&browser, &url, &env, &placements).await?;
+    live_changes(&browser, &url, env, placements).await?;
     browser
         .screenshot(&shots.join("cluster-after-node-down.png"))
         .await?;

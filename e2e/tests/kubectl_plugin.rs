@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use support::eventually;
-use testenv::{EnvOptions, Environment};
+use testenv::Environment;
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -57,42 +57,21 @@ impl Plugin {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_plugin_agrees_with_the_resources_and_the_members() -> Result<()> {
-    let env = Environment::start(EnvOptions {
-        crds: karmada_manager_api::crds(),
-        ..testenv::demo::options()
-    })
-    .await?;
-    testenv::demo::seed(&env).await?;
-    let _operator = support::start_operator(&env, &[]).await?;
-    let hub = env.hub().client().await?;
-    let placements = Api::<WorkloadPlacement>::namespaced(hub.clone(), "shop");
-    eventually(
-        "web's placement lists its pods on both members",
-        WAIT,
-        || async { Ok(placements.get("web-deployment").await?) },
-        |p| {
-            p.status.as_ref().is_some_and(|s| {
-                s.clusters.len() == 2
-                    && s.clusters
-                        .iter()
-                        .all(|c| c.pods.as_ref().is_some_and(|p| p.total > 0))
-            })
-        },
-    )
-    .await?;
+    let fleet = support::demo_fleet::start(WAIT).await?;
+    let (env, hub, placements) = (&fleet.env, &fleet.hub, &fleet.placements);
     let plugin = Plugin {
         binary: tokio::task::spawn_blocking(support::plugin_binary).await??,
         kubeconfig: env.hub().kubeconfig().to_path_buf(),
     };
 
-    status(&plugin, &env, &hub).await?;
-    top(&plugin, &env, &hub).await?;
-    where_and_fit(&plugin, &env, &placements).await?;
+    status(&plugin, env, hub).await?;
+    top(&plugin, env, hub).await?;
+    where_and_fit(&plugin, env, placements).await?;
     why_and_wait(&plugin).await?;
-    trace(&plugin, &env).await?;
-    what_if::what_if(&plugin, &env, &hub, &placements).await?;
-    what_if::watch(&plugin, &env).await?;
-    bad_input(&plugin, &env, &hub).await?;
+    trace(&plugin, env).await?;
+    what_if::what_if(&plugin, env, hub, placements).await?;
+    what_if::watch(&plugin, env).await?;
+    bad_input(&plugin, env, hub).await?;
     Ok(())
 }
 

@@ -206,7 +206,7 @@ pub struct LogsArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub tail: Option<i64>,
     /// Only lines newer than this, e.g. `5s`, `2m`, `1h`, `1h30m`.
-    #[arg(long, value_parser = crate::commands::logs::parse_since)]
+    #[arg(long, value_parser = parse_since)]
     pub since: Option<Duration>,
     /// At most this many logs are read at once; `-f` refuses to follow more.
     #[arg(long, default_value_t = 50)]
@@ -244,29 +244,60 @@ pub enum WaitFor {
     Ready,
 }
 
-/// `90s`, `5m`, `1h`, `500ms`, or plain seconds.
+/// A duration as kubectl and Go write them: `30s`, `5m`, `1h`, `1h30m`, `500ms` (a bare number
+/// is seconds).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 30s, 5m or 1h"))?;
-    let seconds = match unit {
-        "ms" => return Ok(Duration::from_millis(number)),
-        "" | "s" => number,
-        "m" => number * 60,
-        "h" => number * 3600,
-        _ => return Err(format!("{text:?} is not a duration like 30s, 5m or 1h")),
-    };
-    Ok(Duration::from_secs(seconds))
+    let invalid = || format!("{text:?} is not a duration like 30s, 5m, 1h or 1h30m");
+    if text.is_empty() {
+        return Err(invalid());
+    }
+    let mut rest = text;
+    let mut total = Duration::ZERO;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit_end = rest[digits..]
+            .find(|c: char| c.is_ascii_digit())
+            .map_or(rest.len(), |u| digits + u);
+        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
+        total += match &rest[digits..unit_end] {
+            "ms" => Duration::from_millis(number),
+            "" | "s" => Duration::from_secs(number),
+            "m" => Duration::from_secs(number * 60),
+            "h" => Duration::from_secs(number * 3600),
+            _ => return Err(invalid()),
+        };
+        rest = &rest[unit_end..];
+    }
+    Ok(total)
+}
+
+/// `--since`: a [`parse_duration`] above zero.
+pub fn parse_since(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        since if since.is_zero() => Err(format!(
+            "{text:?}: --since takes a duration above zero, like 5s, 2m or 1h"
+        )),
+        since => Ok(since),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn since_reads_go_durations() {
+        assert_eq!(parse_since("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_since("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_since("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_since("1m500ms"), Ok(Duration::from_millis(60_500)));
+        for bad in ["", "0s", "soon", "5d", "h"] {
+            assert!(parse_since(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn the_command_line_is_consistent() {

@@ -3,7 +3,7 @@
 //! member gives an operator that reads it through Karmada's cluster proxy.
 
 use anyhow::{Context, Result};
-use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+use k8s_openapi::api::authentication::v1::{SelfSubjectReview, TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
 use kube::api::{Api, Patch, PatchParams, PostParams};
@@ -66,6 +66,26 @@ pub async fn grant_proxied_reader(
         impersonator,
     )
     .await
+}
+
+/// Whom `hub` authenticates as, asked of the hub: the user name and the groups Karmada's
+/// cluster proxy impersonates with it (it leaves out `system:authenticated`).
+pub async fn proxied_identity(hub: &kube::Client) -> Result<(String, Vec<String>)> {
+    let review = Api::<SelfSubjectReview>::all(hub.clone())
+        .create(&PostParams::default(), &SelfSubjectReview::default())
+        .await?;
+    let info = review
+        .status
+        .and_then(|s| s.user_info)
+        .context("SelfSubjectReview without user info")?;
+    let user = info.username.context("no username")?;
+    let groups = info
+        .groups
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|g| g != "system:authenticated")
+        .collect();
+    Ok((user, groups))
 }
 
 /// Lets Karmada's impersonator in `member` impersonate `user` and its `groups`: what a member

@@ -30,7 +30,7 @@ use crate::demo_workloads::{cache_policy, report_policy, web_gold_override, web_
 use crate::join::apply_namespace;
 use crate::karmada_objects::{self as karmada, apply};
 use crate::nodes::{NodeBuilder, Pressure, node};
-use crate::{EnvOptions, Environment, bulk, workloads};
+use crate::{EnvOptions, Environment, accounts, bulk, workloads};
 use anyhow::{Context, Result, bail};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
@@ -122,7 +122,14 @@ pub async fn seed(env: &Environment) -> Result<()> {
             .with_context(|| format!("creating the nodes of {}", member.name()))?;
         members.push((member.name(), client));
     }
-    seed_hub(&env.hub().client().await?).await?;
+    let hub = env.hub().client().await?;
+    seed_hub(&hub).await?;
+    // The hub's admin reaches the members through Karmada's cluster proxy (the plugin's
+    // `logs`, `trace`, `cordon`), as a member grants a person.
+    let (admin, groups) = accounts::proxied_identity(&hub).await?;
+    for (_, client) in &members {
+        accounts::grant_impersonation(client, "hub-admin-through-proxy", &admin, &groups).await?;
+    }
     for (index, (name, client)) in members.iter().enumerate() {
         wait_settled(client)
             .await

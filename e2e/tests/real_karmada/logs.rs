@@ -11,10 +11,9 @@
 use crate::fleet::{Fleet, WAIT};
 use crate::support::{self, eventually};
 use anyhow::{Context, Result, ensure};
-use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -54,7 +53,7 @@ pub async fn scenario(fleet: &Fleet) -> Result<()> {
     let building = Instant::now();
     let plugin = Plugin::new(fleet).await?;
     let built = building.elapsed();
-    let admin = identity(&fleet.hub).await?;
+    let admin = testenv::accounts::proxied_identity(&fleet.hub).await?;
     let_impersonate(fleet, "m1", &admin).await?;
     refused_member_is_named(&plugin, &pods).await?;
     let_impersonate(fleet, "m2", &admin).await?;
@@ -323,21 +322,6 @@ fn sorted<S: Into<String>>(lines: impl IntoIterator<Item = S>) -> Vec<String> {
     let mut lines: Vec<String> = lines.into_iter().map(Into::into).collect();
     lines.sort();
     lines
-}
-
-/// Whom the hub's admin kubeconfig authenticates as, and the groups the cluster proxy
-/// impersonates with it (Karmada leaves out `system:authenticated`).
-async fn identity(hub: &kube::Client) -> Result<(String, Vec<String>)> {
-    let review = Api::<SelfSubjectReview>::all(hub.clone())
-        .create(&PostParams::default(), &SelfSubjectReview::default())
-        .await?;
-    let info = review
-        .status
-        .and_then(|s| s.user_info)
-        .context("no user info")?;
-    let groups = info.groups.unwrap_or_default();
-    let groups = groups.into_iter().filter(|g| g != "system:authenticated");
-    Ok((info.username.context("no username")?, groups.collect()))
 }
 
 /// The plugin binary, run with the hub admin's kubeconfig in the scenario's namespace.

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod chart_identity;
+pub mod demo_fleet;
 pub mod karmada;
 
 use anyhow::{Context, Result, bail};

@@ -8,13 +8,12 @@
 mod pods;
 mod stream;
 
-use crate::cli::{Global, LogsArgs, Output, parse_duration};
+use crate::cli::{Global, LogsArgs, Output};
 use crate::error::{PluginError, Result};
 use crate::hub::{Hub, Placement};
 use futures::future::join_all;
 use kube::api::{Api, LogParams};
 use pods::{MemberPod, PodOwner, pods_on};
-use std::time::Duration;
 use stream::Source;
 
 /// A container whose log to read, and the prefix of its lines.
@@ -218,29 +217,6 @@ fn log_params(args: &LogsArgs) -> LogParams {
             .map(|d| d.as_secs() as i64 + i64::from(d.subsec_nanos() > 0)),
         ..LogParams::default()
     }
-}
-
-/// `5s`, `2m`, `1h`, `1h30m`, `500ms` (Go's durations, as kubectl reads `--since`).
-pub fn parse_since(text: &str) -> Result<Duration, String> {
-    let mut rest = text;
-    let mut total = Duration::ZERO;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = rest[digits..]
-            .find(|c: char| c.is_ascii_digit())
-            .map_or(rest.len(), |u| digits + u);
-        let (part, tail) = rest.split_at(unit);
-        total += parse_duration(part)?;
-        rest = tail;
-    }
-    if total.is_zero() {
-        return Err(format!(
-            "{text:?}: --since takes a duration above zero, like 5s, 2m or 1h"
-        ));
-    }
-    Ok(total)
 }
 
 /// The error of a request through the cluster proxy, naming the cluster and the grant.

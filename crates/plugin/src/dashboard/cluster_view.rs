@@ -1,7 +1,7 @@
 //! The cluster page: a heatmap cell per node the ClusterInsight lists (and the count it leaves
 //! out), its conditions with their messages, the workloads with the most replicas there.
 
-use super::views::{Bar, LISTED_WORKLOADS, WorkloadLine, bars, workload_line};
+use super::views::{Bar, ConditionLine, LISTED_WORKLOADS, WorkloadLine, bars, workload_line};
 use crate::placement::Placement;
 use crate::render::wire_name;
 use karmada_manager_api::ClusterInsight;
@@ -20,16 +20,6 @@ pub struct ClusterView {
     pub nodes_total: i64,
     pub workloads: Vec<ClusterWorkload>,
     pub omitted_workloads: usize,
-}
-
-#[derive(Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConditionLine {
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub status: String,
-    pub reason: String,
-    pub message: String,
 }
 
 /// One node of the heatmap.
@@ -73,16 +63,7 @@ pub fn cluster(
     };
     if let Some(status) = &insight.status {
         view.source = status.source.map(|s| wire_name(&s)).unwrap_or_default();
-        view.conditions = status
-            .conditions
-            .iter()
-            .map(|c| ConditionLine {
-                type_: c.type_.clone(),
-                status: c.status.clone(),
-                reason: c.reason.clone(),
-                message: c.message.clone(),
-            })
-            .collect();
+        view.conditions = ConditionLine::all(&status.conditions);
         view.bars = bars(&status.resources, Some(status));
         view.nodes = status.node_details.items.iter().map(cell).collect();
         view.omitted_nodes = status.node_details.omitted;

@@ -4,6 +4,7 @@
 
 use crate::placement::Placement;
 use crate::render::ready;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use karmada_manager_api::{ClusterInsight, ClusterInsightStatus, FleetInsight, ResourceMap};
 use serde::Serialize;
 
@@ -68,6 +69,31 @@ pub struct Bar {
     pub allocatable: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub used_percent: Option<i32>,
+}
+
+/// A condition as the pages show it.
+#[derive(Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionLine {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub status: String,
+    pub reason: String,
+    pub message: String,
+}
+
+impl ConditionLine {
+    pub fn all(conditions: &[Condition]) -> Vec<ConditionLine> {
+        conditions
+            .iter()
+            .map(|c| ConditionLine {
+                type_: c.type_.clone(),
+                status: c.status.clone(),
+                reason: c.reason.clone(),
+                message: c.message.clone(),
+            })
+            .collect()
+    }
 }
 
 /// A workload in a list, linking to its page.

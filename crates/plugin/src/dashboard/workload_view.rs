@@ -1,8 +1,7 @@
 //! The workload page: the placement drawn — policy → clusters (weight, assigned, ready, fit, why
 //! not) → nodes → pods — and its conditions, in the words `why` uses.
 
-use super::cluster_view::ConditionLine;
-use super::views::key;
+use super::views::{ConditionLine, key};
 use crate::commands::why::{candidate_sentence, rules_sentence, target_sentence};
 use crate::placement::Placement;
 use crate::render::{policy_name, ready};
@@ -94,16 +93,7 @@ pub fn workload(placement: &Placement) -> WorkloadView {
             .as_ref()
             .map(rules_sentence)
             .unwrap_or_default(),
-        conditions: status
-            .conditions
-            .iter()
-            .map(|c| ConditionLine {
-                type_: c.type_.clone(),
-                status: c.status.clone(),
-                reason: c.reason.clone(),
-                message: c.message.clone(),
-            })
-            .collect(),
+        conditions: ConditionLine::all(&status.conditions),
         clusters: status.clusters.iter().map(target).collect(),
         candidates: candidates
             .into_iter()

@@ -3,6 +3,7 @@ use super::*;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use karmada_manager_api::{ClusterPlacement, WorkloadPlacementStatus, WorkloadReference};
 use serde_json::json;
+use std::time::Duration;
 
 fn placement(clusters: &[&str]) -> Placement {
     Placement {
@@ -101,17 +102,6 @@ fn a_container_no_pod_has_is_a_usage_error() {
         error.to_string(),
         "no pod of Deployment/web has a container \"nope\"; its containers: app, sidecar"
     );
-}
-
-#[test]
-fn since_reads_go_durations() {
-    assert_eq!(parse_since("5s"), Ok(Duration::from_secs(5)));
-    assert_eq!(parse_since("2m"), Ok(Duration::from_secs(120)));
-    assert_eq!(parse_since("1h30m"), Ok(Duration::from_secs(5400)));
-    assert_eq!(parse_since("1m500ms"), Ok(Duration::from_millis(60_500)));
-    for bad in ["", "0s", "soon", "5d", "h"] {
-        assert!(parse_since(bad).is_err(), "{bad:?}");
-    }
 }
 
 #[test]
