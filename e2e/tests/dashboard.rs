@@ -178,6 +178,15 @@ async fn cluster_page(browser: &Browser, url: &str, hub: &kube::Client) -> Resul
     let omitted = browser
         .eval("return Number(document.querySelector('.heat').dataset.omitted);")
         .await?;
+    // Reachable with Tab and named for a screen reader, problems in words as well as colour.
+    let accessible = browser
+        .eval(
+            "return [...document.querySelectorAll('.cell')].every(c => c.tabIndex === 0 \
+             && c.getAttribute('aria-label').startsWith(c.dataset.node + ':') \
+             && (c.dataset.problems === '' || c.getAttribute('aria-label').includes(c.dataset.problems.split(',')[0])));",
+        )
+        .await?;
+    ensure!(accessible == true, "a heatmap cell without focus or label");
     ensure!(
         omitted == details.omitted,
         "omitted {omitted} vs {}",
