@@ -10,6 +10,7 @@
 
 mod child;
 mod cpu;
+mod dashboard;
 mod fit;
 mod generate;
 mod live;
@@ -44,6 +45,9 @@ enum Command {
     /// Benchmarks 2 and 3: a real API server — initial sync, freshness, cluster summary, and
     /// write amplification under churn.
     Live(live::LiveArgs),
+    /// Benchmark 6: the kubectl plugin's dashboard at 1,000 clusters and a 5,000-node member —
+    /// page weight, time to first drawing in headless Chromium, listing time, peak RSS.
+    Dashboard(dashboard::DashboardArgs),
     /// One variant in this process, reporting JSON on stdout (run by `ingest`).
     #[command(hide = true)]
     Measure {
@@ -126,6 +130,7 @@ fn main() -> anyhow::Result<()> {
         Command::Ingest(args) => run::ingest(&args),
         Command::Live(args) => live::run(args),
         Command::Fit(args) => fit::run(&args),
+        Command::Dashboard(args) => dashboard::run(args),
         Command::Measure {
             variant,
             decode,

@@ -1,4 +1,4 @@
-//! Resident memory of this process, from `/proc/self/status` (Linux only).
+//! Resident memory of this process, or another, from `/proc/<pid>/status` (Linux only).
 //!
 //! RSS is what the operator's pod is billed and OOM-killed for, so it is what the targets are
 //! about; allocator-level counting would miss fragmentation and the allocator's own overhead.
@@ -19,12 +19,19 @@ pub fn now() -> Result<Memory> {
     parse(&status)
 }
 
+/// The figures of another process, e.g. the dashboard under test.
+pub fn of(pid: u32) -> Result<Memory> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    parse(&status)
+}
+
 fn parse(status: &str) -> Result<Memory> {
     let field = |name: &str| -> Result<u64> {
         let line = status
             .lines()
             .find_map(|line| line.strip_prefix(name))
-            .with_context(|| format!("no {name} in /proc/self/status"))?;
+            .with_context(|| format!("no {name} in the process status"))?;
         let kib = line.trim().trim_end_matches("kB").trim();
         kib.parse()
             .with_context(|| format!("{name} {kib:?} is not a number"))

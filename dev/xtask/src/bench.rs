@@ -5,6 +5,9 @@
 //!    amplification (`target/bench/live.json`).
 //! 5. `bench fit`: the fit estimates of 1,000 shapes on a 5,000-node member, cached against
 //!    recounted (printed).
+//! 6. `bench dashboard`: the kubectl plugin's dashboard at 1,000 clusters and a 5,000-node
+//!    member, in headless Chromium (`target/bench/dashboard.json`); one size, which already
+//!    runs in a few minutes.
 //!
 //! The small sizes run in a few minutes on 2 cores; `--full` is Karmada's published scale for
 //! ingest and a 1,000-node, 30,000-pod member for live, and takes much longer.
@@ -12,10 +15,12 @@
 use crate::suite::cargo;
 use anyhow::Result;
 
-/// Runs `bench ingest`, `bench live` (`--full` for the full sizes), then `bench fit`, passing `extra`
-/// arguments through to `ingest` (e.g. `--rounds 5`; see `cargo run -p bench -- ingest --help`).
+/// Runs `bench ingest`, `bench live` (`--full` for the full sizes), `bench fit`, then
+/// `bench dashboard`, passing `extra` arguments through to `ingest` (e.g. `--rounds 5`; see
+/// `cargo run -p bench -- ingest --help`).
 pub fn run(full: bool, extra: &[String]) -> Result<()> {
-    // One build of both binaries: the dependencies are compiled once, with the same features.
+    // One build of the three binaries: the dependencies are compiled once, with the same
+    // features.
     cargo(&[
         "build",
         "--release",
@@ -23,6 +28,8 @@ pub fn run(full: bool, extra: &[String]) -> Result<()> {
         "bench",
         "--package",
         "karmada-manager",
+        "--package",
+        "kubectl-karmada-insight",
     ])?;
     let mut ingest = vec!["run", "--release", "--package", "bench", "--", "ingest"];
     let mut live = vec!["run", "--release", "--package", "bench", "--", "live"];
@@ -33,5 +40,6 @@ pub fn run(full: bool, extra: &[String]) -> Result<()> {
     ingest.extend(extra.iter().map(String::as_str));
     cargo(&ingest)?;
     cargo(&live)?;
-    cargo(&["run", "--release", "--package", "bench", "--", "fit"])
+    cargo(&["run", "--release", "--package", "bench", "--", "fit"])?;
+    cargo(&["run", "--release", "--package", "bench", "--", "dashboard"])
 }
