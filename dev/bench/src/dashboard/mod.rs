@@ -6,8 +6,9 @@
 //! ClusterInsight per member (member 0 has 5,000 nodes, of which the operator lists 200), a few
 //! hundred WorkloadPlacements (the first spread over 20 clusters) and the FleetInsight. Then the
 //! release plugin's `dashboard` runs against it, and for each page the benchmark measures its
-//! weight and, in Debian's headless Chromium, the time to its first drawing ([`pages`]); also
-//! the time until the dashboard lists every cluster, and its peak RSS.
+//! weight, how long its view takes to serve and, in Debian's headless Chromium, the time to its
+//! first drawing and to the end of that drawing's frame ([`pages`]); also the time until the
+//! dashboard lists every cluster, and its peak RSS.
 
 mod hub;
 mod members;

@@ -16,14 +16,31 @@ use crate::memory::{self, Memory};
 /// view, so asking much more often would slow down what is being timed.
 const POLL: Duration = Duration::from_millis(50);
 
-/// Builds `target/release/kubectl-karmada_insight` (cargo only relinks when something changed).
-/// Together with `bench`, as `cargo xtask bench` builds it: alone, the plugin's dependencies get
-/// other features than `cargo run -p bench` gives them, and each command would then rebuild
-/// them (minutes) for the other.
+/// Builds `target/release/kubectl-karmada_insight` (cargo only relinks when something changed),
+/// so that `cargo run -p bench` and this build leave each other's artifacts fresh:
+/// - together with `bench`, as `cargo xtask bench` builds it: alone, the plugin's dependencies
+///   get other features than `cargo run -p bench` gives them;
+/// - without the variables `cargo run` set for this crate (`CARGO_MANIFEST_DIR`, ...): ring's
+///   build script is rerun when `CARGO_MANIFEST_DIR` changes.
+///
+/// Otherwise each command rebuilds ring, kube and everything above them for the other (minutes).
 pub fn build(root: &Path) -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!("bench: building the kubectl plugin (release)");
-    let status = std::process::Command::new(cargo)
+    let mut command = std::process::Command::new(cargo);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let of_this_crate = name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || matches!(
+                &*name,
+                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+            );
+        if of_this_crate {
+            command.env_remove(&*name);
+        }
+    }
+    let status = command
         .args(["build", "--release", "--package", "bench"])
         .args(["--package", "kubectl-karmada-insight"])
         .current_dir(root)
