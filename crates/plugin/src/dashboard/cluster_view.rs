@@ -48,15 +48,9 @@ pub struct ClusterWorkload {
     pub ready_here: Option<i64>,
 }
 
-/// `None` when karmada-manager has no ClusterInsight of that name.
-pub fn cluster(
-    name: &str,
-    insights: &[ClusterInsight],
-    placements: &[Placement],
-) -> Option<ClusterView> {
-    let insight = insights
-        .iter()
-        .find(|i| i.metadata.name.as_deref() == Some(name))?;
+/// The page of the cluster `insight` describes.
+pub fn cluster(insight: &ClusterInsight, placements: &[Placement]) -> ClusterView {
+    let name = insight.metadata.name.as_deref().unwrap_or_default();
     let mut view = ClusterView {
         name: name.to_owned(),
         ..ClusterView::default()
@@ -88,7 +82,7 @@ pub fn cluster(
     view.omitted_workloads = workloads.len().saturating_sub(LISTED_WORKLOADS);
     workloads.truncate(LISTED_WORKLOADS);
     view.workloads = workloads;
-    Some(view)
+    view
 }
 
 fn cell(node: &karmada_manager_api::NodeDetail) -> NodeCell {

@@ -10,7 +10,7 @@ use karmada_manager_api::{
 };
 use kube::Resource;
 use kube::api::Api;
-use kube::runtime::reflector::{self, Store};
+use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use serde::de::DeserializeOwned;
 use std::sync::{Arc, Mutex};
@@ -67,16 +67,16 @@ impl Live {
         self.changes.clone()
     }
 
-    /// Every ClusterInsight, by name.
-    pub fn insights(&self) -> Vec<ClusterInsight> {
-        let mut insights: Vec<ClusterInsight> = self
-            .insights
-            .state()
-            .iter()
-            .map(|i| (**i).clone())
-            .collect();
+    /// Every ClusterInsight, by name; shared with the store, not copied.
+    pub fn insights(&self) -> Vec<Arc<ClusterInsight>> {
+        let mut insights = self.insights.state();
         insights.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
         insights
+    }
+
+    /// The ClusterInsight named `name`.
+    pub fn insight(&self, name: &str) -> Option<Arc<ClusterInsight>> {
+        self.insights.get(&ObjectRef::new(name))
     }
 
     /// Every placement that has a status: namespaced ones, then cluster-scoped ones.

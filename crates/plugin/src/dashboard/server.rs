@@ -126,7 +126,9 @@ fn view(live: &Live, page: &str) -> Option<String> {
             ))
         }
         Page::Cluster(name) => {
-            let found = cluster_view::cluster(name, &live.insights(), &live.placements());
+            let found = live
+                .insight(name)
+                .map(|insight| cluster_view::cluster(&insight, &live.placements()));
             serde_json::to_value(found)
         }
         Page::Workload(key) => {

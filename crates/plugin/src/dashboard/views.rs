@@ -7,6 +7,7 @@ use crate::render::ready;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use karmada_manager_api::{ClusterInsight, ClusterInsightStatus, FleetInsight, ResourceMap};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Most workloads listed on the fleet page and on a cluster page; the rest are counted.
 pub const LISTED_WORKLOADS: usize = 50;
@@ -112,11 +113,11 @@ pub struct WorkloadLine {
 }
 
 pub fn fleet(
-    insights: &[ClusterInsight],
+    insights: &[Arc<ClusterInsight>],
     fleet: Option<&FleetInsight>,
     placements: &[Placement],
 ) -> FleetView {
-    let mut clusters: Vec<ClusterTile> = insights.iter().map(tile).collect();
+    let mut clusters: Vec<ClusterTile> = insights.iter().map(|i| tile(i)).collect();
     clusters.sort_by(|a, b| a.ready.cmp(&b.ready).then_with(|| a.name.cmp(&b.name)));
     let mut unready: Vec<WorkloadLine> = placements
         .iter()
