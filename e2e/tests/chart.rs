@@ -20,6 +20,8 @@ mod dry_run;
 mod helm;
 #[path = "chart/operator.rs"]
 mod operator;
+#[path = "alerts/promql.rs"]
+mod promql;
 #[path = "chart/rbac.rs"]
 mod rbac;
 #[path = "chart/render.rs"]

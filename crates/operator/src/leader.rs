@@ -21,6 +21,7 @@ use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, PostParams};
+use prometheus_client::metrics::gauge::Gauge;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -71,6 +72,8 @@ pub struct LeaderElector {
     settings: LeaseSettings,
     /// The Lease's record as this replica last saw it, and when (by this replica's clock).
     observed: Mutex<Option<Observed>>,
+    /// Set to the Lease's `leaseTransitions` whenever it is read or written (`/metrics`).
+    transitions: Gauge,
 }
 
 /// A Lease record and the local instant it was first seen with this content.
@@ -86,7 +89,14 @@ impl LeaderElector {
             api: Api::namespaced(hub, &settings.namespace),
             settings,
             observed: Mutex::default(),
+            transitions: Gauge::default(),
         }
+    }
+
+    /// Reports the Lease's `leaseTransitions` to `gauge` (leadership flapping is alerted on).
+    pub fn with_transitions_gauge(mut self, gauge: Gauge) -> Self {
+        self.transitions = gauge;
+        self
     }
 
     /// Tries until the Lease is ours; returns when the winning attempt started, from which
@@ -185,6 +195,8 @@ impl LeaderElector {
             };
         };
         let current = lease.spec.clone().unwrap_or_default();
+        self.transitions
+            .set(i64::from(current.lease_transitions.unwrap_or(0)));
         let ours = current.holder_identity.as_deref() == Some(self.settings.identity.as_str());
         let expired = {
             let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
@@ -216,6 +228,8 @@ impl LeaderElector {
     /// Our write went through: the record we wrote is the one last seen.
     fn won(&self, lease: Lease, at: Instant) -> Attempt {
         let record = lease.spec.unwrap_or_default();
+        self.transitions
+            .set(i64::from(record.lease_transitions.unwrap_or(0)));
         *self.observed.lock().unwrap_or_else(|e| e.into_inner()) = Some(Observed { record, at });
         Attempt::Leading
     }

@@ -4,6 +4,15 @@
 //!
 //! `prometheus-client` is the Prometheus project's own Rust client (OpenMetrics text format,
 //! typed label sets); it has no dependency on any HTTP stack.
+//!
+//! The chart's alerts and recording rules (`charts/karmada-manager/templates/_rules.tpl`) and its
+//! Grafana dashboard read these series; `e2e/tests/alert_metrics.rs` checks that every name and
+//! label they use is served. Counters whose label values are known are created at zero, so that
+//! `rate()` sees the first failure instead of a series appearing out of nowhere.
+
+mod state;
+
+pub(crate) use state::*;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
@@ -12,7 +21,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Metric, Registry};
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -32,33 +40,6 @@ pub struct WriteLabels {
     pub outcome: &'static str,
 }
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub(crate) struct ClusterLabels {
-    pub(crate) cluster: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub(crate) struct ObjectLabels {
-    pub(crate) cluster: String,
-    pub(crate) kind: &'static str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub(crate) struct ResourceLabels {
-    pub(crate) cluster: String,
-    pub(crate) resource: &'static str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub(crate) struct StateLabels {
-    pub(crate) state: &'static str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub(crate) struct TableLabels {
-    pub(crate) table: &'static str,
-}
-
 /// What a status write came to.
 #[derive(Clone, Copy, Debug)]
 pub enum WriteOutcome {
@@ -74,8 +55,23 @@ pub struct Metrics {
     durations: Family<ControllerLabels, Histogram>,
     writes: Family<WriteLabels, Counter>,
     leader: Gauge,
+    lease_transitions: Gauge,
     pub(crate) state: StateGauges,
 }
+
+/// The controllers' names in the `controller` label, and the kinds each writes.
+const CONTROLLERS: [&str; 4] = [
+    "cluster",
+    "workloadplacement",
+    "clusterworkloadplacement",
+    "fleet",
+];
+const WRITTEN_KINDS: [&str; 4] = [
+    "ClusterInsight",
+    "WorkloadPlacement",
+    "ClusterWorkloadPlacement",
+    "FleetInsight",
+];
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -108,69 +104,16 @@ impl Default for Metrics {
                 "1 while this replica holds the leader lease (or runs without election)",
                 Gauge::default(),
             ),
+            lease_transitions: registered(
+                &mut r,
+                "leader_lease_transitions",
+                "The leader Lease's leaseTransitions as this replica last read or wrote it (0 without election)",
+                Gauge::default(),
+            ),
             state: StateGauges::registered(&mut r),
             registry: r,
         }
-    }
-}
-
-/// The gauges describing state, set at each scrape (`gauges`).
-pub(crate) struct StateGauges {
-    pub(crate) watch_up: Family<ClusterLabels, Gauge>,
-    pub(crate) objects: Family<ObjectLabels, Gauge>,
-    pub(crate) last_event_age: Family<ClusterLabels, Gauge<f64, AtomicU64>>,
-    pub(crate) allocated: Family<ResourceLabels, Gauge>,
-    pub(crate) fleet_clusters: Family<StateLabels, Gauge>,
-    pub(crate) fleet_workloads: Family<StateLabels, Gauge>,
-    pub(crate) interned: Family<TableLabels, Gauge>,
-}
-
-impl StateGauges {
-    fn registered(r: &mut Registry) -> Self {
-        Self {
-            watch_up: registered(
-                r,
-                "member_watch_up",
-                "1 while the member's watches are listed and healthy, else 0",
-                Family::default(),
-            ),
-            objects: registered(
-                r,
-                "member_objects",
-                "Objects held for a member (node, pod, replicaset, job)",
-                Family::default(),
-            ),
-            last_event_age: registered(
-                r,
-                "member_last_event_age_seconds",
-                "Seconds since the last watch event from the member",
-                Family::default(),
-            ),
-            allocated: registered(
-                r,
-                "cluster_allocated_percent",
-                "Allocated share of the member's allocatable cpu and memory, from its ClusterInsight",
-                Family::default(),
-            ),
-            fleet_clusters: registered(
-                r,
-                "fleet_clusters",
-                "Clusters in the fleet (total, ready)",
-                Family::default(),
-            ),
-            fleet_workloads: registered(
-                r,
-                "fleet_workloads",
-                "Placements by state (ready, progressing, failed)",
-                Family::default(),
-            ),
-            interned: registered(
-                r,
-                "interned_values",
-                "Values held by the interning tables shared by all members (strings, resource_lists, controllers)",
-                Family::default(),
-            ),
-        }
+        .with_counters_at_zero()
     }
 }
 
@@ -181,6 +124,23 @@ fn registered<M: Metric + Clone>(registry: &mut Registry, name: &str, help: &str
 }
 
 impl Metrics {
+    /// Creates every counter series whose labels are known, at zero.
+    fn with_counters_at_zero(self) -> Self {
+        for controller in CONTROLLERS {
+            for result in ["success", "error"] {
+                let labels = ReconcileLabels { controller, result };
+                let _ = self.reconciles.get_or_create(&labels);
+            }
+        }
+        for kind in WRITTEN_KINDS {
+            for outcome in ["written", "skipped", "failed"] {
+                let kind = kind.to_owned();
+                let _ = self.writes.get_or_create(&WriteLabels { kind, outcome });
+            }
+        }
+        self
+    }
+
     /// Counts one reconcile of `controller` that took `elapsed`.
     pub fn reconciled(&self, controller: &'static str, ok: bool, elapsed: Duration) {
         let result = if ok { "success" } else { "error" };
@@ -208,6 +168,13 @@ impl Metrics {
 
     pub fn set_leader(&self, leader: bool) {
         self.leader.set(i64::from(leader));
+    }
+
+    /// The gauge of the leader Lease's `leaseTransitions`, for the elector to set whenever it
+    /// reads or writes the Lease: it counts takeovers across restarts of every replica, which
+    /// no per-process counter can.
+    pub fn lease_transitions(&self) -> Gauge {
+        self.lease_transitions.clone()
     }
 
     /// The metrics in the Prometheus text format (refresh the state gauges first: `gauges`).
@@ -238,6 +205,8 @@ mod tests {
             r#"karmada_manager_reconcile_duration_seconds_count{controller="cluster"} 2"#,
             r#"karmada_manager_status_writes_total{kind="WorkloadPlacement",outcome="skipped"} 1"#,
             "karmada_manager_leader 1",
+            r#"karmada_manager_status_writes_total{kind="ClusterInsight",outcome="failed"} 0"#,
+            r#"karmada_manager_reconciles_total{controller="workloadplacement",result="error"} 0"#,
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }

@@ -70,7 +70,8 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let Some(lease) = lease else {
         return lead(ctx, queues, None, shutdown).await;
     };
-    let elector = LeaderElector::new(client, lease);
+    let elector =
+        LeaderElector::new(client, lease).with_transitions_gauge(ctx.metrics.lease_transitions());
     let acquired = tokio::select! {
         acquired = elector.acquire() => acquired,
         () = shutdown.wait() => return Ok(()),

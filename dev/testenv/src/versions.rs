@@ -25,14 +25,32 @@ pub const HELM: &str = "v3.20.2";
 /// `validate-krew-manifest`, for the kubectl plugin's krew manifest (`cargo xtask krew`).
 pub const KREW: &str = "v0.4.3";
 
+/// `github.com/prometheus/prometheus` module version of the `promtool` that checks and unit-tests
+/// the chart's alerting rules. Prometheus 3.x publishes its module as `v0.3XX.Y` for release
+/// `3.XX.Y`: this is Prometheus 3.16.0.
+pub const PROMETHEUS: &str = "v0.316.0";
+
 /// The published version of the `k8s.io/*` staging modules that belong to [`KUBERNETES`]
 /// (`v1.35.4` → `v0.35.4`).
 pub fn kubernetes_staging() -> String {
     KUBERNETES.replacen("v1.", "v0.", 1)
 }
 
+/// The Prometheus release of [`PROMETHEUS`] (`v0.316.0` → `3.16.0`), which promtool reports.
+pub fn prometheus_release() -> String {
+    let module = PROMETHEUS.trim_start_matches("v0.");
+    let (minor, patch) = module.split_once('.').unwrap_or((module, "0"));
+    let (major, minor) = minor.split_at(1);
+    format!("{major}.{}.{patch}", minor.trim_start_matches('0').max("0"))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn prometheus_module_version_names_a_3x_release() {
+        assert_eq!(super::prometheus_release(), "3.16.0");
+    }
+
     #[test]
     fn staging_version_follows_the_release() {
         assert_eq!(super::kubernetes_staging(), "v0.35.4");

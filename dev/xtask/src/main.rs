@@ -6,10 +6,12 @@
 //!   Both take `--karmada`: Karmada's own control plane propagates the demo workloads.
 //! - `test`:  everything CI checks: formatting, CRDs up to date, clippy, unit and e2e tests.
 //! - `crds`:  regenerate `crds/*.yaml`, the chart's CRDs, `docs/crd-reference.md` and
-//!   `docs/troubleshooting.md` from the Rust types (`--check` fails when stale).
+//!   `docs/troubleshooting.md` from the Rust types, and the chart's plain rules file
+//!   (`charts/karmada-manager/rules/`) from its PrometheusRule with `helm` (`--check` fails when
+//!   stale).
 //! - `prepare`: build and cache the upstream binaries (etcd, kube-apiserver, kubectl, helm,
-//!   Karmada's components, kube-controller-manager, kube-scheduler, kwok, krew) and the kstatus
-//!   checker.
+//!   Karmada's components, kube-controller-manager, kube-scheduler, kwok, krew, promtool) and the
+//!   kstatus checker.
 //! - `krew`: build the kubectl plugin in release, pack it for krew and write its krew manifest
 //!   (`target/krew/karmada-insight.yaml`; `--archive os/arch=PATH` adds other platforms' archives,
 //!   see docs/kubectl-plugin.md).
@@ -22,6 +24,7 @@ mod dev;
 mod docs;
 mod krew;
 mod reference;
+mod rules;
 mod suite;
 mod troubleshooting;
 
@@ -51,14 +54,16 @@ enum Task {
     },
     /// Run the whole test suite, e2e included (what CI runs).
     Test,
-    /// Regenerate crds/*.yaml, the chart's CRDs and the generated docs from the API types.
+    /// Regenerate crds/*.yaml, the chart's CRDs and the generated docs from the API types, and
+    /// the chart's plain rules file from its PrometheusRule.
     Crds {
         /// Do not write; fail if the committed files differ from the generated ones.
         #[arg(long)]
         check: bool,
     },
     /// Build and cache etcd, kube-apiserver, kubectl, helm, the kstatus checker, Karmada's
-    /// components, kube-controller-manager, kube-scheduler, kwok and krew from Go modules.
+    /// components, kube-controller-manager, kube-scheduler, kwok, krew and promtool from Go
+    /// modules.
     Prepare,
     /// Build the kubectl plugin in release, pack it into a .tar.gz and write its krew manifest
     /// (karmada-insight.yaml) beside it.
@@ -92,7 +97,9 @@ fn main() -> anyhow::Result<()> {
         Task::Dev { karmada } => dev::run(true, karmada),
         Task::Env { karmada } => dev::run(false, karmada),
         Task::Test => suite::run(),
-        Task::Crds { check } => crds::run(check).and_then(|()| docs::run(check)),
+        Task::Crds { check } => crds::run(check)
+            .and_then(|()| docs::run(check))
+            .and_then(|()| rules::run(check)),
         Task::Prepare => suite::prepare(),
         Task::Krew {
             out,

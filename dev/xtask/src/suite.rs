@@ -8,9 +8,10 @@ use std::time::Instant;
 pub fn run() -> Result<()> {
     let started = Instant::now();
     step("formatting", || cargo(&["fmt", "--all", "--check"]))?;
-    step("generated CRDs and docs are up to date", || {
+    step("generated CRDs, docs and rules file are up to date", || {
         crate::crds::run(true)?;
-        crate::docs::run(true)
+        crate::docs::run(true)?;
+        crate::rules::run(true)
     })?;
     step("clippy", || {
         cargo(&[
@@ -49,6 +50,8 @@ pub fn prepare() -> Result<()> {
     let members = testenv::upstream::ensure_member_binaries()?;
     // krew and its manifest validator, for the plugin's krew manifest (e2e/tests/krew.rs).
     let krew = testenv::upstream::ensure_krew()?;
+    // promtool, for the chart's alerting rules and their unit tests (e2e/tests/alerts.rs).
+    let promtool = testenv::upstream::ensure_promtool()?;
     println!(
         "karmada-aggregated-apiserver: {}\nkarmada-controller-manager: {}\nkarmada-scheduler: {}\nkarmada-webhook: {}\nkube-controller-manager: {}\nkube-scheduler: {}\nkwok: {}",
         karmada.aggregated_apiserver.display(),
@@ -60,13 +63,14 @@ pub fn prepare() -> Result<()> {
         members.kwok.display()
     );
     println!(
-        "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nhelm: {}\nkrew: {}\nvalidate-krew-manifest: {}\nlibfaketime: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
+        "etcd: {}\nkube-apiserver: {}\nkubectl: {}\nhelm: {}\nkrew: {}\nvalidate-krew-manifest: {}\npromtool: {}\nlibfaketime: {}\nKarmada CRDs: {} from github.com/karmada-io/karmada@{}",
         binaries.etcd.display(),
         binaries.kube_apiserver.display(),
         binaries.kubectl.display(),
         helm.display(),
         krew.krew.display(),
         krew.validate_manifest.display(),
+        promtool.display(),
         faketime.display(),
         crds.len(),
         testenv::versions::KARMADA

@@ -1,7 +1,9 @@
 //! The Grafana dashboard: valid JSON, and its queries use only the metrics (and label values)
-//! the operator exports, through the chosen Prometheus data source.
+//! the operator exports, directly or through the chart's recording rules (which must define
+//! every recorded series it reads), through the chosen Prometheus data source.
 
 use super::helm::chart;
+use crate::promql;
 use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,8 +41,60 @@ fn exported_metrics() -> BTreeMap<&'static str, Vec<(&'static str, &'static [&'s
         ),
         (
             "karmada_manager_cluster_allocated_percent",
-            vec![("cluster", ANY), ("resource", &["cpu", "memory"][..])],
+            vec![
+                ("cluster", ANY),
+                ("resource", &["cpu", "memory", "pods"][..]),
+            ],
         ),
+        (
+            "karmada_manager_cluster_condition",
+            vec![
+                ("cluster", ANY),
+                (
+                    "condition",
+                    &["Ready", "Reconciling", "Stalled", "Degraded"][..],
+                ),
+                ("status", &["True", "False", "Unknown"][..]),
+                ("reason", ANY),
+            ],
+        ),
+        (
+            "karmada_manager_member_data_age_seconds",
+            vec![("cluster", ANY)],
+        ),
+        (
+            "karmada_manager_cluster_unschedulable_replicas",
+            vec![("cluster", ANY)],
+        ),
+        (
+            "karmada_manager_cluster_fit_min_replicas",
+            vec![("cluster", ANY)],
+        ),
+        (
+            "karmada_manager_cluster_placements_without_headroom",
+            vec![("cluster", ANY)],
+        ),
+        (
+            "karmada_manager_placements_not_ready",
+            vec![("reason", ANY)],
+        ),
+        (
+            "karmada_manager_placement_not_ready_seconds",
+            vec![
+                ("kind", PLACEMENT_KINDS),
+                ("placement", ANY),
+                ("reason", ANY),
+            ],
+        ),
+        (
+            "karmada_manager_placement_unschedulable_replicas",
+            vec![
+                ("kind", PLACEMENT_KINDS),
+                ("placement", ANY),
+                ("cluster", ANY),
+            ],
+        ),
+        ("karmada_manager_leader_lease_transitions", vec![]),
         (
             "karmada_manager_fleet_clusters",
             vec![("state", &["total", "ready"][..])],
@@ -57,31 +111,14 @@ fn exported_metrics() -> BTreeMap<&'static str, Vec<(&'static str, &'static [&'s
     ])
 }
 
+const PLACEMENT_KINDS: &[&str] = &["WorkloadPlacement", "ClusterWorkloadPlacement"];
+
 const HISTOGRAMS: &[&str] = &["karmada_manager_reconcile_duration_seconds"];
 
 pub fn dashboard_json() -> Result<Value> {
     let path = chart().join("dashboards/karmada-manager.json");
     let text = std::fs::read_to_string(&path)?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
-}
-
-/// Every PromQL string of the dashboard: panel (and row) target `expr`s and query variables.
-fn queries(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                match (key.as_str(), v) {
-                    ("expr" | "definition", Value::String(q)) => out.push(q.clone()),
-                    ("query", Value::String(q)) if q.contains("karmada_manager_") => {
-                        out.push(q.clone())
-                    }
-                    _ => queries(v, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| queries(v, out)),
-        _ => {}
-    }
 }
 
 /// A label matcher of a metric reference: `label op "value"`.
@@ -170,16 +207,19 @@ pub fn the_dashboard_is_valid_json_and_queries_only_exported_metrics() -> Result
     assert_eq!(cluster["datasource"]["uid"], "${DS_PROMETHEUS}");
 
     let mut all = Vec::new();
-    queries(&dashboard, &mut all);
+    promql::dashboard_queries(&dashboard, &mut all);
     ensure!(all.len() >= 10, "only {} queries found", all.len());
     let mut used = BTreeSet::new();
+    let recorded = promql::recording_rules()?;
     for query in &all {
+        let query = &promql::expand_recorded(query, &recorded)?;
         let refs = references(query);
         ensure!(
             !refs.is_empty(),
             "a query without a karmada-manager metric: {query}"
         );
-        let mut labels_here: BTreeSet<&str> = BTreeSet::from(["le"]);
+        // `job` and `instance` are the scrape's, which the recording rules keep.
+        let mut labels_here: BTreeSet<&str> = BTreeSet::from(["le", "job", "instance"]);
         for (name, matchers) in refs {
             let labels = metrics
                 .get(name.as_str())

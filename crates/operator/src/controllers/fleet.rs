@@ -24,7 +24,11 @@ pub async fn run(ctx: Arc<Context>) {
         ctx.triggers.fleet.notified().await;
         // Coalesce a burst of member changes into one write.
         tokio::time::sleep(ctx.settings.write_interval).await;
-        if let Err(err) = write(&ctx, &api).await {
+        let started = std::time::Instant::now();
+        let result = write(&ctx, &api).await;
+        ctx.metrics
+            .reconciled("fleet", result.is_ok(), started.elapsed());
+        if let Err(err) = result {
             tracing::warn!(object = FLEET_INSIGHT_NAME, error = %err, "writing FleetInsight failed; retrying");
             tokio::time::sleep(Duration::from_secs(5)).await;
             ctx.triggers.fleet.notify_one();

@@ -102,6 +102,28 @@ pub fn ensure_krew() -> Result<KrewBinaries> {
     })
 }
 
+/// `promtool`, for `promtool check rules` and `promtool test rules` on the chart's alerting rules,
+/// building it if missing. Blocking; call it from a blocking context.
+pub fn ensure_promtool() -> Result<PathBuf> {
+    let dir = GoBuild {
+        name: "promtool",
+        module: "github.com/prometheus/prometheus",
+        version: versions::PROMETHEUS,
+        packages: &[("github.com/prometheus/prometheus/cmd/promtool", "promtool")],
+        pin_staging: false,
+        ldflags: format!(
+            "-X github.com/prometheus/common/version.Version={}",
+            versions::prometheus_release()
+        ),
+        main_source: None,
+        // Rules need no service discovery: Prometheus's own build tag leaves every discovery
+        // plugin (and the cloud SDKs they pull in) out of the binary.
+        tags: "remove_all_sd",
+    }
+    .ensure()?;
+    Ok(dir.join("promtool"))
+}
+
 /// Karmada's build tag (its `hack/build.sh`): the estimator's gRPC messages implement
 /// `proto.Message` only with it, so the estimator and its clients cannot talk without it.
 const KARMADA_TAGS: &str = "kubernetes_protomessage_one_more_release";
