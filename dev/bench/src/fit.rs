@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use clap::Args;
 use karmada_manager_core::fit::{FitCache, FitShape};
 use karmada_manager_core::projection::{Taint, TaintEffect};
@@ -21,9 +21,12 @@ use karmada_manager_core::{
 };
 use karmada_types::ReplicaRequirements;
 use prop_json::Rng;
+use serde::Serialize;
 use serde_json::json;
 
+use crate::machine::{self, Machine};
 use crate::memory;
+use crate::paired::PairedRatio;
 
 #[derive(Args)]
 pub struct FitArgs {
@@ -38,6 +41,27 @@ pub struct FitArgs {
     pairs: usize,
     #[arg(long, default_value_t = 4)]
     seed: u64,
+    /// Where to write the JSON result.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench/fit.json"))]
+    out: std::path::PathBuf,
+}
+
+/// What `bench fit` measured.
+#[derive(Serialize)]
+struct FitResult {
+    machine: Machine,
+    nodes: usize,
+    pods: usize,
+    shapes: usize,
+    seed: u64,
+    node_event_us: f64,
+    pod_event_us: f64,
+    first_estimate_ms: f64,
+    cache_held_mib: f64,
+    changed_pods_per_pair: usize,
+    catch_up_ms: Vec<f64>,
+    recount_ms: Vec<f64>,
+    catch_up_over_recount: PairedRatio,
 }
 
 const POOLS: [&str; 4] = ["general", "general", "memory", "gpu"];
@@ -74,7 +98,7 @@ pub fn run(args: &FitArgs) -> Result<()> {
     let held_kib = memory::now()?.rss_kib.saturating_sub(before.rss_kib);
 
     let churn = (args.pods / 100).max(1);
-    let mut ratios = Vec::new();
+    let mut pairs = Vec::new();
     let (mut catch_up_ms, mut recount_ms) = (Vec::new(), Vec::new());
     for round in 0..args.pairs {
         for _ in 0..churn {
@@ -96,12 +120,11 @@ pub fn run(args: &FitArgs) -> Result<()> {
             cached == counted,
             "round {round}: the cache and the recount disagree"
         );
-        ratios.push(catch_up.as_secs_f64() / recount.as_secs_f64());
+        pairs.push((catch_up.as_secs_f64(), recount.as_secs_f64()));
         catch_up_ms.push(catch_up.as_secs_f64() * 1e3);
         recount_ms.push(recount.as_secs_f64() * 1e3);
     }
-    ratios.sort_by(f64::total_cmp);
-    let median = ratios[ratios.len() / 2];
+    let ratio = PairedRatio::of(&pairs).context("a pair too short to time")?;
     println!(
         "fit: {} nodes, {} pods, {} shapes on one member (seed {})",
         args.nodes, args.pods, args.shapes, args.seed
@@ -120,11 +143,26 @@ pub fn run(args: &FitArgs) -> Result<()> {
         fmt(&recount_ms)
     );
     println!(
-        "  catch-up / recount, {} interleaved pairs: median {median:.4} (min {:.4}, max {:.4})",
-        args.pairs,
-        ratios[0],
-        ratios[ratios.len() - 1]
+        "  catch-up / recount, interleaved pairs: median {}",
+        ratio.describe(4)
     );
+    let result = FitResult {
+        machine: machine::describe(),
+        nodes: args.nodes,
+        pods: args.pods,
+        shapes: args.shapes,
+        seed: args.seed,
+        node_event_us: node_event.as_secs_f64() * 1e6,
+        pod_event_us: pod_event.as_secs_f64() * 1e6,
+        first_estimate_ms: fill.as_secs_f64() * 1e3,
+        cache_held_mib: held_kib as f64 / 1024.0,
+        changed_pods_per_pair: churn,
+        catch_up_ms,
+        recount_ms,
+        catch_up_over_recount: ratio,
+    };
+    let written = crate::output::write_json(&args.out, &result)?;
+    println!("wrote {}", written.display());
     Ok(())
 }
 

@@ -12,14 +12,19 @@ mod child;
 mod cpu;
 mod dashboard;
 mod fit;
+mod fleet_scale;
 mod generate;
+mod hub_scale;
 mod live;
 mod machine;
 mod memory;
+mod output;
+mod paired;
 mod paths;
 mod report;
 mod results;
 mod run;
+mod sim;
 mod status_build;
 
 use std::path::PathBuf;
@@ -39,15 +44,25 @@ struct Cli {
 enum Command {
     /// Benchmark 1: synthetic ingest core (decode → index → status) against its baselines.
     Ingest(IngestArgs),
-    /// Benchmark 4: the fit estimates of many shapes on one large member, cached against
+    /// Benchmark 5: the fit estimates of many shapes on one large member, cached against
     /// recounted.
     Fit(fit::FitArgs),
     /// Benchmarks 2 and 3: a real API server — initial sync, freshness, cluster summary, and
     /// write amplification under churn.
     Live(live::LiveArgs),
+    /// Benchmark 8: the hub at scale — every WorkloadPlacement written for 10,000 bindings,
+    /// and the steady cost of binding churn on N against 2N bindings.
+    Hub(hub_scale::HubArgs),
     /// Benchmark 6: the kubectl plugin's dashboard at 1,000 clusters and a 5,000-node member —
     /// page weight, time to first drawing in headless Chromium, listing time, peak RSS.
     Dashboard(dashboard::DashboardArgs),
+    /// The operator process at fleet scale against simulated members: initial sync of one
+    /// member against a bare LIST, of the whole fleet, and freshness, hub writes and RSS under
+    /// steady churn.
+    Fleet(fleet_scale::FleetArgs),
+    /// Simulated member API servers in this process, until stdin closes (run by `fleet`; see
+    /// `src/sim/process.rs` for the commands it takes on stdin).
+    Sim(sim::SimOptions),
     /// One variant in this process, reporting JSON on stdout (run by `ingest`).
     #[command(hide = true)]
     Measure {
@@ -90,8 +105,9 @@ pub struct IngestArgs {
     /// Seed of the generated fleet; the same seed yields the same bytes.
     #[arg(long, default_value_t = 6)]
     seed: u64,
-    /// Rounds of all three variants, each variant reported from its fastest round.
-    #[arg(long, default_value_t = 3)]
+    /// Rounds of all three variants, interleaved: each round pairs ours with each baseline,
+    /// and every ratio is the median of the per-round ratios.
+    #[arg(long, default_value_t = 5)]
     rounds: usize,
     /// Status builds timed (the median is reported).
     #[arg(long, default_value_t = 15)]
@@ -131,6 +147,9 @@ fn main() -> anyhow::Result<()> {
         Command::Live(args) => live::run(args),
         Command::Fit(args) => fit::run(&args),
         Command::Dashboard(args) => dashboard::run(args),
+        Command::Fleet(args) => fleet_scale::run(args),
+        Command::Sim(options) => sim::process::serve(&options),
+        Command::Hub(args) => hub_scale::run(args),
         Command::Measure {
             variant,
             decode,

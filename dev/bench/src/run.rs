@@ -2,9 +2,8 @@
 //! variant's peak RSS cannot leak into another's), checks they ingested the same bytes, then
 //! reports.
 //!
-//! With several rounds the variants take turns (floor, ours, naive, floor, …) and each is
-//! reported from its fastest round: on a shared machine a neighbour's burst slows whichever
-//! variant happens to run, and best-of-N with interleaving keeps that out of the ratios.
+//! The variants take turns (floor, ours, naive, floor, …): each round is a pair of ours with
+//! each baseline, and every ratio is the median of the per-round ratios (`paired.rs`).
 
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -55,12 +54,7 @@ pub fn ingest(args: &IngestArgs) -> Result<()> {
     check_same_bytes(&runs)?;
     let report = Report::new(args.size_name(), scale, args.seed, args.decode, &runs)?;
     report::print(&report);
-    if let Some(dir) = args.out.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    std::fs::write(&args.out, serde_json::to_vec_pretty(&report)?)
-        .with_context(|| format!("writing {}", args.out.display()))?;
-    let written = std::fs::canonicalize(&args.out).unwrap_or_else(|_| args.out.clone());
+    let written = crate::output::write_json(&args.out, &report)?;
     println!(
         "\nwrote {} (total {:.0?})",
         written.display(),

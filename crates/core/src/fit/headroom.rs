@@ -48,23 +48,42 @@ struct Offer {
     taints: Vec<String>,
 }
 
+/// What nodes of one kind share: the resources they offer (in order), their published labels
+/// and their taints. A member has few of these, so grouping compares numbers, not strings.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Kind {
+    names: Vec<Arc<str>>,
+    labels: Vec<(Arc<str>, Arc<str>)>,
+    taints: Vec<String>,
+}
+
+/// One node's offer, split: its kind (an index into the kinds) and its free figures, in the
+/// order of the kind's names.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Free {
+    kind: usize,
+    free: Vec<i128>,
+}
+
 /// The member's headroom from its index: nodes that are Ready and have a free pod slot,
 /// grouped into at most `limit` shapes.
 pub fn headroom(index: &ClusterIndex, limit: usize) -> Headroom {
-    let offers: Vec<Offer> = index
-        .nodes()
-        .filter_map(|node| offer(index, node))
-        .collect();
+    let (kinds, offers) = offers(index);
     let nodes = i64::try_from(offers.len()).unwrap_or(i64::MAX);
     let mut grains = BTreeMap::new();
-    let mut groups = group(&offers, &grains);
+    let mut groups = group(&kinds, &offers, &grains);
     for digits in PRECISIONS {
         if groups.len() <= limit {
             break;
         }
-        grains = coarse_grains(&offers, digits);
-        groups = group(&offers, &grains);
+        grains = coarse_grains(&kinds, &offers, digits);
+        groups = group(&kinds, &offers, &grains);
     }
+    let mut groups: Vec<(Offer, i64)> = groups
+        .into_iter()
+        .map(|(free, count)| (joined(&kinds[free.kind], free.free), count))
+        .collect();
+    groups.sort_by(|(a, x), (b, y)| y.cmp(x).then_with(|| b.free.cmp(&a.free)).then(a.cmp(b)));
     let omitted: i64 = groups.iter().skip(limit).map(|(_, count)| *count).sum();
     groups.truncate(limit);
     Headroom {
@@ -85,35 +104,66 @@ pub fn headroom(index: &ClusterIndex, limit: usize) -> Headroom {
     }
 }
 
-/// The node's offer, or `None` when it takes no pod whatever the workload.
-fn offer(index: &ClusterIndex, node: &SlimNode) -> Option<Offer> {
-    let allocated = index.node_stats(node.name()).map(|s| &s.allocated);
-    let used = |name: &str| allocated.map_or(Amount::ZERO, |a| a.get(name));
-    let free: Vec<(Arc<str>, i128)> = node
-        .allocatable
-        .iter()
-        .filter(|entry| entry.name.as_ref() == "pods" || counts(&entry.name))
-        .map(|entry| {
-            let name = &entry.name;
-            let free = if name.as_ref() == "cpu" {
-                entry.amount.milli().saturating_sub(used(name).milli())
-            } else {
-                entry
-                    .amount
-                    .units_ceil()
-                    .saturating_sub(used(name).units_ceil())
+/// Every offering node's kind and free figures; the kinds, each once.
+fn offers(index: &ClusterIndex) -> (Vec<Kind>, Vec<Free>) {
+    let keys: Vec<Arc<str>> = HEADROOM_LABEL_KEYS.iter().map(|k| intern_str(k)).collect();
+    let mut ids: HashMap<Kind, usize> = HashMap::new();
+    let mut kinds: Vec<Kind> = Vec::new();
+    // Nodes of a pool often follow one another: comparing with the last kind (interned
+    // strings compare by pointer first) spares most hash lookups.
+    let mut last: Option<usize> = None;
+    let offers = index
+        .nodes()
+        .filter_map(|node| offer(index, node, &keys))
+        .map(|(kind, free)| {
+            let id = match last {
+                Some(id) if kinds[id] == kind => id,
+                _ => *ids.entry(kind).or_insert_with_key(|kind| {
+                    kinds.push(kind.clone());
+                    kinds.len() - 1
+                }),
             };
-            (Arc::clone(name), free.max(0))
+            last = Some(id);
+            Free { kind: id, free }
         })
         .collect();
-    let pods = free.iter().find(|(name, _)| name.as_ref() == "pods");
-    if !node.ready || pods.is_none_or(|(_, slots)| *slots == 0) {
+    (kinds, offers)
+}
+
+/// The node's kind and free figures, or `None` when it takes no pod whatever the workload.
+/// `keys` are the published label keys, interned, in order.
+fn offer(index: &ClusterIndex, node: &SlimNode, keys: &[Arc<str>]) -> Option<(Kind, Vec<i128>)> {
+    let mut allocated = index
+        .node_stats(node.name())
+        .into_iter()
+        .flat_map(|s| s.allocated.iter())
+        .peekable();
+    let (mut names, mut free) = (Vec::new(), Vec::new());
+    // Both lists are sorted by name: one walk pairs each allocatable entry with its use.
+    for entry in node.allocatable.iter() {
+        let name = &entry.name;
+        while allocated
+            .next_if(|(used, _)| used.as_ref() < name.as_ref())
+            .is_some()
+        {}
+        let used = allocated
+            .next_if(|(used, _)| *used == name)
+            .map_or(Amount::ZERO, |(_, amount)| amount);
+        if name.as_ref() != "pods" && !counts(name) {
+            continue;
+        }
+        let left = if name.as_ref() == "cpu" {
+            entry.amount.milli().saturating_sub(used.milli())
+        } else {
+            entry.amount.units_ceil().saturating_sub(used.units_ceil())
+        };
+        names.push(Arc::clone(name));
+        free.push(left.max(0));
+    }
+    let pods = names.iter().position(|name| name.as_ref() == "pods");
+    if !node.ready || pods.is_none_or(|i| free[i] == 0) {
         return None;
     }
-    let labels = HEADROOM_LABEL_KEYS
-        .iter()
-        .filter_map(|key| Some((intern_str(key), Arc::clone(node.label(key)?))))
-        .collect();
     let mut taints: Vec<String> = node
         .taints
         .iter()
@@ -125,37 +175,84 @@ fn offer(index: &ClusterIndex, node: &SlimNode) -> Option<Offer> {
     }
     taints.sort();
     taints.dedup();
-    Some(Offer {
-        free,
-        labels,
+    let kind = Kind {
+        names,
+        labels: published_labels(node, keys),
         taints,
-    })
+    };
+    Some((kind, free))
 }
 
-/// Offers with their free figures rounded down to `grains`, counted; most nodes first.
-fn group(offers: &[Offer], grains: &BTreeMap<Arc<str>, i128>) -> Vec<(Offer, i64)> {
-    let mut counts: HashMap<Offer, i64> = HashMap::new();
-    for offer in offers {
-        let mut rounded = offer.clone();
-        for (name, free) in &mut rounded.free {
-            if let Some(grain) = grains.get(name) {
-                *free -= *free % grain;
-            }
+/// The node's labels under `keys` (sorted, as the node's own labels are), in one walk.
+fn published_labels(node: &SlimNode, keys: &[Arc<str>]) -> Vec<(Arc<str>, Arc<str>)> {
+    let mut labels = node.labels.iter().peekable();
+    let mut published = Vec::new();
+    for key in keys {
+        while labels.next_if(|(k, _)| k.as_ref() < key.as_ref()).is_some() {}
+        if let Some((_, value)) = labels.next_if(|(k, _)| k == key) {
+            published.push((Arc::clone(key), Arc::clone(value)));
         }
-        *counts.entry(rounded).or_default() += 1;
     }
-    let mut groups: Vec<(Offer, i64)> = counts.into_iter().collect();
-    groups.sort_by(|(a, x), (b, y)| y.cmp(x).then_with(|| b.free.cmp(&a.free)).then(a.cmp(b)));
+    published
+}
+
+/// A kind and free figures back as one offer.
+fn joined(kind: &Kind, free: Vec<i128>) -> Offer {
+    Offer {
+        free: kind.names.iter().cloned().zip(free).collect(),
+        labels: kind.labels.clone(),
+        taints: kind.taints.clone(),
+    }
+}
+
+/// Offers with their free figures rounded down to `grains`, counted (in no useful order).
+/// Sorting numbers and counting runs: no string is hashed or compared here.
+fn group(kinds: &[Kind], offers: &[Free], grains: &BTreeMap<Arc<str>, i128>) -> Vec<(Free, i64)> {
+    let per_kind: Vec<Vec<Option<i128>>> = kinds
+        .iter()
+        .map(|k| k.names.iter().map(|n| grains.get(n).copied()).collect())
+        .collect();
+    let mut rounded: Vec<Free> = offers
+        .iter()
+        .map(|offer| {
+            let mut free = offer.free.clone();
+            for (value, grain) in free.iter_mut().zip(&per_kind[offer.kind]) {
+                if let Some(grain) = grain {
+                    *value -= *value % grain;
+                }
+            }
+            Free {
+                kind: offer.kind,
+                free,
+            }
+        })
+        .collect();
+    rounded.sort_unstable();
+    let mut groups: Vec<(Free, i64)> = Vec::new();
+    for free in rounded {
+        match groups.last_mut() {
+            Some((last, count)) if *last == free => *count += 1,
+            _ => groups.push((free, 1)),
+        }
+    }
     groups
 }
 
 /// Per resource, the power of ten that keeps `digits` significant digits of its largest free
 /// figure (only resources where that rounds anything).
-fn coarse_grains(offers: &[Offer], digits: u32) -> BTreeMap<Arc<str>, i128> {
+fn coarse_grains(kinds: &[Kind], offers: &[Free], digits: u32) -> BTreeMap<Arc<str>, i128> {
+    let mut per_kind: Vec<Vec<i128>> = kinds.iter().map(|k| vec![0; k.names.len()]).collect();
+    for offer in offers {
+        for (top, free) in per_kind[offer.kind].iter_mut().zip(&offer.free) {
+            *top = (*top).max(*free);
+        }
+    }
     let mut largest: BTreeMap<Arc<str>, i128> = BTreeMap::new();
-    for (name, free) in offers.iter().flat_map(|o| &o.free) {
-        let top = largest.entry(Arc::clone(name)).or_default();
-        *top = (*top).max(*free);
+    for (kind, tops) in kinds.iter().zip(per_kind) {
+        for (name, free) in kind.names.iter().zip(tops) {
+            let top = largest.entry(Arc::clone(name)).or_default();
+            *top = (*top).max(free);
+        }
     }
     largest
         .into_iter()

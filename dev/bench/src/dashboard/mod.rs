@@ -132,9 +132,8 @@ async fn run_async(args: DashboardArgs) -> Result<()> {
         peak_rss_kib: measured.memory.hwm_kib,
     };
     report::print(&result);
-    std::fs::write(&args.out, serde_json::to_string_pretty(&result)?)
-        .with_context(|| format!("writing {}", args.out.display()))?;
-    eprintln!("bench: wrote {}", args.out.display());
+    let written = crate::output::write_json(&args.out, &result)?;
+    eprintln!("bench: wrote {}", written.display());
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 //! conditions, IPs, start time, container statuses (image IDs, container IDs, resources, volume
 //! mounts) and QoS class. No managedFields (see `node.rs`).
 
-use super::fleet::{ClusterPlan, Container, Workload, random_name};
+use super::fleet::{ClusterPlan, Container, NAME_ALPHABET, Workload, random_name};
 use super::node::NOW;
 use super::out::{Out, w};
 use prop_json::Rng;
@@ -39,6 +39,28 @@ impl PodState {
     }
 }
 
+/// What a simulated member changed in a pod after generating it: what churn and the freshness
+/// probe do (`crate::sim`). The default is no change, and then the bytes are exactly the
+/// generated pod's. Every value is drawn from the generator as without a change, so a changed
+/// pod keeps its name, node, IPs and container ids.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PodChange {
+    /// The readiness probe fails: `Ready` and `ContainersReady` False, no container ready.
+    pub unready: bool,
+    /// Restarts of the first container on top of the generated count.
+    pub restarts: u32,
+    /// Phase `Failed` (the freshness probe's mark; churn never sets it).
+    pub failed: bool,
+}
+
+/// How to write one pod besides its workload: which replica it is, when known (random access,
+/// where the name must be unique without the generator's sequence), and what changed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Variant {
+    pub replica: Option<usize>,
+    pub change: PodChange,
+}
+
 /// Per-pod values drawn once and used in several places.
 struct Pod<'a> {
     plan: &'a ClusterPlan,
@@ -49,6 +71,7 @@ struct Pod<'a> {
     token_volume: String,
     created: u64,
     started: u64,
+    change: PodChange,
 }
 
 /// Writes one pod of `workload` (one JSON object, no newline).
@@ -58,6 +81,18 @@ pub fn write_pod(
     plan: &ClusterPlan,
     workload: &Workload,
     rv: u64,
+) {
+    write_pod_variant(out, rng, plan, workload, rv, Variant::default());
+}
+
+/// [`write_pod`] with a known replica number and a change on top.
+pub fn write_pod_variant(
+    out: &mut Out<'_>,
+    rng: &mut Rng,
+    plan: &ClusterPlan,
+    workload: &Workload,
+    rv: u64,
+    variant: Variant,
 ) {
     let state = PodState::draw(rng);
     let node = state
@@ -72,8 +107,15 @@ pub fn write_pod(
         token_volume: format!("kube-api-access-{}", random_name(rng, 5)),
         created,
         started: created + rng.range(1, 5),
+        change: variant.change,
     };
-    let name = format!("{}-{}-{}", workload.app, workload.hash, random_name(rng, 5));
+    let mut suffix = random_name(rng, 5);
+    if let Some(replica) = variant.replica {
+        // Replicas of one ReplicaSet number at most 20 (`fleet.rs`), fewer than the alphabet's
+        // 27 letters: a first letter per replica makes names unique without a sequence.
+        suffix.replace_range(..1, &char::from(NAME_ALPHABET[replica % 27]).to_string());
+    }
+    let name = format!("{}-{}-{suffix}", workload.app, workload.hash);
     write_metadata(out, rng, &pod, &name, rv);
     write_spec(out, &pod);
     write_status(out, rng, &pod);
@@ -176,6 +218,7 @@ fn write_resources(out: &mut Out<'_>, c: &Container) {
 
 fn write_status(out: &mut Out<'_>, rng: &mut Rng, pod: &Pod<'_>) {
     let phase = match pod.state {
+        _ if pod.change.failed => "Failed",
         PodState::Running | PodState::CrashLooping => "Running",
         PodState::Unschedulable | PodState::Creating => "Pending",
     };
@@ -217,6 +260,12 @@ fn write_status(out: &mut Out<'_>, rng: &mut Rng, pod: &Pod<'_>) {
     w!(out, r#""qosClass":"{qos}"}}"#);
 }
 
+impl Pod<'_> {
+    fn ready(&self) -> bool {
+        self.state == PodState::Running && !self.change.unready && !self.change.failed
+    }
+}
+
 fn qos_class(pod: &Pod<'_>) -> &'static str {
     if pod.workload.template.guaranteed {
         "Guaranteed"
@@ -240,7 +289,7 @@ fn write_conditions(out: &mut Out<'_>, pod: &Pod<'_>) {
         );
         return;
     }
-    let ready = pod.state == PodState::Running;
+    let ready = pod.ready();
     let started = pod.state != PodState::Creating;
     let conditions = [
         ("PodReadyToStartContainers", started, ""),
@@ -273,11 +322,14 @@ fn write_container_status(
     crashing: bool,
 ) {
     let crash_looping = crashing && pod.state == PodState::CrashLooping;
-    let restarts = if crash_looping {
+    let mut restarts = if crash_looping {
         rng.range(5, 300)
     } else {
         rng.below(1000).saturating_sub(990) // mostly 0, now and then a few
     };
+    if c.name == "app" {
+        restarts += u64::from(pod.change.restarts);
+    }
     w!(out, r#"{{"name":"{}","state":{{"#, c.name);
     let container_id = |out: &mut Out<'_>, rng: &mut Rng| {
         out.raw("containerd://");
@@ -309,7 +361,7 @@ fn write_container_status(
             out.raw(r#"}},"lastState":{}"#);
         }
     }
-    let ready = pod.state == PodState::Running;
+    let ready = pod.ready();
     w!(
         out,
         r#","ready":{ready},"restartCount":{restarts},"image":"{r}:{t}","imageID":"{r}@sha256:{d}","#,

@@ -187,3 +187,52 @@ fn objects_have_realistic_sizes() {
         "pod lines average {pod} bytes"
     );
 }
+
+#[test]
+fn random_access_pods_have_unique_names_and_show_their_changes() {
+    use super::{MemberObjects, PodChange, PodState};
+    let member = MemberObjects::new(6, 2, 40, 2_000);
+    let mut names = std::collections::BTreeSet::new();
+    let mut buf = Vec::new();
+    for i in 0..member.pods() {
+        buf.clear();
+        member.write_pod(&mut buf, i, 7, PodChange::default());
+        let pod: Pod = serde_json::from_slice(&buf).unwrap();
+        assert!(
+            names.insert(pod.metadata.name.unwrap()),
+            "pod {i}'s name is unique"
+        );
+    }
+    let running = (0..member.pods())
+        .find(|&i| member.pod_state(i) == PodState::Running)
+        .unwrap();
+    let write = |change| {
+        let mut buf = Vec::new();
+        member.write_pod(&mut buf, running, 9, change);
+        serde_json::from_slice::<SlimPod>(&buf).unwrap()
+    };
+    let (plain, restarted) = (
+        write(PodChange::default()),
+        write(PodChange {
+            restarts: 2,
+            ..Default::default()
+        }),
+    );
+    assert!(plain.ready);
+    assert_eq!(restarted.restarts, plain.restarts + 2);
+    assert!(
+        !write(PodChange {
+            unready: true,
+            ..Default::default()
+        })
+        .ready
+    );
+    let failed = write(PodChange {
+        failed: true,
+        ..Default::default()
+    });
+    assert_eq!(
+        (failed.phase, failed.ready),
+        (karmada_manager_core::PodPhase::Failed, false)
+    );
+}

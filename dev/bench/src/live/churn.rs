@@ -81,7 +81,7 @@ pub async fn targets(
 }
 
 /// Counts, per object, the changes a reader watching `api` sees.
-fn count_changes<K>(api: Api<K>) -> Arc<Mutex<BTreeMap<String, usize>>>
+pub fn count_changes<K>(api: Api<K>) -> Arc<Mutex<BTreeMap<String, usize>>>
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
     K::DynamicType: Default,

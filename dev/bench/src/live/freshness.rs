@@ -28,10 +28,10 @@ pub struct FreshnessResult {
 }
 
 /// A figure of one hub object, as last seen, with when it was seen.
-type Seen = watch::Receiver<Option<(Instant, i64)>>;
+pub type Seen = watch::Receiver<Option<(Instant, i64)>>;
 
 /// Follows `figure` of the object `name` through a watch, from a task of its own.
-fn follow<K>(api: Api<K>, name: &str, figure: fn(&K) -> Option<i64>) -> Seen
+pub fn follow<K>(api: Api<K>, name: &str, figure: fn(&K) -> Option<i64>) -> Seen
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
     K::DynamicType: Default,
@@ -52,7 +52,7 @@ where
 }
 
 /// Waits until `seen` shows `value`; when it was seen.
-async fn until(seen: &mut Seen, what: &str, value: i64) -> Result<Instant> {
+pub async fn until(seen: &mut Seen, what: &str, value: i64) -> Result<Instant> {
     let shown = tokio::time::timeout(
         Duration::from_secs(60),
         seen.wait_for(|s| s.is_some_and(|(_, v)| v == value)),
@@ -122,7 +122,7 @@ pub async fn measure(
 }
 
 /// The first value `seen` shows.
-async fn wait_any(seen: &mut Seen) -> Result<i64> {
+pub async fn wait_any(seen: &mut Seen) -> Result<i64> {
     let shown = tokio::time::timeout(Duration::from_secs(120), seen.wait_for(Option::is_some))
         .await
         .context("the object never had a status")??;

@@ -8,16 +8,16 @@
 //! 3. Write amplification: sustained pod status churn across members, and the status writes
 //!    that reach the hub.
 
-mod churn;
+pub mod churn;
 mod fleet;
-mod freshness;
-mod operator;
+pub mod freshness;
+pub mod operator;
 mod report;
-mod stats;
+pub mod stats;
 mod summary;
-mod sync;
+pub mod sync;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -44,6 +44,10 @@ pub struct LiveArgs {
     /// How long the churn lasts (default: 60 s full, 10 s small).
     #[arg(long)]
     pub churn_seconds: Option<u64>,
+    /// Interleaved pairs for each ratio (initial sync: a bare LIST and a fresh operator
+    /// process; summary: a LIST-and-aggregate and a read of the insight).
+    #[arg(long, default_value_t = 5)]
+    pub pairs: usize,
     /// Where to write the JSON result.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench/live.json"))]
     pub out: PathBuf,
@@ -89,30 +93,30 @@ async fn run_async(args: LiveArgs) -> Result<()> {
     let hub = fleet.env.hub().client().await?;
     let big = fleet.env.member(MEMBERS[0]).client().await?;
 
-    eprintln!("bench: 2a. initial sync (LIST floor first, then the operator)");
-    let (floor, list_bytes) = sync::list_floor(&big, 3).await?;
     let log = args.out.with_file_name("live-operator.log");
-    if let Some(dir) = log.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    eprintln!("bench: the operator logs to {}", log.display());
-    let mut operator = operator::Operator::start(&binary, fleet.env.hub().kubeconfig(), &log)?;
-    let (member_sync_ms, nodes, pods) = sync::member_listed(&mut operator, MEMBERS[0]).await?;
-    let insight_filled = wait_for_insight(&hub, MEMBERS[0], pods).await?;
+    eprintln!(
+        "bench: 2a. initial sync, {} interleaved pairs of a bare LIST and a fresh operator (logs to {})",
+        args.pairs,
+        log.display()
+    );
+    let kubeconfig = fleet.env.hub().kubeconfig();
+    let pairs = sync::pairs(&big, &binary, kubeconfig, MEMBERS[0], args.pairs, &log).await?;
+    let operator = operator::Operator::start(&binary, kubeconfig, &log)?;
+    let insight_filled = wait_for_insight(&hub, MEMBERS[0], pairs.pods).await?;
     let sync = sync::SyncResult {
-        list_floor_ms: stats::Distribution::of(&floor).p50_ms,
-        list_runs_ms: floor.iter().map(|d| d.as_secs_f64() * 1e3).collect(),
-        list_bytes,
-        operator_member_sync_ms: member_sync_ms,
+        list_runs_ms: pairs.list_runs_ms,
+        list_bytes: pairs.list_bytes,
+        operator_runs_ms: pairs.operator_runs_ms,
+        operator_over_list: pairs.operator_over_list,
         process_start_to_insight_ms: (insight_filled - operator.started).as_secs_f64() * 1e3,
-        nodes,
-        pods,
+        nodes: pairs.nodes,
+        pods: pairs.pods,
     };
 
     eprintln!("bench: 2b. freshness ({samples} readiness flips)");
     let freshness = freshness::measure(&hub, &big, samples).await?;
     eprintln!("bench: 2c. cluster summary: the insight against LIST + aggregate");
-    let summary = summary::measure(&hub, &big, MEMBERS[0], 200, 5).await?;
+    let summary = summary::measure(&hub, &big, MEMBERS[0], args.pairs).await?;
 
     eprintln!(
         "bench: 3. write amplification ({} updates/s for {churn_seconds} s)",
@@ -142,11 +146,7 @@ async fn run_async(args: LiveArgs) -> Result<()> {
         churn,
     };
     report::print(&result);
-    if let Some(dir) = args.out.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&args.out, serde_json::to_string_pretty(&result)?)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    crate::output::write_json(&args.out, &result)?;
     eprintln!("bench: wrote {}", args.out.display());
     Ok(())
 }

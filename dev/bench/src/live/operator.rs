@@ -109,6 +109,11 @@ impl Operator {
             .collect())
     }
 
+    /// The process id, to read its memory and CPU time from `/proc`.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     pub async fn stop(mut self) -> Result<()> {
         self.child.start_kill()?;
         self.child.wait().await?;

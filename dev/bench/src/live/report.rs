@@ -2,7 +2,7 @@
 //! them.
 
 use super::LiveResult;
-use super::summary::speedup;
+use crate::paired::{Line, per_pair};
 
 pub fn print(r: &LiveResult) {
     let m = &r.machine;
@@ -13,14 +13,18 @@ pub fn print(r: &LiveResult) {
     let s = &r.sync;
     println!("\n2a. Initial sync of the big member");
     println!(
-        "  bare LIST floor (nodes ‖ pods, pages of 500): {:>8.0} ms  ({:.1} MiB)",
-        s.list_floor_ms,
-        s.list_bytes as f64 / (1024.0 * 1024.0)
+        "  bare LIST floor (nodes ‖ pods, pages of 500; {:.1} MiB), per pair: {} ms",
+        s.list_bytes as f64 / (1024.0 * 1024.0),
+        per_pair(&s.list_runs_ms)
     );
     println!(
-        "  operator, watches started → listed:          {:>8.0} ms  = {:.2}× the floor (target ≤ 1.5×)",
-        s.operator_member_sync_ms,
-        s.operator_member_sync_ms / s.list_floor_ms.max(f64::MIN_POSITIVE)
+        "  operator, watches started → listed, per pair: {} ms",
+        per_pair(&s.operator_runs_ms)
+    );
+    println!(
+        "  operator ÷ LIST: {} — {} (target ≤ 1.3)",
+        s.operator_over_list.describe(2),
+        s.operator_over_list.verdict(Line::AtMost(1.3))
     );
     println!(
         "  operator process start → insight complete:   {:>8.0} ms",
@@ -43,14 +47,18 @@ pub fn print(r: &LiveResult) {
     let q = &r.summary;
     println!("\n2c. \"Summary of this cluster\"");
     println!(
-        "  read the ClusterInsight:      p50 {:>8.2} ms ({} reads)",
+        "  read the ClusterInsight:      p50 {:>8.2} ms ({} reads, interleaved)",
         q.read_insight.p50_ms, q.read_insight.samples
     );
     println!(
         "  LIST nodes + pods, aggregate: p50 {:>8.2} ms ({} runs)",
         q.on_request.p50_ms, q.on_request.samples
     );
-    println!("  the insight is {:.0}× faster (target ≥ 100×)", speedup(q));
+    println!(
+        "  the insight is faster by {} — {} (target ≥ 100)",
+        q.speedup.describe(0),
+        q.speedup.verdict(Line::AtLeast(100.0))
+    );
     let c = &r.churn;
     println!(
         "\n3. Write amplification: {} pod status updates in {:.1} s = {:.0}/s (asked {:.0}/s; {} failed)",

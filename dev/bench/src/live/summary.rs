@@ -1,9 +1,10 @@
 //! "How full is this cluster?": answered by reading its ClusterInsight from the hub, against
 //! the on-request approach a tool without karmada-manager takes (LIST the member's nodes and
-//! pods, aggregate them), both timed in the same run.
+//! pods, aggregate them), in interleaved pairs: one of each per pair.
 
 use super::stats::Distribution;
-use anyhow::Result;
+use crate::paired::PairedRatio;
+use anyhow::{Context, Result};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use karmada_manager_api::ClusterInsight;
 use karmada_manager_core::Amount;
@@ -15,6 +16,8 @@ use tokio::time::Instant;
 pub struct SummaryResult {
     pub read_insight: Distribution,
     pub on_request: Distribution,
+    /// On request ÷ reading the insight, per pair: how many times faster the insight is.
+    pub speedup: PairedRatio,
 }
 
 /// What the on-request approach computes: the headline of `kubectl get clusterinsight`.
@@ -31,23 +34,19 @@ pub async fn measure(
     hub: &kube::Client,
     member: &kube::Client,
     cluster: &str,
-    reads: usize,
-    requests: usize,
+    pairs: usize,
 ) -> Result<SummaryResult> {
     let insights: Api<ClusterInsight> = Api::all(hub.clone());
-    let mut read = Vec::new();
-    for _ in 0..reads {
+    let (mut read, mut on_request) = (Vec::new(), Vec::new());
+    let mut answer = Summary::default();
+    for _ in 0..pairs {
+        let started = Instant::now();
+        answer = std::hint::black_box(aggregate(member).await?);
+        on_request.push(started.elapsed());
         let started = Instant::now();
         let insight = insights.get(cluster).await?;
         std::hint::black_box(insight.status);
         read.push(started.elapsed());
-    }
-    let mut on_request = Vec::new();
-    let mut answer = Summary::default();
-    for _ in 0..requests {
-        let started = Instant::now();
-        answer = std::hint::black_box(aggregate(member).await?);
-        on_request.push(started.elapsed());
     }
     // Both ways must answer the same question about the same objects.
     let status = insights.get(cluster).await?.status.unwrap_or_default();
@@ -59,9 +58,15 @@ pub async fn measure(
         answer.nodes,
         answer.pods
     );
+    let timed: Vec<(f64, f64)> = on_request
+        .iter()
+        .zip(&read)
+        .map(|(slow, fast)| (slow.as_secs_f64(), fast.as_secs_f64()))
+        .collect();
     Ok(SummaryResult {
         read_insight: Distribution::of(&read),
         on_request: Distribution::of(&on_request),
+        speedup: PairedRatio::of(&timed).context("no pair to compare")?,
     })
 }
 
@@ -118,9 +123,4 @@ where
             None => return Ok(items),
         }
     }
-}
-
-/// How many times faster reading the insight is: the ratio of the medians.
-pub fn speedup(result: &SummaryResult) -> f64 {
-    result.on_request.p50_ms / result.read_insight.p50_ms.max(f64::MIN_POSITIVE)
 }

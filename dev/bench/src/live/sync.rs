@@ -1,10 +1,13 @@
 //! Initial sync: how long the operator takes to list a member, against the floor of a bare
-//! LIST of the same objects from the same API server, measured in the same run.
+//! LIST of the same objects from the same API server, in interleaved pairs: each pair is one
+//! bare LIST and one fresh operator process.
 
 use super::operator::Operator;
+use crate::paired::PairedRatio;
 use anyhow::{Context, Result};
 use futures::future::try_join;
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -14,14 +17,15 @@ const PAGE: u32 = 500;
 
 #[derive(Debug, Serialize)]
 pub struct SyncResult {
-    /// Bare LIST of nodes and pods (concurrently, as the operator does), median of the runs.
-    pub list_floor_ms: f64,
+    /// Bare LIST of nodes and pods (concurrently, as the operator does), one per pair.
     pub list_runs_ms: Vec<f64>,
     /// Bytes the LISTs returned.
     pub list_bytes: usize,
-    /// The operator's own figure: from starting the member's watches to nodes and pods listed
-    /// (its `member listed` log line).
-    pub operator_member_sync_ms: f64,
+    /// The operator's own figure, one fresh process per pair: from starting the member's
+    /// watches to nodes and pods listed (its `member listed` log line).
+    pub operator_runs_ms: Vec<f64>,
+    /// Operator ÷ bare LIST, per pair.
+    pub operator_over_list: PairedRatio,
     /// From starting the operator process to the ClusterInsight showing every pod.
     pub process_start_to_insight_ms: f64,
     pub nodes: usize,
@@ -61,21 +65,66 @@ async fn list_bytes(client: &kube::Client, path: &str) -> Result<usize> {
     }
 }
 
-/// The LIST floor: `runs` times nodes and pods listed concurrently; durations and bytes.
-pub async fn list_floor(member: &kube::Client, runs: usize) -> Result<(Vec<Duration>, usize)> {
-    let mut durations = Vec::new();
-    let mut bytes = 0;
-    for _ in 0..runs {
-        let started = Instant::now();
-        let (nodes, pods) = try_join(
-            list_bytes(member, "/api/v1/nodes"),
-            list_bytes(member, "/api/v1/pods"),
-        )
-        .await?;
-        durations.push(started.elapsed());
-        bytes = nodes + pods;
+/// A bare LIST of nodes and pods, concurrently; how long it took and the bytes.
+pub async fn list_floor(member: &kube::Client) -> Result<(Duration, usize)> {
+    let started = Instant::now();
+    let (nodes, pods) = try_join(
+        list_bytes(member, "/api/v1/nodes"),
+        list_bytes(member, "/api/v1/pods"),
+    )
+    .await?;
+    Ok((started.elapsed(), nodes + pods))
+}
+
+/// What the pairs measured, before the insight is awaited.
+pub struct Pairs {
+    pub list_runs_ms: Vec<f64>,
+    pub list_bytes: usize,
+    pub operator_runs_ms: Vec<f64>,
+    pub operator_over_list: PairedRatio,
+    pub nodes: usize,
+    pub pods: usize,
+}
+
+/// `pairs` interleaved pairs against `cluster`: a bare LIST through `member`, then a fresh
+/// operator process (`binary` against the hub's `kubeconfig`) until it has listed the member.
+pub async fn pairs(
+    member: &kube::Client,
+    binary: &Path,
+    kubeconfig: &Path,
+    cluster: &str,
+    pairs: usize,
+    log: &Path,
+) -> Result<Pairs> {
+    let (mut list_runs_ms, mut operator_runs_ms, mut list_bytes) = (Vec::new(), Vec::new(), 0);
+    let (mut nodes, mut pods) = (0, 0);
+    for pair in 1..=pairs {
+        let (took, bytes) = list_floor(member).await?;
+        list_bytes = bytes;
+        let mut operator = Operator::start(binary, kubeconfig, log)?;
+        let (ms, n, p) = member_listed(&mut operator, cluster).await?;
+        operator.stop().await?;
+        eprintln!(
+            "bench:   pair {pair}/{pairs}: LIST {:.0} ms, operator {ms:.0} ms",
+            took.as_secs_f64() * 1e3
+        );
+        list_runs_ms.push(took.as_secs_f64() * 1e3);
+        operator_runs_ms.push(ms);
+        (nodes, pods) = (n, p);
     }
-    Ok((durations, bytes))
+    let timed: Vec<(f64, f64)> = operator_runs_ms
+        .iter()
+        .copied()
+        .zip(list_runs_ms.iter().copied())
+        .collect();
+    Ok(Pairs {
+        operator_over_list: PairedRatio::of(&timed).context("no pair")?,
+        list_runs_ms,
+        list_bytes,
+        operator_runs_ms,
+        nodes,
+        pods,
+    })
 }
 
 /// Waits for the operator's `member listed` line for `cluster`: the member sync in ms, and

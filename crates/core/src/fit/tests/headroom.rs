@@ -55,6 +55,15 @@ fn member(nodes: &[(u8, u8, u8, u8)], pods: &[(u8, u8)]) -> ClusterIndex {
                 &[
                     ("topology.kubernetes.io/zone", zone),
                     ("kubernetes.io/hostname", "x"),
+                    (
+                        "kubernetes.io/arch",
+                        ["amd64", "arm64"][usize::from(flags % 2)],
+                    ),
+                    ("a.example/pool", "blue"),
+                    (
+                        "node.kubernetes.io/instance-type",
+                        ["m5", "c5"][usize::from(size % 2)],
+                    ),
                 ],
             );
             n.ready = flags % 7 != 0;
@@ -76,7 +85,13 @@ fn member(nodes: &[(u8, u8, u8, u8)], pods: &[(u8, u8)]) -> ClusterIndex {
         .map(|(i, &(on, size))| {
             let cpu = ["100m", "250m", "1", "1500m"][usize::from(size % 4)];
             let memory = ["128Mi", "1Gi", "3Gi"][usize::from(size % 3)];
-            let requests = [("cpu", cpu), ("memory", memory)];
+            // A resource no node offers, named to sort first: it must not shift the others.
+            let widgets = if size % 2 == 0 { "0" } else { "1" };
+            let requests = [
+                ("cpu", cpu),
+                ("memory", memory),
+                ("a.example/widget", widgets),
+            ];
             let phase = if size % 9 == 0 {
                 PodPhase::Succeeded
             } else {

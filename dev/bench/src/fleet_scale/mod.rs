@@ -1,0 +1,246 @@
+//! The operator process at fleet scale, against simulated members (`crate::sim`, in a process
+//! of its own): a real hub (etcd + kube-apiserver), N Clusters registered with the simulated
+//! members' endpoints, token and CA, and the release operator with default settings. Measured
+//! against the same simulated servers in one run:
+//! 1. initial sync of one member against a bare LIST of it, in interleaved pairs of a fresh
+//!    operator process and a LIST (only that member registered);
+//! 2. initial sync of the whole fleet: wall time and operator CPU until every ClusterInsight
+//!    counts every node and pod, and peak RSS;
+//! 3. steady churn: freshness of a probe change, hub writes per minute, steady RSS.
+
+mod hub;
+mod report;
+mod steady;
+mod usage;
+
+use crate::live::operator::{self, Operator};
+use crate::live::sync::{self, Pairs};
+use crate::sim::SimOptions;
+use crate::sim::process::SimProcess;
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use usage::{Sampler, Usage};
+
+#[derive(clap::Args)]
+pub struct FleetArgs {
+    /// Karmada's published scale: 100 members × 5,000 nodes × 20,000 pods (default: 4 ×
+    /// 1,000 × 4,000).
+    #[arg(long)]
+    pub full: bool,
+    #[arg(long)]
+    pub members: Option<usize>,
+    #[arg(long)]
+    pub nodes: Option<usize>,
+    #[arg(long)]
+    pub pods: Option<usize>,
+    /// Interleaved pairs of a fresh operator and a bare LIST of one member.
+    #[arg(long, default_value_t = 5)]
+    pub pairs: usize,
+    /// Share of all pods changed per minute during the steady phase.
+    #[arg(long, default_value_t = 0.01)]
+    pub churn: f64,
+    /// Length of the measured steady window (default: 60 s small, 180 s full).
+    #[arg(long)]
+    pub steady_seconds: Option<u64>,
+    /// Probe changes timed for freshness (default: 40 small, 100 full).
+    #[arg(long)]
+    pub samples: Option<usize>,
+    #[arg(long, default_value_t = 6)]
+    pub seed: u64,
+    /// Where to write the JSON result.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench/fleet.json"))]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FleetResult {
+    pub machine: crate::machine::Machine,
+    /// `/proc/loadavg` when the run began (the machine's figure is taken at the end).
+    pub load_average_at_start: String,
+    pub size: Size,
+    pub one_member_sync: OneMember,
+    pub fleet_sync: FleetSync,
+    /// Absent when the steady phase failed (`steady_error` says why): the figures before it
+    /// are kept.
+    pub steady: Option<steady::SteadyResult>,
+    pub steady_error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Size {
+    pub members: usize,
+    pub nodes_per_member: usize,
+    pub pods_per_member: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OneMember {
+    pub member: String,
+    pub nodes: usize,
+    pub pods: usize,
+    pub list_bytes: usize,
+    pub list_runs_ms: Vec<f64>,
+    pub operator_runs_ms: Vec<f64>,
+    pub operator_over_list: crate::paired::PairedRatio,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FleetSync {
+    /// Operator process start → every ClusterInsight counts every node and pod.
+    pub wall_seconds: f64,
+    /// The operator's CPU time (all threads, user + system) over the same span.
+    pub cpu_seconds: f64,
+    /// The simulated members' CPU time over the same span (generating and encrypting the
+    /// lists): the machine's other big consumer.
+    pub sim_cpu_seconds: f64,
+    pub at_synced: Usage,
+}
+
+pub fn run(args: FleetArgs) -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run_async(args))
+}
+
+async fn run_async(args: FleetArgs) -> Result<()> {
+    let load_average_at_start = crate::machine::describe().load_average;
+    let size = args.size();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let binary = operator::build(&root)?;
+    eprintln!(
+        "bench: simulating {} members × {} nodes × {} pods",
+        size.members, size.nodes_per_member, size.pods_per_member
+    );
+    let mut sim = SimProcess::start(&args.sim_options()).await?;
+    let env = hub::start().await?;
+    let hub_client = env.hub().client().await?;
+    let kubeconfig = env.hub().kubeconfig();
+    let log = args.out.with_file_name("fleet-operator.log");
+
+    let one_member = one_member(&sim, &hub_client, &binary, kubeconfig, args.pairs, &log).await?;
+    eprintln!(
+        "bench: operator ÷ LIST {}",
+        one_member.operator_over_list.describe(2)
+    );
+
+    hub::register_members(&hub_client, &sim.endpoints, 1..size.members).await?;
+    hub::delete_insights(&hub_client).await?;
+    eprintln!("bench: whole-fleet initial sync");
+    let sim_pid = sim.pid().context("`bench sim` has exited")?;
+    let sim_cpu = crate::cpu::process_secs(sim_pid)?;
+    let operator = Operator::start(&binary, kubeconfig, &log)?;
+    let usage = Sampler::start(operator.pid().context("the operator has exited")?);
+    let timeout = Duration::from_secs(if args.full { 3_600 } else { 600 });
+    let synced = hub::all_synced(&hub_client, &sim.endpoints, timeout).await?;
+    let at_synced = usage.now()?;
+    let fleet_sync = FleetSync {
+        wall_seconds: (synced - operator.started).as_secs_f64(),
+        cpu_seconds: at_synced.cpu_seconds,
+        sim_cpu_seconds: crate::cpu::process_secs(sim_pid)? - sim_cpu,
+        at_synced,
+    };
+    eprintln!("bench: fleet synced: {fleet_sync:?}");
+
+    let plan = args.steady_plan(&sim);
+    eprintln!("bench: steady churn ({} of pods per minute)", plan.churn);
+    let steady = steady::measure(&hub_client, &operator, &mut sim, &usage, &plan).await;
+    operator.stop().await?;
+    let result = FleetResult {
+        machine: crate::machine::describe(),
+        load_average_at_start,
+        size,
+        one_member_sync: one_member,
+        fleet_sync,
+        steady_error: steady.as_ref().err().map(|e| format!("{e:#}")),
+        steady: steady.ok(),
+    };
+    report::print(&result);
+    let path = crate::output::write_json(&args.out, &result)?;
+    eprintln!("bench: wrote {}", path.display());
+    Ok(())
+}
+
+/// Interleaved pairs against the first member, registered alone.
+async fn one_member(
+    sim: &SimProcess,
+    hub: &kube::Client,
+    binary: &Path,
+    kubeconfig: &Path,
+    pairs: usize,
+    log: &Path,
+) -> Result<OneMember> {
+    hub::register_members(hub, &sim.endpoints, 0..1).await?;
+    let member = sim.endpoints.client(0)?;
+    let name = sim.endpoints.members[0].name.clone();
+    eprintln!("bench: {pairs} pairs of a fresh operator and a bare LIST of {name}");
+    let Pairs {
+        list_runs_ms,
+        list_bytes,
+        operator_runs_ms,
+        operator_over_list,
+        nodes,
+        pods,
+    } = sync::pairs(&member, binary, kubeconfig, &name, pairs, log).await?;
+    Ok(OneMember {
+        member: name,
+        nodes,
+        pods,
+        list_bytes,
+        list_runs_ms,
+        operator_runs_ms,
+        operator_over_list,
+    })
+}
+
+impl FleetArgs {
+    fn size(&self) -> Size {
+        let (members, nodes, pods) = if self.full {
+            (100, 5_000, 20_000)
+        } else {
+            (4, 1_000, 4_000)
+        };
+        Size {
+            members: self.members.unwrap_or(members).max(1),
+            nodes_per_member: self.nodes.unwrap_or(nodes).max(1),
+            pods_per_member: self.pods.unwrap_or(pods).max(1),
+        }
+    }
+
+    fn sim_options(&self) -> SimOptions {
+        let size = self.size();
+        SimOptions {
+            seed: self.seed,
+            members: size.members,
+            nodes: size.nodes_per_member,
+            pods: size.pods_per_member,
+            bookmark_seconds: 60,
+            history: 100_000,
+        }
+    }
+
+    fn steady_plan(&self, sim: &SimProcess) -> steady::Plan {
+        let members = &sim.endpoints.members;
+        // Up to 10 members probed, spread over the fleet.
+        let probed_count = members.len().min(10);
+        let probed = (0..probed_count)
+            .map(|k| k * members.len() / probed_count)
+            .map(|i| (i, members[i].name.clone()))
+            .collect();
+        let pick = |value: Option<u64>, full: u64, small: u64| {
+            value.unwrap_or(if self.full { full } else { small })
+        };
+        steady::Plan {
+            churn: self.churn,
+            settle: Duration::from_secs(if self.full { 60 } else { 15 }),
+            window: Duration::from_secs(pick(self.steady_seconds, 180, 60)),
+            samples: self
+                .samples
+                .unwrap_or(if self.full { 100 } else { 40 })
+                .max(1),
+            probed,
+        }
+    }
+}
