@@ -90,10 +90,10 @@ fn hub_counts(ctx: &Context) -> HubCounts {
     HubCounts {
         workloads: fleet_workload_counts(states),
         policies: PolicyCounts {
-            propagation: count(caches.policies.state().len()),
-            cluster_propagation: count(caches.cluster_policies.state().len()),
-            overrides: count(caches.override_policies.state().len()),
-            cluster_override: count(caches.cluster_override_policies.state().len()),
+            propagation: count(caches.policies.len()),
+            cluster_propagation: count(caches.cluster_policies.len()),
+            overrides: count(caches.override_policies.len()),
+            cluster_override: count(caches.cluster_override_policies.len()),
         },
     }
 }
