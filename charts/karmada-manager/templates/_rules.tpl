@@ -60,8 +60,9 @@ groups:
       # The leader's figures are the ones written to the hub.
       - record: job_cluster:karmada_manager_member_data_age_seconds:leader
         expr: max by (job, cluster) (karmada_manager_member_data_age_seconds and on (job, instance) (karmada_manager_leader == 1))
-  - name: karmada-manager.alerts
-    rules:
+      # The alerts, in the same group: a group evaluates its rules in order, so each alert
+      # reads the series recorded above in the same evaluation. In a group of their own they
+      # could run first and see them one interval late.
 {{- with $alerts.memberUnavailable }}{{ if .enabled }}
       - alert: KarmadaManagerMemberUnavailable
         expr: job_cluster_reason:karmada_manager_cluster_unavailable:max == 1
