@@ -78,12 +78,8 @@ pub struct Size {
 #[derive(Debug, Serialize)]
 pub struct OneMember {
     pub member: String,
-    pub nodes: usize,
-    pub pods: usize,
-    pub list_bytes: usize,
-    pub list_runs_ms: Vec<f64>,
-    pub operator_runs_ms: Vec<f64>,
-    pub operator_over_list: crate::paired::PairedRatio,
+    #[serde(flatten)]
+    pub pairs: Pairs,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,7 +119,7 @@ async fn run_async(args: FleetArgs) -> Result<()> {
     let one_member = one_member(&sim, &hub_client, &binary, kubeconfig, args.pairs, &log).await?;
     eprintln!(
         "bench: operator ÷ LIST {}",
-        one_member.operator_over_list.describe(2)
+        one_member.pairs.operator_over_list.describe(2)
     );
 
     hub::register_members(&hub_client, &sim.endpoints, 1..size.members).await?;
@@ -176,22 +172,10 @@ async fn one_member(
     let member = sim.endpoints.client(0)?;
     let name = sim.endpoints.members[0].name.clone();
     eprintln!("bench: {pairs} pairs of a fresh operator and a bare LIST of {name}");
-    let Pairs {
-        list_runs_ms,
-        list_bytes,
-        operator_runs_ms,
-        operator_over_list,
-        nodes,
-        pods,
-    } = sync::pairs(&member, binary, kubeconfig, &name, pairs, log).await?;
+    let pairs = sync::pairs(&member, binary, kubeconfig, &name, pairs, log).await?;
     Ok(OneMember {
         member: name,
-        nodes,
-        pods,
-        list_bytes,
-        list_runs_ms,
-        operator_runs_ms,
-        operator_over_list,
+        pairs,
     })
 }
 

@@ -1,7 +1,6 @@
 //! The fleet benchmark's results as a human reads them, with the targets beside them.
 
 use super::FleetResult;
-use crate::paired::{Line, per_pair};
 
 /// Whole operator, full fleet: peak RSS at most this (MiB).
 const RSS_TARGET_MIB: f64 = 1.5 * 1024.0;
@@ -23,25 +22,10 @@ pub fn print(r: &FleetResult) {
     );
     let o = &r.one_member_sync;
     println!(
-        "\n1. Initial sync of {} ({} nodes, {} pods; LIST {:.1} MiB)",
-        o.member,
-        o.nodes,
-        o.pods,
-        o.list_bytes as f64 / (1024.0 * 1024.0)
+        "\n1. Initial sync of {} ({} nodes, {} pods)",
+        o.member, o.pairs.nodes, o.pairs.pods
     );
-    println!(
-        "  bare LIST, per pair:     {} ms",
-        per_pair(&o.list_runs_ms)
-    );
-    println!(
-        "  fresh operator, per pair: {} ms",
-        per_pair(&o.operator_runs_ms)
-    );
-    println!(
-        "  operator ÷ LIST: {} — {} (target ≤ 1.3)",
-        o.operator_over_list.describe(2),
-        o.operator_over_list.verdict(Line::AtMost(1.3))
-    );
+    o.pairs.print();
     let f = &r.fleet_sync;
     println!(
         "\n2. Initial sync of the fleet: {:.1} s wall, {:.1} CPU s (the simulated members: {:.1}); RSS {:.0} MiB, peak {:.0} MiB",

@@ -120,7 +120,7 @@ async fn run_async(args: HubArgs) -> Result<()> {
         }
         windows.push([pair_windows[0].clone(), pair_windows[1].clone()]);
     }
-    let per_pair = |figure: fn(&report::Window) -> f64| {
+    let ratio_of = |figure: fn(&report::Window) -> f64| {
         let pairs: Vec<(f64, f64)> = windows
             .iter()
             .map(|[a, b]| (figure(b), figure(a)))
@@ -138,8 +138,8 @@ async fn run_async(args: HubArgs) -> Result<()> {
         first_write,
         changed_per_window: changed,
         window_secs: window,
-        cpu_ratio: per_pair(|w| w.cpu_secs_per_min)?,
-        writes_ratio: per_pair(|w| w.writes_per_min)?,
+        cpu_ratio: ratio_of(|w| w.cpu_secs_per_min)?,
+        writes_ratio: ratio_of(|w| w.writes_per_min)?,
         windows,
         steady_rss_mib: steady,
     };

@@ -25,8 +25,8 @@ pub struct Workload {
 }
 
 impl Workload {
-    /// Workload `i` of a fleet with `clusters` clusters, in `prefix`'s name space (two fleets
-    /// on two hubs keep the same names).
+    /// Workload `i` of a fleet with `clusters` clusters: the same name on every hub, so that two
+    /// hubs' first N workloads are alike.
     pub fn nth(i: usize, clusters: usize) -> Workload {
         let first = i % clusters;
         let second = (first + 1 + i / clusters % (clusters - 1).max(1)) % clusters;
@@ -48,7 +48,7 @@ impl Workload {
             kind: "Deployment".into(),
             namespace: Some(self.namespace.clone()),
             name: self.name.clone(),
-            uid: format!("00000000-0000-4000-8000-{:012}", fxhash(&self.name)),
+            uid: format!("00000000-0000-4000-8000-{:012}", fnv1a(&self.name)),
         }
     }
 
@@ -145,7 +145,7 @@ async fn create_workload(hub: &kube::Client, workload: Workload) -> Result<()> {
     })
     .await?;
     for cluster in &workload.clusters {
-        let name = format!("{}-{:08x}", workload.name, fxhash(cluster) as u32);
+        let name = format!("{}-{:08x}", workload.name, fnv1a(cluster) as u32);
         let work = karmada::work(&binding, cluster, &name, &[]);
         apply(hub, &karmada::works(), &work).await?;
     }
@@ -170,7 +170,7 @@ pub async fn set_ready(hub: &kube::Client, workload: &Workload, ready: i64) -> R
 }
 
 /// A small stable hash for made-up ids (FNV-1a).
-fn fxhash(text: &str) -> u64 {
+fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })

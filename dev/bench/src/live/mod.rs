@@ -104,13 +104,8 @@ async fn run_async(args: LiveArgs) -> Result<()> {
     let operator = operator::Operator::start(&binary, kubeconfig, &log)?;
     let insight_filled = wait_for_insight(&hub, MEMBERS[0], pairs.pods).await?;
     let sync = sync::SyncResult {
-        list_runs_ms: pairs.list_runs_ms,
-        list_bytes: pairs.list_bytes,
-        operator_runs_ms: pairs.operator_runs_ms,
-        operator_over_list: pairs.operator_over_list,
         process_start_to_insight_ms: (insight_filled - operator.started).as_secs_f64() * 1e3,
-        nodes: pairs.nodes,
-        pods: pairs.pods,
+        pairs,
     };
 
     eprintln!("bench: 2b. freshness ({samples} readiness flips)");

@@ -2,30 +2,17 @@
 //! them.
 
 use super::LiveResult;
-use crate::paired::{Line, per_pair};
+use crate::paired::Line;
 
 pub fn print(r: &LiveResult) {
     let m = &r.machine;
     println!(
         "\nLive benchmarks on {} × {} ({:.0} GiB); big member: {} nodes, {} pods",
-        m.cpus, m.cpu_model, m.memory_gib, r.sync.nodes, r.sync.pods
+        m.cpus, m.cpu_model, m.memory_gib, r.sync.pairs.nodes, r.sync.pairs.pods
     );
     let s = &r.sync;
     println!("\n2a. Initial sync of the big member");
-    println!(
-        "  bare LIST floor (nodes ‖ pods, pages of 500; {:.1} MiB), per pair: {} ms",
-        s.list_bytes as f64 / (1024.0 * 1024.0),
-        per_pair(&s.list_runs_ms)
-    );
-    println!(
-        "  operator, watches started → listed, per pair: {} ms",
-        per_pair(&s.operator_runs_ms)
-    );
-    println!(
-        "  operator ÷ LIST: {} — {} (target ≤ 1.3)",
-        s.operator_over_list.describe(2),
-        s.operator_over_list.verdict(Line::AtMost(1.3))
-    );
+    s.pairs.print();
     println!(
         "  operator process start → insight complete:   {:>8.0} ms",
         s.process_start_to_insight_ms

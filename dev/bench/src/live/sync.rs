@@ -3,7 +3,7 @@
 //! bare LIST and one fresh operator process.
 
 use super::operator::Operator;
-use crate::paired::PairedRatio;
+use crate::paired::{Line, PairedRatio, per_pair};
 use anyhow::{Context, Result};
 use futures::future::try_join;
 use serde::{Deserialize, Serialize};
@@ -17,19 +17,10 @@ const PAGE: u32 = 500;
 
 #[derive(Debug, Serialize)]
 pub struct SyncResult {
-    /// Bare LIST of nodes and pods (concurrently, as the operator does), one per pair.
-    pub list_runs_ms: Vec<f64>,
-    /// Bytes the LISTs returned.
-    pub list_bytes: usize,
-    /// The operator's own figure, one fresh process per pair: from starting the member's
-    /// watches to nodes and pods listed (its `member listed` log line).
-    pub operator_runs_ms: Vec<f64>,
-    /// Operator ÷ bare LIST, per pair.
-    pub operator_over_list: PairedRatio,
+    #[serde(flatten)]
+    pub pairs: Pairs,
     /// From starting the operator process to the ClusterInsight showing every pod.
     pub process_start_to_insight_ms: f64,
-    pub nodes: usize,
-    pub pods: usize,
 }
 
 /// Only the continuation token: the floor reads every byte but decodes nothing else.
@@ -76,14 +67,40 @@ pub async fn list_floor(member: &kube::Client) -> Result<(Duration, usize)> {
     Ok((started.elapsed(), nodes + pods))
 }
 
-/// What the pairs measured, before the insight is awaited.
+/// What the pairs measured.
+#[derive(Debug, Serialize)]
 pub struct Pairs {
+    /// Bare LIST of nodes and pods (concurrently, as the operator does), one per pair.
     pub list_runs_ms: Vec<f64>,
+    /// Bytes the LISTs returned.
     pub list_bytes: usize,
+    /// The operator's own figure, one fresh process per pair: from starting the member's
+    /// watches to nodes and pods listed (its `member listed` log line).
     pub operator_runs_ms: Vec<f64>,
+    /// Operator ÷ bare LIST, per pair.
     pub operator_over_list: PairedRatio,
     pub nodes: usize,
     pub pods: usize,
+}
+
+impl Pairs {
+    /// The pairs as a human reads them, against the ≤ 1.3 target.
+    pub fn print(&self) {
+        println!(
+            "  bare LIST (nodes ‖ pods, pages of 500; {:.1} MiB), per pair: {} ms",
+            self.list_bytes as f64 / (1024.0 * 1024.0),
+            per_pair(&self.list_runs_ms)
+        );
+        println!(
+            "  fresh operator, watches started → listed, per pair: {} ms",
+            per_pair(&self.operator_runs_ms)
+        );
+        println!(
+            "  operator ÷ LIST: {} — {} (target ≤ 1.3)",
+            self.operator_over_list.describe(2),
+            self.operator_over_list.verdict(Line::AtMost(1.3))
+        );
+    }
 }
 
 /// `pairs` interleaved pairs against `cluster`: a bare LIST through `member`, then a fresh
