@@ -104,6 +104,38 @@ pub struct ClusterPlacement {
     pub problems: Vec<ClusterProblem>,
 }
 
+impl ClusterPlacement {
+    /// The fields observed in the member itself (its pods, its room, what cannot be seen
+    /// there), by their JSON names. When replicas share the members, the replica that watches
+    /// the member writes these fields of its entry, and the binding's owner all the others.
+    pub const OBSERVED_FIELDS: [&str; 9] = [
+        "fitReplicas",
+        "estimator",
+        "division",
+        "pods",
+        "nodes",
+        "omittedNodes",
+        "podList",
+        "omittedPods",
+        "problems",
+    ];
+
+    /// Replaces the [observed fields](Self::OBSERVED_FIELDS) with those of `published` (all
+    /// absent when `None`: nothing observed yet), keeping the others.
+    pub fn take_observed(&mut self, published: Option<&ClusterPlacement>) {
+        let source = published.cloned().unwrap_or_default();
+        self.fit_replicas = source.fit_replicas;
+        self.estimator = source.estimator;
+        self.division = source.division;
+        self.pods = source.pods;
+        self.nodes = source.nodes;
+        self.omitted_nodes = source.omitted_nodes;
+        self.pod_list = source.pod_list;
+        self.omitted_pods = source.omitted_pods;
+        self.problems = source.problems;
+    }
+}
+
 /// Something karmada-manager cannot observe about a workload on one cluster.
 #[derive(
     Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -226,4 +258,73 @@ pub struct PodSummary {
     /// Sum of the restart counts of the pod's containers (count).
     #[serde(default)]
     pub restarts: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn entry(name: &str, n: i64) -> ClusterPlacement {
+        ClusterPlacement {
+            name: name.into(),
+            weight: Some(n),
+            division: Some(format!("static weight {n} of 5")),
+            replicas: n,
+            applied: Some(true),
+            applied_message: Some(format!("applied {n}")),
+            health: Some(WorkloadHealth::Healthy),
+            ready_replicas: Some(n),
+            available_replicas: Some(n),
+            updated_replicas: Some(n),
+            overrides: vec![format!("OverridePolicy shop/o{n}")],
+            eviction: Some(EvictionInfo::default()),
+            fit_replicas: Some(n),
+            estimator: Some(FitEstimator::Accurate),
+            fit_message: Some(format!("fit {n}")),
+            pods: Some(WorkloadPodCounts {
+                total: n,
+                ..WorkloadPodCounts::default()
+            }),
+            nodes: vec![NodePods::default()],
+            omitted_nodes: n,
+            pod_list: vec![PodSummary::default()],
+            omitted_pods: n,
+            problems: vec![ClusterProblem::default()],
+        }
+    }
+
+    fn fields(entry: &ClusterPlacement) -> serde_json::Map<String, Value> {
+        match json!(entry) {
+            Value::Object(map) => map,
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    #[test]
+    fn taking_the_observed_fields_changes_exactly_the_fields_listed() {
+        let (ours, theirs) = (entry("m1", 1), entry("m1", 2));
+        let mut taken = ours.clone();
+        taken.take_observed(Some(&theirs));
+        let (before, after, source) = (fields(&ours), fields(&taken), fields(&theirs));
+        assert_eq!(
+            before.len(),
+            21,
+            "every field is set, so every field is compared"
+        );
+        for (key, value) in &after {
+            let observed = ClusterPlacement::OBSERVED_FIELDS.contains(&key.as_str());
+            let expected = if observed { &source[key] } else { &before[key] };
+            assert_eq!(value, expected, "{key}");
+        }
+        let mut cleared = ours.clone();
+        cleared.take_observed(None);
+        for key in ClusterPlacement::OBSERVED_FIELDS {
+            let value = fields(&cleared).get(key).cloned();
+            assert!(
+                value.is_none() || value == Some(json!(0)),
+                "{key} left as {value:?}"
+            );
+        }
+    }
 }

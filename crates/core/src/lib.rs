@@ -19,6 +19,8 @@
 //!   aggregates) and the [`OwnerIndex`] (ReplicaSets and Jobs), and [`workload_pods`], which
 //!   joins them.
 //! - [`hub`]: [`BindingIndex`] and [`WorkIndex`], what bindings relate to on the hub.
+//! - [`shard`]: which replicas are alive and which of them owns a member, a binding or the
+//!   fleet, when the members are shared between replicas.
 //! - [`status`]: the status builders, one folder per kind (`ClusterInsight`,
 //!   `WorkloadPlacement`, `FleetInsight`), and how conditions are stamped with their times.
 //!
@@ -35,6 +37,7 @@ mod multimap;
 pub mod placement;
 pub mod projection;
 pub mod quantity;
+pub mod shard;
 pub mod status;
 pub mod text;
 mod toleration;
@@ -65,11 +68,11 @@ pub use status::{
     ClusterInsightBuild, ClusterInsightInputs, ClusterInsightOptions, ConnectionProblem,
     DISAGREEMENT_GRACE, DesiredCondition, Disagreements, Fit, FitSource, FleetOptions, HubCounts,
     MemberFailure, MemberFigures, MemberHealth, MemberReadiness, MemberView, PlacementInputs,
-    PlacementOptions, PlacementTruncation, PolicyLookup, ReadyCounts, Truncation,
-    WorkloadPlacementBuild, WorkloadState, cluster_insight_status, cluster_status_fallback,
-    cluster_usage, disagreement_problem, fleet_conditions, fleet_insight_status,
-    fleet_workload_counts, member_figures, not_observed, ready_disagreement, scheduled_bindings,
-    workload_placement_status,
+    PlacementOptions, PlacementTruncation, PolicyLookup, ReadyCounts, SharedObservation,
+    Truncation, WorkloadPlacementBuild, WorkloadState, cluster_insight_status,
+    cluster_status_fallback, cluster_usage, disagreement_problem, fleet_conditions,
+    fleet_insight_status, fleet_workload_counts, member_figures, not_observed, observed_part,
+    ready_disagreement, scheduled_bindings, summary_part, workload_placement_status,
 };
 pub use text::{bounded, bounded_owned};
 pub use watch::WatcherEvent;

@@ -159,6 +159,7 @@ fn build(
             pods,
             problems: &BTreeMap::new(),
             fits: &BTreeMap::new(),
+            shared: None,
         },
         options,
     )

@@ -416,6 +416,7 @@ proptest! {
             pods: &BTreeMap::new(),
             problems: &problems,
             fits: &BTreeMap::new(),
+            shared: None,
         };
         let build = workload_placement_status(&inputs, &PlacementOptions::default());
         conditions_fit(&build.conditions)?;

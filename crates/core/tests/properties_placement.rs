@@ -608,6 +608,7 @@ proptest! {
             pods: &pods,
             problems: &problems,
             fits: &BTreeMap::new(),
+            shared: None,
         };
         let build = workload_placement_status(&inputs, &options);
         let status = &build.status;

@@ -49,31 +49,45 @@ pub struct AdminArgs {
     pub admin_address: std::net::SocketAddr,
 }
 
-/// High availability: run several replicas, one writes.
+/// Several replicas: one writes (`--leader-elect`), or all share the members (`--sharding`).
 #[derive(Debug, Args)]
 pub struct LeaderArgs {
     /// Elect a leader through a coordination.k8s.io Lease on the hub; only the leader writes,
-    /// standbys keep their hub caches warm. Needed when running more than one replica.
-    #[arg(long, env = "KARMADA_MANAGER_LEADER_ELECT")]
+    /// standbys keep their hub caches warm. Needed when running more than one replica without
+    /// `--sharding`.
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_LEADER_ELECT",
+        conflicts_with = "sharding"
+    )]
     pub leader_elect: bool,
-    /// Namespace of the Lease on the hub (default: $POD_NAMESPACE, else `karmada-system`).
+    /// Share the members between the replicas: each holds a Lease of its own (named after
+    /// `--leader-election-lease-name`, timed by the `--leader-election-*` durations), watches
+    /// only the members a rendezvous hash over the live replicas gives it, and writes their
+    /// figures; every replica works, none stands by. See docs/scaling.md.
+    #[arg(long, env = "KARMADA_MANAGER_SHARDING")]
+    pub sharding: bool,
+    /// Namespace of the Lease(s) on the hub (default: $POD_NAMESPACE, else `karmada-system`).
     #[arg(long, env = "KARMADA_MANAGER_LEADER_ELECTION_NAMESPACE")]
     pub leader_election_namespace: Option<String>,
-    /// Name of the Lease.
+    /// Name of the Lease; with `--sharding`, the prefix of each replica's Lease and the
+    /// group's name.
     #[arg(
         long,
         env = "KARMADA_MANAGER_LEADER_ELECTION_LEASE_NAME",
         default_value = "karmada-manager"
     )]
     pub leader_election_lease_name: String,
-    /// How long a Lease holds without renewal; a standby takes over after it.
+    /// How long a Lease holds without renewal; a standby takes over after it (with
+    /// `--sharding`: the others take a silent replica's members over after it).
     #[arg(
         long,
         env = "KARMADA_MANAGER_LEADER_ELECTION_LEASE_DURATION",
         default_value = "15s"
     )]
     pub leader_election_lease_duration: humantime::Duration,
-    /// How long the leader keeps trying to renew before it gives up (and exits).
+    /// How long the leader (with `--sharding`, every replica) keeps trying to renew before it
+    /// gives up (and exits).
     #[arg(
         long,
         env = "KARMADA_MANAGER_LEADER_ELECTION_RENEW_DEADLINE",

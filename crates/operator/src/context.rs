@@ -7,6 +7,7 @@ use crate::members::{Members, Planner, TaskSettings, WorkloadChanges};
 use crate::metrics::Metrics;
 use crate::settings::FIELD_MANAGER;
 use crate::settings::Settings;
+use crate::shard::assignment::Shards;
 use crate::triggers::{Queues, Triggers};
 use crate::write::WriteLog;
 use futures::channel::mpsc::{self, UnboundedReceiver};
@@ -34,6 +35,8 @@ pub struct Context {
     pub caches: Caches,
     pub indexes: Indexes,
     pub members: Members,
+    /// What this replica owns: everything, or its share with `--sharding`.
+    pub shards: Shards,
     pub triggers: Triggers,
     pub writers: Writers,
     pub metrics: Metrics,
@@ -171,12 +174,13 @@ impl Caches {
 }
 
 impl Context {
-    /// The Context of a `run` with `settings`, the writers of its caches, the controllers'
+    /// The Context of a `run` with `settings` and `shards`, the writers of its caches, the controllers'
     /// queues and the channel member tasks report touched workloads on.
     pub fn new(
         settings: Settings,
         client: kube::Client,
         hub_config: kube::Config,
+        shards: Shards,
     ) -> (
         Context,
         CacheWriters,
@@ -207,6 +211,7 @@ impl Context {
             caches,
             indexes: Indexes::default(),
             members: Members::new(planner, tasks),
+            shards,
             triggers,
             writers: Writers {
                 placements: WriteLog::new(settings.write_interval),

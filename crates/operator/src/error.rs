@@ -43,6 +43,11 @@ pub enum Error {
     #[error("lost the leader lease; exiting so that no stale replica writes")]
     LeadershipLost,
 
+    #[error(
+        "could not renew this replica's shard lease in time; exiting so that no stale replica writes"
+    )]
+    ShardLeaseLost,
+
     #[error("leader election settings cannot keep a single writer: {0}")]
     LeaderElectionSettings(String),
 }

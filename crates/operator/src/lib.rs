@@ -19,6 +19,7 @@ pub mod members;
 pub mod metrics;
 pub mod run;
 pub mod settings;
+pub mod shard;
 pub mod sources;
 pub mod telemetry;
 pub mod triggers;

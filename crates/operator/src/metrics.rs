@@ -101,7 +101,7 @@ impl Default for Metrics {
             leader: registered(
                 &mut r,
                 "leader",
-                "1 while this replica holds the leader lease (or runs without election)",
+                "1 while this replica writes: it holds the leader lease, or with --sharding its own shard lease, or runs alone",
                 Gauge::default(),
             ),
             lease_transitions: registered(

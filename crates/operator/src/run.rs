@@ -3,23 +3,24 @@
 
 use crate::admin;
 use crate::cli::{LeaderArgs, RunArgs};
-use crate::context::{Caches, Context, lock};
+use crate::context::{Caches, Context};
 use crate::controllers::{cluster, fleet, placement};
 use crate::error::{Error, Result};
 use crate::hub_client;
 use crate::hub_watches;
 use crate::leader::{LeaderElector, LeaseSettings};
 use crate::settings::Settings;
+use crate::shard::Shards;
+use crate::shard::lease::ShardLease;
+use crate::shard::peers::{self, Following};
 use crate::sources;
 use crate::triggers::Queues;
 use karmada_manager_api::{ClusterInsight, FleetInsight, WorkloadPlacement};
-use karmada_manager_core::{BindingKind, BindingRef};
 use karmada_types::{Cluster, ClusterResourceBinding, ResourceBinding};
+use kube::Resource;
 use kube::api::{Api, ListParams};
 use kube::core::{ApiResource, DynamicObject};
 use kube::runtime::reflector::{self, Store};
-use kube::{Resource, ResourceExt};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::signal::unix::{SignalKind, signal};
@@ -29,10 +30,8 @@ pub async fn run(args: RunArgs) -> Result<()> {
     // Installed before anything else, so that a SIGTERM at any point is a clean shutdown.
     let shutdown = Shutdown::install()?;
     let identity = replica_identity();
-    let lease = args
-        .leader
-        .leader_elect
-        .then(|| lease_settings(&args.leader, &identity));
+    let leader = &args.leader;
+    let lease = (leader.leader_elect || leader.sharding).then(|| lease_settings(leader, &identity));
     if let Some(lease) = &lease {
         lease.validate()?;
     }
@@ -51,8 +50,13 @@ pub async fn run(args: RunArgs) -> Result<()> {
     }
     let client = kube::Client::try_from(hub_config.clone())?;
     let settings = Settings::from(&args.tuning);
+    let shards = if leader.sharding {
+        Shards::sharded(&identity)
+    } else {
+        Shards::single()
+    };
     let (ctx, writers, queues, workload_changes) =
-        Context::new(settings, client.clone(), hub_config);
+        Context::new(settings, client.clone(), hub_config, shards);
     let ctx = Arc::new(ctx);
     tokio::spawn(admin::serve(admin, ctx.clone()));
     hub_watches::start(&ctx, writers, workload_changes);
@@ -66,30 +70,54 @@ pub async fn run(args: RunArgs) -> Result<()> {
     info!("hub caches synced");
     ctx.readiness.set_ready();
     // Members are watched from now on, by standbys too: a new leader starts with warm indexes.
+    // With sharding, only those this replica owns, once it knows the group.
     sources::keep_members(&ctx);
-    let Some(lease) = lease else {
-        return lead(ctx, queues, None, shutdown).await;
+    let hold = match lease {
+        None => Hold::Nothing,
+        Some(lease) if leader.sharding => {
+            let lease = ShardLease::new(client, lease);
+            let joined = tokio::select! {
+                joined = lease.join() => joined,
+                () = shutdown.wait() => return Ok(()),
+            };
+            let following = Following {
+                api: Api::namespaced(ctx.hub.client.clone(), &lease_namespace(leader)),
+                selector: lease.selector(),
+                identity: identity.clone(),
+                tick: leader.leader_election_retry_period.into(),
+            };
+            tokio::spawn(peers::follow(ctx.clone(), following));
+            Hold::Shard(lease, joined)
+        }
+        Some(lease) => {
+            let elector = LeaderElector::new(client, lease)
+                .with_transitions_gauge(ctx.metrics.lease_transitions());
+            let acquired = tokio::select! {
+                acquired = elector.acquire() => acquired,
+                () = shutdown.wait() => return Ok(()),
+            };
+            Hold::Leader(elector, acquired)
+        }
     };
-    let elector =
-        LeaderElector::new(client, lease).with_transitions_gauge(ctx.metrics.lease_transitions());
-    let acquired = tokio::select! {
-        acquired = elector.acquire() => acquired,
-        () = shutdown.wait() => return Ok(()),
-    };
-    lead(ctx, queues, Some((elector, acquired)), shutdown).await
+    lead(ctx, queues, hold, shutdown).await
 }
 
-/// Runs the controllers while this replica leads (until shutdown without leader election).
-async fn lead(
-    ctx: Arc<Context>,
-    queues: Queues,
-    elector: Option<(LeaderElector, Instant)>,
-    shutdown: Shutdown,
-) -> Result<()> {
+/// What this replica must keep holding to write, and since when it last renewed it.
+enum Hold {
+    /// Nothing: the only replica.
+    Nothing,
+    /// The leader Lease (`--leader-elect`).
+    Leader(LeaderElector, Instant),
+    /// Its own Lease in the shard group (`--sharding`).
+    Shard(ShardLease, Instant),
+}
+
+/// Runs the controllers while this replica holds what it must (until shutdown when nothing).
+async fn lead(ctx: Arc<Context>, queues: Queues, hold: Hold, shutdown: Shutdown) -> Result<()> {
     ctx.metrics.set_leader(true);
     info!("reconciling");
     ctx.triggers.gate.open();
-    enqueue_everything(&ctx);
+    sources::reconcile_everything(&ctx);
     tokio::spawn(fleet::run(ctx.clone()));
     ctx.triggers.fleet.notify_one();
     let until = |s: &Shutdown| {
@@ -107,58 +135,32 @@ async fn lead(
             ),
         )
     };
-    let Some((elector, acquired)) = elector else {
-        controllers.await;
-        return Ok(());
-    };
     // Losing the Lease drops the controllers (and their writes in flight) here, and the
-    // process exits: it never writes once a standby may have taken over.
-    tokio::select! {
-        _ = controllers => {}
-        () = elector.keep(acquired) => return Err(Error::LeadershipLost),
-    }
-    if let Err(err) = elector.release().await {
-        tracing::warn!(error = %err, "could not release the leader lease; it expires by itself");
+    // process exits: it never writes once another replica may have taken over.
+    match hold {
+        Hold::Nothing => {
+            controllers.await;
+        }
+        Hold::Leader(elector, acquired) => {
+            tokio::select! {
+                _ = controllers => {}
+                () = elector.keep(acquired) => return Err(Error::LeadershipLost),
+            }
+            if let Err(err) = elector.release().await {
+                tracing::warn!(error = %err, "could not release the leader lease; it expires by itself");
+            }
+        }
+        Hold::Shard(lease, joined) => {
+            tokio::select! {
+                _ = controllers => {}
+                () = lease.keep(joined) => return Err(Error::ShardLeaseLost),
+            }
+            if let Err(err) = lease.leave().await {
+                tracing::warn!(error = %err, "could not delete this replica's shard lease; it expires by itself");
+            }
+        }
     }
     Ok(())
-}
-
-/// Triggers from before the gate opened were dropped: every Cluster and binding, and every
-/// object we own (an orphan among them is deleted when its source is found missing), is
-/// reconciled once.
-fn enqueue_everything(ctx: &Context) {
-    let bindings: Vec<BindingRef> = lock(&ctx.indexes.bindings).all().cloned().collect();
-    ctx.triggers.placements.send(&bindings);
-    let owned = |kind, namespace: Option<String>, name| BindingRef {
-        kind,
-        namespace: namespace.unwrap_or_default(),
-        name,
-    };
-    let caches = &ctx.caches;
-    let placements: Vec<BindingRef> = caches
-        .placements
-        .state()
-        .iter()
-        .map(|p| owned(BindingKind::ResourceBinding, p.namespace(), p.name_any()))
-        .chain(
-            caches
-                .cluster_placements
-                .state()
-                .iter()
-                .map(|p| owned(BindingKind::ClusterResourceBinding, None, p.name_any())),
-        )
-        .collect();
-    ctx.triggers.placements.send(&placements);
-    let mut clusters: BTreeSet<String> = caches
-        .clusters
-        .state()
-        .iter()
-        .map(|c| c.name_any())
-        .collect();
-    clusters.extend(caches.insights.state().iter().map(|i| i.name_any()));
-    for name in clusters {
-        ctx.triggers.clusters.send(&name);
-    }
 }
 
 /// This replica's identity: the pod name (unique per replica) plus the process id, so that
@@ -173,17 +175,21 @@ fn replica_identity() -> String {
 /// The Lease: its name and namespace, and the timings of `--leader-election-*`.
 fn lease_settings(args: &LeaderArgs, identity: &str) -> LeaseSettings {
     LeaseSettings {
-        namespace: args
-            .leader_election_namespace
-            .clone()
-            .or_else(|| std::env::var("POD_NAMESPACE").ok())
-            .unwrap_or_else(|| "karmada-system".into()),
+        namespace: lease_namespace(args),
         name: args.leader_election_lease_name.clone(),
         identity: identity.to_owned(),
         lease_duration: args.leader_election_lease_duration.into(),
         renew_deadline: args.leader_election_renew_deadline.into(),
         retry_period: args.leader_election_retry_period.into(),
     }
+}
+
+/// `--leader-election-namespace`, else the pod's namespace, else `karmada-system`.
+fn lease_namespace(args: &LeaderArgs) -> String {
+    args.leader_election_namespace
+        .clone()
+        .or_else(|| std::env::var("POD_NAMESPACE").ok())
+        .unwrap_or_else(|| "karmada-system".into())
 }
 
 async fn caches_ready(caches: &Caches) -> Result<(), reflector::store::WriterDropped> {

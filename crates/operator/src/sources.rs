@@ -22,7 +22,7 @@ use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::{ClusterInsight, FleetInsight};
-use karmada_manager_core::{BindingRef, ClusterEntry, WatcherEvent};
+use karmada_manager_core::{BindingKind, BindingRef, ClusterEntry, WatcherEvent};
 use karmada_types::Cluster;
 use karmada_types::well_known::ClaimingPolicy;
 use kube::core::{DeserializeGuard, PartialObjectMeta};
@@ -237,7 +237,8 @@ pub fn keep_members(ctx: &Context) {
 
 /// Brings the member's connection in line with its Cluster and Secret; returns whether it
 /// changed kind (watched or not, or why not). Before the caches are synced a missing Secret
-/// may only be not yet seen, so nothing is decided then.
+/// may only be not yet seen, so nothing is decided then. A member another replica owns
+/// (`--sharding`) is not watched here.
 fn keep_member(ctx: &Context, name: &str) -> bool {
     if !ctx.readiness.is_ready() {
         return false;
@@ -245,8 +246,47 @@ fn keep_member(ctx: &Context, name: &str) -> bool {
     let cluster = ctx.caches.clusters.get(&ObjectRef::new(name));
     let decoded = cluster
         .as_deref()
-        .and_then(|guarded| guarded.0.as_ref().ok());
+        .and_then(|guarded| guarded.0.as_ref().ok())
+        .filter(|_| ctx.shards.owns_member(name));
     ctx.members.keep(name, decoded)
+}
+
+/// Every Cluster and binding, and every object we own (an orphan among them is deleted when
+/// its source is found missing), reconciled once: when this replica starts writing, and when
+/// what it owns changes. Triggers from before were dropped or went to another owner.
+pub fn reconcile_everything(ctx: &Context) {
+    let bindings: Vec<BindingRef> = lock(&ctx.indexes.bindings).all().cloned().collect();
+    ctx.triggers.placements.send(&bindings);
+    let owned = |kind, namespace: Option<String>, name| BindingRef {
+        kind,
+        namespace: namespace.unwrap_or_default(),
+        name,
+    };
+    let caches = &ctx.caches;
+    let placements: Vec<BindingRef> = caches
+        .placements
+        .state()
+        .iter()
+        .map(|p| owned(BindingKind::ResourceBinding, p.namespace(), p.name_any()))
+        .chain(
+            caches
+                .cluster_placements
+                .state()
+                .iter()
+                .map(|p| owned(BindingKind::ClusterResourceBinding, None, p.name_any())),
+        )
+        .collect();
+    ctx.triggers.placements.send(&placements);
+    let mut clusters: BTreeSet<String> = caches
+        .clusters
+        .state()
+        .iter()
+        .map(|c| c.name_any())
+        .collect();
+    clusters.extend(caches.insights.state().iter().map(|i| i.name_any()));
+    for name in clusters {
+        ctx.triggers.clusters.send(&name);
+    }
 }
 
 /// Re-places the bindings targeting `cluster`.

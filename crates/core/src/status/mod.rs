@@ -31,8 +31,9 @@ pub use fleet_insight::{
 };
 pub use workload_placement::{
     DISAGREEMENT_GRACE, DesiredCondition, Disagreements, Fit, FitSource, PlacementInputs,
-    PlacementOptions, PlacementTruncation, PolicyLookup, ReadyCounts, WorkloadPlacementBuild,
-    disagreement_problem, ready_disagreement, workload_placement_status,
+    PlacementOptions, PlacementTruncation, PolicyLookup, ReadyCounts, SharedObservation,
+    WorkloadPlacementBuild, disagreement_problem, observed_part, ready_disagreement, summary_part,
+    workload_placement_status,
 };
 
 /// One resource's figures: `available` = allocatable − allocated − allocating, computed

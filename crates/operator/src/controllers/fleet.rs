@@ -24,6 +24,10 @@ pub async fn run(ctx: Arc<Context>) {
         ctx.triggers.fleet.notified().await;
         // Coalesce a burst of member changes into one write.
         tokio::time::sleep(ctx.settings.write_interval).await;
+        // With sharding, one replica writes it: the others are told when that changes.
+        if !ctx.shards.owns_fleet() {
+            continue;
+        }
         let started = std::time::Instant::now();
         let result = write(&ctx, &api).await;
         ctx.metrics

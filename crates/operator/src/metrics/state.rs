@@ -96,6 +96,8 @@ pub(crate) struct StateGauges {
     pub(crate) fleet_clusters: Family<StateLabels, Gauge>,
     pub(crate) fleet_workloads: Family<StateLabels, Gauge>,
     pub(crate) interned: Family<TableLabels, Gauge>,
+    pub(crate) shard_replicas: Gauge,
+    pub(crate) shard_members: Gauge,
 }
 
 impl StateGauges {
@@ -190,6 +192,18 @@ impl StateGauges {
                 "interned_values",
                 "Values held by the interning tables shared by all members (strings, resource_lists, controllers)",
                 Family::default(),
+            ),
+            shard_replicas: registered(
+                r,
+                "shard_replicas",
+                "Replicas sharing the members that this replica sees alive (1 without --sharding)",
+                Gauge::default(),
+            ),
+            shard_members: registered(
+                r,
+                "shard_members",
+                "Member Clusters this replica owns: it watches them and writes their figures",
+                Gauge::default(),
             ),
         }
     }

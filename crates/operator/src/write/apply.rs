@@ -42,14 +42,52 @@ where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug,
     S: Serialize,
 {
+    apply_as(api, name, FIELD_MANAGER, status).await
+}
+
+/// Applies `status` as field manager `manager`: the fields it sets become that manager's, and
+/// those the manager set before and leaves out now are removed.
+async fn apply_as<K, S>(
+    api: &Api<K>,
+    name: &str,
+    manager: &str,
+    status: &S,
+) -> Result<(), kube::Error>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug,
+    S: Serialize,
+{
     let patch = json!({"apiVersion": K::api_version(&()), "kind": K::kind(&()), "status": status});
     api.patch_status(
         name,
-        &PatchParams::apply(FIELD_MANAGER).force(),
+        &PatchParams::apply(manager).force(),
         &Patch::Apply(&patch),
     )
     .await?;
     Ok(())
+}
+
+/// Applies one writer's part of a status (replicas sharing the members) as `manager`, counting
+/// the outcome in the metrics like [`apply_status_if_changed`]; the caller has compared.
+pub async fn apply_status_part<K>(
+    api: &Api<K>,
+    name: &str,
+    manager: &str,
+    part: &serde_json::Value,
+    metrics: &Metrics,
+) -> Result<(), kube::Error>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug,
+{
+    let kind = K::kind(&());
+    let result = apply_as(api, name, manager, part).await;
+    let outcome = if result.is_ok() {
+        WriteOutcome::Written
+    } else {
+        WriteOutcome::Failed
+    };
+    metrics.write(kind.as_ref(), outcome);
+    result
 }
 
 /// Applies `status` unless it equals `previous` (the last status seen), counting the outcome

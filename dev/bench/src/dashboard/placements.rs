@@ -131,6 +131,7 @@ fn placement(
             pods: &pods,
             problems: &BTreeMap::new(),
             fits: &BTreeMap::new(),
+            shared: None,
         },
         &PlacementOptions::default(),
     );

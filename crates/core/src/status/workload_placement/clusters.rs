@@ -11,7 +11,7 @@ use karmada_types::{
 };
 
 use super::pods::pod_view;
-use super::{Fit, FitSource, PlacementOptions};
+use super::{Fit, FitSource, PlacementOptions, SharedObservation};
 use crate::fit::FitShape;
 use crate::index::WorkloadPod;
 use crate::placement::{ResolvedWeights, aggregated};
@@ -43,6 +43,8 @@ pub(super) struct Sources<'a> {
     pub(super) pods: &'a BTreeMap<String, Vec<WorkloadPod>>,
     pub(super) problems: &'a BTreeMap<String, Vec<ClusterProblem>>,
     pub(super) fits: &'a dyn FitSource,
+    /// When replicas share the members: whose observed fields are computed here.
+    pub(super) shared: Option<SharedObservation<'a>>,
     /// The binding's placement, for `division`.
     pub(super) placement: &'a Placement,
     /// Number of target clusters (`equal weight 1 of <n>`).
@@ -153,6 +155,18 @@ fn cluster_entry(
         problems: problems(sources.problems.get(name)),
         ..ClusterPlacement::default()
     };
+    if let Some(shared) = sources.shared
+        && !shared.watched_here.contains(name)
+    {
+        let published = shared.published.iter().find(|e| e.name == name);
+        entry.take_observed(published);
+        entry.fit_message = target.and(sources.fit_problem.clone());
+        return ClusterFacts {
+            entry,
+            target: target.is_some(),
+            lagging,
+        };
+    }
     if target.is_some() {
         let fit = sources.fits.fit(name);
         if let Some(fit) = fit {

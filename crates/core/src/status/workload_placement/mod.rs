@@ -11,16 +11,17 @@ mod agreement;
 mod candidates;
 mod clusters;
 mod conditions;
+mod parts;
 mod pods;
 mod size_guard;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use karmada_manager_api::{
-    BindingReference, ClusterProblem, FitEstimator, PolicyReference, ReplicaCounts,
-    WorkloadPlacementStatus, WorkloadReference,
+    BindingReference, ClusterPlacement, ClusterProblem, FitEstimator, PolicyReference,
+    ReplicaCounts, WorkloadPlacementStatus, WorkloadReference,
 };
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{
@@ -38,6 +39,7 @@ pub use agreement::{
 use candidates::{CandidateSources, candidates};
 use clusters::{ClusterFacts, Sources, cluster_entries, fit_problem, has_replica_status};
 pub use conditions::DesiredCondition;
+pub use parts::{observed_part, summary_part};
 pub use size_guard::PlacementTruncation;
 
 /// Most clusters the CLUSTERS printer column names before `+<n>`.
@@ -94,6 +96,22 @@ pub struct PlacementInputs<'a> {
     /// [`FitShape`](crate::fit::FitShape); asked only for the target clusters, the candidates
     /// listed and those whose fit decides their reason. `None`: no `fitReplicas`.
     pub fits: &'a dyn FitSource,
+    /// `None` when this replica watches every member. When replicas share the members, which
+    /// clusters this one watches, and the placement as last read for the others.
+    pub shared: Option<SharedObservation<'a>>,
+}
+
+/// How a replica that watches only some members builds a placement: the
+/// [observed fields](ClusterPlacement::OBSERVED_FIELDS) of the other clusters' entries are
+/// those their watchers published, never computed here, so that every replica builds the same
+/// status and the conditions judge every cluster as its watcher sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct SharedObservation<'a> {
+    /// The clusters whose members this replica watches.
+    pub watched_here: &'a BTreeSet<String>,
+    /// `status.clusters` as last read: where the other clusters' observed fields come from
+    /// (none yet for a cluster without an entry).
+    pub published: &'a [ClusterPlacement],
 }
 
 /// Where the builder gets `fitReplicas` from. The shell estimates lazily, so that a fleet of
@@ -207,6 +225,7 @@ pub fn workload_placement_status(
         pods: inputs.pods,
         problems: inputs.problems,
         fits: inputs.fits,
+        shared: inputs.shared,
         placement,
         target_count: target_replicas.len(),
         fit_problem: fit_problem(spec),

@@ -78,6 +78,11 @@ async fn reconcile(guarded: Arc<Guarded>, ctx: Arc<Context>) -> Result<Action, R
 
 async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, ReconcileError> {
     let name = guarded.name_any();
+    // Another replica watches this member and writes its insight (`--sharding`); this one is
+    // asked again when what it owns changes.
+    if !ctx.shards.owns_member(&name) {
+        return Ok(Action::await_change());
+    }
     if let Some(wait) = ctx.writers.insights.wait(&name) {
         return Ok(Action::requeue(wait));
     }
@@ -187,7 +192,8 @@ async fn write_malformed(
 /// The Cluster is gone (its member task was stopped by the Cluster watch): delete its insight.
 async fn remove_insight(ctx: &Context, name: &str) {
     ctx.writers.insights.forget(name);
-    if ctx.caches.insights.get(&ObjectRef::new(name)).is_none() {
+    let mine = ctx.shards.owns_member(name);
+    if !mine || ctx.caches.insights.get(&ObjectRef::new(name)).is_none() {
         return;
     }
     match insights(ctx).delete(name, &DeleteParams::default()).await {

@@ -4,9 +4,10 @@
 use crate::context::{Context, lock};
 use crate::members::Connection;
 use karmada_manager_api::FitEstimator;
-use karmada_manager_core::fit::FitShape;
+use karmada_manager_core::fit::{FitShape, HeadroomFit};
 use karmada_manager_core::{BindingSource, Fit, FitSource};
 use karmada_types::Cluster;
+use kube::runtime::reflector::ObjectRef;
 use std::collections::HashMap;
 
 /// The fit of one binding's shape, node by node from the member's index once it has listed
@@ -45,6 +46,24 @@ impl<'a> MemberFits<'a> {
     }
 }
 
+impl MemberFits<'_> {
+    /// With sharding, a member another replica watches: the accurate estimate its watcher
+    /// published, read back from its ClusterInsight's headroom when that is exact (the
+    /// headroom is rounded for members with many kinds of nodes, and cannot tell for workloads
+    /// that select nodes by labels it does not publish: then the general estimate stands).
+    fn published(&self, name: &str, shape: &FitShape) -> Option<u64> {
+        if self.ctx.shards.owns_member(name) {
+            return None;
+        }
+        let insight = self.ctx.caches.insights.get(&ObjectRef::new(name))?;
+        let headroom = insight.status.as_ref()?.headroom.as_ref()?;
+        match shape.in_headroom(headroom) {
+            HeadroomFit::Exact(replicas) => Some(replicas),
+            HeadroomFit::AtLeast(_) | HeadroomFit::Unknown(_) => None,
+        }
+    }
+}
+
 impl std::fmt::Debug for MemberFits<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MemberFits")
@@ -64,7 +83,7 @@ impl FitSource for MemberFits<'_> {
                     .is_synced()
                     .then(|| lock(&shared.fit).fit(&index.cluster, shape))
             }
-            _ => None,
+            _ => self.published(name, shape),
         };
         let general = self
             .clusters

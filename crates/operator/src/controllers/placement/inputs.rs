@@ -12,9 +12,9 @@ use karmada_manager_api::ClusterProblem;
 use karmada_manager_api::conditions::reasons;
 use karmada_manager_core::{
     BindingKind, BindingRef, BindingSource, PermanentId, PlacementInputs, PlacementOptions,
-    PolicyLookup, WorkloadKey, WorkloadPlacementBuild, WorkloadPod, WorkloadState,
-    disagreement_problem, involved_clusters, not_observed, permanent_id_label, ready_disagreement,
-    workload_placement_status, workload_pods,
+    PolicyLookup, SharedObservation, WorkloadKey, WorkloadPlacementBuild, WorkloadPod,
+    WorkloadState, disagreement_problem, involved_clusters, not_observed, permanent_id_label,
+    ready_disagreement, workload_placement_status, workload_pods,
 };
 use karmada_types::well_known::ClaimingPolicy;
 use karmada_types::{
@@ -34,6 +34,7 @@ pub fn build(
     ctx: &Context,
     binding: BindingSource<'_>,
     options: &PlacementOptions,
+    shared: Option<SharedObservation<'_>>,
 ) -> WorkloadPlacementBuild {
     let clusters = involved_clusters(binding.spec);
     let policy = claimed_policy(ctx, &ClaimingPolicy::of(binding.metadata));
@@ -67,6 +68,7 @@ pub fn build(
             pods: &pods,
             problems: &problems,
             fits: &fits,
+            shared,
         },
         options,
     )
@@ -117,6 +119,7 @@ pub fn state_of(ctx: &Context, binding: &BindingRef) -> Option<WorkloadState> {
             pods: &BTreeMap::new(),
             problems: &BTreeMap::new(),
             fits: &BTreeMap::new(),
+            shared: None,
         };
         Some(workload_placement_status(&inputs, &PlacementOptions::default()).state)
     }

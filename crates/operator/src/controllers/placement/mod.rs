@@ -11,24 +11,26 @@
 mod fits;
 mod inputs;
 mod kinds;
+mod parts;
 
 pub use inputs::{Claimed, claimed_policy, state_of};
 pub use kinds::MirroredBinding;
 
 use crate::context::Context;
 use crate::health::Queue;
-use crate::write::apply::{apply_status_if_changed, ensure_object};
+use crate::write::apply::ensure_object;
 use crate::write::events::announce_ready;
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::WorkloadPlacementStatus;
-use karmada_manager_core::{malformed_source, stamp_status};
+use karmada_manager_core::{BindingRef, SharedObservation, malformed_source, stamp_status};
 use kube::api::DeleteParams;
 use kube::core::DeserializeGuard;
 use kube::runtime::controller::{self, Action, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::{Resource, ResourceExt};
+use parts::Roles;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -124,46 +126,71 @@ async fn reconcile_binding<B: MirroredBinding>(
     };
     let api = B::placement_api(ctx.hub.client.clone(), &namespace);
     let previous = B::placements(ctx).get(&B::placement_ref(&namespace, &name));
-    let generation = match &previous {
-        Some(placement) => placement.meta().generation,
-        None => ensure_object(&api, &name, guarded.controller_owner_ref(&()))
+    let previous_status = previous.as_deref().and_then(B::status);
+    let binding = BindingRef {
+        kind: B::KIND,
+        namespace: namespace.clone(),
+        name: name.clone(),
+    };
+    let roles = Roles::of(ctx, guarded, &binding, previous_status);
+    if roles.is_empty() {
+        return Ok(next_look(guarded));
+    }
+    let generation = match (&previous, roles.summary) {
+        (Some(placement), _) => placement.meta().generation,
+        (None, true) => ensure_object(&api, &name, guarded.controller_owner_ref(&()))
             .await
             .map_err(write_error)?,
+        // The binding's owner creates it; its watch event brings this replica back.
+        (None, false) => return Ok(next_look(guarded)),
     };
-    let previous_status = previous.as_deref().and_then(B::status);
-    let status = placement_status(ctx, guarded, previous_status, generation);
-    if apply_status_if_changed(&api, &name, previous_status, &status, &ctx.metrics)
+    let status = placement_status(ctx, guarded, previous_status, generation, &roles);
+    let written = parts::write::<B>(ctx, &api, &name, previous.as_deref(), &status, &roles)
         .await
-        .map_err(write_error)?
-    {
+        .map_err(write_error)?;
+    if written {
         ctx.writers.placements.record(&key);
+        tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
+    }
+    if written && roles.summary {
         let before = previous_status
             .map(|s| s.conditions.as_slice())
             .unwrap_or_default();
         let ns = Some(namespace.as_str());
         let recorder = &ctx.writers.recorder;
         announce_ready::<B::Placement>(recorder, ns, &name, before, &status.conditions).await;
-        tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
     }
+    Ok(next_look(guarded))
+}
+
+/// When to look at the binding again without a trigger: soon for a workload whose fit moves
+/// with other workloads, else the safety net.
+fn next_look<B: MirroredBinding>(guarded: &DeserializeGuard<B>) -> Action {
     let fits = guarded.0.as_ref().is_ok_and(|b| {
         let spec = b.source().spec;
         spec.replica_requirements.is_some() || spec.replicas > 0
     });
-    Ok(Action::requeue(if fits { FIT_REFRESH } else { RESYNC }))
+    Action::requeue(if fits { FIT_REFRESH } else { RESYNC })
 }
 
 /// The placement's status to write: built from the caches, or the previous one marked
-/// `MalformedSource` when the binding does not decode.
+/// `MalformedSource` when the binding does not decode. With sharding, the observed fields of
+/// the clusters another replica watches are those the placement holds ([`Roles`]).
 fn placement_status<B: MirroredBinding>(
     ctx: &Context,
     guarded: &DeserializeGuard<B>,
     previous: Option<&WorkloadPlacementStatus>,
     generation: Option<i64>,
+    roles: &Roles,
 ) -> WorkloadPlacementStatus {
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     match &guarded.0 {
         Ok(binding) => {
-            let built = inputs::build(ctx, binding.source(), &ctx.settings.placement);
+            let shared = ctx.shards.is_sharded().then(|| SharedObservation {
+                watched_here: &roles.members,
+                published: previous.map_or(&[][..], |p| p.clusters.as_slice()),
+            });
+            let built = inputs::build(ctx, binding.source(), &ctx.settings.placement, shared);
             stamp_status(built.status, previous, built.conditions, generation, &now)
         }
         Err(invalid) => {
@@ -187,6 +214,14 @@ async fn remove_placement<B: MirroredBinding>(ctx: &Context, namespace: &str, na
     let key = log_key::<B>(namespace, name);
     ctx.writers.placements.forget(&key);
     crate::context::lock(&ctx.indexes.disagreements).forget(&key);
+    let binding = BindingRef {
+        kind: B::KIND,
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+    };
+    if !ctx.shards.owns_binding(&binding) {
+        return;
+    }
     if B::placements(ctx)
         .get(&B::placement_ref(namespace, name))
         .is_none()

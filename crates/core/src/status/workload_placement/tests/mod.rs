@@ -10,8 +10,9 @@ mod fit;
 mod pods;
 mod policy;
 mod replicas;
+mod shared;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use karmada_manager_api::ClusterPlacement;
 use karmada_types::{Cluster, ClusterResourceBinding, PropagationSpec, ResourceBinding};
@@ -123,6 +124,9 @@ struct Fixture {
     pods: BTreeMap<String, Vec<WorkloadPod>>,
     problems: BTreeMap<String, Vec<ClusterProblem>>,
     fits: BTreeMap<String, Fit>,
+    /// When replicas share the members: the clusters watched here, and the entries as
+    /// published.
+    shared: Option<(BTreeSet<String>, Vec<ClusterPlacement>)>,
     options: PlacementOptions,
 }
 
@@ -140,6 +144,7 @@ impl Fixture {
             pods: BTreeMap::new(),
             problems: BTreeMap::new(),
             fits: BTreeMap::new(),
+            shared: None,
             options: PlacementOptions::default(),
         }
     }
@@ -172,6 +177,13 @@ impl Fixture {
                 pods: &self.pods,
                 problems: &self.problems,
                 fits: &self.fits,
+                shared: self
+                    .shared
+                    .as_ref()
+                    .map(|(watched_here, published)| SharedObservation {
+                        watched_here,
+                        published,
+                    }),
             },
             &self.options,
         )
@@ -306,6 +318,14 @@ impl Fixture {
     }
 
     /// The workload's pods on `cluster` (replacing those given before).
+    /// Builds as a replica that watches only `watched_here`, reading the other clusters'
+    /// observed fields from `published`.
+    fn shared(mut self, watched_here: &[&str], published: Vec<ClusterPlacement>) -> Fixture {
+        let watched = watched_here.iter().map(|c| (*c).to_owned()).collect();
+        self.shared = Some((watched, published));
+        self
+    }
+
     fn pods(mut self, cluster: &str, pods: Vec<WorkloadPod>) -> Fixture {
         self.pods.insert(cluster.into(), pods);
         self
