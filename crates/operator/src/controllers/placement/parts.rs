@@ -79,7 +79,7 @@ pub async fn write<B: MirroredBinding>(
         let part = observed_part(status, cluster);
         let stale = if part.as_object().is_some_and(|p| p.is_empty()) {
             // No entry any more: remove what this member's manager wrote, if anything.
-            previous.is_some_and(|p| manages(p, &manager))
+            previous.is_some_and(|p| owns_entry(p, &manager, cluster))
         } else {
             before.map(|b| observed_part(b, cluster)).as_ref() != Some(&part)
         };
@@ -95,12 +95,59 @@ pub async fn write<B: MirroredBinding>(
     Ok(written)
 }
 
-/// Whether `manager` owns fields of `placement`.
-fn manages<P: Resource>(placement: &P, manager: &str) -> bool {
+/// Whether `manager` owns fields of the entry of `cluster` in `placement` (its
+/// `managedFields`, `f:status` → `f:clusters` → `k:{"name":"<cluster>"}`). A manager that
+/// applied an empty part keeps an entry of its own with nothing under `f:clusters`.
+fn owns_entry<P: Resource>(placement: &P, manager: &str, cluster: &str) -> bool {
+    let key = format!("k:{}", serde_json::json!({ "name": cluster }));
     placement
         .meta()
         .managed_fields
         .iter()
         .flatten()
-        .any(|f| f.manager.as_deref() == Some(manager))
+        .filter(|f| f.manager.as_deref() == Some(manager))
+        .filter_map(|f| f.fields_v1.as_ref())
+        .any(|fields| fields.0["f:status"]["f:clusters"].get(&key).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{FieldsV1, ManagedFieldsEntry};
+    use karmada_manager_api::WorkloadPlacement;
+    use serde_json::json;
+
+    fn placement(manager: &str, fields: serde_json::Value) -> WorkloadPlacement {
+        let mut placement = WorkloadPlacement::new("web", Default::default());
+        placement.metadata.managed_fields = Some(vec![ManagedFieldsEntry {
+            manager: Some(manager.into()),
+            fields_v1: Some(FieldsV1(fields)),
+            ..ManagedFieldsEntry::default()
+        }]);
+        placement
+    }
+
+    #[test]
+    fn a_manager_owns_an_entry_only_while_it_has_fields_under_its_key() {
+        let manager = "karmada-manager-member-m1";
+        let entry = json!({"f:status": {"f:clusters": {
+            "k:{\"name\":\"m1\"}": {".": {}, "f:pods": {}}
+        }}});
+        assert!(owns_entry(
+            &placement(manager, entry.clone()),
+            manager,
+            "m1"
+        ));
+        assert!(!owns_entry(&placement(manager, entry), manager, "m2"));
+        // What the hub keeps after the manager applied an empty part.
+        let emptied = placement(manager, json!({"f:status": {}}));
+        assert!(!owns_entry(&emptied, manager, "m1"));
+        let other = placement(
+            "karmada-manager",
+            json!({"f:status": {"f:clusters": {
+                "k:{\"name\":\"m1\"}": {}
+            }}}),
+        );
+        assert!(!owns_entry(&other, manager, "m1"));
+    }
 }
