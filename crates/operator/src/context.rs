@@ -7,7 +7,7 @@ use crate::members::{Members, Planner, TaskSettings, WorkloadChanges};
 use crate::metrics::Metrics;
 use crate::settings::FIELD_MANAGER;
 use crate::settings::Settings;
-use crate::shard::assignment::Shards;
+use crate::shards::Shards;
 use crate::triggers::{Queues, Triggers};
 use crate::write::WriteLog;
 use futures::channel::mpsc::{self, UnboundedReceiver};

@@ -8,7 +8,7 @@ use super::MirroredBinding;
 use crate::context::Context;
 use crate::metrics::WriteOutcome;
 use crate::settings::FIELD_MANAGER;
-use crate::shard::member_field_manager;
+use crate::shards::member_field_manager;
 use crate::write::apply::{apply_status_if_changed, apply_status_part};
 use karmada_manager_api::WorkloadPlacementStatus;
 use karmada_manager_core::{BindingRef, involved_clusters, observed_part, summary_part};

@@ -1,4 +1,4 @@
-//! Follows the shard group's Leases and keeps [`Shards`](super::Shards) in line with the
+//! Follows the shard group's Leases and keeps [`Shards`](crate::shards::Shards) in line with the
 //! replicas alive: every retry period the Leases as last watched are judged
 //! ([`Peers`]); when the live set changes, this replica starts watching the members it
 //! gained, stops those it lost, and reconciles everything once (what it owns is written, the
