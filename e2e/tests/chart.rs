@@ -76,6 +76,21 @@ fn the_lease_role_follows_the_leader_election_values() -> Result<()> {
 }
 
 #[test]
+fn sharding_replaces_leader_election_and_keeps_the_lease_values() -> Result<()> {
+    render::sharding_replaces_leader_election_and_keeps_the_lease_values()
+}
+
+#[test]
+fn sharding_off_renders_as_before() -> Result<()> {
+    render::sharding_off_renders_as_before()
+}
+
+#[test]
+fn the_lease_role_follows_sharding() -> Result<()> {
+    rbac::the_lease_role_follows_sharding()
+}
+
+#[test]
 fn the_dashboard_is_valid_json_and_queries_only_exported_metrics() -> Result<()> {
     dashboard::the_dashboard_is_valid_json_and_queries_only_exported_metrics()
 }

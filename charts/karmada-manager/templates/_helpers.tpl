@@ -55,12 +55,20 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
-{{/* "true" when the Deployment runs with --leader-elect: election on and more than one replica. */}}
-{{- define "karmada-manager.leaderElect" -}}
-{{- if and .Values.leaderElection.enabled (gt (int .Values.replicaCount) 1) }}true{{ end }}
+{{/* "true" when the Deployment runs with --sharding: whatever the replica count, so that it scales. */}}
+{{- define "karmada-manager.sharding" -}}
+{{- if .Values.sharding.enabled }}true{{ end }}
 {{- end }}
 
-{{/* Namespace of the Lease on the hub. */}}
+{{/*
+"true" when the Deployment runs with --leader-elect: election on and more than one replica, and
+no sharding (the two flags conflict).
+*/}}
+{{- define "karmada-manager.leaderElect" -}}
+{{- if and .Values.leaderElection.enabled (gt (int .Values.replicaCount) 1) (not (include "karmada-manager.sharding" .)) }}true{{ end }}
+{{- end }}
+
+{{/* Namespace of the Lease on the hub (of the shard Leases with sharding). */}}
 {{- define "karmada-manager.leaseNamespace" -}}
 {{- .Values.leaderElection.namespace | default .Release.Namespace }}
 {{- end }}

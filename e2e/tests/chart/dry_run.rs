@@ -113,6 +113,15 @@ pub async fn rendered_manifests_pass_a_server_side_dry_run_on_host_and_hub() -> 
                 chart_crds()?,
             ))
         })?;
+    // Sharding: the Deployment with --sharding, the hub's sharding Lease Role.
+    let sharding = "sharding:\n  enabled: true\n";
+    let (host_sharded, hub_sharded) = tokio::task::block_in_place(|| -> Result<_> {
+        let helm = Helm::new()?;
+        Ok((
+            helm.template(&[FULL_VALUES, sharding], &["rbac.hub.create=false"])?,
+            helm.template(&[FULL_VALUES, sharding], &["operator.enabled=false"])?,
+        ))
+    })?;
     assert!(!kinds(&host_full).contains("ClusterRole"));
     assert!(!kinds(&hub_full).contains("Deployment"));
 
@@ -137,6 +146,8 @@ pub async fn rendered_manifests_pass_a_server_side_dry_run_on_host_and_hub() -> 
     apply_all(&host, &host_other, false).await?;
     apply_all(&hub, &hub_full, false).await?;
     apply_all(&hub, &hub_default, false).await?;
+    apply_all(&host, &host_sharded, false).await?;
+    apply_all(&hub, &hub_sharded, false).await?;
     // The chart's CRDs are valid CRDs where none are installed yet.
     apply_all(&host, &crds, false).await?;
 

@@ -2,7 +2,7 @@
 //! ServiceAccount the chart's hub RBAC (installed by `helm install` on the hub) binds.
 
 use super::helm::{Helm, args};
-use super::rbac::{ACCESS, allowed};
+use super::rbac::{ACCESS, SHARDED_LEASE_ACCESS, allowed};
 use super::values::FULL_VALUES;
 use super::{NAMESPACE, RELEASE};
 use crate::support::{self, eventually};
@@ -158,5 +158,55 @@ pub async fn the_operator_runs_with_the_charts_arguments_and_only_the_hub_rbac()
         denied.is_empty(),
         "the hub RBAC denied something:\n{denied:#?}"
     );
+
+    // The hub release upgraded to sharding, as the values say to do first: the Leases of the
+    // namespace for every verb sharding uses (the leader's included, for pods not yet rolled
+    // over), nothing more, the rest as before.
+    let upgraded = tokio::task::block_in_place(|| {
+        helm.run(&[
+            "upgrade",
+            RELEASE,
+            &super::helm::chart().display().to_string(),
+            "--kubeconfig",
+            &env.hub().kubeconfig().display().to_string(),
+            "--namespace",
+            NAMESPACE,
+            "--values",
+            &full.display().to_string(),
+            "--set",
+            "operator.enabled=false",
+            "--set",
+            "sharding.enabled=true",
+        ])
+    })?;
+    assert!(
+        upgraded.contains("hold their Leases in namespace karmada-system"),
+        "{upgraded}"
+    );
+    let lines: Vec<&str> = ACCESS
+        .iter()
+        .filter(|l| !l.contains("/leases"))
+        .chain(SHARDED_LEASE_ACCESS)
+        .copied()
+        .collect();
+    // The authorizer sees the new Role once its informer has it: retried until then.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let mut wrong = Vec::new();
+        for line in &lines {
+            let (sign, access) = line.split_at(1);
+            if allowed(&hub, &user, access).await? != (sign == "+") {
+                wrong.push(*line);
+            }
+        }
+        if wrong.is_empty() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{user} with sharding, not as expected: {wrong:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     Ok(())
 }

@@ -216,6 +216,82 @@ pub fn the_lease_role_follows_the_leader_election_values() -> Result<()> {
     Ok(())
 }
 
+/// The sharding Lease Role: get, list, watch, create, update, patch and delete of every Lease in
+/// `namespace` (a replica's Lease is named after its identity, so no rule can name it), bound
+/// like the other Roles; no leader-only Lease Role beside it.
+fn assert_sharding_role(objects: &[Value], namespace: &str) -> Result<()> {
+    let role = named(objects, "Role", "karmada-manager-sharding")?;
+    assert_eq!(role["metadata"]["namespace"], namespace);
+    assert_eq!(
+        rules(role),
+        BTreeMap::from([(
+            ("coordination.k8s.io".into(), "leases".into()),
+            verbs(&["get", "list", "watch", "create", "update", "patch", "delete"])
+        )])
+    );
+    for rule in role["rules"].as_array().context("no rules")? {
+        assert!(rule["resourceNames"].is_null(), "{rule}");
+    }
+    let binding = named(objects, "RoleBinding", "karmada-manager-sharding")?;
+    assert_eq!(binding["metadata"]["namespace"], namespace);
+    assert_eq!(
+        binding["roleRef"],
+        json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "karmada-manager-sharding"})
+    );
+    assert_eq!(
+        binding["subjects"],
+        json!([{"kind": "ServiceAccount", "name": RELEASE, "namespace": NAMESPACE}])
+    );
+    let names: BTreeSet<&str> = all(objects, "Role")
+        .iter()
+        .chain(&all(objects, "RoleBinding"))
+        .filter_map(|r| r["metadata"]["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "karmada-manager-cluster-secrets",
+            "karmada-manager-sharding"
+        ]),
+        "no leader-election Role with sharding"
+    );
+    Ok(())
+}
+
+/// With sharding the Lease Role is the sharding one, in the Lease namespace, whatever
+/// `leaderElection.enabled` says; the rest of the hub RBAC is unchanged.
+pub fn the_lease_role_follows_sharding() -> Result<()> {
+    let helm = Helm::new()?;
+    let hub = ["operator.enabled=false", "rbac.hub.create=true"];
+    let without = helm.template(&[], &hub)?;
+    let objects = helm.template(&[], &[hub[0], hub[1], "sharding.enabled=true"])?;
+    assert_sharding_role(&objects, NAMESPACE)?;
+    let cluster_role = |objects: &[Value]| -> Result<Value> {
+        Ok(named(objects, "ClusterRole", RELEASE)?.clone())
+    };
+    assert_eq!(cluster_role(&objects)?, cluster_role(&without)?);
+    assert_eq!(
+        named(&objects, "Role", "karmada-manager-cluster-secrets")?,
+        named(&without, "Role", "karmada-manager-cluster-secrets")?
+    );
+    let objects = helm.template(
+        &[],
+        &[
+            hub[0],
+            hub[1],
+            "sharding.enabled=true",
+            "leaderElection.enabled=false",
+            "leaderElection.namespace=elections",
+            "leaderElection.leaseName=fleet-writer",
+        ],
+    )?;
+    assert_sharding_role(&objects, "elections")?;
+    // The operator and the hub halves in one release (hub = host).
+    let objects = helm.template(&[], &["rbac.hub.create=true", "sharding.enabled=true"])?;
+    assert_sharding_role(&objects, NAMESPACE)?;
+    Ok(())
+}
+
 /// What the operator must be allowed (`+`) on the hub, and what not (`-`):
 /// `± verb group/resource[/subresource] [namespace][/name]`, `core` for the core group.
 /// Checked, with [`allowed`], against the release the operator scenario installs on the hub
@@ -254,6 +330,25 @@ pub const ACCESS: &[&str] = &[
     "- create core/events shop",
     "- list core/pods",
     "- create core/namespaces",
+];
+
+/// The Lease lines of [`ACCESS`] once the hub release has `sharding.enabled` (Lease
+/// `karmada-manager-chart-test-<suffix>` for each replica): every verb sharding uses on any
+/// Lease of the namespace, the leader's Lease included, and nothing elsewhere.
+pub const SHARDED_LEASE_ACCESS: &[&str] = &[
+    "+ list coordination.k8s.io/leases karmada-system",
+    "+ watch coordination.k8s.io/leases karmada-system",
+    "+ create coordination.k8s.io/leases karmada-system",
+    "+ get coordination.k8s.io/leases karmada-system/karmada-manager-chart-test-5f0c2a",
+    "+ update coordination.k8s.io/leases karmada-system/karmada-manager-chart-test-5f0c2a",
+    "+ delete coordination.k8s.io/leases karmada-system/karmada-manager-chart-test-5f0c2a",
+    "+ update coordination.k8s.io/leases karmada-system/karmada-manager-chart-test",
+    "+ patch coordination.k8s.io/leases karmada-system/karmada-manager-chart-test-5f0c2a",
+    "- deletecollection coordination.k8s.io/leases karmada-system",
+    "- list coordination.k8s.io/leases",
+    "- list coordination.k8s.io/leases kube-system",
+    "- update coordination.k8s.io/leases kube-system/karmada-manager-chart-test",
+    "- delete coordination.k8s.io/leases kube-system/kube-scheduler",
 ];
 
 /// Whether the hub lets `user` (a ServiceAccount of [`NAMESPACE`]) do `access` (an [`ACCESS`]

@@ -202,3 +202,133 @@ pub fn full_values_render_every_option_and_set_every_flag() -> Result<()> {
     );
     Ok(())
 }
+
+/// `FULL_ARGS` with `--sharding` in place of `--leader-elect`: the same Lease values, which
+/// place and time each replica's own Lease.
+pub fn sharded_full_args() -> Vec<&'static str> {
+    FULL_ARGS
+        .iter()
+        .map(|arg| match *arg {
+            "--leader-elect" => "--sharding",
+            arg => arg,
+        })
+        .collect()
+}
+
+/// Sharding on: `--sharding` and never `--leader-elect` (they conflict), with the Lease values,
+/// whatever `replicaCount` and `leaderElection.enabled` are; the PodDisruptionBudget as before.
+pub fn sharding_replaces_leader_election_and_keeps_the_lease_values() -> Result<()> {
+    let helm = Helm::new()?;
+    let sharding = "sharding:\n  enabled: true\n";
+    let objects = helm.template(&[FULL_VALUES, sharding], &[])?;
+    assert_eq!(args(&objects)?, sharded_full_args());
+    assert_eq!(one(&objects, "Deployment")?["spec"]["replicas"], 2);
+    let pdb = one(&objects, "PodDisruptionBudget")?;
+    assert_eq!(pdb["spec"]["minAvailable"], 1);
+    assert_eq!(
+        pdb["spec"]["selector"]["matchLabels"],
+        one(&objects, "Deployment")?["spec"]["selector"]["matchLabels"]
+    );
+
+    // One replica, election off, default Lease values: still sharding (the Deployment may be
+    // scaled later), with the Lease in the release namespace; no PDB for one pod.
+    for sets in [
+        &["sharding.enabled=true"][..],
+        &["sharding.enabled=true", "leaderElection.enabled=false"][..],
+        &["sharding.enabled=true", "replicaCount=3"][..],
+        &[
+            "sharding.enabled=true",
+            "replicaCount=3",
+            "leaderElection.enabled=false",
+        ][..],
+    ] {
+        let objects = helm.template(&[], sets)?;
+        let args = args(&objects)?;
+        let lease: Vec<&str> = args
+            .iter()
+            .map(String::as_str)
+            .skip_while(|a| *a != "--sharding")
+            .collect();
+        assert_eq!(
+            lease,
+            [
+                "--sharding",
+                &format!("--leader-election-namespace={NAMESPACE}"),
+                "--leader-election-lease-name=karmada-manager",
+                "--leader-election-lease-duration=15s",
+                "--leader-election-renew-deadline=10s",
+                "--leader-election-retry-period=2s",
+            ],
+            "{sets:?}: {args:?}"
+        );
+        assert!(
+            !args.iter().any(|a| a == "--leader-elect"),
+            "{sets:?}: --leader-elect conflicts with --sharding"
+        );
+        let replicas = one(&objects, "Deployment")?["spec"]["replicas"]
+            .as_i64()
+            .context("replicas")?;
+        assert_eq!(
+            kinds(&objects).contains("PodDisruptionBudget"),
+            replicas > 1,
+            "{sets:?}"
+        );
+    }
+    Ok(())
+}
+
+/// Sharding off (the default) renders what the chart rendered before it existed: no
+/// `--sharding`, `--leader-elect` exactly when election is on with more than one replica, the
+/// leader-only Lease Role and no sharding Role (the Lease Role's rules: `rbac.rs`).
+pub fn sharding_off_renders_as_before() -> Result<()> {
+    let helm = Helm::new()?;
+    for (values, sets, elect) in [
+        ("{}", &[][..], false),
+        ("{}", &["replicaCount=3"][..], true),
+        (
+            "{}",
+            &["replicaCount=3", "leaderElection.enabled=false"][..],
+            false,
+        ),
+        (FULL_VALUES, &[][..], true),
+        (
+            "{}",
+            &["operator.enabled=false", "rbac.hub.create=true"][..],
+            false,
+        ),
+    ] {
+        let implicit = helm.template(&[values], sets)?;
+        let explicit = helm.template(&[values, "sharding:\n  enabled: false\n"], sets)?;
+        assert_eq!(implicit, explicit, "{sets:?}: sharding is off by default");
+        let roles: Vec<&str> = super::helm::all(&implicit, "Role")
+            .iter()
+            .filter_map(|r| r["metadata"]["name"].as_str())
+            .collect();
+        assert!(
+            !roles.contains(&"karmada-manager-sharding"),
+            "{sets:?}: {roles:?}"
+        );
+        if !kinds(&implicit).contains("Deployment") {
+            assert!(roles.contains(&"karmada-manager-leader-election"));
+            continue;
+        }
+        let args = args(&implicit)?;
+        assert!(
+            !args.iter().any(|a| a == "--sharding"),
+            "{sets:?}: {args:?}"
+        );
+        assert_eq!(
+            args.iter().any(|a| a == "--leader-elect"),
+            elect,
+            "{sets:?}: {args:?}"
+        );
+        assert_eq!(
+            args.iter()
+                .filter(|a| a.starts_with("--leader-election-"))
+                .count(),
+            if elect { 5 } else { 0 },
+            "{sets:?}: the Lease values only with election: {args:?}"
+        );
+    }
+    Ok(())
+}

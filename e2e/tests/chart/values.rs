@@ -4,6 +4,7 @@
 
 use super::RELEASE;
 use super::helm::{Helm, chart};
+use super::render::sharded_full_args;
 use crate::support;
 use anyhow::{Result, ensure};
 use std::collections::BTreeSet;
@@ -114,6 +115,8 @@ pub fn the_chart_lints_strictly_with_default_and_full_values() -> Result<()> {
         args.extend_from_slice(hub_only);
         helm.run(&args)?;
     }
+    let sharding = ["--values", &full, "--set", "sharding.enabled=true"];
+    helm.run(&[&["lint", "--strict", &chart][..], &sharding].concat())?;
     Ok(())
 }
 
@@ -127,6 +130,9 @@ pub fn the_schema_rejects_unknown_and_invalid_values() -> Result<()> {
         ("admin.port=0", "port"),
         ("replicas=2", "replicas"), // a typo of replicaCount
         ("leaderElection.enable=true", "enable"),
+        ("sharding.enabled=yes", "sharding/enabled"),
+        ("sharding.enable=true", "enable"),
+        ("sharding=true", "sharding"),
     ] {
         let (ok, _, stderr) = helm.output(&["template", RELEASE, &chart, "--set", set])?;
         assert!(!ok, "--set {set} was accepted");
@@ -153,8 +159,10 @@ pub fn every_flag_of_run_is_set_by_the_chart_and_documented() -> Result<()> {
         flags.len() >= 20,
         "too few flags parsed from --help:\n{help}"
     );
+    // The full values, and the same with sharding (its flag conflicts with --leader-elect).
     let set: BTreeSet<&str> = FULL_ARGS
         .iter()
+        .chain(&sharded_full_args())
         .map(|arg| arg.split_once('=').map_or(*arg, |(flag, _)| flag))
         .collect();
     let configuration = std::fs::read_to_string(chart().join("../../docs/configuration.md"))?;
