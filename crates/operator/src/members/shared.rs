@@ -45,6 +45,19 @@ impl MemberShared {
         self.listed.load(Ordering::Relaxed)
     }
 
+    /// Its first list of nodes, pods, ReplicaSets and Jobs is under way and nothing has
+    /// failed: the workloads' pods it shows now are fewer than what a previous watcher
+    /// published (with sharding, a member just taken over).
+    pub fn first_listing(&self) -> bool {
+        let health = self.health();
+        let synced = self
+            .index
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .workloads_synced();
+        health.failure.is_none() && health.owner_failure.is_none() && !synced
+    }
+
     pub fn last_event(&self) -> Option<std::time::Instant> {
         self.last_event.lock().ok().and_then(|t| *t)
     }

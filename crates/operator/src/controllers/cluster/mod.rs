@@ -13,8 +13,9 @@ use crate::write::events::announce_ready;
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use karmada_manager_api::ClusterInsight;
-use karmada_manager_core::{malformed_source, stamp_status};
+use karmada_manager_api::conditions::{reasons, status, types};
+use karmada_manager_api::{ClusterInsight, ClusterInsightStatus};
+use karmada_manager_core::{ClusterInsightBuild, malformed_source, stamp_status};
 use karmada_types::Cluster;
 use kube::api::{Api, DeleteParams};
 use kube::core::DeserializeGuard;
@@ -100,6 +101,9 @@ async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, R
     };
     let (previous, generation) = existing_or_created(ctx, guarded).await?;
     let previous_status = previous.as_ref().and_then(|p| p.status.as_ref());
+    if taken_over_while_listing(ctx, previous_status, &built) {
+        return Ok(Action::requeue(Duration::from_secs(1)));
+    }
     let now = Time(k8s_openapi::jiff::Timestamp::now());
     let status = stamp_status(
         built.status,
@@ -132,6 +136,27 @@ async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, R
         .await;
     }
     Ok(Action::requeue(built.recheck_after.unwrap_or(RESYNC)))
+}
+
+/// With sharding, a member this replica just took over is not said to be in its initial sync
+/// while the insight its previous watcher wrote is Ready: those figures are at most a lease
+/// duration old, and stand until this replica's first list is done (which triggers the
+/// insight again).
+fn taken_over_while_listing(
+    ctx: &Context,
+    previous: Option<&ClusterInsightStatus>,
+    built: &ClusterInsightBuild,
+) -> bool {
+    let listing = built
+        .conditions
+        .iter()
+        .any(|c| c.type_ == types::READY && c.reason == reasons::INITIAL_SYNC);
+    let was_ready = previous.is_some_and(|p| {
+        p.conditions
+            .iter()
+            .any(|c| c.type_ == types::READY && c.status == status::TRUE)
+    });
+    ctx.shards.is_sharded() && listing && was_ready
 }
 
 /// What a ClusterInsight says of a Cluster that does not decode. The decoder's error may quote

@@ -6,6 +6,7 @@
 
 use super::MirroredBinding;
 use crate::context::Context;
+use crate::members::Connection;
 use crate::metrics::WriteOutcome;
 use crate::settings::FIELD_MANAGER;
 use crate::shards::member_field_manager;
@@ -40,7 +41,10 @@ impl Roles {
         if let Ok(binding) = &binding.0 {
             clusters.extend(involved_clusters(binding.source().spec));
         }
-        clusters.retain(|c| ctx.shards.owns_member(c));
+        // A member just taken over shows what its previous watcher published until its first
+        // list is done (its end triggers every workload there): never fewer pods meanwhile.
+        let published = |c: &str| previous.is_some_and(|p| p.clusters.iter().any(|e| e.name == c));
+        clusters.retain(|c| ctx.shards.owns_member(c) && !(published(c) && first_listing(ctx, c)));
         Roles {
             summary: ctx.shards.owns_binding(key),
             members: clusters,
@@ -49,6 +53,14 @@ impl Roles {
 
     pub fn is_empty(&self) -> bool {
         !self.summary && self.members.is_empty()
+    }
+}
+
+/// Whether this replica's watch of member `cluster` is still in its first list.
+fn first_listing(ctx: &Context, cluster: &str) -> bool {
+    match ctx.members.connection(cluster) {
+        Some(Connection::Watched { shared, .. }) => shared.first_listing(),
+        _ => false,
     }
 }
 
