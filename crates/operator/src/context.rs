@@ -2,6 +2,7 @@
 //! hub objects (reconcilers read these, never the API), the indexes fed by the hub watches, the
 //! member connections, where to send triggers, the writers, and the metrics.
 
+use crate::controllers::placement::FitMarks;
 use crate::health::Health;
 use crate::members::{Members, Planner, TaskSettings, WorkloadChanges};
 use crate::metrics::Metrics;
@@ -87,6 +88,8 @@ pub struct Indexes {
     pub workload_states: Mutex<WorkloadStates>,
     /// Since when Karmada's and the members' ready counts of each workload have differed.
     pub disagreements: Mutex<Disagreements>,
+    /// The fits each placement was last built with, for the periodic looks.
+    pub fit_marks: Mutex<FitMarks>,
 }
 
 /// Each decoded binding's workload state (ready, progressing, failed), brought up to date by

@@ -9,8 +9,9 @@ use karmada_manager_core::{BindingKind, BindingRef};
 use karmada_types::{ClusterResourceBinding, ResourceBinding};
 use kube::core::DeserializeGuard;
 use kube::runtime::reflector::ObjectRef;
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 /// Open once this replica reconciles (at once without leader election). A standby's triggers
@@ -52,6 +53,9 @@ impl ClusterTriggers {
 
 /// Where to ask for a binding's placement to be rebuilt: the two placement controllers.
 pub struct PlacementTriggers {
+    /// The bindings sent since their placement was last reconciled: a reconcile that finds its
+    /// binding here was asked for by a change; one that does not is a periodic look.
+    pending: Mutex<HashSet<BindingRef>>,
     pub bindings: UnboundedSender<ObjectRef<DeserializeGuard<ResourceBinding>>>,
     pub cluster_bindings: UnboundedSender<ObjectRef<DeserializeGuard<ClusterResourceBinding>>>,
     pub gate: Gate,
@@ -66,6 +70,7 @@ impl PlacementTriggers {
         }
         for binding in bindings {
             self.progress.queued(Queue::placement(binding.kind));
+            self.pending().insert(binding.clone());
             // A closed channel means the controllers stopped: shutdown, nothing to do.
             let sent = match binding.kind {
                 BindingKind::ResourceBinding => self
@@ -81,6 +86,18 @@ impl PlacementTriggers {
                 return;
             }
         }
+    }
+}
+
+impl PlacementTriggers {
+    /// Whether `binding` was sent since this was last asked (and forgets it): a change asked
+    /// for the reconcile now starting.
+    pub fn take_pending(&self, binding: &BindingRef) -> bool {
+        self.pending().remove(binding)
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashSet<BindingRef>> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -115,6 +132,7 @@ impl Triggers {
                 progress: progress.clone(),
             },
             placements: PlacementTriggers {
+                pending: Mutex::default(),
                 bindings: bindings_tx,
                 cluster_bindings: cluster_bindings_tx,
                 gate: gate.clone(),

@@ -97,6 +97,12 @@ impl Disagreements {
         now.duration_since(entry.1) > DISAGREEMENT_GRACE
     }
 
+    /// Whether some disagreement of `binding` is being timed: the placement must be looked at
+    /// again when its grace ends, although nothing triggers it.
+    pub fn timing(&self, binding: &str) -> bool {
+        self.seen.keys().any(|(b, _)| b == binding)
+    }
+
     /// Forgets a binding that is gone.
     pub fn forget(&mut self, binding: &str) {
         self.seen.retain(|(b, _), _| b != binding);
@@ -121,7 +127,9 @@ mod tests {
         assert!(!book.lasting("b", "m1", differ(6, 3), later));
         assert!(!book.lasting("b", "m1", None, later));
         assert!(!book.lasting("b", "m1", differ(6, 3), later + DISAGREEMENT_GRACE));
+        assert!(book.timing("b") && !book.timing("c"));
         book.forget("b");
+        assert!(!book.timing("b"));
         assert!(book.seen.is_empty());
     }
 }

@@ -129,7 +129,7 @@ impl FitSource for BTreeMap<String, Fit> {
 }
 
 /// One cluster's `fitReplicas` and how it was estimated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Fit {
     pub replicas: u64,
     pub estimator: FitEstimator,

@@ -12,11 +12,13 @@ mod fits;
 mod inputs;
 mod kinds;
 mod parts;
+mod refresh;
 
 pub use inputs::{Claimed, claimed_policy, state_of};
 pub use kinds::MirroredBinding;
+pub use refresh::FitMarks;
 
-use crate::context::Context;
+use crate::context::{Context, lock};
 use crate::health::Queue;
 use crate::write::apply::ensure_object;
 use crate::write::events::announce_ready;
@@ -36,9 +38,9 @@ use std::time::Duration;
 
 /// Safety net: look at every binding at least this often even if nothing triggers it.
 const RESYNC: Duration = Duration::from_secs(600);
-/// How often a binding with replicas or `replicaRequirements` is looked at again: its `fitReplicas` moves
-/// with every other workload on its clusters, which does not trigger it. A look costs the
-/// nodes changed since the last one (the fit cache), and writes only what changed.
+/// How often a binding with replicas or `replicaRequirements` is looked at again: its
+/// `fitReplicas` moves with every other workload on its clusters, which does not trigger it.
+/// Such a look builds only when the fits of the clusters its status shows moved (`refresh`).
 const FIT_REFRESH: Duration = Duration::from_secs(60);
 
 /// Runs the placement controller of binding kind `B` until `shutdown` resolves. `triggers`
@@ -132,10 +134,13 @@ async fn reconcile_binding<B: MirroredBinding>(
         namespace: namespace.clone(),
         name: name.clone(),
     };
+    let triggered = ctx.triggers.placements.take_pending(&binding);
     let roles = Roles::of(ctx, guarded, &binding, previous_status);
-    if roles.is_empty() {
+    if roles.is_empty() || !triggered && fits_unchanged(ctx, &key, guarded, previous_status) {
         return Ok(next_look(guarded));
     }
+    // Until this build is written, the next look builds again (a failed write is retried).
+    lock(&ctx.indexes.fit_marks).forget(&key);
     let generation = match (&previous, roles.summary) {
         (Some(placement), _) => placement.meta().generation,
         (None, true) => ensure_object(&api, &name, guarded.controller_owner_ref(&()))
@@ -152,6 +157,9 @@ async fn reconcile_binding<B: MirroredBinding>(
         ctx.writers.placements.record(&key);
         tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
     }
+    if let Ok(decoded) = &guarded.0 {
+        refresh::record(ctx, &key, &decoded.source(), &status);
+    }
     if written && roles.summary {
         let before = previous_status
             .map(|s| s.conditions.as_slice())
@@ -161,6 +169,20 @@ async fn reconcile_binding<B: MirroredBinding>(
         announce_ready::<B::Placement>(recorder, ns, &name, before, &status.conditions).await;
     }
     Ok(next_look(guarded))
+}
+
+/// A periodic look (no change asked for it) at a decoded binding whose fits have not moved
+/// since its last build: nothing to build ([`refresh`]).
+fn fits_unchanged<B: MirroredBinding>(
+    ctx: &Context,
+    key: &str,
+    guarded: &DeserializeGuard<B>,
+    previous: Option<&WorkloadPlacementStatus>,
+) -> bool {
+    guarded
+        .0
+        .as_ref()
+        .is_ok_and(|b| refresh::unchanged(ctx, key, &b.source(), previous, RESYNC))
 }
 
 /// When to look at the binding again without a trigger: soon for a workload whose fit moves
@@ -213,7 +235,8 @@ fn placement_status<B: MirroredBinding>(
 async fn remove_placement<B: MirroredBinding>(ctx: &Context, namespace: &str, name: &str) {
     let key = log_key::<B>(namespace, name);
     ctx.writers.placements.forget(&key);
-    crate::context::lock(&ctx.indexes.disagreements).forget(&key);
+    lock(&ctx.indexes.disagreements).forget(&key);
+    lock(&ctx.indexes.fit_marks).forget(&key);
     let binding = BindingRef {
         kind: B::KIND,
         namespace: namespace.to_owned(),

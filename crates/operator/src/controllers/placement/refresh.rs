@@ -1,0 +1,149 @@
+//! The periodic look at a binding with replicas. Its `fitReplicas` move with every other
+//! workload on its clusters, which triggers nothing, so the controller looks again every
+//! `FIT_REFRESH`. A look that no change asked for compares the fits of the clusters the status
+//! shows (the targets and the candidates listed) with those the last build used, and builds
+//! only when they moved: a steady fleet costs a fit lookup per binding (the fit cache replays
+//! only the nodes changed since), not a whole build.
+//!
+//! A full build happens anyway after `RESYNC` since the last one (the safety net), and while a
+//! ready-count disagreement is being timed (its grace ends without a trigger). What a periodic
+//! look cannot see is a candidate beyond the listed ones turning `NoReplicaFits` (only its count
+//! in `byReason` is shown): that waits for the next change or the safety net.
+
+use super::fits::MemberFits;
+use crate::context::{Context, lock};
+use karmada_manager_api::WorkloadPlacementStatus;
+use karmada_manager_core::{BindingSource, FitSource};
+use karmada_types::Cluster;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::time::{Duration, Instant};
+
+/// What each placement was last built with.
+#[derive(Debug, Default)]
+pub struct FitMarks {
+    marks: HashMap<String, Mark>,
+}
+
+#[derive(Debug)]
+struct Mark {
+    /// A hash of the fits of the clusters the status shows.
+    fits: u64,
+    built: Instant,
+}
+
+impl FitMarks {
+    pub fn forget(&mut self, key: &str) {
+        self.marks.remove(key);
+    }
+}
+
+/// Whether the placement of `binding` (log key `key`) would be built as it was last time: its
+/// last build is younger than `resync`, no disagreement is being timed, and the fits of the
+/// clusters `previous` shows are those it was built with.
+pub fn unchanged(
+    ctx: &Context,
+    key: &str,
+    binding: &BindingSource<'_>,
+    previous: Option<&WorkloadPlacementStatus>,
+    resync: Duration,
+) -> bool {
+    let Some(previous) = previous else {
+        return false;
+    };
+    let last = lock(&ctx.indexes.fit_marks)
+        .marks
+        .get(key)
+        .map(|m| (m.fits, m.built));
+    let timing = lock(&ctx.indexes.disagreements).timing(key);
+    let fits_now = || fingerprint(ctx, binding, previous);
+    same_as_built(last, timing, fits_now, resync, Instant::now())
+}
+
+/// The decision of [`unchanged`]: a last build (`last`: its fits and when) younger than
+/// `resync`, no disagreement being timed, and the same fits now (computed last, as it costs
+/// the most).
+fn same_as_built(
+    last: Option<(u64, Instant)>,
+    timing: bool,
+    fits_now: impl FnOnce() -> u64,
+    resync: Duration,
+    now: Instant,
+) -> bool {
+    let Some((fits, built)) = last else {
+        return false;
+    };
+    now.saturating_duration_since(built) < resync && !timing && fits_now() == fits
+}
+
+/// Notes that the placement of `binding` was just built into `status` (and written, if it
+/// changed).
+pub fn record(
+    ctx: &Context,
+    key: &str,
+    binding: &BindingSource<'_>,
+    status: &WorkloadPlacementStatus,
+) {
+    let mark = Mark {
+        fits: fingerprint(ctx, binding, status),
+        built: Instant::now(),
+    };
+    lock(&ctx.indexes.fit_marks)
+        .marks
+        .insert(key.to_owned(), mark);
+}
+
+/// A hash of the fits, now, of the clusters `status` shows: its entries and its listed
+/// candidates, by name.
+fn fingerprint(
+    ctx: &Context,
+    binding: &BindingSource<'_>,
+    status: &WorkloadPlacementStatus,
+) -> u64 {
+    let objects = ctx.caches.clusters.state();
+    let clusters: Vec<&Cluster> = objects.iter().filter_map(|c| c.0.as_ref().ok()).collect();
+    let fits = MemberFits::new(ctx, binding, &clusters);
+    let listed = status.candidates.iter().flat_map(|c| &c.items);
+    let names = status
+        .clusters
+        .iter()
+        .map(|e| e.name.as_str())
+        .chain(listed.map(|c| c.name.as_str()));
+    let mut hasher = DefaultHasher::new();
+    for name in names {
+        (name, fits.fit(name)).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RESYNC: Duration = Duration::from_secs(600);
+
+    #[test]
+    fn a_periodic_look_builds_only_when_something_it_cannot_see_may_have_moved() {
+        let built = Instant::now();
+        let later = built + Duration::from_secs(60);
+        let last = Some((7, built));
+        assert!(same_as_built(last, false, || 7, RESYNC, later));
+        assert!(
+            !same_as_built(last, false, || 8, RESYNC, later),
+            "a fit moved"
+        );
+        assert!(
+            !same_as_built(None, false, || 7, RESYNC, later),
+            "never built"
+        );
+        assert!(
+            !same_as_built(last, true, || 7, RESYNC, later),
+            "a disagreement's grace ends unseen"
+        );
+        let stale = built + RESYNC;
+        assert!(
+            !same_as_built(last, false, || 7, RESYNC, stale),
+            "safety net"
+        );
+    }
+}
