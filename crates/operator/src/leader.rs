@@ -131,28 +131,16 @@ impl LeaderElector {
     /// Renews the Lease every retry period, from `renewed` (when the acquiring attempt
     /// started); returns when leadership is lost: not renewed within the renew deadline —
     /// every attempt is cut off when the deadline passes — or taken by another replica.
-    pub async fn keep(&self, mut renewed: Instant) {
-        loop {
-            tokio::time::sleep(self.settings.retry_period).await;
-            let deadline = renewed + self.settings.renew_deadline;
-            let started = Instant::now();
-            let attempt = tokio::time::timeout_at(deadline.into(), self.attempt());
-            match attempt.await {
-                Ok(Ok(Attempt::Leading)) => renewed = started,
-                Ok(Ok(Attempt::Following)) => {
-                    tracing::error!(lease = %self.settings.name, "another replica took the lease");
-                    return;
-                }
-                Ok(Err(err)) => {
-                    tracing::warn!(lease = %self.settings.name, error = %err, "renewing the lease failed");
-                }
-                Err(_) => {}
+    pub async fn keep(&self, renewed: Instant) {
+        let renew = || async {
+            let attempt = self.attempt().await?;
+            if attempt == Attempt::Following {
+                tracing::error!(lease = %self.settings.name, "another replica took the lease");
             }
-            if Instant::now() >= deadline {
-                tracing::error!(lease = %self.settings.name, deadline = ?self.settings.renew_deadline, "lease not renewed within the renew deadline; stepping down");
-                return;
-            }
-        }
+            Ok(attempt == Attempt::Leading)
+        };
+        keep_renewing(&self.settings, &self.settings.name, renewed, renew).await;
+        tracing::error!(lease = %self.settings.name, "stepping down");
     }
 
     /// Gives the Lease up (on shutdown), so that a standby need not wait for it to expire.
@@ -245,6 +233,40 @@ impl LeaderElector {
             renew_time: Some(now),
             lease_transitions: Some(transitions),
             ..LeaseSpec::default()
+        }
+    }
+}
+
+/// Renews a Lease with `renew` every retry period from `renewed` (when the last successful
+/// renew started), each attempt cut off when the renew deadline counted from there passes;
+/// returns when `renew` says the Lease is no longer ours (`Ok(false)`) or the deadline passed
+/// without a successful renew. Lease `name` names it in the logs.
+pub async fn keep_renewing<F, R>(
+    settings: &LeaseSettings,
+    name: &str,
+    mut renewed: Instant,
+    renew: F,
+) where
+    F: Fn() -> R,
+    R: Future<Output = Result<bool>>,
+{
+    loop {
+        tokio::time::sleep(settings.retry_period).await;
+        let deadline = renewed + settings.renew_deadline;
+        let started = Instant::now();
+        match tokio::time::timeout_at(deadline.into(), renew()).await {
+            Ok(Ok(true)) => renewed = started,
+            Ok(Ok(false)) => return,
+            Ok(Err(err)) => {
+                tracing::warn!(lease = %name, error = %err, "renewing the lease failed");
+            }
+            Err(_) => {
+                tracing::warn!(lease = %name, "renewing the lease got no answer before the renew deadline");
+            }
+        }
+        if Instant::now() >= deadline {
+            tracing::error!(lease = %name, deadline = ?settings.renew_deadline, "lease not renewed within the renew deadline");
+            return;
         }
     }
 }

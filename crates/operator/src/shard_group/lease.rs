@@ -6,7 +6,7 @@
 //! delay.
 
 use crate::error::{Error, Result};
-use crate::leader::LeaseSettings;
+use crate::leader::{LeaseSettings, keep_renewing};
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use k8s_openapi::jiff::Timestamp;
@@ -64,25 +64,10 @@ impl ShardLease {
 
     /// Renews the Lease every retry period from `renewed`; returns once a renew deadline has
     /// passed without a successful renew.
-    pub async fn keep(&self, mut renewed: Instant) {
-        loop {
-            tokio::time::sleep(self.settings.retry_period).await;
-            let deadline = renewed + self.settings.renew_deadline;
-            let started = Instant::now();
-            match tokio::time::timeout_at(deadline.into(), self.renew()).await {
-                Ok(Ok(())) => renewed = started,
-                Ok(Err(err)) => {
-                    tracing::warn!(lease = %self.name, error = %err, "renewing the shard lease failed")
-                }
-                Err(_) => {
-                    tracing::warn!(lease = %self.name, "renewing the shard lease got no answer before the renew deadline")
-                }
-            }
-            if Instant::now() >= deadline {
-                tracing::error!(lease = %self.name, deadline = ?self.settings.renew_deadline, "shard lease not renewed within the renew deadline; stopping");
-                return;
-            }
-        }
+    pub async fn keep(&self, renewed: Instant) {
+        let renew = || async { self.renew().await.map(|()| true) };
+        keep_renewing(&self.settings, &self.name, renewed, renew).await;
+        tracing::error!(lease = %self.name, "stopping: the others may take this replica's share");
     }
 
     /// Deletes the Lease (on shutdown), so that the others take this replica's share at once.
