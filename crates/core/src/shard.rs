@@ -26,21 +26,57 @@ pub struct LeaseRecord {
 }
 
 /// The Leases of the group as this replica has seen them, each with the local instant its
-/// current record was first seen.
+/// current record was first seen, and whether it was ever seen to change.
 #[derive(Debug, Default)]
 pub struct Peers {
-    seen: HashMap<String, (LeaseRecord, Instant)>,
+    seen: HashMap<String, Seen>,
+    /// How long a Lease that has not changed since this replica first saw it counts as alive;
+    /// `None`: its whole duration.
+    first_look: Option<Duration>,
+}
+
+#[derive(Debug)]
+struct Seen {
+    record: LeaseRecord,
+    since: Instant,
+    /// Seen to change at least once: its holder renews.
+    renewed: bool,
 }
 
 impl Peers {
+    /// Judges a Lease that has not changed since it was first seen dead after `first_look`
+    /// (rather than after its whole duration). A replica joining after another was killed
+    /// otherwise counts the dead one alive for a lease duration — the others stopped counting
+    /// it long ago — and leaves what the hash would give it meanwhile without a writer. Every
+    /// replica renews every retry period, so a few retry periods tell a live one; one whose
+    /// renews are late is counted out until its next renew, and its members are watched twice
+    /// meanwhile, never not at all.
+    pub fn with_first_look(first_look: Duration) -> Self {
+        Peers {
+            first_look: Some(first_look),
+            ..Peers::default()
+        }
+    }
+
     /// Lease `name` reads `record` at `now`. The expiry clock restarts only when the record
     /// differs from the one seen before.
     pub fn observe(&mut self, name: &str, record: LeaseRecord, now: Instant) {
         match self.seen.get_mut(name) {
-            Some((seen, _)) if *seen == record => {}
-            Some(entry) => *entry = (record, now),
+            Some(seen) if seen.record == record => {}
+            Some(seen) => {
+                *seen = Seen {
+                    record,
+                    since: now,
+                    renewed: true,
+                }
+            }
             None => {
-                self.seen.insert(name.to_owned(), (record, now));
+                let seen = Seen {
+                    record,
+                    since: now,
+                    renewed: false,
+                };
+                self.seen.insert(name.to_owned(), seen);
             }
         }
     }
@@ -55,10 +91,14 @@ impl Peers {
         let live: BTreeSet<&str> = self
             .seen
             .values()
-            .filter(|(record, since)| {
-                !record.holder.is_empty() && now.saturating_duration_since(*since) < record.duration
+            .filter(|seen| {
+                let holds = match self.first_look {
+                    Some(first_look) if !seen.renewed => first_look.min(seen.record.duration),
+                    _ => seen.record.duration,
+                };
+                !seen.record.holder.is_empty() && now.saturating_duration_since(seen.since) < holds
             })
-            .map(|(record, _)| record.holder.as_str())
+            .map(|seen| seen.record.holder.as_str())
             .collect();
         live.into_iter().map(str::to_owned).collect()
     }
@@ -72,8 +112,9 @@ impl Peers {
         let mut names: Vec<String> = self
             .seen
             .iter()
-            .filter(|(_, (record, since))| {
-                now.saturating_duration_since(*since) >= record.duration.saturating_mul(factor)
+            .filter(|(_, seen)| {
+                now.saturating_duration_since(seen.since)
+                    >= seen.record.duration.saturating_mul(factor)
             })
             .map(|(name, _)| name.clone())
             .collect();
@@ -223,5 +264,25 @@ mod tests {
         peers.retain(&BTreeSet::from(["b"]));
         peers.observe("b", record("b_1", "02:00:30"), at(30));
         assert_eq!(peers.live(at(31)), ["b_1"]);
+    }
+
+    #[test]
+    fn a_lease_never_seen_to_change_is_judged_after_the_first_look() {
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        let mut peers = Peers::with_first_look(Duration::from_secs(3));
+        // Joining: a killed replica's Lease (never changes) and a live one (renews at 1 s).
+        peers.observe("dead", record("dead_1", "01:00:00"), at(0));
+        peers.observe("live", record("live_1", "01:00:00"), at(0));
+        assert_eq!(peers.live(at(2)), ["dead_1", "live_1"]);
+        peers.observe("live", record("live_1", "01:00:01"), at(1));
+        assert_eq!(
+            peers.live(at(3)),
+            ["live_1"],
+            "the dead one after the first look"
+        );
+        // Seen to renew: the whole duration applies from then on.
+        assert_eq!(peers.live(at(15)), ["live_1"]);
+        assert!(peers.live(at(16)).is_empty());
     }
 }

@@ -226,7 +226,9 @@ fn assert_sharding_role(objects: &[Value], namespace: &str) -> Result<()> {
         rules(role),
         BTreeMap::from([(
             ("coordination.k8s.io".into(), "leases".into()),
-            verbs(&["get", "list", "watch", "create", "update", "patch", "delete"])
+            verbs(&[
+                "get", "list", "watch", "create", "update", "patch", "delete"
+            ])
         )])
     );
     for rule in role["rules"].as_array().context("no rules")? {

@@ -18,10 +18,20 @@ pub const RELEASE_NAMESPACE: &str = "karmada-system";
 
 /// Applies the chart's hub RBAC for `connection_mode` and returns a kubeconfig of its identity.
 pub async fn kubeconfig(env: &Environment, connection_mode: &str) -> Result<PathBuf> {
+    kubeconfig_with(env, connection_mode, &[]).await
+}
+
+/// [`kubeconfig`] with further chart `values` (`--set` pairs, e.g. `sharding.enabled=true`).
+/// The identity is the same ServiceAccount: what the values grant is added to what it had.
+pub async fn kubeconfig_with(
+    env: &Environment,
+    connection_mode: &str,
+    values: &[&str],
+) -> Result<PathBuf> {
     let hub = env.hub().client().await?;
     testenv::join::apply_namespace(&hub, RELEASE_NAMESPACE).await?;
     testenv::join::apply_namespace(&hub, testenv::join::KARMADA_CLUSTER_NAMESPACE).await?;
-    let rendered = render(connection_mode).await?;
+    let rendered = render_with(connection_mode, values).await?;
     let mut service_account = None;
     for document in serde_yaml_ng::Deserializer::from_str(&rendered) {
         let object = Value::deserialize(document)?;
@@ -57,6 +67,11 @@ pub fn token(env: &Environment, connection_mode: &str) -> Result<String> {
 /// `helm template` of the hub RBAC and the ServiceAccount only, comments included: what
 /// [`kubeconfig`] applies for `connection_mode`.
 pub async fn render(connection_mode: &str) -> Result<String> {
+    render_with(connection_mode, &[]).await
+}
+
+/// [`render`] with further chart `values` (`--set` pairs).
+pub async fn render_with(connection_mode: &str, values: &[&str]) -> Result<String> {
     let helm = tokio::task::spawn_blocking(testenv::upstream::ensure_helm).await??;
     let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("../charts/karmada-manager");
     let home = tempfile::tempdir()?;
@@ -72,6 +87,7 @@ pub async fn render(connection_mode: &str) -> Result<String> {
             "operator.enabled=false",
         ])
         .args(["--set", &format!("connectionMode={connection_mode}")])
+        .args(values.iter().flat_map(|v| ["--set", v]))
         .args(["--show-only", "templates/hub-rbac.yaml"])
         .args(["--show-only", "templates/serviceaccount.yaml"])
         // Keep helm away from the user's own configuration.

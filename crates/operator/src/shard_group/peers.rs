@@ -43,7 +43,8 @@ pub async fn follow(ctx: Arc<Context>, following: Following) {
     if store.wait_until_ready().await.is_err() {
         return;
     }
-    let mut peers = Peers::default();
+    // Three renews of a live replica (every retry period) tell it from a dead one.
+    let mut peers = Peers::with_first_look(following.tick.saturating_mul(3));
     let mut ticks = tokio::time::interval(following.tick);
     loop {
         ticks.tick().await;
