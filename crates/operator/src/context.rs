@@ -2,7 +2,7 @@
 //! hub objects (reconcilers read these, never the API), the indexes fed by the hub watches, the
 //! member connections, where to send triggers, the writers, and the metrics.
 
-use crate::controllers::placement::FitMarks;
+use crate::fit_marks::FitMarks;
 use crate::health::Health;
 use crate::members::{Members, Planner, TaskSettings, WorkloadChanges};
 use crate::metrics::Metrics;

@@ -24,6 +24,7 @@ mod paths;
 mod report;
 mod results;
 mod run;
+mod shard_scale;
 mod sim;
 mod status_build;
 
@@ -60,6 +61,10 @@ enum Command {
     /// member against a bare LIST, of the whole fleet, and freshness, hub writes and RSS under
     /// steady churn.
     Fleet(fleet_scale::FleetArgs),
+    /// Benchmark 9: the members shared across 1, 2 and 4 replicas (`run --sharding`) on the
+    /// simulated fleet — initial sync, RSS and CPU per replica, hub writes under steady churn,
+    /// each against one replica.
+    Shard(shard_scale::ShardArgs),
     /// Simulated member API servers in this process, until stdin closes (run by `fleet`; see
     /// `src/sim/process.rs` for the commands it takes on stdin).
     Sim(sim::SimOptions),
@@ -150,6 +155,7 @@ fn main() -> anyhow::Result<()> {
         Command::Fleet(args) => fleet_scale::run(args),
         Command::Sim(options) => sim::process::serve(&options),
         Command::Hub(args) => hub_scale::run(args),
+        Command::Shard(args) => shard_scale::run(args),
         Command::Measure {
             variant,
             decode,

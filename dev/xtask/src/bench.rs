@@ -15,6 +15,10 @@
 //! 8. `bench hub`: the hub at scale — every WorkloadPlacement of N bindings written, and the
 //!    steady cost of binding churn on N against 2N bindings (`target/bench/hub.json`;
 //!    `--full`: 10,000 bindings over 100 clusters).
+//! 9. `bench shard`: the members shared across 1, 2 and 4 replicas (`run --sharding`) on the
+//!    simulated fleet — initial sync, RSS and CPU per replica, hub writes under steady churn,
+//!    each against one replica (`target/bench/shard.json`; `--full`: the fleet of `bench fleet
+//!    --full`).
 //!
 //! The small sizes run in a few minutes on 2 cores; `--full` is Karmada's published scale for
 //! ingest and a 1,000-node, 30,000-pod member for live, and takes much longer.
@@ -22,9 +26,9 @@
 use crate::suite::cargo;
 use anyhow::Result;
 
-/// Runs `bench ingest`, `bench live`, `bench fleet`, `bench hub` (`--full` for the full sizes),
-/// `bench fit`, then `bench dashboard`, passing `extra` arguments through to `ingest` (e.g. `--rounds 5`; see
-/// `cargo run -p bench -- ingest --help`).
+/// Runs `bench ingest`, `bench live`, `bench fleet`, `bench hub`, `bench shard` (`--full` for
+/// the full sizes), `bench fit`, then `bench dashboard`, passing `extra` arguments through to
+/// `ingest` (e.g. `--rounds 5`; see `cargo run -p bench -- ingest --help`).
 pub fn run(full: bool, extra: &[String]) -> Result<()> {
     // One build of the three binaries: the dependencies are compiled once, with the same
     // features.
@@ -42,8 +46,9 @@ pub fn run(full: bool, extra: &[String]) -> Result<()> {
     let mut live = vec!["run", "--release", "--package", "bench", "--", "live"];
     let mut fleet = vec!["run", "--release", "--package", "bench", "--", "fleet"];
     let mut hub = vec!["run", "--release", "--package", "bench", "--", "hub"];
+    let mut shard = vec!["run", "--release", "--package", "bench", "--", "shard"];
     if full {
-        for command in [&mut ingest, &mut live, &mut fleet, &mut hub] {
+        for command in [&mut ingest, &mut live, &mut fleet, &mut hub, &mut shard] {
             command.push("--full");
         }
     }
@@ -52,6 +57,7 @@ pub fn run(full: bool, extra: &[String]) -> Result<()> {
     cargo(&live)?;
     cargo(&fleet)?;
     cargo(&hub)?;
+    cargo(&shard)?;
     cargo(&["run", "--release", "--package", "bench", "--", "fit"])?;
     cargo(&["run", "--release", "--package", "bench", "--", "dashboard"])
 }

@@ -8,20 +8,22 @@
 //!    counts every node and pod, and peak RSS;
 //! 3. steady churn: freshness of a probe change, hub writes per minute, steady RSS.
 
-mod hub;
+pub mod hub;
+pub mod replicas;
 mod report;
-mod steady;
-mod usage;
+pub mod steady;
+pub mod testbed;
+pub mod usage;
 
-use crate::live::operator::{self, Operator};
+use crate::live::operator::Launch;
 use crate::live::sync::{self, Pairs};
-use crate::sim::SimOptions;
-use crate::sim::process::SimProcess;
-use anyhow::{Context, Result};
+use anyhow::Result;
+use replicas::Start;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use usage::{Sampler, Usage};
+use testbed::{Size, Testbed};
+use usage::Usage;
 
 #[derive(clap::Args)]
 pub struct FleetArgs {
@@ -68,13 +70,6 @@ pub struct FleetResult {
     pub steady_error: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct Size {
-    pub members: usize,
-    pub nodes_per_member: usize,
-    pub pods_per_member: usize,
-}
-
 #[derive(Debug, Serialize)]
 pub struct OneMember {
     pub member: String,
@@ -104,46 +99,37 @@ pub fn run(args: FleetArgs) -> Result<()> {
 async fn run_async(args: FleetArgs) -> Result<()> {
     let load_average_at_start = crate::machine::describe().load_average;
     let size = args.size();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let binary = operator::build(&root)?;
-    eprintln!(
-        "bench: simulating {} members × {} nodes × {} pods",
-        size.members, size.nodes_per_member, size.pods_per_member
-    );
-    let mut sim = SimProcess::start(&args.sim_options()).await?;
-    let env = hub::start().await?;
-    let hub_client = env.hub().client().await?;
-    let kubeconfig = env.hub().kubeconfig();
+    let mut bed = Testbed::start(size, args.seed).await?;
     let log = args.out.with_file_name("fleet-operator.log");
 
-    let one_member = one_member(&sim, &hub_client, &binary, kubeconfig, args.pairs, &log).await?;
+    let one_member = one_member(&bed, args.pairs, &log).await?;
     eprintln!(
         "bench: operator ÷ LIST {}",
         one_member.pairs.operator_over_list.describe(2)
     );
 
-    hub::register_members(&hub_client, &sim.endpoints, 1..size.members).await?;
-    hub::delete_insights(&hub_client).await?;
+    hub::register_members(&bed.hub, &bed.sim.endpoints, 1..size.members).await?;
+    hub::delete_insights(&bed.hub).await?;
     eprintln!("bench: whole-fleet initial sync");
-    let sim_pid = sim.pid().context("`bench sim` has exited")?;
-    let sim_cpu = crate::cpu::process_secs(sim_pid)?;
-    let operator = Operator::start(&binary, kubeconfig, &log)?;
-    let usage = Sampler::start(operator.pid().context("the operator has exited")?);
     let timeout = Duration::from_secs(if args.full { 3_600 } else { 600 });
-    let synced = hub::all_synced(&hub_client, &sim.endpoints, timeout).await?;
-    let at_synced = usage.now()?;
+    let start = Start {
+        launch: Launch::default(),
+        log,
+    };
+    let (replicas, synced) = replicas::start_and_sync(&bed, &[start], timeout).await?;
+    let at_synced = synced.replicas[0];
     let fleet_sync = FleetSync {
-        wall_seconds: (synced - operator.started).as_secs_f64(),
+        wall_seconds: synced.wall_seconds,
         cpu_seconds: at_synced.cpu_seconds,
-        sim_cpu_seconds: crate::cpu::process_secs(sim_pid)? - sim_cpu,
+        sim_cpu_seconds: synced.sim_cpu_seconds,
         at_synced,
     };
     eprintln!("bench: fleet synced: {fleet_sync:?}");
 
-    let plan = args.steady_plan(&sim);
+    let plan = args.steady_plan(&bed);
     eprintln!("bench: steady churn ({} of pods per minute)", plan.churn);
-    let steady = steady::measure(&hub_client, &operator, &mut sim, &usage, &plan).await;
-    operator.stop().await?;
+    let steady = steady::measure(&bed.hub, &replicas, &mut bed.sim, &plan).await;
+    replicas::stop(replicas).await?;
     let result = FleetResult {
         machine: crate::machine::describe(),
         load_average_at_start,
@@ -160,18 +146,12 @@ async fn run_async(args: FleetArgs) -> Result<()> {
 }
 
 /// Interleaved pairs against the first member, registered alone.
-async fn one_member(
-    sim: &SimProcess,
-    hub: &kube::Client,
-    binary: &Path,
-    kubeconfig: &Path,
-    pairs: usize,
-    log: &Path,
-) -> Result<OneMember> {
-    hub::register_members(hub, &sim.endpoints, 0..1).await?;
-    let member = sim.endpoints.client(0)?;
-    let name = sim.endpoints.members[0].name.clone();
+async fn one_member(bed: &Testbed, pairs: usize, log: &Path) -> Result<OneMember> {
+    hub::register_members(&bed.hub, &bed.sim.endpoints, 0..1).await?;
+    let member = bed.sim.endpoints.client(0)?;
+    let name = bed.sim.endpoints.members[0].name.clone();
     eprintln!("bench: {pairs} pairs of a fresh operator and a bare LIST of {name}");
+    let (binary, kubeconfig) = (&bed.binary, bed.kubeconfig());
     let pairs = sync::pairs(&member, binary, kubeconfig, &name, pairs, log).await?;
     Ok(OneMember {
         member: name,
@@ -181,50 +161,24 @@ async fn one_member(
 
 impl FleetArgs {
     fn size(&self) -> Size {
-        let (members, nodes, pods) = if self.full {
-            (100, 5_000, 20_000)
-        } else {
-            (4, 1_000, 4_000)
+        let small = Size {
+            members: 4,
+            nodes_per_member: 1_000,
+            pods_per_member: 4_000,
         };
-        Size {
-            members: self.members.unwrap_or(members).max(1),
-            nodes_per_member: self.nodes.unwrap_or(nodes).max(1),
-            pods_per_member: self.pods.unwrap_or(pods).max(1),
-        }
+        Size::pick(self.full, small, [self.members, self.nodes, self.pods])
     }
 
-    fn sim_options(&self) -> SimOptions {
-        let size = self.size();
-        SimOptions {
-            seed: self.seed,
-            members: size.members,
-            nodes: size.nodes_per_member,
-            pods: size.pods_per_member,
-            bookmark_seconds: 60,
-            history: 100_000,
-        }
-    }
-
-    fn steady_plan(&self, sim: &SimProcess) -> steady::Plan {
-        let members = &sim.endpoints.members;
-        // Up to 10 members probed, spread over the fleet.
-        let probed_count = members.len().min(10);
-        let probed = (0..probed_count)
-            .map(|k| k * members.len() / probed_count)
-            .map(|i| (i, members[i].name.clone()))
-            .collect();
+    fn steady_plan(&self, bed: &Testbed) -> steady::Plan {
         let pick = |value: Option<u64>, full: u64, small: u64| {
             value.unwrap_or(if self.full { full } else { small })
         };
-        steady::Plan {
-            churn: self.churn,
-            settle: Duration::from_secs(if self.full { 60 } else { 15 }),
-            window: Duration::from_secs(pick(self.steady_seconds, 180, 60)),
-            samples: self
-                .samples
-                .unwrap_or(if self.full { 100 } else { 40 })
-                .max(1),
-            probed,
-        }
+        steady::Plan::spread(
+            &bed.sim.endpoints.members,
+            self.churn,
+            Duration::from_secs(if self.full { 60 } else { 15 }),
+            Duration::from_secs(pick(self.steady_seconds, 180, 60)),
+            self.samples.unwrap_or(if self.full { 100 } else { 40 }),
+        )
     }
 }

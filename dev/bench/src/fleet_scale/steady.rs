@@ -1,15 +1,17 @@
 //! Steady churn across the simulated fleet, with the operator in sync: how fresh a probe's
 //! change is on the hub (a probe pod marked `Failed` or running again → its member's
 //! ClusterInsight `pods.failed`, a figure churn never moves), how many status writes reach the
-//! hub per minute, and the operator's RSS and CPU meanwhile.
+//! hub per minute, and the operator's RSS and CPU meanwhile (each replica's, when several
+//! share the members).
 
-use super::usage::Sampler;
+use super::replicas::{self, Replica};
 use crate::live::churn::count_changes;
 use crate::live::freshness::{Seen, follow, wait_any};
-use crate::live::operator::{Operator, sum};
 use crate::live::stats::Distribution;
+use crate::sim::Endpoint;
 use crate::sim::process::SimProcess;
 use anyhow::Result;
+use k8s_openapi::api::coordination::v1::Lease;
 use karmada_manager_api::ClusterInsight;
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
@@ -27,6 +29,33 @@ pub struct Plan {
     pub samples: usize,
     /// Members whose probe pods are changed, in turn.
     pub probed: Vec<(usize, String)>,
+    /// Where the replicas' Leases are, to count their renewals as hub writes too.
+    pub lease_namespace: Option<String>,
+}
+
+impl Plan {
+    /// Up to 10 members probed, spread over the fleet; no Leases counted.
+    pub fn spread(
+        members: &[Endpoint],
+        churn: f64,
+        settle: Duration,
+        window: Duration,
+        samples: usize,
+    ) -> Plan {
+        let probed_count = members.len().min(10);
+        let probed = (0..probed_count)
+            .map(|k| k * members.len() / probed_count)
+            .map(|i| (i, members[i].name.clone()))
+            .collect();
+        Plan {
+            churn,
+            settle,
+            window,
+            samples: samples.max(1),
+            probed,
+            lease_namespace: None,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -40,9 +69,18 @@ pub struct SteadyResult {
     pub missed_probes: Vec<String>,
     pub probed_members: usize,
     pub writes: Writes,
-    /// Median of the RSS samples over the window.
+    /// Median of the RSS samples over the window (with several replicas, the sum of their
+    /// medians).
     pub steady_rss_mib: f64,
-    /// Operator CPU seconds per minute of churn.
+    /// Operator CPU seconds per minute of churn (all replicas together).
+    pub cpu_seconds_per_minute: f64,
+    /// The same two figures for each replica, in the order they were started.
+    pub per_replica: Vec<ReplicaSteady>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ReplicaSteady {
+    pub steady_rss_mib: f64,
     pub cpu_seconds_per_minute: f64,
 }
 
@@ -56,75 +94,145 @@ pub struct Writes {
     pub insight_changes_seen_per_minute: f64,
     /// The most any one ClusterInsight changed, per second.
     pub busiest_insight_changes_per_s: f64,
+    /// Lease changes (renewals) a watch on the Leases' namespace saw, per minute; only when
+    /// the plan names that namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lease_changes_seen_per_minute: Option<f64>,
 }
 
 pub async fn measure(
     hub: &kube::Client,
-    operator: &Operator,
+    replicas: &[Replica],
     sim: &mut SimProcess,
-    usage: &Sampler,
     plan: &Plan,
 ) -> Result<SteadyResult> {
     sim.set_churn(plan.churn).await?;
     tokio::time::sleep(plan.settle).await;
-    let insights: Api<ClusterInsight> = Api::all(hub.clone());
-    // Metadata only: every change is counted without shipping 100 large statuses to us.
-    let seen_changes = count_changes(Api::<PartialObjectMeta<ClusterInsight>>::all(hub.clone()));
-    let mut seen: Vec<Seen> = plan
-        .probed
-        .iter()
-        .map(|(_, name)| {
-            follow(insights.clone(), name, |i| {
-                i.status.as_ref().map(|s| s.pods.failed)
-            })
-        })
-        .collect();
+    let mut watches = Watches::start(hub, plan);
     // Let the watches list before counting starts.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    seen_changes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clear();
-    let (metrics, changes, cpu) = (
-        operator.metrics().await?,
-        sim.churn_changes().await?,
-        usage.now()?,
-    );
+    watches.reset();
+    let before = Snapshot::take(replicas, sim).await?;
     let started = Instant::now();
-    let probes = probe(sim, &plan.probed, &mut seen, plan.samples).await?;
+    let probes = probe(sim, &plan.probed, &mut watches.probes, plan.samples).await?;
     tokio::time::sleep_until(started + plan.window).await;
     let minutes = started.elapsed().as_secs_f64() / 60.0;
-    let after = operator.metrics().await?;
-    let changes = sim.churn_changes().await? - changes;
-    let cpu = usage.now()?.cpu_seconds - cpu.cpu_seconds;
+    let after = Snapshot::take(replicas, sim).await?;
     sim.set_churn(0.0).await?;
-    let delta = |labels: &[&str]| {
-        let name = "karmada_manager_status_writes_total";
-        (sum(&after, name, labels) - sum(&metrics, name, labels)) / minutes
-    };
-    let counts = seen_changes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    let writes = Writes {
-        total_per_minute: delta(&["outcome=\"written\""]),
-        cluster_insight_per_minute: delta(&["kind=\"ClusterInsight\"", "outcome=\"written\""]),
-        skipped_per_minute: delta(&["outcome=\"skipped\""]),
-        insight_changes_seen_per_minute: counts.values().sum::<usize>() as f64 / minutes,
-        busiest_insight_changes_per_s: counts.values().max().copied().unwrap_or(0) as f64
-            / (minutes * 60.0),
-    };
+    let per_replica: Vec<ReplicaSteady> = replicas
+        .iter()
+        .zip(before.cpu.iter().zip(&after.cpu))
+        .map(|(replica, (b, a))| ReplicaSteady {
+            steady_rss_mib: replica.usage.median_rss_since(started),
+            cpu_seconds_per_minute: (a - b) / minutes,
+        })
+        .collect();
     Ok(SteadyResult {
         churn_share_per_minute: plan.churn,
-        pod_changes_per_minute: changes as f64 / minutes,
+        pod_changes_per_minute: (after.changes - before.changes) as f64 / minutes,
         seconds: minutes * 60.0,
         freshness: probes.freshness,
         missed_probes: probes.missed,
         probed_members: plan.probed.len(),
-        writes,
-        steady_rss_mib: usage.median_rss_since(started),
-        cpu_seconds_per_minute: cpu / minutes,
+        writes: writes(&before, &after, &watches, minutes),
+        steady_rss_mib: per_replica.iter().map(|r| r.steady_rss_mib).sum(),
+        cpu_seconds_per_minute: per_replica.iter().map(|r| r.cpu_seconds_per_minute).sum(),
+        per_replica,
     })
+}
+
+/// What the window's watches on the hub see.
+struct Watches {
+    /// Changes per ClusterInsight.
+    insights: Counts,
+    /// Changes per Lease, when the plan names their namespace.
+    leases: Option<Counts>,
+    /// Each probed member's `pods.failed`.
+    probes: Vec<Seen>,
+}
+
+type Counts = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>;
+
+impl Watches {
+    fn start(hub: &kube::Client, plan: &Plan) -> Watches {
+        let insights: Api<ClusterInsight> = Api::all(hub.clone());
+        let probes = plan
+            .probed
+            .iter()
+            .map(|(_, name)| {
+                follow(insights.clone(), name, |i| {
+                    i.status.as_ref().map(|s| s.pods.failed)
+                })
+            })
+            .collect();
+        // Metadata only: every change is counted without shipping 100 large statuses to us.
+        let meta = |api| count_changes::<PartialObjectMeta<ClusterInsight>>(api);
+        let leases = plan
+            .lease_namespace
+            .as_deref()
+            .map(|ns| count_changes(Api::<PartialObjectMeta<Lease>>::namespaced(hub.clone(), ns)));
+        Watches {
+            insights: meta(Api::all(hub.clone())),
+            leases,
+            probes,
+        }
+    }
+
+    fn reset(&self) {
+        for counts in std::iter::once(&self.insights).chain(&self.leases) {
+            counts.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+    }
+}
+
+/// The replicas' counters, the simulated members' churn and the replicas' CPU at one moment.
+struct Snapshot {
+    metrics: Vec<Vec<(String, f64)>>,
+    changes: u64,
+    cpu: Vec<f64>,
+}
+
+impl Snapshot {
+    async fn take(replicas: &[Replica], sim: &mut SimProcess) -> Result<Snapshot> {
+        let metrics = replicas::metrics(replicas).await?;
+        let changes = sim.churn_changes().await?;
+        let cpu = replicas
+            .iter()
+            .map(|r| Ok(r.usage.now()?.cpu_seconds))
+            .collect::<Result<Vec<f64>>>()?;
+        Ok(Snapshot {
+            metrics,
+            changes,
+            cpu,
+        })
+    }
+}
+
+fn writes(before: &Snapshot, after: &Snapshot, watches: &Watches, minutes: f64) -> Writes {
+    let delta = |labels: &[&str]| {
+        let name = "karmada_manager_status_writes_total";
+        let total = |s: &Snapshot| replicas::sum_all(&s.metrics, name, labels);
+        (total(after) - total(before)) / minutes
+    };
+    let total_changes = |counts: &Counts| {
+        let counts = counts.lock().unwrap_or_else(|e| e.into_inner());
+        (
+            counts.values().sum::<usize>(),
+            counts.values().max().copied().unwrap_or(0),
+        )
+    };
+    let (insight_changes, busiest) = total_changes(&watches.insights);
+    Writes {
+        total_per_minute: delta(&["outcome=\"written\""]),
+        cluster_insight_per_minute: delta(&["kind=\"ClusterInsight\"", "outcome=\"written\""]),
+        skipped_per_minute: delta(&["outcome=\"skipped\""]),
+        insight_changes_seen_per_minute: insight_changes as f64 / minutes,
+        busiest_insight_changes_per_s: busiest as f64 / (minutes * 60.0),
+        lease_changes_seen_per_minute: watches
+            .leases
+            .as_ref()
+            .map(|leases| total_changes(leases).0 as f64 / minutes),
+    }
 }
 
 /// How long a probe may take to show before it counts as missed (and as this long).
@@ -164,15 +272,7 @@ async fn probe(
         let expected = baseline[m] + i64::from(failed[m]);
         let sent = Instant::now();
         sim.probe(*index, failed[m]).await?;
-        let shown = tokio::time::timeout(
-            PROBE_TIMEOUT,
-            seen[m].wait_for(|s| s.is_some_and(|(_, v)| v == expected)),
-        )
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .and_then(|shown| shown.map(|(at, _)| at));
-        match shown {
+        match shown(&mut seen[m], expected).await {
             Some(at) => took.push(at - sent),
             None => {
                 let last = seen[m].borrow().map(|(_, v)| v);
@@ -183,12 +283,13 @@ async fn probe(
                 eprintln!("bench: {note}");
                 missed.push(note);
                 took.push(PROBE_TIMEOUT);
-                if missed.len() >= MISSES_IN_A_ROW
-                    && took
-                        .iter()
-                        .rev()
-                        .take(MISSES_IN_A_ROW)
-                        .all(|t| *t == PROBE_TIMEOUT)
+                if took
+                    .iter()
+                    .rev()
+                    .take(MISSES_IN_A_ROW)
+                    .filter(|t| **t == PROBE_TIMEOUT)
+                    .count()
+                    == MISSES_IN_A_ROW
                 {
                     eprintln!("bench: {MISSES_IN_A_ROW} probes missed in a row; probing stops");
                     break;
@@ -197,8 +298,27 @@ async fn probe(
         }
         tokio::time::sleep(Duration::from_millis((k as u64 * 373) % 1500)).await;
     }
+    // Every probe pod running again, as found: a later window against the same simulated
+    // members (the shard benchmark's next group) starts from the same baseline.
+    for (m, (index, _)) in probed.iter().enumerate() {
+        if failed[m] {
+            sim.probe(*index, false).await?;
+        }
+    }
     Ok(Probes {
         freshness: Distribution::of(&took),
         missed,
     })
+}
+
+/// When `seen` shows `expected`, within [`PROBE_TIMEOUT`].
+async fn shown(seen: &mut Seen, expected: i64) -> Option<Instant> {
+    tokio::time::timeout(
+        PROBE_TIMEOUT,
+        seen.wait_for(|s| s.is_some_and(|(_, v)| v == expected)),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .and_then(|shown| shown.map(|(at, _)| at))
 }

@@ -1,5 +1,6 @@
 //! The operator under test: the release binary, run as its own process against the hub with
-//! default settings (only the admin address is chosen, to find `/metrics`).
+//! default settings (only the admin address is chosen, to find `/metrics`), unless a benchmark
+//! asks for more ([`Launch`]).
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -16,6 +17,13 @@ pub struct Operator {
     lines: mpsc::UnboundedReceiver<(Instant, String)>,
     pub started: Instant,
     admin: String,
+}
+
+/// What a benchmark adds to the default settings: `run` arguments and environment variables.
+#[derive(Clone, Debug, Default)]
+pub struct Launch {
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
 }
 
 /// Builds `target/release/karmada-manager` (cargo only relinks when something changed).
@@ -36,6 +44,16 @@ pub fn build(root: &Path) -> Result<PathBuf> {
 impl Operator {
     /// Starts the operator; its log is also copied to `log`.
     pub fn start(binary: &Path, kubeconfig: &Path, log: &Path) -> Result<Operator> {
+        Operator::start_with(binary, kubeconfig, log, &Launch::default())
+    }
+
+    /// Starts the operator with `launch`'s arguments and environment added.
+    pub fn start_with(
+        binary: &Path,
+        kubeconfig: &Path,
+        log: &Path,
+        launch: &Launch,
+    ) -> Result<Operator> {
         let port = testenv::free_port()?;
         let admin = format!("127.0.0.1:{port}");
         let started = Instant::now();
@@ -44,7 +62,9 @@ impl Operator {
             .arg("--kubeconfig")
             .arg(kubeconfig)
             .args(["--admin-address", &admin])
+            .args(&launch.args)
             .env("KARMADA_MANAGER_LOG_FORMAT", "json")
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -93,6 +113,12 @@ impl Operator {
             Ok(result) => result,
             Err(_) => bail!("no log line with {needles:?} within {timeout:?}"),
         }
+    }
+
+    /// The log lines read since the last call (or [`Operator::wait_for_log`]), with when
+    /// each was read, without waiting.
+    pub fn drain_log(&mut self) -> Vec<(Instant, String)> {
+        std::iter::from_fn(|| self.lines.try_recv().ok()).collect()
     }
 
     /// `/metrics`, parsed into `name{labels} → value`.

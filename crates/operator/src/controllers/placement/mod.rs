@@ -16,7 +16,6 @@ mod refresh;
 
 pub use inputs::{Claimed, claimed_policy, state_of};
 pub use kinds::MirroredBinding;
-pub use refresh::FitMarks;
 
 use crate::context::{Context, lock};
 use crate::health::Queue;

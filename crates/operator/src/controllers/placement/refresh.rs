@@ -15,28 +15,8 @@ use crate::context::{Context, lock};
 use karmada_manager_api::WorkloadPlacementStatus;
 use karmada_manager_core::{BindingSource, FitSource};
 use karmada_types::Cluster;
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
-
-/// What each placement was last built with.
-#[derive(Debug, Default)]
-pub struct FitMarks {
-    marks: HashMap<String, Mark>,
-}
-
-#[derive(Debug)]
-struct Mark {
-    /// A hash of the fits of the clusters the status shows.
-    fits: u64,
-    built: Instant,
-}
-
-impl FitMarks {
-    pub fn forget(&mut self, key: &str) {
-        self.marks.remove(key);
-    }
-}
 
 /// Whether the placement of `binding` (log key `key`) would be built as it was last time: its
 /// last build is younger than `resync`, no disagreement is being timed, and the fits of the
@@ -51,10 +31,7 @@ pub fn unchanged(
     let Some(previous) = previous else {
         return false;
     };
-    let last = lock(&ctx.indexes.fit_marks)
-        .marks
-        .get(key)
-        .map(|m| (m.fits, m.built));
+    let last = lock(&ctx.indexes.fit_marks).get(key);
     let timing = lock(&ctx.indexes.disagreements).timing(key);
     let fits_now = || fingerprint(ctx, binding, previous);
     same_as_built(last, timing, fits_now, resync, Instant::now())
@@ -84,13 +61,8 @@ pub fn record(
     binding: &BindingSource<'_>,
     status: &WorkloadPlacementStatus,
 ) {
-    let mark = Mark {
-        fits: fingerprint(ctx, binding, status),
-        built: Instant::now(),
-    };
-    lock(&ctx.indexes.fit_marks)
-        .marks
-        .insert(key.to_owned(), mark);
+    let fits = fingerprint(ctx, binding, status);
+    lock(&ctx.indexes.fit_marks).record(key, fits, Instant::now());
 }
 
 /// A hash of the fits, now, of the clusters `status` shows: its entries and its listed
