@@ -6,7 +6,7 @@ use super::hub;
 use super::testbed::Testbed;
 use super::usage::{Sampler, Usage};
 use crate::live::operator::{Launch, Operator, sum};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use futures::future::try_join_all;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -54,7 +54,7 @@ pub async fn start_and_sync(
         let usage = Sampler::start(operator.pid().context("the operator has exited")?);
         replicas.push(Replica { operator, usage });
     }
-    let synced = hub::all_synced(&bed.hub, &bed.sim.endpoints, timeout).await?;
+    let synced = until_synced(bed, &mut replicas, timeout).await?;
     let usage = replicas
         .iter()
         .map(|r| r.usage.now())
@@ -65,6 +65,44 @@ pub async fn start_and_sync(
         replicas: usage,
     };
     Ok((replicas, synced))
+}
+
+/// When every ClusterInsight counts everything; an error as soon as a replica exits, rather
+/// than at the timeout (e.g. a replica that could not renew its Lease in time).
+async fn until_synced(
+    bed: &Testbed,
+    replicas: &mut [Replica],
+    timeout: Duration,
+) -> Result<Instant> {
+    let synced = hub::all_synced(&bed.hub, &bed.sim.endpoints, timeout);
+    let mut synced = std::pin::pin!(synced);
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            at = &mut synced => return at,
+            _ = every.tick() => {
+                for (i, replica) in replicas.iter_mut().enumerate() {
+                    if let Some(status) = replica.operator.exited() {
+                        bail!("replica {i} exited ({status}) before the fleet synced: {}", last_words(replica).await);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What an exited replica said last: the error its `main` printed, else its last log line.
+async fn last_words(replica: &mut Replica) -> String {
+    // The log copy reads to the end of stderr shortly after the exit.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let lines: Vec<String> = replica
+        .operator
+        .drain_log()
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect();
+    let error = lines.iter().rev().find(|l| l.starts_with("error:"));
+    error.or(lines.last()).cloned().unwrap_or_default()
 }
 
 /// Every replica's `/metrics`, in order.

@@ -8,7 +8,7 @@ use futures::{StreamExt, stream};
 use k8s_openapi::api::core::v1::Pod;
 use karmada_manager_api::{ClusterInsight, WorkloadPlacement};
 use kube::api::{Api, ListParams};
-use kube::runtime::watcher;
+use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -80,7 +80,8 @@ pub async fn targets(
     Ok((load, web))
 }
 
-/// Counts, per object, the changes a reader watching `api` sees.
+/// Counts, per object, the changes a reader watching `api` sees, until the counts are dropped
+/// (noticed at the watch's next event).
 pub fn count_changes<K>(api: Api<K>) -> Arc<Mutex<BTreeMap<String, usize>>>
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
@@ -89,7 +90,9 @@ where
     let counts = Arc::new(Mutex::new(BTreeMap::new()));
     let shared = counts.clone();
     tokio::spawn(async move {
-        let mut events = std::pin::pin!(watcher::watcher(api, watcher::Config::default()));
+        // With backoff, so that a watch failing at once (the hub gone) does not spin.
+        let events = watcher::watcher(api, watcher::Config::default()).default_backoff();
+        let mut events = std::pin::pin!(events);
         while let Some(event) = events.next().await {
             // The caller dropped the counts: nobody reads them any more, and the watch would
             // otherwise outlive the measurement (benchmarks that measure many windows).

@@ -30,7 +30,8 @@ pub struct FreshnessResult {
 /// A figure of one hub object, as last seen, with when it was seen.
 pub type Seen = watch::Receiver<Option<(Instant, i64)>>;
 
-/// Follows `figure` of the object `name` through a watch, from a task of its own.
+/// Follows `figure` of the object `name` through a watch, from a task of its own, until every
+/// receiver is dropped.
 pub fn follow<K>(api: Api<K>, name: &str, figure: fn(&K) -> Option<i64>) -> Seen
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
@@ -39,8 +40,19 @@ where
     let (tx, rx) = watch::channel(None);
     let config = watcher::Config::default().fields(&format!("metadata.name={name}"));
     tokio::spawn(async move {
-        let mut objects = std::pin::pin!(watcher::watcher(api, config).applied_objects());
-        while let Some(object) = objects.next().await {
+        // With backoff: once the hub is gone, an unpaced watcher fails at once on every poll,
+        // and this task would spin and keep the runtime from shutting down.
+        let objects = watcher::watcher(api, config)
+            .default_backoff()
+            .applied_objects();
+        let mut objects = std::pin::pin!(objects);
+        loop {
+            // Ends with the receivers, even when the object never changes again.
+            let object = tokio::select! {
+                () = tx.closed() => break,
+                object = objects.next() => object,
+            };
+            let Some(object) = object else { break };
             let Ok(object) = object else { continue };
             let value = figure(&object).map(|v| (Instant::now(), v));
             if tx.send(value).is_err() {

@@ -135,6 +135,11 @@ impl Operator {
             .collect())
     }
 
+    /// How the process ended, once it has.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
     /// The process id, to read its memory and CPU time from `/proc`.
     pub fn pid(&self) -> Option<u32> {
         self.child.id()

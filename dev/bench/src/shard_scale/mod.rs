@@ -80,8 +80,18 @@ pub struct ShardResult {
     pub pairs: usize,
     /// Every group measured, in the order they ran.
     pub runs: Vec<group::Run>,
+    /// Groups that could not be measured (e.g. a replica exited during the sync), and why:
+    /// the others still run, and their pairs lack this one's figures.
+    pub failed_groups: Vec<FailedGroup>,
     /// Each replica count against one replica, per pair.
     pub against_one: Vec<compare::AgainstOne>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FailedGroup {
+    pub pair: usize,
+    pub replicas: usize,
+    pub error: String,
 }
 
 pub fn run(args: ShardArgs) -> Result<()> {
@@ -97,22 +107,11 @@ async fn run_async(args: ShardArgs) -> Result<()> {
         "--replicas must start with 1 (the baseline) and hold positive counts"
     );
     let load_average_at_start = crate::machine::describe().load_average;
-    let size = args.size();
-    let mut bed = Testbed::start(size, args.seed).await?;
-    has_sharding(&bed.binary)?;
-    // A copy of its own: every group runs the same build, even if the tree is rebuilt while
-    // the benchmark runs.
-    let copy = args.out.with_file_name("shard-karmada-manager");
-    std::fs::create_dir_all(copy.parent().context("no output directory")?)?;
-    std::fs::copy(&bed.binary, &copy)
-        .with_context(|| format!("copying the operator to {}", copy.display()))?;
-    bed.binary = copy;
-    testenv::join::apply_namespace(&bed.hub, LEASE_NAMESPACE).await?;
-    hub::register_members(&bed.hub, &bed.sim.endpoints, 0..size.members).await?;
+    let mut bed = setup(&args).await?;
     let mut result = ShardResult {
         machine: crate::machine::describe(),
         load_average_at_start,
-        size,
+        size: args.size(),
         lease_timings: [
             args.lease_duration.clone(),
             args.renew_deadline.clone(),
@@ -121,6 +120,7 @@ async fn run_async(args: ShardArgs) -> Result<()> {
         churn_share_per_minute: args.churn,
         pairs: args.pairs(),
         runs: Vec::new(),
+        failed_groups: Vec::new(),
         against_one: Vec::new(),
     };
     for pair in 0..args.pairs() {
@@ -132,9 +132,25 @@ async fn run_async(args: ShardArgs) -> Result<()> {
         }
         for replicas in order {
             let plan = args.group_plan(&bed, pair, replicas);
-            let run = group::measure(&mut bed, &plan).await?;
-            eprintln!("bench: {}", report::one_line(&run));
-            result.runs.push(run);
+            match group::measure(&mut bed, &plan).await {
+                Ok(run) => {
+                    eprintln!("bench: {}", report::one_line(&run));
+                    result.runs.push(run);
+                }
+                Err(err) => {
+                    let error = format!("{err:#}");
+                    eprintln!(
+                        "bench: pair {}, {replicas} replica(s) failed: {error}",
+                        plan.pair
+                    );
+                    let (pair, replicas) = (plan.pair, replicas);
+                    result.failed_groups.push(FailedGroup {
+                        pair,
+                        replicas,
+                        error,
+                    });
+                }
+            }
             result.against_one = compare::against_one(&result.runs, &args.replicas);
             result.machine = crate::machine::describe();
             crate::output::write_json(&args.out, &result)?;
@@ -144,6 +160,22 @@ async fn run_async(args: ShardArgs) -> Result<()> {
     let path = crate::output::write_json(&args.out, &result)?;
     eprintln!("bench: wrote {}", path.display());
     Ok(())
+}
+
+/// The testbed with every member registered, the Leases' namespace, and the operator copied
+/// aside: every group runs the same build, even if the tree is rebuilt meanwhile.
+async fn setup(args: &ShardArgs) -> Result<Testbed> {
+    let size = args.size();
+    let mut bed = Testbed::start(size, args.seed).await?;
+    has_sharding(&bed.binary)?;
+    let copy = args.out.with_file_name("shard-karmada-manager");
+    std::fs::create_dir_all(copy.parent().context("no output directory")?)?;
+    std::fs::copy(&bed.binary, &copy)
+        .with_context(|| format!("copying the operator to {}", copy.display()))?;
+    bed.binary = copy;
+    testenv::join::apply_namespace(&bed.hub, LEASE_NAMESPACE).await?;
+    hub::register_members(&bed.hub, &bed.sim.endpoints, 0..size.members).await?;
+    Ok(bed)
 }
 
 /// Refuses to measure an operator without `--sharding`, rather than failing on its arguments.

@@ -26,6 +26,12 @@ pub fn print(r: &ShardResult) {
     print_steady(&r.runs, &counts);
     print_ratios(r);
     print_checks(&r.runs);
+    for failed in &r.failed_groups {
+        println!(
+            "  pair {}, {} replica(s) FAILED: {}",
+            failed.pair, failed.replicas, failed.error
+        );
+    }
 }
 
 /// One group's figures in a line, as it finishes.
