@@ -221,6 +221,8 @@ fn alerts_fire_on(scrape: &[Sample]) -> Result<()> {
         expect("KarmadaManagerMemberWatchDown", "11m", &[], "")?,
         expect("KarmadaManagerMemberDataStale", "11m", &[], "")?,
         expect("KarmadaManagerNoLeader", "6m", &[], "")?,
+        // Served without sharding, the group's counter stays at 0.
+        expect("KarmadaManagerShardGroupChurning", "20m", &[], "")?,
     ]);
     let test = json!({
         "rule_files": [promql::rules_file()],

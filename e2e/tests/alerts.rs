@@ -95,6 +95,7 @@ prometheusRule:
     placementNotReady: {enabled: true, minutes: 5, minutesByReason: {ReplicasNotReady: null}, severity: info}
     memberAllocationHigh: {enabled: true, for: 1h, percent: 75.5, severity: warning}
     leadershipFlapping: {enabled: false, window: 1h, transitions: 3, severity: warning}
+    shardGroupChurning: {enabled: true, window: 30m, rebalances: 10, for: 30m, severity: info}
 "#;
     let rule = rendered_rules(&helm, values)?;
     ensure!(rule.len() == 1, "one PrometheusRule expected: {rule:?}");
@@ -109,6 +110,7 @@ prometheusRule:
     ensure!(text.contains("team: platform") && text.contains("> 75.5"));
     ensure!(text.contains("not_ready_seconds:max > 300") && !text.contains("reason!~"));
     ensure!(!text.contains("KarmadaManagerLeadershipFlapping"));
+    ensure!(text.contains("rebalances_total[30m])) > 10"));
     Ok(())
 }
 
@@ -218,6 +220,7 @@ fn the_schema_refuses_malformed_alert_values() -> Result<()> {
         "prometheusRule: {alerts: {placementNotReady: {enabled: true, minutes: 15, minutesByReason: {ReplicasNotReady: 30m}, severity: warning}}}",
         "prometheusRule: {runbookBaseURL: docs/troubleshooting.md}",
         "prometheusRule: {alerts: {noSuchAlert: {enabled: true}}}",
+        "prometheusRule: {alerts: {shardGroupChurning: {enabled: true, window: 15m, rebalances: many, for: 15m, severity: warning}}}",
     ] {
         let file = helm.values_file(bad)?.display().to_string();
         let (ok, _, stderr) = helm.output(&["template", RELEASE, &chart, "--values", &file])?;

@@ -547,3 +547,76 @@ async fn a_member_down_is_said_in_its_entry_and_the_others_stay_current() -> Res
     assert_eq!(condition(&s, "Degraded"), None);
     Ok(())
 }
+
+/// `fitReplicas` move with workloads that are not the binding's: nothing of web's changes when
+/// pods of another app land on m1, and the look after m1's nodes and pods moved shows the new
+/// figure; m2, where nothing moved, keeps its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn fit_replicas_follow_other_workloads_on_the_member() -> Result<()> {
+    let env = support::environment(&["m1", "m2"]).await?;
+    let hub = env.hub().client().await?;
+    seed_web(&env, &hub).await?;
+    let _operator = support::start_operator(&env, &["--fit-refresh-interval", "2s"]).await?;
+    let fit = |s: &WorkloadPlacementStatus, cluster: &str| entry(s, cluster)?.fit_replicas;
+    let before = eventually(
+        "web placed, with accurate fits",
+        WAIT,
+        || status(&hub, "web-deployment"),
+        |s| {
+            ["m1", "m2"].iter().all(|c| {
+                entry(s, c).is_some_and(|e| {
+                    e.pods.is_some()
+                        && e.estimator == Some(karmada_manager_api::FitEstimator::Accurate)
+                })
+            })
+        },
+    )
+    .await?;
+    // 110 pod slots on each node, less the pods on it (web's seven and cache-0 on m1).
+    assert_eq!(fit(&before, "m1"), Some(2 * 110 - 7));
+    assert_eq!(fit(&before, "m2"), Some(110 - 3));
+
+    // Nothing of web's left to write: the batch pods below reach its placement only by a look.
+    settled(&hub, "web-deployment", Duration::from_secs(3)).await?;
+    let m1 = env.member("m1").client().await?;
+    let batch: Vec<PodBuilder> = (0..5)
+        .map(|i| {
+            pod("shop", &format!("batch-{i}"))
+                .on_node(if i < 3 { "n1" } else { "n2" })
+                .running()
+        })
+        .collect();
+    bulk::create_pods(&m1, &batch).await?;
+    let after = eventually(
+        "m1's fit follows the other app's pods",
+        WAIT,
+        || status(&hub, "web-deployment"),
+        |s| fit(s, "m1") == Some(2 * 110 - 12),
+    )
+    .await?;
+    assert_eq!(fit(&after, "m2"), Some(110 - 3), "nothing moved on m2");
+    assert_eq!(
+        entry(&after, "m1")
+            .and_then(|e| e.pods.as_ref())
+            .map(|p| p.total),
+        Some(6),
+        "the batch pods are not web's"
+    );
+    Ok(())
+}
+
+/// Waits until placement `name` has not changed for `quiet`.
+async fn settled(hub: &kube::Client, name: &str, quiet: Duration) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let (mut version, mut since) = (None, tokio::time::Instant::now());
+    while tokio::time::Instant::now() < deadline {
+        let now = placement(hub, name).await?.metadata.resource_version;
+        if now != version {
+            (version, since) = (now, tokio::time::Instant::now());
+        } else if since.elapsed() >= quiet {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    anyhow::bail!("placement {name} still changing after {WAIT:?}")
+}

@@ -50,6 +50,8 @@ groups:
         expr: max by (job, kind, placement, cluster) (karmada_manager_placement_unschedulable_replicas)
       - record: job_kind:karmada_manager_status_writes_failed:rate5m
         expr: sum by (job, kind) (rate(karmada_manager_status_writes_total{outcome="failed"}[5m]))
+      # Replicas writing: the leader with --leader-elect, every replica holding its own Lease
+      # with --sharding, the only one without either.
       - record: job:karmada_manager_leader:sum
         expr: sum by (job) (karmada_manager_leader)
       - record: job:karmada_manager_leader_lease_transitions:max
@@ -159,11 +161,12 @@ groups:
         for: {{ .for }}
         {{- include "karmada-manager.alertLabels" (list $ .) | nindent 8 }}
         annotations:
-          summary: "No karmada-manager replica is leading"
+          summary: "No karmada-manager replica is writing"
           description: >-
-            For more than {{ .for }}, no replica of karmada-manager has held the leader Lease
-            (or none is scraped at all): no ClusterInsight, placement or FleetInsight is being
-            written, so what the hub shows is frozen.
+            For more than {{ .for }}, no replica of karmada-manager has been writing (or none is
+            scraped at all): with leader election none has held the leader Lease, with sharding
+            none has held its own Lease in the shard group. No ClusterInsight, placement or
+            FleetInsight is being written, so what the hub shows is frozen.
           runbook_url: {{ include "karmada-manager.runbook" (list $ "KarmadaManagerNoLeader") }}
 {{- end }}{{ end }}
 {{- with $alerts.leadershipFlapping }}{{ if .enabled }}
@@ -177,6 +180,25 @@ groups:
             times within {{ .window }} (threshold {{ .transitions }}): leaders lose the Lease
             before they renew it, and every takeover starts with a full reconcile.
           runbook_url: {{ include "karmada-manager.runbook" (list $ "KarmadaManagerLeadershipFlapping") }}
+{{- end }}{{ end }}
+{{- with $alerts.shardGroupChurning }}{{ if .enabled }}
+      # With sharding there is no leader Lease to flap: each replica counts the changes of the
+      # live set it sees instead, and the one that saw the most speaks for the group. Held for
+      # `for` (as long as the window by default), so that a burst that ends, such as a rolling
+      # update, does not fire however many changes it made.
+      - alert: KarmadaManagerShardGroupChurning
+        expr: max by (job) (increase(karmada_manager_shard_rebalances_total[{{ .window }}])) > {{ .rebalances }}
+        for: {{ .for }}
+        {{- include "karmada-manager.alertLabels" (list $ .) | nindent 8 }}
+        annotations:
+          summary: "karmada-manager's shard group changed [[ printf \"%.0f\" $value ]] times in {{ .window }}"
+          description: >-
+            For more than {{ .for }}, a replica of karmada-manager [[ $labels.job ]] has seen
+            the live replicas of its shard group change more than {{ .rebalances }} times within
+            {{ .window }} ([[ printf "%.0f" $value ]]): replicas keep leaving and joining, or are
+            counted out and back in because their renews come late. Every change moves members
+            to new owners, which list them again, and reconciles everything.
+          runbook_url: {{ include "karmada-manager.runbook" (list $ "KarmadaManagerShardGroupChurning") }}
 {{- end }}{{ end }}
 {{- with $alerts.memberWatchDown }}{{ if .enabled }}
       - alert: KarmadaManagerMemberWatchDown

@@ -151,6 +151,16 @@ pub struct TuningArgs {
     /// Minimum time between two status writes of one object (debounce), e.g. `1s`, `500ms`.
     #[arg(long, env = "KARMADA_MANAGER_WRITE_INTERVAL", default_value = "1s")]
     pub write_interval: humantime::Duration,
+    /// How often the placements showing a cluster whose fits moved (its nodes, pods, Cluster
+    /// object or published headroom) are looked at again: how far behind a `fitReplicas` may
+    /// be when only other workloads moved it (at least 1s).
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_FIT_REFRESH_INTERVAL",
+        default_value = "60s",
+        value_parser = at_least_a_second
+    )]
+    pub fit_refresh_interval: humantime::Duration,
     /// How long a member may be unreachable before its ClusterInsight turns Ready=False
     /// (reason MemberUnreachable); the last known figures stay.
     #[arg(long, env = "KARMADA_MANAGER_UNREACHABLE_GRACE", default_value = "30s")]
@@ -161,7 +171,7 @@ pub struct TuningArgs {
         long,
         env = "KARMADA_MANAGER_HUB_UNREADY_AFTER",
         default_value = "30s",
-        value_parser = health_threshold
+        value_parser = at_least_a_second
     )]
     pub hub_unready_after: humantime::Duration,
     /// How long a controller may have work queued without starting a reconcile before `/livez`
@@ -170,14 +180,15 @@ pub struct TuningArgs {
         long,
         env = "KARMADA_MANAGER_WEDGED_AFTER",
         default_value = "5m",
-        value_parser = health_threshold
+        value_parser = at_least_a_second
     )]
     pub wedged_after: humantime::Duration,
 }
 
-/// A threshold of `/readyz` or `/livez`: a duration of at least one second, or the endpoint
-/// would flap on ordinary latency.
-fn health_threshold(value: &str) -> Result<humantime::Duration, String> {
+/// A duration of at least one second: a threshold of `/readyz` or `/livez` below it would flap
+/// on ordinary latency, and fit refreshes more often than the default write interval would
+/// only cost CPU.
+fn at_least_a_second(value: &str) -> Result<humantime::Duration, String> {
     let duration: humantime::Duration = value.parse().map_err(|e| format!("{e}"))?;
     if *duration < std::time::Duration::from_secs(1) {
         return Err(format!("{value} is less than 1s"));
@@ -238,9 +249,17 @@ mod tests {
         let defaults = tuning(&[]).expect("defaults parse");
         assert_eq!(*defaults.hub_unready_after, Duration::from_secs(30));
         assert_eq!(*defaults.wedged_after, Duration::from_secs(300));
-        let set = tuning(&["--hub-unready-after", "3s", "--wedged-after=1m 30s"]).expect("parses");
+        assert_eq!(*defaults.fit_refresh_interval, Duration::from_secs(60));
+        let set = tuning(&[
+            "--hub-unready-after",
+            "3s",
+            "--wedged-after=1m 30s",
+            "--fit-refresh-interval=5s",
+        ])
+        .expect("parses");
         assert_eq!(*set.hub_unready_after, Duration::from_secs(3));
         assert_eq!(*set.wedged_after, Duration::from_secs(90));
+        assert_eq!(*set.fit_refresh_interval, Duration::from_secs(5));
     }
 
     #[test]
@@ -250,6 +269,7 @@ mod tests {
             &["--hub-unready-after", "500ms"][..],
             &["--wedged-after", "0s"][..],
             &["--wedged-after", "soon"][..],
+            &["--fit-refresh-interval", "100ms"][..],
         ] {
             let err = tuning(args).expect_err(&format!("{args:?} accepted"));
             assert!(err.to_string().contains(args[0]), "{err}");

@@ -2,7 +2,6 @@
 //! hub objects (reconcilers read these, never the API), the indexes fed by the hub watches, the
 //! member connections, where to send triggers, the writers, and the metrics.
 
-use crate::fit_marks::FitMarks;
 use crate::health::Health;
 use crate::members::{Members, Planner, TaskSettings, WorkloadChanges};
 use crate::metrics::Metrics;
@@ -16,6 +15,7 @@ use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::{
     ClusterInsight, ClusterWorkloadPlacement, FleetInsight, WorkloadPlacement,
 };
+use karmada_manager_core::fit::FitMarks;
 use karmada_manager_core::{
     BindingIndex, BindingRef, Disagreements, HubClusters, WorkIndex, WorkloadState,
 };
@@ -88,7 +88,8 @@ pub struct Indexes {
     pub workload_states: Mutex<WorkloadStates>,
     /// Since when Karmada's and the members' ready counts of each workload have differed.
     pub disagreements: Mutex<Disagreements>,
-    /// The fits each placement was last built with, for the periodic looks.
+    /// The fits each placement was last built with and the clusters it shows: which
+    /// placements to look at again when a cluster's fits move (`controllers/placement/looks.rs`).
     pub fit_marks: Mutex<FitMarks>,
 }
 

@@ -10,7 +10,6 @@ pub mod cli;
 pub mod context;
 pub mod controllers;
 pub mod error;
-pub mod fit_marks;
 pub mod gauges;
 pub mod health;
 pub mod hub_client;

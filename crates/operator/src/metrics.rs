@@ -56,6 +56,7 @@ pub struct Metrics {
     writes: Family<WriteLabels, Counter>,
     leader: Gauge,
     lease_transitions: Gauge,
+    shard_rebalances: Counter,
     pub(crate) state: StateGauges,
 }
 
@@ -109,6 +110,12 @@ impl Default for Metrics {
                 "leader_lease_transitions",
                 "The leader Lease's leaseTransitions as this replica last read or wrote it (0 without election)",
                 Gauge::default(),
+            ),
+            shard_rebalances: registered(
+                &mut r,
+                "shard_rebalances",
+                "Times the set of live replicas this replica sees in its shard group changed since it joined (0 without --sharding); each change moves members between replicas",
+                Counter::default(),
             ),
             state: StateGauges::registered(&mut r),
             registry: r,
@@ -177,6 +184,13 @@ impl Metrics {
         self.lease_transitions.clone()
     }
 
+    /// Counts one change of the shard group's live set as this replica sees it (not its own
+    /// joining): the leader Lease's transitions have no counterpart with `--sharding`, and
+    /// this is what tells a group that keeps changing from one that settled.
+    pub fn shard_rebalanced(&self) {
+        self.shard_rebalances.inc();
+    }
+
     /// The metrics in the Prometheus text format (refresh the state gauges first: `gauges`).
     pub fn render(&self) -> String {
         let mut text = String::new();
@@ -205,6 +219,7 @@ mod tests {
             r#"karmada_manager_reconcile_duration_seconds_count{controller="cluster"} 2"#,
             r#"karmada_manager_status_writes_total{kind="WorkloadPlacement",outcome="skipped"} 1"#,
             "karmada_manager_leader 1",
+            "karmada_manager_shard_rebalances_total 0",
             r#"karmada_manager_status_writes_total{kind="ClusterInsight",outcome="failed"} 0"#,
             r#"karmada_manager_reconciles_total{controller="workloadplacement",result="error"} 0"#,
         ] {

@@ -119,6 +119,7 @@ async fn lead(ctx: Arc<Context>, queues: Queues, hold: Hold, shutdown: Shutdown)
     ctx.triggers.gate.open();
     sources::reconcile_everything(&ctx);
     tokio::spawn(fleet::run(ctx.clone()));
+    tokio::spawn(placement::run_looks(ctx.clone()));
     ctx.triggers.fleet.notify_one();
     let until = |s: &Shutdown| {
         let s = s.clone();

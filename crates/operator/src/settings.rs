@@ -16,6 +16,8 @@ pub struct Settings {
     pub placement_concurrency: u16,
     /// Minimum time between two status writes of one object.
     pub write_interval: Duration,
+    /// How often the placements showing a cluster whose fits moved are looked at again.
+    pub fit_refresh_interval: Duration,
     /// How long a member may be unreachable before its insight turns Ready=False.
     pub unreachable_grace: Duration,
     /// How long a hub watch may fail before `/readyz` says unready.
@@ -46,6 +48,7 @@ impl From<&TuningArgs> for Settings {
             },
             placement_concurrency: args.placement_concurrency,
             write_interval: args.write_interval.into(),
+            fit_refresh_interval: args.fit_refresh_interval.into(),
             unreachable_grace: args.unreachable_grace.into(),
             hub_unready_after: args.hub_unready_after.into(),
             wedged_after: args.wedged_after.into(),

@@ -14,6 +14,17 @@ pub fn member_field_manager(cluster: &str) -> String {
     format!("{}-member-{cluster}", crate::settings::FIELD_MANAGER)
 }
 
+/// What a new live set is to this replica.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Update {
+    /// The same replicas as before (or no sharding).
+    Unchanged,
+    /// The first live set: this replica has just learned the group it joined.
+    Joined,
+    /// Replicas joined or left since the set before.
+    Changed,
+}
+
 pub struct Shards {
     /// `None` without sharding: everything is this replica's.
     sharded: Option<Sharded>,
@@ -74,20 +85,27 @@ impl Shards {
             .map_or(1, |s| s.current().replicas().len())
     }
 
-    /// Takes a new live set; returns whether it differs from the one before.
-    pub fn set(&self, assignment: Assignment) -> bool {
+    /// Takes a new live set; says how it differs from the one before.
+    pub fn set(&self, assignment: Assignment) -> Update {
         let Some(sharded) = &self.sharded else {
-            return false;
+            return Update::Unchanged;
         };
         let mut current = sharded
             .assignment
             .write()
             .unwrap_or_else(|e| e.into_inner());
         if **current == assignment {
-            return false;
+            return Update::Unchanged;
         }
+        // The assignment starts empty, and a live set is taken only once it holds this replica
+        // (`shard_group::peers`): an empty one before means this is the first.
+        let update = if current.replicas().is_empty() {
+            Update::Joined
+        } else {
+            Update::Changed
+        };
         *current = Arc::new(assignment);
-        true
+        update
     }
 
     fn owns(&self, key: &str) -> bool {
@@ -118,13 +136,14 @@ mod tests {
         assert!(single.owns_member("m1") && single.owns_fleet());
         let a = Shards::sharded("a_1");
         assert!(!a.owns_member("m1"), "nothing before the first live set");
-        assert!(a.set(Assignment::new(vec!["a_1".into()])));
-        assert!(!a.set(Assignment::new(vec!["a_1".into()])), "unchanged");
+        let alone = || Assignment::new(vec!["a_1".into()]);
+        assert_eq!(a.set(alone()), Update::Joined);
+        assert_eq!(a.set(alone()), Update::Unchanged);
         assert!(a.owns_member("m1") && a.owns_fleet());
         let b = Shards::sharded("b_1");
         let both = Assignment::new(vec!["a_1".into(), "b_1".into()]);
-        a.set(both.clone());
-        b.set(both);
+        assert_eq!(a.set(both.clone()), Update::Changed);
+        assert_eq!(b.set(both), Update::Joined);
         let binding = BindingRef {
             kind: BindingKind::ResourceBinding,
             namespace: "shop".into(),

@@ -4,16 +4,16 @@
 //!
 //! | change | index | triggers |
 //! |---|---|---|
-//! | Cluster | `HubClusters` | its member connection, its insight; its bindings when the connection changed kind; every binding when fields placements are explained by changed (labels, fields, taints, APIs) |
+//! | Cluster | `HubClusters` | its member connection, its insight; its bindings when the connection changed kind; every binding when fields placements are explained by changed (labels, fields, taints, APIs); a look at the placements showing it (`FitMarks`) |
 //! | Secret | — | the Clusters naming it, as above |
 //! | (Cluster)ResourceBinding | `BindingIndex` | its placement; the insights of the clusters it targets now and before |
 //! | Work (metadata) | `WorkIndex` | the placement of its binding |
 //! | (Cluster)PropagationPolicy | — | the placements of the bindings it claims; the fleet |
 //! | override policies | — | the fleet (counted only) |
-//! | our ClusterInsight | — | its Cluster (heals a hand edit or deletion); the fleet |
+//! | our ClusterInsight | — | its Cluster (heals a hand edit or deletion); the fleet; a look at the placements showing it |
 //! | our FleetInsight | — | the fleet (heals a hand edit or deletion) |
 //! | our placements | — | their binding (heals, or deletes an orphan) |
-//! | member pods / health | `MemberIndex` (in the member task) | the placements of the touched workloads |
+//! | member pods / health | `MemberIndex` (in the member task) | the placements of the touched workloads; a look at the placements showing the member (`controllers/placement/looks.rs`) |
 
 use crate::context::{Context, lock};
 use crate::controllers::placement::MirroredBinding;
@@ -39,6 +39,11 @@ pub fn cluster(ctx: &Context, event: WatcherEvent<DeserializeGuard<Cluster>>) {
         });
         lock(&ctx.indexes.clusters).apply_event(event)
     };
+    {
+        // Its resource summary and models: the fits of members not watched here.
+        let mut marks = lock(&ctx.indexes.fit_marks);
+        changes.touched.iter().for_each(|name| marks.moved(name));
+    }
     for name in &changes.touched {
         let connection_changed = keep_member(ctx, name);
         ctx.triggers.clusters.send(name);
@@ -161,6 +166,8 @@ pub fn policy<K>(
 pub fn insight(ctx: &Context, event: WatcherEvent<ClusterInsight>) {
     match &event {
         WatcherEvent::Apply(insight) | WatcherEvent::Delete(insight) => {
+            // With sharding, its headroom is the fits of a member another replica watches.
+            lock(&ctx.indexes.fit_marks).moved(&insight.name_any());
             ctx.triggers.clusters.send(&insight.name_any());
         }
         WatcherEvent::InitDone => {

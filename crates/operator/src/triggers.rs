@@ -54,7 +54,7 @@ impl ClusterTriggers {
 /// Where to ask for a binding's placement to be rebuilt: the two placement controllers.
 pub struct PlacementTriggers {
     /// The bindings sent since their placement was last reconciled: a reconcile that finds its
-    /// binding here was asked for by a change; one that does not is a periodic look.
+    /// binding here was asked for by a change; one that does not is a look.
     pending: Mutex<HashSet<BindingRef>>,
     pub bindings: UnboundedSender<ObjectRef<DeserializeGuard<ResourceBinding>>>,
     pub cluster_bindings: UnboundedSender<ObjectRef<DeserializeGuard<ClusterResourceBinding>>>,
@@ -63,14 +63,27 @@ pub struct PlacementTriggers {
 }
 
 impl PlacementTriggers {
-    /// Enqueues each binding once (the controllers also deduplicate queued requests).
+    /// Enqueues each binding once (the controllers also deduplicate queued requests) for a
+    /// change: its placement is built.
     pub fn send<'a>(&self, bindings: impl IntoIterator<Item = &'a BindingRef>) {
+        self.enqueue(bindings, true);
+    }
+
+    /// Enqueues each binding for a look no change asked for: its placement is built only when
+    /// the fits it shows moved (`controllers/placement/refresh.rs`).
+    pub fn look<'a>(&self, bindings: impl IntoIterator<Item = &'a BindingRef>) {
+        self.enqueue(bindings, false);
+    }
+
+    fn enqueue<'a>(&self, bindings: impl IntoIterator<Item = &'a BindingRef>, changed: bool) {
         if !self.gate.is_open() {
             return;
         }
         for binding in bindings {
             self.progress.queued(Queue::placement(binding.kind));
-            self.pending().insert(binding.clone());
+            if changed {
+                self.pending().insert(binding.clone());
+            }
             // A closed channel means the controllers stopped: shutdown, nothing to do.
             let sent = match binding.kind {
                 BindingKind::ResourceBinding => self

@@ -104,6 +104,9 @@ fn exported_metrics() -> BTreeMap<&'static str, Vec<(&'static str, &'static [&'s
             vec![("state", &["ready", "progressing", "failed"][..])],
         ),
         ("karmada_manager_leader", vec![]),
+        ("karmada_manager_shard_members", vec![]),
+        ("karmada_manager_shard_replicas", vec![]),
+        ("karmada_manager_shard_rebalances_total", vec![]),
         (
             "karmada_manager_interned_values",
             vec![("table", &["strings", "resource_lists", "controllers"][..])],

@@ -26,6 +26,7 @@ placementPodLimit: 25
 placementConcurrency: 4
 topClustersLimit: 5
 writeInterval: 2s
+fitRefreshInterval: 2m
 unreachableGrace: 1m
 hubUnreadyAfter: 45s
 wedgedAfter: 10m
@@ -75,6 +76,7 @@ pub const FULL_ARGS: &[&str] = &[
     "--placement-concurrency=4",
     "--top-clusters-limit=5",
     "--write-interval=2s",
+    "--fit-refresh-interval=2m",
     "--unreachable-grace=1m",
     "--hub-unready-after=45s",
     "--wedged-after=10m",
@@ -127,6 +129,7 @@ pub fn the_schema_rejects_unknown_and_invalid_values() -> Result<()> {
         ("connectionMode=sometimes", "connectionMode"),
         ("log.format=xml", "format"),
         ("writeInterval=soon", "writeInterval"),
+        ("fitRefreshInterval=often", "fitRefreshInterval"),
         ("admin.port=0", "port"),
         ("replicas=2", "replicas"), // a typo of replicaCount
         ("leaderElection.enable=true", "enable"),

@@ -18,11 +18,13 @@ mod cache;
 mod claim;
 mod general;
 mod headroom;
+mod marks;
 mod template;
 
 pub use cache::FitCache;
 pub use claim::Claim;
 pub use headroom::{HEADROOM_LABEL_KEYS, HEADROOM_SHAPE_LIMIT, HeadroomFit, headroom};
+pub use marks::FitMarks;
 
 use std::collections::BTreeMap;
 

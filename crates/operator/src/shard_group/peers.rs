@@ -2,9 +2,12 @@
 //! replicas alive: every retry period the Leases as last watched are judged
 //! ([`Peers`]); when the live set changes, this replica starts watching the members it
 //! gained, stops those it lost, and reconciles everything once (what it owns is written, the
-//! rest skipped), so each status has a writer again within a tick.
+//! rest skipped), so each status has a writer again within a tick. Each change is counted
+//! (`karmada_manager_shard_rebalances_total`), for the alert on a group that keeps changing.
 
 use crate::context::Context;
+use crate::metrics::Metrics;
+use crate::shards::{Shards, Update};
 use crate::sources;
 use futures::StreamExt;
 use k8s_openapi::api::coordination::v1::Lease;
@@ -53,12 +56,27 @@ pub async fn follow(ctx: Arc<Context>, following: Following) {
         for name in peers.abandoned(now, ABANDONED_AFTER) {
             remove_abandoned(&following.api, &name).await;
         }
-        // Until its own Lease is seen, this replica does not know the group it is part of.
-        if !live.contains(&following.identity) {
-            continue;
-        }
-        if ctx.shards.set(Assignment::new(live)) {
+        if take(&ctx.shards, &ctx.metrics, &following.identity, live) {
             rebalance(&ctx);
+        }
+    }
+}
+
+/// Takes the replicas judged alive this tick as the live set, counting a change of the group;
+/// returns whether this replica must rebalance (the set changed, or it is the first).
+fn take(shards: &Shards, metrics: &Metrics, identity: &str, live: Vec<String>) -> bool {
+    // Until its own Lease is seen, this replica does not know the group it is part of.
+    if !live.iter().any(|replica| replica == identity) {
+        return false;
+    }
+    match shards.set(Assignment::new(live)) {
+        Update::Unchanged => false,
+        // Learning the group is not a change of it: counted, every restart would look like
+        // churn.
+        Update::Joined => true,
+        Update::Changed => {
+            metrics.shard_rebalanced();
+            true
         }
     }
 }
@@ -121,4 +139,51 @@ fn rebalance(ctx: &Context) {
     sources::keep_members(ctx);
     sources::reconcile_everything(ctx);
     ctx.triggers.fleet.notify_one();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counter as `/metrics` serves it.
+    fn rebalances(metrics: &Metrics) -> String {
+        let text = metrics.render();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("karmada_manager_shard_rebalances_total "));
+        line.unwrap_or_default()
+            .trim_start_matches("karmada_manager_shard_rebalances_total ")
+            .to_owned()
+    }
+
+    #[test]
+    fn only_changes_of_the_live_set_are_counted() {
+        let (shards, metrics) = (Shards::sharded("a_1"), Metrics::default());
+        let look = |replicas: &[&str]| {
+            let live = replicas.iter().map(|r| (*r).to_owned()).collect();
+            take(&shards, &metrics, "a_1", live)
+        };
+        assert!(!look(&["b_1"]), "its own Lease not seen yet: nothing known");
+        assert!(look(&["a_1", "b_1"]), "joined: it rebalances");
+        assert_eq!(
+            rebalances(&metrics),
+            "0",
+            "joining is no change of the group"
+        );
+        assert!(!look(&["b_1", "a_1"]), "the same set in another order");
+        assert!(!look(&["a_1", "b_1", "a_1"]), "the same set, a Lease twice");
+        assert_eq!(rebalances(&metrics), "0");
+        assert!(look(&["a_1", "b_1", "c_1"]), "c joined");
+        assert!(look(&["a_1", "c_1"]), "b left");
+        assert!(!look(&["a_1", "c_1"]), "settled");
+        assert!(
+            !look(&["c_1"]),
+            "its own Lease missed for a tick: kept as it was"
+        );
+        assert!(
+            !look(&["a_1", "c_1"]),
+            "back, and nothing changed meanwhile"
+        );
+        assert_eq!(rebalances(&metrics), "2");
+    }
 }

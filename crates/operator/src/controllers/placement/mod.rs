@@ -11,11 +11,13 @@
 mod fits;
 mod inputs;
 mod kinds;
+mod looks;
 mod parts;
 mod refresh;
 
 pub use inputs::{Claimed, claimed_policy, state_of};
 pub use kinds::MirroredBinding;
+pub use looks::run as run_looks;
 
 use crate::context::{Context, lock};
 use crate::health::Queue;
@@ -25,7 +27,9 @@ use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::WorkloadPlacementStatus;
-use karmada_manager_core::{BindingRef, SharedObservation, malformed_source, stamp_status};
+use karmada_manager_core::{
+    BindingRef, DISAGREEMENT_GRACE, SharedObservation, malformed_source, stamp_status,
+};
 use kube::api::DeleteParams;
 use kube::core::DeserializeGuard;
 use kube::runtime::controller::{self, Action, Controller};
@@ -37,10 +41,6 @@ use std::time::Duration;
 
 /// Safety net: look at every binding at least this often even if nothing triggers it.
 const RESYNC: Duration = Duration::from_secs(600);
-/// How often a binding with replicas or `replicaRequirements` is looked at again: its
-/// `fitReplicas` moves with every other workload on its clusters, which does not trigger it.
-/// Such a look builds only when the fits of the clusters its status shows moved (`refresh`).
-const FIT_REFRESH: Duration = Duration::from_secs(60);
 
 /// Runs the placement controller of binding kind `B` until `shutdown` resolves. `triggers`
 /// carries the bindings to reconcile.
@@ -135,18 +135,20 @@ async fn reconcile_binding<B: MirroredBinding>(
     };
     let triggered = ctx.triggers.placements.take_pending(&binding);
     let roles = Roles::of(ctx, guarded, &binding, previous_status);
-    if roles.is_empty() || !triggered && fits_unchanged(ctx, &key, guarded, previous_status) {
-        return Ok(next_look(guarded));
+    if roles.is_empty()
+        || !triggered && fits_unchanged(ctx, &binding, &key, guarded, previous_status)
+    {
+        return Ok(next_look(ctx, &key));
     }
     // Until this build is written, the next look builds again (a failed write is retried).
-    lock(&ctx.indexes.fit_marks).forget(&key);
+    lock(&ctx.indexes.fit_marks).invalidate(&binding);
     let generation = match (&previous, roles.summary) {
         (Some(placement), _) => placement.meta().generation,
         (None, true) => ensure_object(&api, &name, guarded.controller_owner_ref(&()))
             .await
             .map_err(write_error)?,
         // The binding's owner creates it; its watch event brings this replica back.
-        (None, false) => return Ok(next_look(guarded)),
+        (None, false) => return Ok(next_look(ctx, &key)),
     };
     let status = placement_status(ctx, guarded, previous_status, generation, &roles);
     let written = parts::write::<B>(ctx, &api, &name, previous.as_deref(), &status, &roles)
@@ -157,7 +159,7 @@ async fn reconcile_binding<B: MirroredBinding>(
         tracing::debug!(kind = B::KIND.as_str(), binding = %key, "placement status written");
     }
     if let Ok(decoded) = &guarded.0 {
-        refresh::record(ctx, &key, &decoded.source(), &status);
+        refresh::record(ctx, &binding, &decoded.source(), &status);
     }
     if written && roles.summary {
         let before = previous_status
@@ -167,13 +169,14 @@ async fn reconcile_binding<B: MirroredBinding>(
         let recorder = &ctx.writers.recorder;
         announce_ready::<B::Placement>(recorder, ns, &name, before, &status.conditions).await;
     }
-    Ok(next_look(guarded))
+    Ok(next_look(ctx, &key))
 }
 
-/// A periodic look (no change asked for it) at a decoded binding whose fits have not moved
-/// since its last build: nothing to build ([`refresh`]).
+/// A look (no change asked for it) at a decoded binding whose fits have not moved since its
+/// last build: nothing to build ([`refresh`]).
 fn fits_unchanged<B: MirroredBinding>(
     ctx: &Context,
+    binding: &BindingRef,
     key: &str,
     guarded: &DeserializeGuard<B>,
     previous: Option<&WorkloadPlacementStatus>,
@@ -181,17 +184,18 @@ fn fits_unchanged<B: MirroredBinding>(
     guarded
         .0
         .as_ref()
-        .is_ok_and(|b| refresh::unchanged(ctx, key, &b.source(), previous, RESYNC))
+        .is_ok_and(|b| refresh::unchanged(ctx, binding, key, &b.source(), previous, RESYNC))
 }
 
-/// When to look at the binding again without a trigger: soon for a workload whose fit moves
-/// with other workloads, else the safety net.
-fn next_look<B: MirroredBinding>(guarded: &DeserializeGuard<B>) -> Action {
-    let fits = guarded.0.as_ref().is_ok_and(|b| {
-        let spec = b.source().spec;
-        spec.replica_requirements.is_some() || spec.replicas > 0
-    });
-    Action::requeue(if fits { FIT_REFRESH } else { RESYNC })
+/// When to look at the binding again without a trigger: once a ready-count disagreement being
+/// timed has outlasted its grace (nothing else would show it), else the safety net. Moves of
+/// its clusters' fits bring it back sooner (`looks`).
+fn next_look(ctx: &Context, key: &str) -> Action {
+    if lock(&ctx.indexes.disagreements).timing(key) {
+        Action::requeue(DISAGREEMENT_GRACE + Duration::from_secs(1))
+    } else {
+        Action::requeue(RESYNC)
+    }
 }
 
 /// The placement's status to write: built from the caches, or the previous one marked
@@ -233,14 +237,14 @@ fn placement_status<B: MirroredBinding>(
 /// The binding is gone: delete its placement, if there is one.
 async fn remove_placement<B: MirroredBinding>(ctx: &Context, namespace: &str, name: &str) {
     let key = log_key::<B>(namespace, name);
-    ctx.writers.placements.forget(&key);
-    lock(&ctx.indexes.disagreements).forget(&key);
-    lock(&ctx.indexes.fit_marks).forget(&key);
     let binding = BindingRef {
         kind: B::KIND,
         namespace: namespace.to_owned(),
         name: name.to_owned(),
     };
+    ctx.writers.placements.forget(&key);
+    lock(&ctx.indexes.disagreements).forget(&key);
+    lock(&ctx.indexes.fit_marks).forget(&binding);
     if !ctx.shards.owns_binding(&binding) {
         return;
     }

@@ -1,28 +1,29 @@
-//! The periodic look at a binding with replicas. Its `fitReplicas` move with every other
-//! workload on its clusters, which triggers nothing, so the controller looks again every
-//! `FIT_REFRESH`. A look that no change asked for compares the fits of the clusters the status
-//! shows (the targets and the candidates listed) with those the last build used, and builds
-//! only when they moved: a steady fleet costs a fit lookup per binding (the fit cache replays
-//! only the nodes changed since), not a whole build.
+//! The look at a binding no change asked for. Its `fitReplicas` move with every other workload
+//! on its clusters, which triggers nothing of its own, so when a cluster's fits may have moved
+//! the placements showing it are looked at again (`looks`). Such a look compares the fits of the
+//! clusters the status shows (the targets and the candidates listed) with those the last build
+//! used, and builds only when they moved: a look costs a fit lookup per cluster shown (the fit
+//! cache replays only the nodes changed since), not a whole build.
 //!
 //! A full build happens anyway after `RESYNC` since the last one (the safety net), and while a
-//! ready-count disagreement is being timed (its grace ends without a trigger). What a periodic
-//! look cannot see is a candidate beyond the listed ones turning `NoReplicaFits` (only its count
-//! in `byReason` is shown): that waits for the next change or the safety net.
+//! ready-count disagreement is being timed (its grace ends without a trigger). What a look
+//! cannot see is a candidate beyond the listed ones turning `NoReplicaFits` (only its count in
+//! `byReason` is shown): that waits for the next change or the safety net.
 
 use super::fits::MemberFits;
 use crate::context::{Context, lock};
 use karmada_manager_api::WorkloadPlacementStatus;
-use karmada_manager_core::{BindingSource, FitSource};
+use karmada_manager_core::{BindingRef, BindingSource, FitSource};
 use karmada_types::Cluster;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
-/// Whether the placement of `binding` (log key `key`) would be built as it was last time: its
-/// last build is younger than `resync`, no disagreement is being timed, and the fits of the
-/// clusters `previous` shows are those it was built with.
+/// Whether the placement of `binding` (`reference`, log key `key`) would be built as it was last
+/// time: its last build is younger than `resync`, no disagreement is being timed, and the fits
+/// of the clusters `previous` shows are those it was built with.
 pub fn unchanged(
     ctx: &Context,
+    reference: &BindingRef,
     key: &str,
     binding: &BindingSource<'_>,
     previous: Option<&WorkloadPlacementStatus>,
@@ -31,7 +32,7 @@ pub fn unchanged(
     let Some(previous) = previous else {
         return false;
     };
-    let last = lock(&ctx.indexes.fit_marks).get(key);
+    let last = lock(&ctx.indexes.fit_marks).get(reference);
     let timing = lock(&ctx.indexes.disagreements).timing(key);
     let fits_now = || fingerprint(ctx, binding, previous);
     same_as_built(last, timing, fits_now, resync, Instant::now())
@@ -53,16 +54,17 @@ fn same_as_built(
     now.saturating_duration_since(built) < resync && !timing && fits_now() == fits
 }
 
-/// Notes that the placement of `binding` was just built into `status` (and written, if it
-/// changed).
+/// Notes that the placement of `binding` (`reference`) was just built into `status` (and
+/// written, if it changed): with what fits, and which clusters it shows.
 pub fn record(
     ctx: &Context,
-    key: &str,
+    reference: &BindingRef,
     binding: &BindingSource<'_>,
     status: &WorkloadPlacementStatus,
 ) {
     let fits = fingerprint(ctx, binding, status);
-    lock(&ctx.indexes.fit_marks).record(key, fits, Instant::now());
+    let shown = shown_clusters(status);
+    lock(&ctx.indexes.fit_marks).record(reference, fits, Instant::now(), shown);
 }
 
 /// A hash of the fits, now, of the clusters `status` shows: its entries and its listed
@@ -75,17 +77,21 @@ fn fingerprint(
     let objects = ctx.caches.clusters.state();
     let clusters: Vec<&Cluster> = objects.iter().filter_map(|c| c.0.as_ref().ok()).collect();
     let fits = MemberFits::new(ctx, binding, &clusters);
-    let listed = status.candidates.iter().flat_map(|c| &c.items);
-    let names = status
-        .clusters
-        .iter()
-        .map(|e| e.name.as_str())
-        .chain(listed.map(|c| c.name.as_str()));
     let mut hasher = DefaultHasher::new();
-    for name in names {
+    for name in shown_clusters(status) {
         (name, fits.fit(name)).hash(&mut hasher);
     }
     hasher.finish()
+}
+
+/// The clusters `status` shows a fit for: its entries and its listed candidates, by name.
+fn shown_clusters(status: &WorkloadPlacementStatus) -> impl Iterator<Item = &str> {
+    let listed = status.candidates.iter().flat_map(|c| &c.items);
+    status
+        .clusters
+        .iter()
+        .map(|e| e.name.as_str())
+        .chain(listed.map(|c| c.name.as_str()))
 }
 
 #[cfg(test)]
