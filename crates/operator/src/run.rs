@@ -67,8 +67,9 @@ pub async fn run(args: RunArgs) -> Result<()> {
         ready = caches_ready(&ctx.caches) => ready.map_err(|_| Error::CachesNotReady)?,
         () = shutdown.wait() => return Ok(()),
     }
-    info!("hub caches synced");
+    // Ready before it says so: whoever reads the line finds `/readyz` ok.
     ctx.readiness.set_ready();
+    info!("hub caches synced");
     // Members are watched from now on, by standbys too: a new leader starts with warm indexes.
     // With sharding, only those this replica owns, once it knows the group.
     sources::keep_members(&ctx);
