@@ -25,3 +25,5 @@ mod load;
 mod members;
 #[path = "faults/restarts.rs"]
 mod restarts;
+#[path = "faults/turns.rs"]
+mod turns;

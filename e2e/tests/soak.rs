@@ -238,8 +238,8 @@ impl World {
 /// What the operator reports and holds at one moment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Sample {
-    /// `karmada_manager_interned_values`: strings, resource lists, controllers.
-    interned: [i64; 3],
+    /// `karmada_manager_interned_values`: strings, resource lists, controllers, node label sets.
+    interned: [i64; 4],
     rss_kib: i64,
 }
 
@@ -298,11 +298,14 @@ fn rss_kib(pid: u32) -> Result<i64> {
 
 async fn sample(address: &str, pid: u32) -> Result<Sample> {
     let (_, metrics) = http_get(address, "/metrics").await?;
-    let mut interned = [0; 3];
-    for (slot, table) in interned
-        .iter_mut()
-        .zip(["strings", "resource_lists", "controllers"])
-    {
+    let mut interned = [0; 4];
+    let tables = [
+        "strings",
+        "resource_lists",
+        "controllers",
+        "node_label_sets",
+    ];
+    for (slot, table) in interned.iter_mut().zip(tables) {
         *slot = gauge(
             &metrics,
             &format!("karmada_manager_interned_values{{table=\"{table}\"}}"),
@@ -411,7 +414,7 @@ async fn churn_leaves_interned_values_and_memory_at_their_baseline() -> Result<(
         "soak: {} rollouts and {} CronJob runs ({} pods replaced), {} node replacements in \
          {churn:.1?} (insight caught up after {caught_up:.1?}; setup {setup:.1?}: member seeded \
          {seeded:.1?}, operator up {operator_up:.1?}; total {:.1?}); interned values (strings, \
-         resource lists, controllers) before {:?} = {}, peak {:?}, after {:?} = {}; operator \
+         resource lists, controllers, node label sets) before {:?} = {}, peak {:?}, after {:?} = {}; operator \
          RSS before {:.1} MiB, halfway {:.1} MiB, peak {:.1} MiB, after {:.1} MiB",
         ROUNDS * DEPLOYMENTS,
         ROUNDS * CRONJOBS,

@@ -59,7 +59,9 @@ groups:
       # Down on any replica: a standby with a dead watch would take over with stale figures.
       - record: job_cluster:karmada_manager_member_watch_up:min
         expr: min by (job, cluster) (karmada_manager_member_watch_up)
-      # The leader's figures are the ones written to the hub.
+      # The writing replica's figures are the ones on the hub: the leader's, or with --sharding
+      # the member's owner's (karmada_manager_leader is 1 on every replica that writes). The
+      # rule keeps its name from before sharding so that existing dashboards go on working.
       - record: job_cluster:karmada_manager_member_data_age_seconds:leader
         expr: max by (job, cluster) (karmada_manager_member_data_age_seconds and on (job, instance) (karmada_manager_leader == 1))
       # The alerts, in the same group: a group evaluates its rules in order, so each alert
@@ -222,8 +224,9 @@ groups:
         annotations:
           summary: "karmada-manager's figures for member [[ $labels.cluster ]] are [[ $value | humanizeDuration ]] old"
           description: >-
-            The leading karmada-manager [[ $labels.job ]] has had no live watch of member
-            [[ $labels.cluster ]] for [[ $value | humanizeDuration ]], beyond the freshness bound
+            The karmada-manager replica of [[ $labels.job ]] that writes member
+            [[ $labels.cluster ]] (the leader, or with sharding the member's owner) has had no
+            live watch of it for [[ $value | humanizeDuration ]], beyond the freshness bound
             of {{ .maxAgeSeconds }}s, yet ClusterInsight [[ $labels.cluster ]] does not say so
             (its own write may be failing, or the grace period is longer than the bound).
           runbook_url: {{ include "karmada-manager.runbook" (list $ "KarmadaManagerMemberDataStale") }}

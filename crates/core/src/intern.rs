@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::interner::STRINGS;
 pub use crate::interner::{Interner, intern_str};
 use crate::projection::{
-    CONTROLLERS, ControllerRef, RESOURCE_LISTS, ResourceList, SlimNode, SlimPod,
+    CONTROLLERS, ControllerRef, LABEL_SETS, RESOURCE_LISTS, ResourceList, SlimNode, SlimPod,
 };
 
 /// Fewest changes between two purges: below it a purge's fixed cost (locking every shard of
@@ -41,12 +41,16 @@ static PURGE_DUE_AFTER: AtomicUsize = AtomicUsize::new(MIN_CHANGES_BETWEEN_PURGE
 
 /// Drops interned values nothing refers to any more, in every global table; returns how many.
 ///
-/// Resource lists and controllers are purged first, since they hold interned strings.
+/// Resource lists, controllers and node label sets are purged first, since they hold interned
+/// strings.
 pub fn purge_unused() -> usize {
-    let purged =
-        RESOURCE_LISTS.purge_unused() + CONTROLLERS.purge_unused() + STRINGS.purge_unused();
-    let (strings, lists, controllers) = interned_counts();
-    PURGE_DUE_AFTER.store(due_after(strings + lists + controllers), Ordering::Relaxed);
+    let purged = RESOURCE_LISTS.purge_unused()
+        + CONTROLLERS.purge_unused()
+        + LABEL_SETS.purge_unused()
+        + STRINGS.purge_unused();
+    let (strings, lists, controllers, label_sets) = interned_counts();
+    let kept = strings + lists + controllers + label_sets;
+    PURGE_DUE_AFTER.store(due_after(kept), Ordering::Relaxed);
     purged
 }
 
@@ -61,9 +65,15 @@ fn due_after(kept: usize) -> usize {
     kept.max(MIN_CHANGES_BETWEEN_PURGES)
 }
 
-/// Sizes of the global tables: (strings, resource lists, controllers). For metrics.
-pub fn interned_counts() -> (usize, usize, usize) {
-    (STRINGS.len(), RESOURCE_LISTS.len(), CONTROLLERS.len())
+/// Sizes of the global tables: (strings, resource lists, controllers, node label sets). For
+/// metrics.
+pub fn interned_counts() -> (usize, usize, usize, usize) {
+    (
+        STRINGS.len(),
+        RESOURCE_LISTS.len(),
+        CONTROLLERS.len(),
+        LABEL_SETS.len(),
+    )
 }
 
 /// Frees the values of a pod that was just deleted from an index, where `pod` (the deletion
@@ -82,13 +92,22 @@ pub(crate) fn release_pod(pod: &SlimPod) {
 /// Frees the values of a node that was just deleted from an index, as [`release_pod`] does.
 /// A node holds some strings more than once (its zone is also a label value, its name the
 /// value of `kubernetes.io/hostname`): each is released once, with all of the node's holds.
+/// The labels it shares with other nodes count among its holds only when it was the last
+/// node to share them.
 pub(crate) fn release_node(node: &SlimNode) {
+    let shared_labels = node.labels.shared();
+    let last_of_its_labels = LABEL_SETS.release(shared_labels, 1);
+    let labels = node
+        .labels
+        .own()
+        .into_iter()
+        .chain(shared_labels.iter().filter(|_| last_of_its_labels));
     let mut texts: Vec<&Arc<str>> = std::iter::once(node.name())
         .chain(&node.roles)
         .chain(&node.zone)
         .chain(&node.instance_type)
         .chain(&node.kubelet_version)
-        .chain(node.labels.iter().flat_map(|(key, value)| [key, value]))
+        .chain(labels.flat_map(|(key, value)| [key, value]))
         .chain(node.taints.iter().flat_map(|t| [&t.key, &t.value]))
         .collect();
     texts.sort_unstable_by_key(|text| Arc::as_ptr(text).cast::<u8>());

@@ -23,11 +23,11 @@ const CRONJOBS: usize = 5;
 /// Each round replaces one node, rolls out every Deployment and runs every CronJob once.
 const ROUNDS: usize = 300;
 
-/// Sizes of the interning tables: strings, resource lists, controllers.
-type Counts = (usize, usize, usize);
+/// Sizes of the interning tables: strings, resource lists, controllers, node label sets.
+type Counts = (usize, usize, usize, usize);
 
-fn total((strings, lists, controllers): Counts) -> usize {
-    strings + lists + controllers
+fn total((strings, lists, controllers, label_sets): Counts) -> usize {
+    strings + lists + controllers + label_sets
 }
 
 /// A member as its watches show it, and its index fed the way the shell feeds it: workloads
@@ -278,7 +278,7 @@ fn churn_leaves_the_interning_tables_as_they_were() {
     assert_eq!(index.owners.len(), DEPLOYMENTS + CRONJOBS);
     eprintln!(
         "interning: {} rollouts, {} CronJob runs, {} node replacements: tables {baseline:?} \
-         (strings, resource lists, controllers) before and after, peak total {} (baseline {})",
+         (strings, resource lists, controllers, node label sets) before and after, peak total {} (baseline {})",
         ROUNDS * DEPLOYMENTS,
         ROUNDS * CRONJOBS,
         ROUNDS,

@@ -291,6 +291,7 @@ fn with_member<T>(
                 health: MemberHealth {
                     failure: failure.as_ref(),
                     listed: *listed,
+                    waiting_for_turn: false,
                 },
                 source: InsightSource::Direct,
                 endpoint: &t[4],

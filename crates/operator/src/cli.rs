@@ -145,6 +145,15 @@ pub struct TuningArgs {
         default_value_t = 8
     )]
     pub placement_concurrency: u16,
+    /// Members doing their first list of nodes and pods at the same time (0: no limit). Bounds
+    /// the memory of the initial sync of a large fleet; a turn ends when the member is listed,
+    /// fails, or after a minute.
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_MEMBER_SYNC_CONCURRENCY",
+        default_value_t = 4
+    )]
+    pub member_sync_concurrency: u16,
     /// Most clusters listed in FleetInsight's `status.topClusters`.
     #[arg(long, env = "KARMADA_MANAGER_TOP_CLUSTERS_LIMIT", default_value_t = 10)]
     pub top_clusters_limit: usize,

@@ -3,7 +3,7 @@
 //! member connections, where to send triggers, the writers, and the metrics.
 
 use crate::health::Health;
-use crate::members::{Members, Planner, TaskSettings, WorkloadChanges};
+use crate::members::{FirstLists, Members, Planner, TaskSettings, WorkloadChanges};
 use crate::metrics::Metrics;
 use crate::settings::FIELD_MANAGER;
 use crate::settings::Settings;
@@ -206,6 +206,7 @@ impl Context {
             workloads: workloads_tx,
             trigger_interval: settings.write_interval,
             unreachable_grace: settings.unreachable_grace,
+            first_lists: FirstLists::new(settings.member_sync_concurrency.into()),
         };
         let ctx = Context {
             hub: Hub {

@@ -27,11 +27,12 @@ pub(crate) fn refresh(gauges: &StateGauges, ctx: &Context) {
     refresh_insights(gauges, &insights);
     refresh_placements(gauges, ctx, &insights);
     refresh_fleet(gauges, ctx, &insights);
-    let (strings, lists, controllers) = karmada_manager_core::intern::interned_counts();
+    let (strings, lists, controllers, label_sets) = karmada_manager_core::intern::interned_counts();
     for (table, count) in [
         ("strings", strings),
         ("resource_lists", lists),
         ("controllers", controllers),
+        ("node_label_sets", label_sets),
     ] {
         gauges
             .interned

@@ -14,6 +14,8 @@ pub struct Settings {
     pub placement: PlacementOptions,
     /// Placements reconciled at the same time.
     pub placement_concurrency: u16,
+    /// Members doing their first list at the same time (0: no limit).
+    pub member_sync_concurrency: u16,
     /// Minimum time between two status writes of one object.
     pub write_interval: Duration,
     /// How often the placements showing a cluster whose fits moved are looked at again.
@@ -47,6 +49,7 @@ impl From<&TuningArgs> for Settings {
                 ..PlacementOptions::default()
             },
             placement_concurrency: args.placement_concurrency,
+            member_sync_concurrency: args.member_sync_concurrency,
             write_interval: args.write_interval.into(),
             fit_refresh_interval: args.fit_refresh_interval.into(),
             unreachable_grace: args.unreachable_grace.into(),

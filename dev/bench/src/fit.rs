@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, ensure};
 use clap::Args;
 use karmada_manager_core::fit::{FitCache, FitShape};
-use karmada_manager_core::projection::{Taint, TaintEffect};
+use karmada_manager_core::projection::{NodeLabelSet, Taint, TaintEffect};
 use karmada_manager_core::{
     MemberEvent, MemberIndex, PodPhase, ResourceList, SlimNode, SlimPod, WatcherEvent,
 };
@@ -193,15 +193,14 @@ fn node(i: usize, rng: &mut Rng) -> SlimNode {
     ])
     .unwrap_or_default();
     node.capacity = node.allocatable.clone();
-    let mut labels = vec![
+    let labels = vec![
         ("pool".into(), pool.into()),
         (
             "topology.kubernetes.io/zone".into(),
             format!("zone-{}", i % 3).into(),
         ),
     ];
-    labels.sort();
-    node.labels = labels;
+    node.labels = NodeLabelSet::from_pairs(labels);
     if pool == "gpu" {
         node.taints = vec![Taint {
             key: "dedicated".into(),

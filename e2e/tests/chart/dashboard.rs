@@ -109,7 +109,15 @@ fn exported_metrics() -> BTreeMap<&'static str, Vec<(&'static str, &'static [&'s
         ("karmada_manager_shard_rebalances_total", vec![]),
         (
             "karmada_manager_interned_values",
-            vec![("table", &["strings", "resource_lists", "controllers"][..])],
+            vec![(
+                "table",
+                &[
+                    "strings",
+                    "resource_lists",
+                    "controllers",
+                    "node_label_sets",
+                ][..],
+            )],
         ),
     ])
 }

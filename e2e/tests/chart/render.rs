@@ -61,6 +61,7 @@ pub fn default_values_render_the_operator_in_cluster_with_a_single_replica() -> 
         "--placement-node-limit=20",
         "--placement-pod-limit=50",
         "--placement-concurrency=8",
+        "--member-sync-concurrency=4",
         "--top-clusters-limit=10",
         "--write-interval=1s",
         "--unreachable-grace=30s",

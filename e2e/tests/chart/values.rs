@@ -24,6 +24,7 @@ maxStatusBytes: 1048576
 placementNodeLimit: 10
 placementPodLimit: 25
 placementConcurrency: 4
+memberSyncConcurrency: 2
 topClustersLimit: 5
 writeInterval: 2s
 fitRefreshInterval: 2m
@@ -74,6 +75,7 @@ pub const FULL_ARGS: &[&str] = &[
     "--placement-node-limit=10",
     "--placement-pod-limit=25",
     "--placement-concurrency=4",
+    "--member-sync-concurrency=2",
     "--top-clusters-limit=5",
     "--write-interval=2s",
     "--fit-refresh-interval=2m",

@@ -16,7 +16,7 @@ use karmada_manager_api::{Headroom, NodeShape};
 use super::{FitShape, counts};
 use crate::index::ClusterIndex;
 use crate::interner::intern_str;
-use crate::projection::{ResourceList, SlimNode, Taint, TaintEffect};
+use crate::projection::{NodeLabelSet, ResourceList, SlimNode, Taint, TaintEffect};
 use crate::quantity::{Amount, Format};
 use crate::text::{VALUE_LIMIT, bounded};
 
@@ -350,12 +350,12 @@ impl FitShape {
     fn on_shape(&self, shape: &NodeShape) -> u64 {
         let mut node = SlimNode::new("");
         node.ready = true;
-        node.labels = shape
-            .labels
-            .iter()
-            .map(|(k, v)| (intern_str(k), intern_str(v)))
-            .collect();
-        node.labels.sort();
+        node.labels = NodeLabelSet::from_pairs(
+            shape
+                .labels
+                .iter()
+                .map(|(k, v)| (intern_str(k), intern_str(v))),
+        );
         node.taints = shape.taints.iter().filter_map(|t| parse_taint(t)).collect();
         // An unreadable figure is read as nothing free: the estimate stays a lower bound.
         node.allocatable = ResourceList::from_pairs(shape.free.iter().map(|(name, q)| {

@@ -1,15 +1,15 @@
 //! The per-node arithmetic and the node claim, shape by shape (the shapes the estimator
 //! comparison covers), and the general estimate.
 
-use std::sync::Arc;
-
 use karmada_types::{ReplicaRequirements, ResourceSummary};
 use serde_json::json;
 
 use super::FitShape;
 use crate::index::ClusterIndex;
 use crate::interner::intern_str;
-use crate::projection::{PodPhase, ResourceList, SlimNode, SlimPod, Taint, TaintEffect};
+use crate::projection::{
+    NodeLabelSet, PodPhase, ResourceList, SlimNode, SlimPod, Taint, TaintEffect,
+};
 
 fn shape(requirements: serde_json::Value) -> FitShape {
     let requirements: ReplicaRequirements = serde_json::from_value(requirements).expect("decodes");
@@ -25,12 +25,8 @@ fn node(name: &str, resources: &[(&str, &str)]) -> SlimNode {
 }
 
 fn labelled(mut node: SlimNode, labels: &[(&str, &str)]) -> SlimNode {
-    let mut labels: Vec<(Arc<str>, Arc<str>)> = labels
-        .iter()
-        .map(|(k, v)| (intern_str(k), intern_str(v)))
-        .collect();
-    labels.sort();
-    node.labels = labels;
+    node.labels =
+        NodeLabelSet::from_pairs(labels.iter().map(|(k, v)| (intern_str(k), intern_str(v))));
     node
 }
 

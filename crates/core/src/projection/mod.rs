@@ -22,6 +22,7 @@ mod de;
 #[cfg(test)]
 mod decode_tests;
 mod kube_resource;
+mod label_set;
 mod metrics;
 mod node;
 mod node_labels;
@@ -34,6 +35,8 @@ mod resources;
 mod tests;
 mod wire;
 
+pub(crate) use label_set::LABEL_SETS;
+pub use label_set::{HOSTNAME, Label, NodeLabelSet};
 pub use metrics::{NodeMetricsList, NodeUsage};
 pub use node::SlimNode;
 pub use node_labels::{Taint, TaintEffect};

@@ -9,6 +9,7 @@ use serde::de::Deserializer;
 
 use super::de::{ConditionType, Conditions, IStr};
 use super::kube_resource::core_v1_resource;
+use super::label_set::NodeLabelSet;
 use super::node_labels::{NodeLabels, Taint, WireTaints};
 use super::resources::{ResourceList, WireResources};
 use super::wire::wire_struct;
@@ -29,7 +30,7 @@ pub struct SlimNode {
     pub unschedulable: bool,
     /// `metadata.labels`, sorted by key (keys and values interned): what a pod's node selector
     /// and required node affinity match.
-    pub labels: Vec<(Arc<str>, Arc<str>)>,
+    pub labels: NodeLabelSet,
     /// `spec.taints`.
     pub taints: Vec<Taint>,
     /// The `MemoryPressure` condition is `True`.
@@ -66,7 +67,7 @@ impl SlimNode {
             name: intern_str(name),
             ready: false,
             unschedulable: false,
-            labels: Vec::new(),
+            labels: NodeLabelSet::default(),
             taints: Vec::new(),
             memory_pressure: false,
             disk_pressure: false,
@@ -111,10 +112,7 @@ impl SlimNode {
 
     /// The value of label `key`, if the node has it.
     pub fn label(&self, key: &str) -> Option<&Arc<str>> {
-        self.labels
-            .binary_search_by(|(k, _)| (**k).cmp(key))
-            .ok()
-            .map(|i| &self.labels[i].1)
+        self.labels.get(key)
     }
 
     /// Memory, disk or PID pressure.
@@ -214,7 +212,7 @@ impl WireNode {
             roles: labels.roles(),
             zone: labels.zone(),
             instance_type: labels.instance_type(),
-            labels: labels.into_sorted(),
+            labels: labels.into_set(),
             kubelet_version: IStr::non_empty(status.node_info.kubelet_version),
             capacity: status.capacity.into_list(),
             allocatable: status.allocatable.into_list(),

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::de::IStr;
+use super::label_set::NodeLabelSet;
 use super::wire::{FromBytes, Matched, wire_struct};
 use crate::interner::intern_str;
 
@@ -23,14 +24,10 @@ const INSTANCE_TYPE_BETA: &str = "beta.kubernetes.io/instance-type";
 pub(super) struct NodeLabels(Vec<(Arc<str>, Arc<str>)>);
 
 impl NodeLabels {
-    /// Sorted by key; of a repeated key the last value, as a map keeps it.
-    pub(super) fn into_sorted(mut self) -> Vec<(Arc<str>, Arc<str>)> {
-        self.0.reverse();
-        // Stable: of equal keys the last one read comes first, and dedup keeps it.
-        self.0.sort_by(|a, b| a.0.cmp(&b.0));
-        self.0.dedup_by(|later, kept| later.0 == kept.0);
-        self.0.shrink_to_fit();
-        self.0
+    /// As the index keeps them: sorted by key, of a repeated key the last value (as a map
+    /// keeps it), what nodes share held once.
+    pub(super) fn into_set(self) -> NodeLabelSet {
+        NodeLabelSet::from_pairs(self.0)
     }
 
     fn value(&self, key: &str) -> Option<Arc<str>> {

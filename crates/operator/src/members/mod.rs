@@ -1,10 +1,12 @@
 //! Everything about reaching and watching member clusters: planning each member's connection
 //! (`plan`, `connection`, `proxy`), the running watch tasks (`registry`, `task`, `metrics_poll`),
-//! what they share (`shared`) and what they know of the member's health (`health`).
+//! their turns for a first list (`first_lists`), what they share (`shared`) and what they know
+//! of the member's health (`health`).
 
 mod backoff;
 mod client;
 mod connection;
+mod first_lists;
 mod health;
 mod metrics_poll;
 mod plan;
@@ -15,6 +17,7 @@ mod task;
 mod view;
 
 pub use connection::{ConnectionError, READ_TIMEOUT, direct_config};
+pub use first_lists::FirstLists;
 pub use health::{Failure, Health};
 pub use plan::Planner;
 pub use proxy::proxy_config;

@@ -7,6 +7,7 @@
 
 use super::ConnectionError;
 use super::client::member_client;
+use super::first_lists::FirstLists;
 use super::health::Health;
 use super::plan::Planner;
 use super::shared::MemberShared;
@@ -18,6 +19,7 @@ use karmada_types::Cluster;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -65,6 +67,8 @@ pub struct TaskSettings {
     pub trigger_interval: Duration,
     /// How long a member may be unreachable before it counts as not observed.
     pub unreachable_grace: Duration,
+    /// Turns for a member's first list.
+    pub first_lists: FirstLists,
 }
 
 pub struct Members {
@@ -169,7 +173,11 @@ impl Members {
             cluster: name.to_string(),
             interval: self.tasks.trigger_interval,
             unreachable_grace: self.tasks.unreachable_grace,
+            first_lists: self.tasks.first_lists.clone(),
         };
+        // Said before the task runs, so that the status written now does not claim a list.
+        let waits = self.tasks.first_lists.limited() && !shared.listed();
+        shared.waiting_for_turn.store(waits, Ordering::Relaxed);
         let task = tokio::spawn(watch_member(
             client,
             endpoint.clone(),

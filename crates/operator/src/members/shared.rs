@@ -26,6 +26,8 @@ pub struct MemberShared {
     /// Nodes and pods have been listed completely at least once. Kept across reconnects (the
     /// shared state is), so that a relist shows the last figures instead of an initial sync.
     pub(super) listed: AtomicBool,
+    /// Not listed yet, and waiting for a turn to list (see `first_lists`).
+    pub(super) waiting_for_turn: AtomicBool,
 }
 
 impl MemberShared {
@@ -43,6 +45,10 @@ impl MemberShared {
 
     pub fn listed(&self) -> bool {
         self.listed.load(Ordering::Relaxed)
+    }
+
+    pub fn waiting_for_turn(&self) -> bool {
+        self.waiting_for_turn.load(Ordering::Relaxed)
     }
 
     /// Its first list of nodes, pods, ReplicaSets and Jobs is under way and nothing has

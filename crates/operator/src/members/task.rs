@@ -4,6 +4,7 @@
 //! its own task.
 
 use super::backoff::member_watch_backoff;
+use super::first_lists::{FirstLists, Turn};
 use super::health::Health;
 use super::shared::MemberShared;
 use crate::triggers::ClusterTriggers;
@@ -54,6 +55,8 @@ pub struct Trigger {
     /// When a failure has lasted this long the member counts as not observed: its placements
     /// are re-placed then, without any new event.
     pub unreachable_grace: Duration,
+    /// Turns for the member's first list.
+    pub first_lists: FirstLists,
 }
 
 enum Update {
@@ -70,6 +73,7 @@ pub async fn watch_member(
     shared: Arc<MemberShared>,
     trigger: Trigger,
 ) {
+    let mut turn = first_list_turn(&shared, &trigger).await;
     let mut updates = std::pin::pin!(member_updates(&client));
     // Polled beside the watches, never in their way: a metrics API that hangs must not delay
     // the node and pod events. Aborted with this task.
@@ -94,6 +98,9 @@ pub async fn watch_member(
                 let Some(update) = update else { break };
                 listing.observe(&update, &shared, &trigger.cluster);
                 let applied = apply(&shared, update, &endpoint);
+                if shared.listed() || applied.failure_since.is_some() {
+                    turn.end();
+                }
                 pending |= applied.changed;
                 health_changed |= applied.health_changed;
                 grace.follow(applied.failure_since, trigger.unreachable_grace);
@@ -102,6 +109,10 @@ pub async fn watch_member(
             () = grace.elapsed(), if grace.is_running() => {
                 health_changed = true;
                 pending = true;
+            }
+            () = turn.expired() => {
+                tracing::info!(cluster = %trigger.cluster, "member still listing after its turn's time; the next member may start");
+                turn.end();
             }
         }
         if pending && last_fired.is_none_or(|t| t.elapsed() >= trigger.interval) {
@@ -113,6 +124,20 @@ pub async fn watch_member(
         }
     }
     drop(metrics);
+}
+
+/// Waits for a turn for the member's first list; a member listed before (a reconnect) takes
+/// none. Once the turn is given, the Cluster is reconciled so that its insight stops saying it
+/// waits.
+async fn first_list_turn(shared: &MemberShared, trigger: &Trigger) -> Turn {
+    if shared.listed() {
+        return Turn::none();
+    }
+    let turn = trigger.first_lists.take().await;
+    if shared.waiting_for_turn.swap(false, Ordering::Relaxed) {
+        trigger.sender.send(&trigger.cluster);
+    }
+    turn
 }
 
 /// Aborts the task when dropped, so that a member's poller ends with its watch task.

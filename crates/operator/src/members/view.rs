@@ -34,6 +34,7 @@ pub fn with_view<T>(
                 health: MemberHealth {
                     failure: failure.as_ref(),
                     listed: shared.listed(),
+                    waiting_for_turn: shared.waiting_for_turn(),
                 },
                 source: *source,
                 endpoint,

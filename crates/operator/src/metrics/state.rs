@@ -190,7 +190,7 @@ impl StateGauges {
             interned: registered(
                 r,
                 "interned_values",
-                "Values held by the interning tables shared by all members (strings, resource_lists, controllers)",
+                "Values held by the interning tables shared by all members (strings, resource_lists, controllers, node_label_sets)",
                 Family::default(),
             ),
             shard_replicas: registered(

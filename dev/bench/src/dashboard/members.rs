@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::reasons;
 use karmada_manager_api::{ClusterInsightStatus, InsightSource};
+use karmada_manager_core::projection::NodeLabelSet;
 use karmada_manager_core::{
     Amount, ClusterInsightInputs, ClusterInsightOptions, MemberEvent, MemberFailure, MemberHealth,
     MemberIndex, MemberView, NodeUsage, PodPhase, ResourceList, SlimNode, SlimPod, WatcherEvent,
@@ -164,6 +165,7 @@ pub fn insight(member: &Member, seed: u64, now: &Time) -> Result<ClusterInsightS
             health: MemberHealth {
                 failure: failure.as_ref(),
                 listed: true,
+                waiting_for_turn: false,
             },
             source: InsightSource::Direct,
             endpoint: &endpoint,
@@ -200,10 +202,10 @@ fn node(member: &Member, i: usize, rng: &mut Rng) -> Result<SlimNode> {
     let region = REGIONS[member.index % REGIONS.len()];
     let zone: Arc<str> = Arc::from(format!("{region}{}", ["a", "b", "c"][i % 3]));
     let itype: Arc<str> = Arc::from(instance.name);
-    node.labels = vec![
+    node.labels = NodeLabelSet::from_pairs([
         (Arc::from("node.kubernetes.io/instance-type"), itype.clone()),
         (Arc::from("topology.kubernetes.io/zone"), zone.clone()),
-    ];
+    ]);
     node.zone = Some(zone);
     node.instance_type = Some(itype);
     node.kubelet_version = Some(Arc::from("v1.35.0-eks-aeac579"));

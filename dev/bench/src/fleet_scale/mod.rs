@@ -6,8 +6,12 @@
 //!    operator process and a LIST (only that member registered);
 //! 2. initial sync of the whole fleet: wall time and operator CPU until every ClusterInsight
 //!    counts every node and pod, and peak RSS;
-//! 3. steady churn: freshness of a probe change, hub writes per minute, steady RSS.
+//! 3. steady churn: freshness of a probe change, hub writes per minute, steady RSS;
+//!
+//! and, when asked (`--first-list-pairs`), what the turns for a member's first list buy:
+//! interleaved pairs of the fleet's initial sync with and without them (`first_lists`).
 
+mod first_lists;
 pub mod hub;
 pub mod replicas;
 mod report;
@@ -51,6 +55,13 @@ pub struct FleetArgs {
     pub samples: Option<usize>,
     #[arg(long, default_value_t = 6)]
     pub seed: u64,
+    /// Interleaved pairs of the fleet's initial sync with `--first-list-turns` members listing
+    /// at once and with no limit (0: not measured).
+    #[arg(long, default_value_t = 0)]
+    pub first_list_pairs: usize,
+    /// `--member-sync-concurrency` of the runs with turns.
+    #[arg(long, default_value_t = 4)]
+    pub first_list_turns: u16,
     /// Where to write the JSON result.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench/fleet.json"))]
     pub out: PathBuf,
@@ -64,6 +75,8 @@ pub struct FleetResult {
     pub size: Size,
     pub one_member_sync: OneMember,
     pub fleet_sync: FleetSync,
+    /// Present when asked for.
+    pub first_lists: Option<first_lists::FirstListPairs>,
     /// Absent when the steady phase failed (`steady_error` says why): the figures before it
     /// are kept.
     pub steady: Option<steady::SteadyResult>,
@@ -109,9 +122,19 @@ async fn run_async(args: FleetArgs) -> Result<()> {
     );
 
     hub::register_members(&bed.hub, &bed.sim.endpoints, 1..size.members).await?;
+    let timeout = Duration::from_secs(if args.full { 3_600 } else { 600 });
+    let first_lists = if args.first_list_pairs > 0 {
+        eprintln!(
+            "bench: {} pairs of the fleet's initial sync, {} members listing at once and no limit",
+            args.first_list_pairs, args.first_list_turns
+        );
+        let turns = args.first_list_turns;
+        Some(first_lists::pairs(&bed, turns, args.first_list_pairs, timeout, &log).await?)
+    } else {
+        None
+    };
     hub::delete_insights(&bed.hub).await?;
     eprintln!("bench: whole-fleet initial sync");
-    let timeout = Duration::from_secs(if args.full { 3_600 } else { 600 });
     let start = Start {
         launch: Launch::default(),
         log,
@@ -136,6 +159,7 @@ async fn run_async(args: FleetArgs) -> Result<()> {
         size,
         one_member_sync: one_member,
         fleet_sync,
+        first_lists,
         steady_error: steady.as_ref().err().map(|e| format!("{e:#}")),
         steady: steady.ok(),
     };

@@ -35,6 +35,10 @@ pub fn print(r: &FleetResult) {
         f.at_synced.rss_mib,
         f.at_synced.peak_rss_mib
     );
+    if let Some(pairs) = &r.first_lists {
+        println!("\n2b. Turns for the first list, per pair of fleet syncs");
+        pairs.print();
+    }
     let steady_rss = match (&r.steady, &r.steady_error) {
         (Some(st), _) => {
             print_steady(st);

@@ -36,6 +36,8 @@ pub struct MemberHealth<'a> {
     /// connection). During a later relist — a reconnect with rotated credentials, a `410 Gone`
     /// — the index is not synced, but its last figures stand in: that is no initial sync.
     pub listed: bool,
+    /// Not listed yet, and waiting for a turn: only a few members do their first list at once.
+    pub waiting_for_turn: bool,
 }
 
 /// Why no connection to a member can be made (the shell's connection planning said so).
@@ -144,6 +146,12 @@ fn watched_readiness(
         }
         Some(failure) => MemberReadiness::Ready {
             recheck_after: Some(grace.saturating_sub(failure.age)),
+        },
+        None if !listed && health.waiting_for_turn => MemberReadiness::InitialSync {
+            message: format!(
+                "waiting for a turn to list nodes and pods of {}: other members are being listed first (--member-sync-concurrency)",
+                bounded(endpoint, VALUE_LIMIT)
+            ),
         },
         None if !listed => MemberReadiness::InitialSync {
             message: format!(

@@ -77,6 +77,7 @@ fn live_with(
         health: MemberHealth {
             failure: failure.as_ref(),
             listed,
+            waiting_for_turn: false,
         },
         source: InsightSource::Direct,
         endpoint: "https://m1",
@@ -144,6 +145,34 @@ fn before_the_first_list_the_member_is_reconciling() {
         condition(&status, "Reconciling"),
         Some(("True", "InitialSync"))
     );
+}
+
+#[test]
+fn a_member_waiting_for_a_turn_to_list_says_so_until_its_list_starts() {
+    let index = ClusterIndex::new();
+    let message = |waiting_for_turn| {
+        let member = MemberView::Watched {
+            index: &index,
+            health: MemberHealth {
+                failure: None,
+                listed: false,
+                waiting_for_turn,
+            },
+            source: InsightSource::Direct,
+            endpoint: "https://m1",
+            metrics: None,
+            metrics_stale: false,
+        };
+        match member.readiness(&Cluster::default(), GRACE) {
+            MemberReadiness::InitialSync { message } => message,
+            other => panic!("not an initial sync: {other:?}"),
+        }
+    };
+    assert_eq!(
+        message(true),
+        "waiting for a turn to list nodes and pods of https://m1: other members are being listed first (--member-sync-concurrency)"
+    );
+    assert_eq!(message(false), "listing nodes and pods of https://m1");
 }
 
 #[test]
@@ -331,6 +360,7 @@ fn placements_see_a_member_not_observed_exactly_when_its_insight_is_not_ready() 
             health: MemberHealth {
                 failure: failure.as_ref(),
                 listed,
+                waiting_for_turn: false,
             },
             source: InsightSource::Direct,
             endpoint: "https://m1",
