@@ -26,6 +26,20 @@ pub struct Launch {
     pub env: Vec<(String, String)>,
 }
 
+/// The operator's command: the binary itself, or run under the profiler named by
+/// `BENCH_OPERATOR_WRAPPER` (e.g. `heaptrack`, which writes its profile to the working
+/// directory). The sampled RSS and CPU are then the wrapper's process, not the operator's.
+fn command(binary: &Path) -> tokio::process::Command {
+    match std::env::var_os("BENCH_OPERATOR_WRAPPER") {
+        Some(wrapper) => {
+            let mut command = tokio::process::Command::new(wrapper);
+            command.arg(binary);
+            command
+        }
+        None => tokio::process::Command::new(binary),
+    }
+}
+
 /// Builds `target/release/karmada-manager` (cargo only relinks when something changed).
 pub fn build(root: &Path) -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -57,7 +71,7 @@ impl Operator {
         let port = testenv::free_port()?;
         let admin = format!("127.0.0.1:{port}");
         let started = Instant::now();
-        let mut child = tokio::process::Command::new(binary)
+        let mut child = command(binary)
             .arg("run")
             .arg("--kubeconfig")
             .arg(kubeconfig)
