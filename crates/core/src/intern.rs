@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::interner::STRINGS;
 pub use crate::interner::{Interner, intern_str};
 use crate::projection::{
-    CONTROLLERS, ControllerRef, LABEL_SETS, RESOURCE_LISTS, ResourceList, SlimNode, SlimPod,
+    CONTROLLERS, ControllerRef, LABEL_SETS, Label, RESOURCE_LISTS, ResourceList, SlimNode, SlimPod,
 };
 
 /// Fewest changes between two purges: below it a purge's fixed cost (locking every shard of
@@ -95,13 +95,13 @@ pub(crate) fn release_pod(pod: &SlimPod) {
 /// The labels it shares with other nodes count among its holds only when it was the last
 /// node to share them.
 pub(crate) fn release_node(node: &SlimNode) {
-    let shared_labels = node.labels.shared();
-    let last_of_its_labels = LABEL_SETS.release(shared_labels, 1);
-    let labels = node
-        .labels
-        .own()
-        .into_iter()
-        .chain(shared_labels.iter().filter(|_| last_of_its_labels));
+    let shared = node.labels.shared();
+    let shared: &[Label] = if LABEL_SETS.release(shared, 1) {
+        shared
+    } else {
+        &[]
+    };
+    let labels = node.labels.own().into_iter().chain(shared);
     let mut texts: Vec<&Arc<str>> = std::iter::once(node.name())
         .chain(&node.roles)
         .chain(&node.zone)

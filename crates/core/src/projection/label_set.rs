@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock};
 use crate::interner::Interner;
 
 /// The label whose value is unique to each node.
-pub const HOSTNAME: &str = "kubernetes.io/hostname";
+const HOSTNAME: &str = "kubernetes.io/hostname";
 
 /// One label: key and value, interned.
 pub type Label = (Arc<str>, Arc<str>);
@@ -35,7 +35,7 @@ impl Default for NodeLabelSet {
 
 impl NodeLabelSet {
     /// From labels sorted by key, with unique keys.
-    pub(crate) fn from_sorted(mut labels: Vec<Label>) -> Self {
+    fn from_sorted(mut labels: Vec<Label>) -> Self {
         let hostname = labels
             .iter()
             .position(|(key, _)| &**key == HOSTNAME)

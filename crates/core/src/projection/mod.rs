@@ -36,7 +36,7 @@ mod tests;
 mod wire;
 
 pub(crate) use label_set::LABEL_SETS;
-pub use label_set::{HOSTNAME, Label, NodeLabelSet};
+pub use label_set::{Label, NodeLabelSet};
 pub use metrics::{NodeMetricsList, NodeUsage};
 pub use node::SlimNode;
 pub use node_labels::{Taint, TaintEffect};

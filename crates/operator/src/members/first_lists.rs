@@ -19,7 +19,7 @@ use tokio::time::Instant;
 pub const TURN_LIMIT: Duration = Duration::from_secs(60);
 
 /// The turns shared by every member task; cloned into each.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct FirstLists {
     /// `None`: no limit.
     turns: Option<Arc<Semaphore>>,
