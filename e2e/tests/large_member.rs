@@ -1,12 +1,15 @@
 //! A member the size of Karmada's published scale test (5,000 nodes, 20,000 pods): the insight
 //! is valid, lists at most the configured number of nodes with the right `omitted`, fits under
-//! the status size guard, and is written.
+//! the status size guard, and is written. Its figures that only drift (a container restart)
+//! wait for the fleet's budget for such writes, while a pod failing is written at once and
+//! takes the drift along.
 
 mod support;
 
-use anyhow::Result;
+use anyhow::{Context, Result, ensure};
+use k8s_openapi::api::core::v1::Pod;
 use karmada_manager_api::ClusterInsight;
-use kube::api::Api;
+use kube::api::{Api, PostParams};
 use std::time::{Duration, Instant};
 use support::eventually;
 use testenv::bulk;
@@ -15,9 +18,15 @@ use testenv::pods::pod;
 
 const NODES: usize = 5_000;
 const PODS_PER_NODE: usize = 4;
+/// The budget for writes that only drift: this member's ~100 KB status waits about 25 s for its
+/// turn, far longer than a significant change may take.
+const DRIFT_KIB_PER_SECOND: &str = "4";
+const DEFERRED: &str =
+    r#"karmada_manager_status_writes_total{kind="ClusterInsight",outcome="deferred"}"#;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_five_thousand_node_member_gets_a_bounded_complete_insight() -> Result<()> {
+async fn a_five_thousand_node_member_gets_a_bounded_complete_insight_whose_drift_waits()
+-> Result<()> {
     let env = support::environment(&["big"]).await?;
     let hub = env.hub().client().await?;
     let member = env.member("big").client().await?;
@@ -44,7 +53,11 @@ async fn a_five_thousand_node_member_gets_a_bounded_complete_insight() -> Result
         started.elapsed()
     );
 
-    let _operator = support::start_operator(&env, &[]).await?;
+    let operator = support::start_operator(
+        &env,
+        &["--drift-writes-kib-per-second", DRIFT_KIB_PER_SECOND],
+    )
+    .await?;
     let insights = Api::<ClusterInsight>::all(hub.clone());
     let insight = eventually(
         "the big insight",
@@ -75,5 +88,67 @@ async fn a_five_thousand_node_member_gets_a_bounded_complete_insight() -> Result
     );
     let bytes = serde_json::to_vec(&status)?.len();
     assert!(bytes < 512 * 1024, "status is {bytes} bytes");
+    assert_eq!(status.pods.restarts, 0);
+
+    let pods = |namespace: &str| Api::<Pod>::namespaced(member.clone(), namespace);
+    restart_container(&pods("ns-0"), "pod-00000").await?;
+    let address = operator.admin_address()?;
+    eventually(
+        "the restart deferred",
+        Duration::from_secs(20),
+        || async { Ok(support::http_get(&address, "/metrics").await?.1) },
+        |text| deferred(text) >= 1.0,
+    )
+    .await?;
+    let shown = insights.get("big").await?.status.context("status")?;
+    assert_eq!(shown.pods.restarts, 0, "a drift waits for its turn");
+
+    let failing = Instant::now();
+    fail_pod(&pods("ns-1"), "pod-00001").await?;
+    let insight = eventually(
+        "the failed pod shown",
+        Duration::from_secs(15),
+        || async { Ok(insights.get("big").await?) },
+        |i| i.status.as_ref().is_some_and(|s| s.pods.failed == 1),
+    )
+    .await?;
+    eprintln!(
+        "the failed pod was shown {:.1?} after the change",
+        failing.elapsed()
+    );
+    let status = insight.status.context("status")?;
+    assert_eq!(status.pods.restarts, 1, "the drift went along");
+    Ok(())
+}
+
+fn deferred(metrics: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(DEFERRED))
+        .and_then(|rest| rest.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// The pod's first container restarted once more, as its kubelet reports it.
+async fn restart_container(pods: &Api<Pod>, name: &str) -> Result<()> {
+    let mut pod = pods.get_status(name).await?;
+    let statuses = pod
+        .status
+        .as_mut()
+        .and_then(|s| s.container_statuses.as_mut())
+        .context("container statuses")?;
+    ensure!(!statuses.is_empty(), "{name} has no container status");
+    statuses[0].restart_count += 1;
+    pods.replace_status(name, &PostParams::default(), &pod)
+        .await?;
+    Ok(())
+}
+
+/// The pod's phase turned `Failed`, as its kubelet reports it.
+async fn fail_pod(pods: &Api<Pod>, name: &str) -> Result<()> {
+    let mut pod = pods.get_status(name).await?;
+    pod.status.as_mut().context("status")?.phase = Some("Failed".into());
+    pods.replace_status(name, &PostParams::default(), &pod)
+        .await?;
     Ok(())
 }

@@ -67,12 +67,12 @@ pub use status::conditions::{StampedStatus, malformed_source, merge_conditions, 
 pub use status::{
     ClusterInsightBuild, ClusterInsightInputs, ClusterInsightOptions, ConnectionProblem,
     DISAGREEMENT_GRACE, DesiredCondition, Disagreements, Fit, FitSource, FleetOptions, HubCounts,
-    MemberFailure, MemberFigures, MemberHealth, MemberReadiness, MemberView, PlacementInputs,
-    PlacementOptions, PlacementTruncation, PolicyLookup, ReadyCounts, SharedObservation,
-    Truncation, WorkloadPlacementBuild, WorkloadState, cluster_insight_status,
+    InsightChange, MemberFailure, MemberFigures, MemberHealth, MemberReadiness, MemberView,
+    PlacementInputs, PlacementOptions, PlacementTruncation, PolicyLookup, ReadyCounts,
+    SharedObservation, Truncation, WorkloadPlacementBuild, WorkloadState, cluster_insight_status,
     cluster_status_fallback, cluster_usage, disagreement_problem, fleet_conditions,
-    fleet_insight_status, fleet_workload_counts, member_figures, not_observed, observed_part,
-    ready_disagreement, scheduled_bindings, summary_part, workload_placement_status,
+    fleet_insight_status, fleet_workload_counts, insight_change, member_figures, not_observed,
+    observed_part, ready_disagreement, scheduled_bindings, summary_part, workload_placement_status,
 };
 pub use text::{bounded, bounded_owned};
 pub use watch::WatcherEvent;

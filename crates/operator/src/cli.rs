@@ -160,6 +160,15 @@ pub struct TuningArgs {
     /// Minimum time between two status writes of one object (debounce), e.g. `1s`, `500ms`.
     #[arg(long, env = "KARMADA_MANAGER_WRITE_INTERVAL", default_value = "1s")]
     pub write_interval: humantime::Duration,
+    /// The fleet's budget for ClusterInsight writes whose only changes are figures that drift
+    /// (restart counts, the not-ready pod count, measured usage), in KiB of status a second (0:
+    /// no budget). Other changes are written within `--write-interval` whatever this says.
+    #[arg(
+        long,
+        env = "KARMADA_MANAGER_DRIFT_WRITES_KIB_PER_SECOND",
+        default_value_t = 256
+    )]
+    pub drift_writes_kib_per_second: u32,
     /// How often the placements showing a cluster whose fits moved (its nodes, pods, Cluster
     /// object or published headroom) are looked at again: how far behind a `fitReplicas` may
     /// be when only other workloads moved it (at least 1s).

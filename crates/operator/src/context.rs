@@ -9,7 +9,7 @@ use crate::settings::FIELD_MANAGER;
 use crate::settings::Settings;
 use crate::shards::Shards;
 use crate::triggers::{Queues, Triggers};
-use crate::write::WriteLog;
+use crate::write::{DriftBudget, WriteLog};
 use futures::channel::mpsc::{self, UnboundedReceiver};
 use k8s_openapi::api::core::v1::Secret;
 use karmada_manager_api::{
@@ -27,8 +27,8 @@ use kube::core::{DeserializeGuard, PartialObjectMeta};
 use kube::runtime::events::Recorder;
 use kube::runtime::reflector::{self, Store, store::Writer};
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 pub struct Context {
     pub hub: Hub,
@@ -110,6 +110,8 @@ pub struct Writers {
     /// The same for ClusterInsights: a member's trigger is already debounced, but other
     /// sources (bindings, Secrets, our own insight's watch event) can reconcile it too.
     pub insights: WriteLog,
+    /// When ClusterInsights whose only changes drift are written.
+    pub drifts: Arc<DriftBudget>,
     /// Publishes Events on Ready transitions of our objects.
     pub recorder: Recorder,
 }
@@ -201,12 +203,14 @@ impl Context {
             cluster_proxy_url: settings.cluster_proxy_url.clone(),
             secrets: caches.secrets.clone(),
         };
+        let drifts = Arc::new(DriftBudget::new(settings.drift_writes_kib_per_second));
         let tasks = TaskSettings {
             cluster_triggers: triggers.clusters.clone(),
             workloads: workloads_tx,
             trigger_interval: settings.write_interval,
             unreachable_grace: settings.unreachable_grace,
             first_lists: FirstLists::new(settings.member_sync_concurrency.into()),
+            drifts: drifts.clone(),
         };
         let ctx = Context {
             hub: Hub {
@@ -221,6 +225,7 @@ impl Context {
             writers: Writers {
                 placements: WriteLog::new(settings.write_interval),
                 insights: WriteLog::new(settings.write_interval),
+                drifts: drifts.clone(),
                 recorder: Recorder::new(client, FIELD_MANAGER.into()),
             },
             settings,

@@ -46,6 +46,9 @@ pub enum WriteOutcome {
     Written,
     /// The computed status equals the last one: no request sent.
     Skipped,
+    /// Only figures that drift changed, and the fleet's budget for such writes is spent: the
+    /// write waits for its turn (counted once per turn).
+    Deferred,
     Failed,
 }
 
@@ -163,6 +166,7 @@ impl Metrics {
         let outcome = match outcome {
             WriteOutcome::Written => "written",
             WriteOutcome::Skipped => "skipped",
+            WriteOutcome::Deferred => "deferred",
             WriteOutcome::Failed => "failed",
         };
         self.writes

@@ -18,6 +18,8 @@ pub struct Settings {
     pub member_sync_concurrency: u16,
     /// Minimum time between two status writes of one object.
     pub write_interval: Duration,
+    /// The fleet's budget for ClusterInsight writes that only drift, KiB a second (0: none).
+    pub drift_writes_kib_per_second: u32,
     /// How often the placements showing a cluster whose fits moved are looked at again.
     pub fit_refresh_interval: Duration,
     /// How long a member may be unreachable before its insight turns Ready=False.
@@ -51,6 +53,7 @@ impl From<&TuningArgs> for Settings {
             placement_concurrency: args.placement_concurrency,
             member_sync_concurrency: args.member_sync_concurrency,
             write_interval: args.write_interval.into(),
+            drift_writes_kib_per_second: args.drift_writes_kib_per_second,
             fit_refresh_interval: args.fit_refresh_interval.into(),
             unreachable_grace: args.unreachable_grace.into(),
             hub_unready_after: args.hub_unready_after.into(),

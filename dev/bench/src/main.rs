@@ -15,6 +15,7 @@ mod fit;
 mod fleet_scale;
 mod generate;
 mod hub_scale;
+mod hub_writes;
 mod live;
 mod machine;
 mod memory;
@@ -68,6 +69,9 @@ enum Command {
     /// Simulated member API servers in this process, until stdin closes (run by `fleet`; see
     /// `src/sim/process.rs` for the commands it takes on stdin).
     Sim(sim::SimOptions),
+    /// What one ClusterInsight status write costs the hub kube-apiserver, by the size of the
+    /// object: CPU per write, writes/s and latency for whole and partial writes.
+    Writes(hub_writes::WritesArgs),
     /// One variant in this process, reporting JSON on stdout (run by `ingest`).
     #[command(hide = true)]
     Measure {
@@ -154,6 +158,7 @@ fn main() -> anyhow::Result<()> {
         Command::Dashboard(args) => dashboard::run(args),
         Command::Fleet(args) => fleet_scale::run(args),
         Command::Sim(options) => sim::process::serve(&options),
+        Command::Writes(args) => hub_writes::run(args),
         Command::Hub(args) => hub_scale::run(args),
         Command::Shard(args) => shard_scale::run(args),
         Command::Measure {

@@ -27,7 +27,8 @@ use crate::suite::cargo;
 use anyhow::Result;
 
 /// Runs `bench ingest`, `bench live`, `bench fleet`, `bench hub`, `bench shard` (`--full` for
-/// the full sizes), `bench fit`, then `bench dashboard`, passing `extra` arguments through to
+/// the full sizes), `bench writes` (shorter windows at small size), `bench fit`, then
+/// `bench dashboard`, passing `extra` arguments through to
 /// `ingest` (e.g. `--rounds 5`; see `cargo run -p bench -- ingest --help`).
 pub fn run(full: bool, extra: &[String]) -> Result<()> {
     // One build of the three binaries: the dependencies are compiled once, with the same
@@ -47,10 +48,15 @@ pub fn run(full: bool, extra: &[String]) -> Result<()> {
     let mut fleet = vec!["run", "--release", "--package", "bench", "--", "fleet"];
     let mut hub = vec!["run", "--release", "--package", "bench", "--", "hub"];
     let mut shard = vec!["run", "--release", "--package", "bench", "--", "shard"];
+    let mut writes = vec!["run", "--release", "--package", "bench", "--", "writes"];
     if full {
         for command in [&mut ingest, &mut live, &mut fleet, &mut hub, &mut shard] {
             command.push("--full");
         }
+    } else {
+        // One size of hub write takes a window per kind and round: short ones keep the
+        // small run to about two minutes.
+        writes.extend(["--seconds", "5"]);
     }
     ingest.extend(extra.iter().map(String::as_str));
     cargo(&ingest)?;
@@ -58,6 +64,7 @@ pub fn run(full: bool, extra: &[String]) -> Result<()> {
     cargo(&fleet)?;
     cargo(&hub)?;
     cargo(&shard)?;
+    cargo(&writes)?;
     cargo(&["run", "--release", "--package", "bench", "--", "fit"])?;
     cargo(&["run", "--release", "--package", "bench", "--", "dashboard"])
 }

@@ -64,6 +64,7 @@ pub fn default_values_render_the_operator_in_cluster_with_a_single_replica() -> 
         "--member-sync-concurrency=4",
         "--top-clusters-limit=10",
         "--write-interval=1s",
+        "--drift-writes-kib-per-second=256",
         "--unreachable-grace=30s",
         "--hub-unready-after=30s",
         "--wedged-after=5m",

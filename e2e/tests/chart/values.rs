@@ -27,6 +27,7 @@ placementConcurrency: 4
 memberSyncConcurrency: 2
 topClustersLimit: 5
 writeInterval: 2s
+driftWritesKibPerSecond: 512
 fitRefreshInterval: 2m
 unreachableGrace: 1m
 hubUnreadyAfter: 45s
@@ -78,6 +79,7 @@ pub const FULL_ARGS: &[&str] = &[
     "--member-sync-concurrency=2",
     "--top-clusters-limit=5",
     "--write-interval=2s",
+    "--drift-writes-kib-per-second=512",
     "--fit-refresh-interval=2m",
     "--unreachable-grace=1m",
     "--hub-unready-after=45s",

@@ -60,6 +60,9 @@ pub struct ClusterIndex {
     node_resync: Resync,
     pod_resync: Resync,
     changes: NodeChanges,
+    /// Counts the changes a ClusterInsight shows beyond its figures that drift: every node
+    /// change, every pod added or removed, every pod change but a restart or a readiness flip.
+    insight_changes: u64,
 }
 
 impl ClusterIndex {
@@ -76,6 +79,13 @@ impl ClusterIndex {
     /// Which nodes changed, by id (see [`NodeChanges`]).
     pub fn node_changes(&self) -> &NodeChanges {
         &self.changes
+    }
+
+    /// Moves with every change a ClusterInsight shows beyond its figures that drift (the
+    /// status side of that rule: `status::cluster_insight::drift`). Comparable only within one
+    /// index's life: a reset starts it over.
+    pub fn insight_changes(&self) -> u64 {
+        self.insight_changes
     }
 
     /// The node holding id `id` in [`NodeChanges`], with its pods' figures.
@@ -143,8 +153,10 @@ impl ClusterIndex {
             count_node(&mut self.figures, &old, Sign::Remove);
             count_node(&mut self.figures, &slot.node, Sign::Add);
             self.changes.record(slot.id);
+            self.insight_changes += 1;
             return true;
         }
+        self.insight_changes += 1;
         count_node(&mut self.figures, &node, Sign::Add);
         let id = self.changes.assign(node.name());
         self.nodes
@@ -163,6 +175,7 @@ impl ClusterIndex {
             Some(slot) => {
                 count_node(&mut self.figures, &slot.node, Sign::Remove);
                 self.changes.release(slot.id);
+                self.insight_changes += 1;
                 true
             }
             None => false,
@@ -248,6 +261,9 @@ impl ClusterIndex {
                 if slot.pod == new {
                     return None;
                 }
+                if !slot.pod.same_but_drift(&new) {
+                    self.insight_changes += 1;
+                }
                 let replaced = Some(slot.pod.controller.clone());
                 if slot.pod.controller != new.controller {
                     // Adopted or released (rare): move the name to its new group.
@@ -268,6 +284,7 @@ impl ClusterIndex {
                 Some(PodStored { name, replaced })
             }
             Entry::Vacant(entry) => {
+                self.insight_changes += 1;
                 count_pod(&mut self.figures, &mut self.node_stats, &new, Sign::Add);
                 record_pod_nodes(
                     &mut self.changes,
@@ -313,6 +330,7 @@ impl ClusterIndex {
             .remove(&namespace, slot.pod.controller.as_deref(), &name);
         // The pod was stored, hence counted: pod_count ≥ 1.
         self.pod_count -= 1;
+        self.insight_changes += 1;
         count_pod(
             &mut self.figures,
             &mut self.node_stats,

@@ -54,6 +54,27 @@ impl StoredPod {
         }
     }
 
+    /// Whether `other` differs from this pod at most in what only drifts in a ClusterInsight:
+    /// its restarts and its readiness (`status::cluster_insight::drift`).
+    pub(super) fn same_but_drift(&self, other: &StoredPod) -> bool {
+        let StoredPod {
+            node_name,
+            phase,
+            ready: _,
+            not_scheduled,
+            restarts: _,
+            crash_looping,
+            controller,
+            requests,
+        } = self;
+        *node_name == other.node_name
+            && *phase == other.phase
+            && *not_scheduled == other.not_scheduled
+            && *crash_looping == other.crash_looping
+            && *controller == other.controller
+            && *requests == other.requests
+    }
+
     /// Holds resources: not Succeeded or Failed.
     pub fn is_active(&self) -> bool {
         !self.phase.is_terminal()

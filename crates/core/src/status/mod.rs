@@ -21,9 +21,9 @@ use crate::quantity::{Amount, ExactSum, Format, Sign, percent};
 
 pub use cluster_insight::{
     ClusterInsightBuild, ClusterInsightInputs, ClusterInsightOptions, ConnectionProblem,
-    MemberFailure, MemberFigures, MemberHealth, MemberReadiness, MemberView, Truncation,
-    cluster_insight_status, cluster_status_fallback, cluster_usage, member_figures, not_observed,
-    scheduled_bindings,
+    InsightChange, MemberFailure, MemberFigures, MemberHealth, MemberReadiness, MemberView,
+    Truncation, cluster_insight_status, cluster_status_fallback, cluster_usage, insight_change,
+    member_figures, not_observed, scheduled_bindings,
 };
 pub use fleet_insight::{
     FleetOptions, HubCounts, WorkloadState, fleet_conditions, fleet_insight_status,

@@ -13,6 +13,7 @@ use super::plan::Planner;
 use super::shared::MemberShared;
 use super::task::{Trigger, WorkloadChanges, watch_member};
 use crate::triggers::ClusterTriggers;
+use crate::write::DriftBudget;
 use futures::channel::mpsc::UnboundedSender;
 use karmada_manager_api::InsightSource;
 use karmada_types::Cluster;
@@ -69,6 +70,8 @@ pub struct TaskSettings {
     pub unreachable_grace: Duration,
     /// Turns for a member's first list.
     pub first_lists: FirstLists,
+    /// The fleet's budget for insight writes that only drift.
+    pub drifts: Arc<DriftBudget>,
 }
 
 pub struct Members {
@@ -174,6 +177,7 @@ impl Members {
             interval: self.tasks.trigger_interval,
             unreachable_grace: self.tasks.unreachable_grace,
             first_lists: self.tasks.first_lists.clone(),
+            drifts: self.tasks.drifts.clone(),
         };
         // Said before the task runs, so that the status written now does not claim a list.
         let waits = self.tasks.first_lists.limited() && !shared.listed();

@@ -9,6 +9,7 @@ use super::health::Health;
 use super::shared::MemberShared;
 use crate::triggers::ClusterTriggers;
 use crate::watch::core_event;
+use crate::write::DriftBudget;
 use futures::channel::mpsc::UnboundedSender;
 use futures::{Stream, StreamExt, stream};
 use k8s_openapi::api::apps::v1::ReplicaSet;
@@ -36,6 +37,9 @@ pub struct WorkloadChanges {
 struct Applied {
     /// Anything the status shows may have changed.
     changed: bool,
+    /// What the ClusterInsight shows beyond its figures that drift may have changed (see
+    /// `ClusterIndex::insight_changes`).
+    beyond_drift: bool,
     /// The member's health (failure, or listed) changed.
     health_changed: bool,
     /// When the current failure of the node and pod watches began, if there is one.
@@ -57,6 +61,9 @@ pub struct Trigger {
     pub unreachable_grace: Duration,
     /// Turns for the member's first list.
     pub first_lists: FirstLists,
+    /// The fleet's budget for insight writes that only drift: while the Cluster waits for its
+    /// turn there, changes that only drift need no reconcile of it (its turn picks them up).
+    pub drifts: Arc<DriftBudget>,
 }
 
 enum Update {
@@ -86,6 +93,8 @@ pub async fn watch_member(
     )));
     let mut last_fired: Option<Instant> = None;
     let mut pending = false;
+    // Something beyond the insight's drifting figures changed since the last trigger.
+    let mut beyond_drift = false;
     // The member's health changed since the last trigger: every placement on it may show it
     // differently (observed or not), whichever workloads the events touched.
     let mut health_changed = false;
@@ -102,12 +111,14 @@ pub async fn watch_member(
                     turn.end();
                 }
                 pending |= applied.changed;
+                beyond_drift |= applied.beyond_drift || applied.health_changed;
                 health_changed |= applied.health_changed;
                 grace.follow(applied.failure_since, trigger.unreachable_grace);
             }
             _ = tokio::time::sleep_until(deadline), if pending => {}
             () = grace.elapsed(), if grace.is_running() => {
                 health_changed = true;
+                beyond_drift = true;
                 pending = true;
             }
             () = turn.expired() => {
@@ -116,7 +127,8 @@ pub async fn watch_member(
             }
         }
         if pending && last_fired.is_none_or(|t| t.elapsed() >= trigger.interval) {
-            if !trigger.fire(&shared, std::mem::take(&mut health_changed)) {
+            let health_changed = std::mem::take(&mut health_changed);
+            if !trigger.fire(&shared, health_changed, std::mem::take(&mut beyond_drift)) {
                 break; // the controllers are gone: we are shutting down
             }
             last_fired = Some(Instant::now());
@@ -253,9 +265,11 @@ impl GraceTimer {
 }
 
 impl Trigger {
-    /// Asks for the Cluster and the touched workloads' placements to be reconciled (all of
-    /// them when the member's health changed); `false` once nobody listens any more.
-    fn fire(&self, shared: &MemberShared, health_changed: bool) -> bool {
+    /// Asks for the touched workloads' placements to be reconciled (all of them when the
+    /// member's health changed), and the Cluster unless only drifting figures changed while
+    /// its insight waits for a turn to write them anyway; `false` once nobody listens any
+    /// more.
+    fn fire(&self, shared: &MemberShared, health_changed: bool, beyond_drift: bool) -> bool {
         let mut touched = match shared.index.write() {
             Ok(mut index) => index.touched.take(),
             Err(_) => return false,
@@ -272,6 +286,9 @@ impl Trigger {
         };
         if !changes.touched.is_empty() && self.workloads.unbounded_send(changes).is_err() {
             return false;
+        }
+        if !beyond_drift && self.drifts.waiting(&self.cluster) {
+            return true;
         }
         self.sender.send(&self.cluster)
     }
@@ -304,6 +321,8 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> Applied {
     if let Ok(mut last) = shared.last_event.lock() {
         *last = Some(std::time::Instant::now());
     }
+    let insight_changes = index.cluster.insight_changes();
+    let is_owner = matches!(update, Update::Owner(..));
     let changed = match update {
         Update::Node(Err(err)) | Update::Pod(Err(err)) => {
             if let Some(error) = api_error(err, endpoint) {
@@ -341,8 +360,11 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> Applied {
     let since = |failure: &Option<super::health::Failure>| failure.as_ref().map(|f| f.since);
     let owner_reason =
         |failure: &Option<super::health::Failure>| failure.as_ref().map(|f| f.reason);
+    // Owner metadata moves placements, not the insight; a watch failure is a health change.
+    let beyond_drift = !is_owner && index.cluster.insight_changes() != insight_changes;
     Applied {
         changed,
+        beyond_drift,
         health_changed: since(&before.failure) != since(&health.failure)
             || owner_reason(&before.owner_failure) != owner_reason(&health.owner_failure)
             || listed_before != shared.listed(),

@@ -79,10 +79,11 @@ fn print_steady(st: &super::steady::SteadyResult) {
     );
     let w = &st.writes;
     println!(
-        "  hub writes: {:.0}/min ({:.0} ClusterInsight; {:.0} skipped unchanged/min); readers saw {:.0} insight changes/min, busiest insight {:.2}/s",
+        "  hub writes: {:.0}/min ({:.0} ClusterInsight; {:.0} skipped unchanged/min; {:.0} drifts deferred/min); readers saw {:.0} insight changes/min, busiest insight {:.2}/s",
         w.total_per_minute,
         w.cluster_insight_per_minute,
         w.skipped_per_minute,
+        w.deferred_per_minute,
         w.insight_changes_seen_per_minute,
         w.busiest_insight_changes_per_s
     );

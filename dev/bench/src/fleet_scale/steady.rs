@@ -90,6 +90,9 @@ pub struct Writes {
     pub total_per_minute: f64,
     pub cluster_insight_per_minute: f64,
     pub skipped_per_minute: f64,
+    /// ClusterInsight writes whose only changes drift, held back for their turn in the
+    /// budget (`outcome="deferred"`, once per turn), per minute.
+    pub deferred_per_minute: f64,
     /// Changes a reader watching the hub saw, all ClusterInsights, per minute.
     pub insight_changes_seen_per_minute: f64,
     /// The most any one ClusterInsight changed, per second.
@@ -226,6 +229,7 @@ fn writes(before: &Snapshot, after: &Snapshot, watches: &Watches, minutes: f64) 
         total_per_minute: delta(&["outcome=\"written\""]),
         cluster_insight_per_minute: delta(&["kind=\"ClusterInsight\"", "outcome=\"written\""]),
         skipped_per_minute: delta(&["outcome=\"skipped\""]),
+        deferred_per_minute: delta(&["outcome=\"deferred\""]),
         insight_changes_seen_per_minute: insight_changes as f64 / minutes,
         busiest_insight_changes_per_s: busiest as f64 / (minutes * 60.0),
         lease_changes_seen_per_minute: watches

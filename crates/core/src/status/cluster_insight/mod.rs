@@ -9,8 +9,11 @@
 //! - `scheduled`: the bindings scheduled to the member; `usage`: measured CPU and memory.
 //! - `conditions`: Ready, Reconciling, Stalled, Degraded; `size_guard`: the node list shrinks
 //!   to keep the status small.
+//! - `drift`: whether a new status only moves figures that drift, which the shell may write
+//!   later.
 
 mod conditions;
+mod drift;
 mod fallback;
 mod figures;
 mod member;
@@ -35,6 +38,7 @@ use karmada_types::Cluster;
 
 use crate::status::conditions::DesiredCondition;
 
+pub use drift::{InsightChange, insight_change};
 pub use fallback::cluster_status_fallback;
 pub(crate) use figures::cluster_info;
 pub use figures::member_figures;

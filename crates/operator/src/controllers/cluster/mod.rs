@@ -8,6 +8,7 @@ mod inputs;
 
 use crate::context::Context;
 use crate::health::Queue;
+use crate::metrics::WriteOutcome;
 use crate::write::apply::{apply_status_if_changed, ensure_object};
 use crate::write::events::announce_ready;
 use futures::StreamExt;
@@ -15,7 +16,9 @@ use futures::channel::mpsc::UnboundedReceiver;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::conditions::{reasons, status, types};
 use karmada_manager_api::{ClusterInsight, ClusterInsightStatus};
-use karmada_manager_core::{ClusterInsightBuild, malformed_source, stamp_status};
+use karmada_manager_core::{
+    ClusterInsightBuild, InsightChange, insight_change, malformed_source, stamp_status,
+};
 use karmada_types::Cluster;
 use kube::api::{Api, DeleteParams};
 use kube::core::DeserializeGuard;
@@ -112,6 +115,9 @@ async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, R
         generation,
         &now,
     );
+    if let Some(wait) = drift_wait(ctx, &name, previous_status, &status) {
+        return Ok(Action::requeue(wait));
+    }
     let api = insights(ctx);
     let written = apply_status_if_changed(&api, &name, previous_status, &status, &ctx.metrics)
         .await
@@ -121,6 +127,7 @@ async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, R
         })?;
     if written {
         ctx.writers.insights.record(&name);
+        ctx.writers.drifts.settled(&name);
         tracing::debug!(cluster = %name, "ClusterInsight status written");
         ctx.triggers.fleet.notify_one();
         let before = previous_status
@@ -136,6 +143,31 @@ async fn reconcile_cluster(guarded: &Guarded, ctx: &Context) -> Result<Action, R
         .await;
     }
     Ok(Action::requeue(built.recheck_after.unwrap_or(RESYNC)))
+}
+
+/// How long a status whose only changes are figures that drift waits for its turn in the
+/// fleet's budget for such writes (`write::DriftBudget`); `None` when it is written now.
+fn drift_wait(
+    ctx: &Context,
+    name: &str,
+    previous: Option<&ClusterInsightStatus>,
+    status: &ClusterInsightStatus,
+) -> Option<Duration> {
+    let InsightChange::Drift { bytes } = insight_change(previous, status) else {
+        return None;
+    };
+    let wait = ctx.writers.drifts.wait(name, bytes)?;
+    if wait.new_turn {
+        ctx.metrics
+            .write(ClusterInsight::kind(&()).as_ref(), WriteOutcome::Deferred);
+        tracing::debug!(
+            cluster = name,
+            bytes,
+            wait_ms = wait.left.as_millis() as u64,
+            "only drifting figures changed; written at the turn the budget gives"
+        );
+    }
+    Some(wait.left)
 }
 
 /// With sharding, a member this replica just took over is not said to be in its initial sync
@@ -217,6 +249,7 @@ async fn write_malformed(
 /// The Cluster is gone (its member task was stopped by the Cluster watch): delete its insight.
 async fn remove_insight(ctx: &Context, name: &str) {
     ctx.writers.insights.forget(name);
+    ctx.writers.drifts.settled(name);
     let mine = ctx.shards.owns_member(name);
     if !mine || ctx.caches.insights.get(&ObjectRef::new(name)).is_none() {
         return;

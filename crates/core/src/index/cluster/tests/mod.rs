@@ -240,3 +240,48 @@ fn a_stored_pod_stays_small() {
         std::mem::size_of::<StoredPod>()
     );
 }
+
+#[test]
+fn restarts_and_readiness_flips_leave_the_insight_changes_alone() {
+    let mut index = ClusterIndex::new();
+    assert!(index.apply_node(node("n1", true, &[("cpu", "4")])));
+    let mut web = pod("web", Some("n1"), PodPhase::Running, &[("cpu", "1")]);
+    index.apply_pod(web.clone());
+    let seen = index.insight_changes();
+    web.restarts += 1;
+    web.ready = !web.ready;
+    assert!(
+        index.apply_pod(web.clone()),
+        "the index holds the new figures"
+    );
+    assert_eq!(index.insight_changes(), seen, "only drift");
+
+    let significant: [fn(&mut SlimPod); 3] = [
+        |p| p.phase = PodPhase::Failed,
+        |p| p.crash_looping = true,
+        |p| p.requests = list(&[("cpu", "2")]),
+    ];
+    for change in significant {
+        let before = index.insight_changes();
+        let mut changed = web.clone();
+        change(&mut changed);
+        index.apply_pod(changed);
+        assert!(index.insight_changes() > before, "{web:?}");
+        index.apply_pod(web.clone());
+    }
+    type Step = fn(&mut ClusterIndex) -> bool;
+    let steps: [(&str, Step); 3] = [
+        ("a pod added", |i| {
+            i.apply_pod(pod("db", None, PodPhase::Pending, &[]))
+        }),
+        ("a pod deleted", |i| i.delete_pod_named("default", "db")),
+        ("a node changed", |i| {
+            i.apply_node(node("n1", false, &[("cpu", "4")]))
+        }),
+    ];
+    for (what, step) in steps {
+        let before = index.insight_changes();
+        assert!(step(&mut index), "{what}");
+        assert!(index.insight_changes() > before, "{what}");
+    }
+}
