@@ -10,6 +10,7 @@ mod first_lists;
 mod health;
 mod metrics_poll;
 mod plan;
+mod prefetch;
 mod proxy;
 mod registry;
 mod shared;
