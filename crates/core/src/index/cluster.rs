@@ -374,6 +374,7 @@ impl ClusterIndex {
         });
         // `removed` counts stored pods, each counted once in pod_count.
         self.pod_count -= removed;
+        self.insight_changes += removed as u64;
         removed
     }
 }

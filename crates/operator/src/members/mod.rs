@@ -15,6 +15,7 @@ mod proxy;
 mod registry;
 mod shared;
 mod task;
+mod trigger;
 mod view;
 
 pub use connection::{ConnectionError, READ_TIMEOUT, direct_config};
@@ -24,5 +25,5 @@ pub use plan::Planner;
 pub use proxy::proxy_config;
 pub use registry::{Connection, Members, TaskSettings};
 pub use shared::MemberShared;
-pub use task::WorkloadChanges;
+pub use trigger::WorkloadChanges;
 pub use view::with_view;

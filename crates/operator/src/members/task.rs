@@ -4,18 +4,16 @@
 //! its own task.
 
 use super::backoff::member_watch_backoff;
-use super::first_lists::{FirstLists, Turn};
+use super::first_lists::Turn;
 use super::health::Health;
 use super::shared::MemberShared;
-use crate::triggers::ClusterTriggers;
+use super::trigger::Trigger;
 use crate::watch::core_event;
-use crate::write::DriftBudget;
-use futures::channel::mpsc::UnboundedSender;
 use futures::{Stream, StreamExt, stream};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use karmada_manager_core::{MemberEvent, OwnerKind, SlimNode, SlimPod, TouchedWorkloads};
+use karmada_manager_core::{MemberEvent, OwnerKind, SlimNode, SlimPod};
 use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
@@ -24,13 +22,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Workloads of one member whose pods may have changed, for the placement controllers.
-#[derive(Debug)]
-pub struct WorkloadChanges {
-    pub cluster: String,
-    pub touched: TouchedWorkloads,
-}
 
 /// What applying one watch update did.
 #[derive(Clone, Copy, Debug, Default)]
@@ -44,26 +35,6 @@ struct Applied {
     health_changed: bool,
     /// When the current failure of the node and pod watches began, if there is one.
     failure_since: Option<std::time::Instant>,
-}
-
-/// Where and how often to ask for the Cluster (and the placements of its workloads) to be
-/// reconciled after member changes.
-pub struct Trigger {
-    /// Where to ask for the Cluster to be reconciled.
-    pub sender: ClusterTriggers,
-    /// The workloads touched since the last trigger.
-    pub workloads: UnboundedSender<WorkloadChanges>,
-    pub cluster: String,
-    /// At most one trigger per interval: bounds status writes under churn.
-    pub interval: Duration,
-    /// When a failure has lasted this long the member counts as not observed: its placements
-    /// are re-placed then, without any new event.
-    pub unreachable_grace: Duration,
-    /// Turns for the member's first list.
-    pub first_lists: FirstLists,
-    /// The fleet's budget for insight writes that only drift: while the Cluster waits for its
-    /// turn there, changes that only drift need no reconcile of it (its turn picks them up).
-    pub drifts: Arc<DriftBudget>,
 }
 
 enum Update {
@@ -261,36 +232,6 @@ impl GraceTimer {
         tokio::time::sleep_until(ends).await;
         self.timing = None;
         self.elapsed_for = Some(since);
-    }
-}
-
-impl Trigger {
-    /// Asks for the touched workloads' placements to be reconciled (all of them when the
-    /// member's health changed), and the Cluster unless only drifting figures changed while
-    /// its insight waits for a turn to write them anyway; `false` once nobody listens any
-    /// more.
-    fn fire(&self, shared: &MemberShared, health_changed: bool, beyond_drift: bool) -> bool {
-        let mut touched = match shared.index.write() {
-            Ok(mut index) => index.touched.take(),
-            Err(_) => return false,
-        };
-        if health_changed {
-            touched = TouchedWorkloads {
-                all: true,
-                keys: Default::default(),
-            };
-        }
-        let changes = WorkloadChanges {
-            cluster: self.cluster.clone(),
-            touched,
-        };
-        if !changes.touched.is_empty() && self.workloads.unbounded_send(changes).is_err() {
-            return false;
-        }
-        if !beyond_drift && self.drifts.waiting(&self.cluster) {
-            return true;
-        }
-        self.sender.send(&self.cluster)
     }
 }
 

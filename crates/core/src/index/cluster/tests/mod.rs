@@ -242,7 +242,7 @@ fn a_stored_pod_stays_small() {
 }
 
 #[test]
-fn restarts_and_readiness_flips_leave_the_insight_changes_alone() {
+fn insight_changes_move_with_all_but_restarts_and_readiness_flips() {
     let mut index = ClusterIndex::new();
     assert!(index.apply_node(node("n1", true, &[("cpu", "4")])));
     let mut web = pod("web", Some("n1"), PodPhase::Running, &[("cpu", "1")]);
@@ -284,4 +284,8 @@ fn restarts_and_readiness_flips_leave_the_insight_changes_alone() {
         assert!(step(&mut index), "{what}");
         assert!(index.insight_changes() > before, "{what}");
     }
+    let before = index.insight_changes();
+    index.begin_resync_pods();
+    assert_eq!(index.end_resync_pods(), 1, "a relist without web");
+    assert!(index.insight_changes() > before, "a pod a relist removed");
 }
