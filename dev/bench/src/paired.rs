@@ -81,6 +81,29 @@ pub fn median_of_sorted(sorted: &[f64]) -> f64 {
     }
 }
 
+/// Median, minimum and maximum of some samples (all 0 when there are none).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Spread {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    pub fn of(samples: &[f64]) -> Spread {
+        let mut sorted = samples.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+            return Spread::default();
+        };
+        Spread {
+            median: median_of_sorted(&sorted),
+            min,
+            max,
+        }
+    }
+}
+
 /// A target: the ratio must stay at or below, or reach at least, a value.
 #[derive(Clone, Copy, Debug)]
 pub enum Line {

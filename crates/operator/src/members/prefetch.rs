@@ -19,7 +19,7 @@ use kube::client::Body;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use tokio::task::JoinHandle;
+use tokio_util::task::AbortOnDropHandle;
 use tower::{Layer, Service, ServiceExt};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -56,21 +56,13 @@ pub struct PrefetchPages<S> {
 struct Ahead {
     /// The query the watcher's request for it will carry, sorted.
     query: Vec<(String, String)>,
-    page: AbortOnDrop<Option<Page>>,
+    page: AbortOnDropHandle<Option<Page>>,
 }
 
 /// A list page received whole.
 struct Page {
     parts: http::response::Parts,
     body: Bytes,
-}
-
-struct AbortOnDrop<T>(JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 impl<S, B> Service<Request<Body>> for PrefetchPages<S>
@@ -102,7 +94,7 @@ where
         Box::pin(async move {
             let fetched = match ahead {
                 Some(mut ahead) if ahead.query == list.query => {
-                    (&mut ahead.page.0).await.ok().flatten()
+                    (&mut ahead.page).await.ok().flatten()
                 }
                 _ => None,
             };
@@ -124,7 +116,7 @@ where
                 });
                 let ahead = Ahead {
                     query,
-                    page: AbortOnDrop(handle),
+                    page: AbortOnDropHandle::new(handle),
                 };
                 crate::context::lock(&ahead_map).insert(list.path, ahead);
             }

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::time::Instant;
+use tokio_util::task::AbortOnDropHandle;
 
 /// What applying one watch update did.
 #[derive(Clone, Copy, Debug, Default)]
@@ -55,7 +56,7 @@ pub async fn watch_member(
     let mut updates = std::pin::pin!(member_updates(&client));
     // Polled beside the watches, never in their way: a metrics API that hangs must not delay
     // the node and pod events. Aborted with this task.
-    let metrics = AbortOnDrop(tokio::spawn(super::metrics_poll::poll_metrics(
+    let metrics = AbortOnDropHandle::new(tokio::spawn(super::metrics_poll::poll_metrics(
         client.clone(),
         shared.clone(),
         endpoint.clone(),
@@ -121,15 +122,6 @@ async fn first_list_turn(shared: &MemberShared, trigger: &Trigger) -> Turn {
         trigger.sender.send(&trigger.cluster);
     }
     turn
-}
-
-/// Aborts the task when dropped, so that a member's poller ends with its watch task.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// Every watch of a member, merged: Nodes and Pods decoded into slim projections, and

@@ -27,8 +27,9 @@ use testenv::browser::Browser;
 use testenv::{EnvOptions, Environment};
 use tokio::time::Instant;
 
+use crate::paired::Spread;
 use objects::Objects;
-use pages::{Page, PageResult, Spread};
+use pages::{Page, PageResult};
 
 /// Longest wait for the dashboard to list what was written.
 const LIST_TIMEOUT: Duration = Duration::from_secs(300);

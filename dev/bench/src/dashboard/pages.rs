@@ -4,6 +4,7 @@
 //! page sets to `performance.now()` when it has built its first view: milliseconds since the
 //! navigation started).
 
+use crate::paired::Spread;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
@@ -38,34 +39,6 @@ pub struct Weight {
     pub style: usize,
     pub view: usize,
     pub total: usize,
-}
-
-/// Median, minimum and maximum of some samples.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Spread {
-    pub median: f64,
-    pub min: f64,
-    pub max: f64,
-}
-
-impl Spread {
-    pub fn of(samples: &[f64]) -> Spread {
-        let mut sorted = samples.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let n = sorted.len();
-        if n == 0 {
-            return Spread::default();
-        }
-        Spread {
-            median: if n % 2 == 1 {
-                sorted[n / 2]
-            } else {
-                (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-            },
-            min: sorted[0],
-            max: sorted[n - 1],
-        }
-    }
 }
 
 #[derive(Clone, Debug, Serialize)]

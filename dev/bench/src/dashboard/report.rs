@@ -1,7 +1,7 @@
 //! The dashboard benchmark's results as a human reads them.
 
 use super::DashboardResult;
-use super::pages::Spread;
+use crate::paired::Spread;
 
 const KIB: f64 = 1024.0;
 

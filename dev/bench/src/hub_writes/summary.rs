@@ -6,7 +6,8 @@
 //! far it moved them.
 
 use super::writer::Kind;
-use crate::paired::median_of_sorted;
+use crate::live::stats::quantile;
+use crate::paired::Spread;
 use serde::Serialize;
 
 /// What [`super::window::measure`] read, before any division.
@@ -60,8 +61,8 @@ impl Sample {
             hub_cpu_ms_per_write: per_write(raw.hub_cpu_secs),
             hub_cores: raw.hub_cpu_secs / raw.seconds,
             bench_cpu_ms_per_write: per_write(raw.bench_cpu_secs),
-            p50_ms: percentile(&raw.latencies_ms, 50.0),
-            p99_ms: percentile(&raw.latencies_ms, 99.0),
+            p50_ms: quantile(&raw.latencies_ms, 0.50),
+            p99_ms: quantile(&raw.latencies_ms, 0.99),
         }
     }
 }
@@ -75,26 +76,6 @@ pub struct Size {
     /// The whole object as the hub serves it after the operator's apply (`managedFields`
     /// included), last round.
     pub object_bytes: usize,
-}
-
-/// Median, min and max over rounds.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct Spread {
-    pub median: f64,
-    pub min: f64,
-    pub max: f64,
-}
-
-impl Spread {
-    pub fn of(values: impl IntoIterator<Item = f64>) -> Spread {
-        let mut sorted: Vec<f64> = values.into_iter().collect();
-        sorted.sort_by(f64::total_cmp);
-        Spread {
-            median: median_of_sorted(&sorted),
-            min: sorted.first().copied().unwrap_or(f64::NAN),
-            max: sorted.last().copied().unwrap_or(f64::NAN),
-        }
-    }
 }
 
 /// One (size, kind): the medians over its rounds.
@@ -126,7 +107,9 @@ pub fn rows(sizes: &[Size], kinds: &[Kind], samples: &[Sample]) -> Vec<Row> {
                 .iter()
                 .filter(|s| s.details == size.details && s.kind == kind)
                 .collect();
-            let median = |figure: fn(&Sample) -> f64| Spread::of(of.iter().map(|s| figure(s)));
+            let median = |figure: fn(&Sample) -> f64| {
+                Spread::of(&of.iter().map(|s| figure(s)).collect::<Vec<_>>())
+            };
             let cpu = median(|s| s.hub_cpu_ms_per_write);
             rows.push(Row {
                 details: size.details,
@@ -192,15 +175,6 @@ fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     Some((slope, mean_y - slope * mean_x))
 }
 
-/// The nearest-rank percentile of sorted values (p in 0–100); NaN when there are none.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,8 +197,7 @@ mod tests {
         assert!((s.hub_cpu_ms_per_write - 90.0).abs() < 1e-9);
         assert!((s.hub_cores - 0.9).abs() < 1e-9);
         assert_eq!((s.p50_ms, s.p99_ms), (50.0, 99.0));
-        assert!(percentile(&[], 50.0).is_nan());
-        assert_eq!(percentile(&[3.0], 99.0), 3.0);
+        assert_eq!(quantile(&[3.0], 0.99), 3.0);
     }
 
     #[test]

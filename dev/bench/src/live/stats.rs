@@ -27,7 +27,7 @@ impl Distribution {
 
 /// The nearest-rank quantile of sorted values (0 when there are none): with fewer than 100
 /// samples, p99 is the maximum, never an interpolation below it.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
