@@ -161,8 +161,10 @@ pub struct TuningArgs {
     #[arg(long, env = "KARMADA_MANAGER_WRITE_INTERVAL", default_value = "1s")]
     pub write_interval: humantime::Duration,
     /// The fleet's budget for ClusterInsight writes whose only changes are figures that drift
-    /// (restart counts, the not-ready pod count, measured usage), in KiB of status a second (0:
-    /// no budget). Other changes are written within `--write-interval` whatever this says.
+    /// while a cluster runs as it should (pods coming and going, their counts, restarts and
+    /// readiness, allocation, headroom, measured usage), in KiB of status a second (0: no
+    /// budget). Other changes (conditions, node health, pods failing or crash-looping, what the
+    /// nodes offer) are written within `--write-interval` whatever this says.
     #[arg(
         long,
         env = "KARMADA_MANAGER_DRIFT_WRITES_KIB_PER_SECOND",

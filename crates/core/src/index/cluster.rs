@@ -61,7 +61,8 @@ pub struct ClusterIndex {
     pod_resync: Resync,
     changes: NodeChanges,
     /// Counts the changes a ClusterInsight shows beyond its figures that drift: every node
-    /// change, every pod added or removed, every pod change but a restart or a readiness flip.
+    /// change, and every pod event of a pod in trouble before or after it (`Failed`, `Unknown`,
+    /// crash-looping).
     insight_changes: u64,
 }
 
@@ -261,7 +262,7 @@ impl ClusterIndex {
                 if slot.pod == new {
                     return None;
                 }
-                if !slot.pod.same_but_drift(&new) {
+                if slot.pod.in_trouble() || new.in_trouble() {
                     self.insight_changes += 1;
                 }
                 let replaced = Some(slot.pod.controller.clone());
@@ -284,7 +285,7 @@ impl ClusterIndex {
                 Some(PodStored { name, replaced })
             }
             Entry::Vacant(entry) => {
-                self.insight_changes += 1;
+                self.insight_changes += u64::from(new.in_trouble());
                 count_pod(&mut self.figures, &mut self.node_stats, &new, Sign::Add);
                 record_pod_nodes(
                     &mut self.changes,
@@ -330,7 +331,7 @@ impl ClusterIndex {
             .remove(&namespace, slot.pod.controller.as_deref(), &name);
         // The pod was stored, hence counted: pod_count ≥ 1.
         self.pod_count -= 1;
-        self.insight_changes += 1;
+        self.insight_changes += u64::from(slot.pod.in_trouble());
         count_pod(
             &mut self.figures,
             &mut self.node_stats,
@@ -356,7 +357,7 @@ impl ClusterIndex {
         let Some(epoch) = self.pod_resync.end() else {
             return 0;
         };
-        let mut removed = 0;
+        let (mut removed, mut in_trouble) = (0, 0);
         let figures = &mut self.figures;
         let node_stats = &mut self.node_stats;
         let groups = &mut self.by_controller;
@@ -367,6 +368,7 @@ impl ClusterIndex {
                     count_pod(figures, node_stats, &slot.pod, Sign::Remove);
                     groups.remove(namespace, slot.pod.controller.as_deref(), name);
                     removed += 1;
+                    in_trouble += u64::from(slot.pod.in_trouble());
                 }
                 keep
             });
@@ -374,7 +376,7 @@ impl ClusterIndex {
         });
         // `removed` counts stored pods, each counted once in pod_count.
         self.pod_count -= removed;
-        self.insight_changes += removed as u64;
+        self.insight_changes += in_trouble;
         removed
     }
 }

@@ -54,25 +54,11 @@ impl StoredPod {
         }
     }
 
-    /// Whether `other` differs from this pod at most in what only drifts in a ClusterInsight:
-    /// its restarts and its readiness (`status::cluster_insight::drift`).
-    pub(super) fn same_but_drift(&self, other: &StoredPod) -> bool {
-        let StoredPod {
-            node_name,
-            phase,
-            ready: _,
-            not_scheduled,
-            restarts: _,
-            crash_looping,
-            controller,
-            requests,
-        } = self;
-        *node_name == other.node_name
-            && *phase == other.phase
-            && *not_scheduled == other.not_scheduled
-            && *crash_looping == other.crash_looping
-            && *controller == other.controller
-            && *requests == other.requests
+    /// Counted among the pods in trouble, the pod figures a ClusterInsight writes promptly
+    /// (`status::cluster_insight::drift`): `Failed`, `Unknown`, or crash-looping. A pod that is
+    /// not in trouble before or after a change only moves figures that drift.
+    pub(super) fn in_trouble(&self) -> bool {
+        matches!(self.phase, PodPhase::Failed | PodPhase::Unknown) || self.crash_looping
     }
 
     /// Holds resources: not Succeeded or Failed.

@@ -44,9 +44,8 @@ pub struct FleetArgs {
     /// Interleaved pairs of a fresh operator and a bare LIST of one member.
     #[arg(long, default_value_t = 5)]
     pub pairs: usize,
-    /// Share of all pods changed per minute during the steady phase.
-    #[arg(long, default_value_t = 0.01)]
-    pub churn: f64,
+    #[command(flatten)]
+    pub churn: crate::fleet_scale::steady::ChurnArgs,
     /// Length of the measured steady window (default: 60 s small, 180 s full).
     #[arg(long)]
     pub steady_seconds: Option<u64>,
@@ -150,7 +149,10 @@ async fn run_async(args: FleetArgs) -> Result<()> {
     eprintln!("bench: fleet synced: {fleet_sync:?}");
 
     let plan = args.steady_plan(&bed);
-    eprintln!("bench: steady churn ({} of pods per minute)", plan.churn);
+    eprintln!(
+        "bench: steady churn ({} of pods per minute, {} of them replaced)",
+        plan.churn.share_per_minute, plan.churn.replaced
+    );
     let steady = steady::measure(&bed.hub, &replicas, &mut bed.sim, &plan).await;
     replicas::stop(replicas).await?;
     let result = FleetResult {
@@ -199,7 +201,7 @@ impl FleetArgs {
         };
         steady::Plan::spread(
             &bed.sim.endpoints.members,
-            self.churn,
+            self.churn.mix(),
             Duration::from_secs(if self.full { 60 } else { 15 }),
             Duration::from_secs(pick(self.steady_seconds, 180, 60)),
             self.samples.unwrap_or(if self.full { 100 } else { 40 }),

@@ -63,8 +63,9 @@ pub fn print(r: &FleetResult) {
 fn print_steady(st: &super::steady::SteadyResult) {
     let d = &st.freshness;
     println!(
-        "\n3. Steady churn, {:.1}% of pods per minute ({:.0} pod changes/min) for {:.0} s",
+        "\n3. Steady churn, {:.1}% of pods per minute ({:.0}% replacements; {:.0} pod changes/min) for {:.0} s",
         st.churn_share_per_minute * 100.0,
+        st.churn_replaced_share * 100.0,
         st.pod_changes_per_minute,
         st.seconds
     );

@@ -8,8 +8,8 @@ use super::replicas::{self, Replica};
 use crate::live::churn::count_changes;
 use crate::live::freshness::{Seen, follow, wait_any};
 use crate::live::stats::Distribution;
-use crate::sim::Endpoint;
 use crate::sim::process::SimProcess;
+use crate::sim::{ChurnMix, Endpoint};
 use anyhow::Result;
 use k8s_openapi::api::coordination::v1::Lease;
 use karmada_manager_api::ClusterInsight;
@@ -19,9 +19,30 @@ use serde::Serialize;
 use std::time::Duration;
 use tokio::time::Instant;
 
-pub struct Plan {
-    /// Share of all pods changed per minute, fleet-wide.
+/// The steady phase's churn, as the fleet and shard benchmarks take it.
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct ChurnArgs {
+    /// Share of all pods changed per minute during the steady phase.
+    #[arg(long, default_value_t = 0.01)]
     pub churn: f64,
+    /// Share of those changes that replace a pod (deleted, and a new running pod created on
+    /// another node, as in a rollout); the rest change a running pod in place (readiness,
+    /// restarts).
+    #[arg(long, default_value_t = 0.5)]
+    pub churn_replaced: f64,
+}
+
+impl ChurnArgs {
+    pub fn mix(&self) -> ChurnMix {
+        ChurnMix {
+            share_per_minute: self.churn,
+            replaced: self.churn_replaced,
+        }
+    }
+}
+
+pub struct Plan {
+    pub churn: ChurnMix,
     /// Churn before measuring, so that the operator is in its steady state.
     pub settle: Duration,
     /// The measured window lasts at least this long (and as long as the probes take).
@@ -37,7 +58,7 @@ impl Plan {
     /// Up to 10 members probed, spread over the fleet; no Leases counted.
     pub fn spread(
         members: &[Endpoint],
-        churn: f64,
+        churn: ChurnMix,
         settle: Duration,
         window: Duration,
         samples: usize,
@@ -61,6 +82,8 @@ impl Plan {
 #[derive(Debug, Serialize)]
 pub struct SteadyResult {
     pub churn_share_per_minute: f64,
+    /// Share of the changes that replaced a pod (the rest changed one in place).
+    pub churn_replaced_share: f64,
     /// Pod changes the simulated members made per minute during the window.
     pub pod_changes_per_minute: f64,
     pub seconds: f64,
@@ -121,7 +144,7 @@ pub async fn measure(
     tokio::time::sleep_until(started + plan.window).await;
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     let after = Snapshot::take(replicas, sim).await?;
-    sim.set_churn(0.0).await?;
+    sim.set_churn(ChurnMix::default()).await?;
     let per_replica: Vec<ReplicaSteady> = replicas
         .iter()
         .zip(before.cpu.iter().zip(&after.cpu))
@@ -131,7 +154,8 @@ pub async fn measure(
         })
         .collect();
     Ok(SteadyResult {
-        churn_share_per_minute: plan.churn,
+        churn_share_per_minute: plan.churn.share_per_minute,
+        churn_replaced_share: plan.churn.replaced,
         pod_changes_per_minute: (after.changes - before.changes) as f64 / minutes,
         seconds: minutes * 60.0,
         freshness: probes.freshness,

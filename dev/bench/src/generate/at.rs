@@ -13,6 +13,10 @@ use prop_json::Rng;
 
 /// Streams of the per-object generators, apart from the plan's and the sequential streams'.
 const OBJECT_STREAMS: u64 = 0x0B1E_C700_0000_0000;
+/// Where a pod's replacement generation enters its generator's stream: above the object index
+/// and the member index (bits 32–39), below the kind (bits 56–63); generations repeat after
+/// 65,536, long after the pod they would repeat was deleted.
+const GENERATION_SHIFT: u32 = 40;
 
 /// One member's objects, addressable by index. Holds the plan (a few hundred bytes per
 /// workload) and where each workload's pods start; nothing per pod.
@@ -59,14 +63,16 @@ impl MemberObjects {
         write_node(&mut Out(buf), &mut rng, &self.plan, i, rv);
     }
 
-    /// Writes pod `i` with `change` applied (one JSON object, no newline).
+    /// Writes pod `i` with `change` applied (one JSON object, no newline). A replacement
+    /// (`change.generation` > 0) is drawn from a generator of its own, so it is another pod in
+    /// the same slot of the same ReplicaSet.
     pub fn write_pod(&self, buf: &mut Vec<u8>, i: usize, rv: u64, change: PodChange) {
         let (workload, replica) = self.workload_of(i);
         let variant = Variant {
             replica: Some(replica),
             change,
         };
-        let mut rng = self.rng(Kind::Pod, i);
+        let mut rng = self.pod_rng(i, change.generation);
         let workload = &self.plan.workloads[workload];
         write_pod_variant(&mut Out(buf), &mut rng, &self.plan, workload, rv, variant);
     }
@@ -85,5 +91,11 @@ impl MemberObjects {
     fn rng(&self, kind: Kind, i: usize) -> Rng {
         let stream = OBJECT_STREAMS ^ ((kind as u64) << 56) ^ ((self.plan.index as u64) << 32);
         Rng::derive(self.plan.seed, stream ^ i as u64)
+    }
+
+    /// The generator of pod `i`'s `generation` (0: the pod as generated).
+    fn pod_rng(&self, i: usize, generation: u32) -> Rng {
+        let generation = u64::from(generation & 0xFFFF) << GENERATION_SHIFT;
+        self.rng(Kind::Pod, i ^ generation as usize)
     }
 }

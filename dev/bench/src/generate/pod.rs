@@ -42,9 +42,15 @@ impl PodState {
 /// What a simulated member changed in a pod after generating it: what churn and the freshness
 /// probe do (`crate::sim`). The default is no change, and then the bytes are exactly the
 /// generated pod's. Every value is drawn from the generator as without a change, so a changed
-/// pod keeps its name, node, IPs and container ids.
+/// pod keeps its name, node, IPs and container ids; only a replacement is another pod.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PodChange {
+    /// Replacements so far: the ReplicaSet's pod in this slot was deleted and a new one created
+    /// this many times. Each generation is a new running pod (name, uid, node and IPs drawn
+    /// anew; `MemberObjects::write_pod` derives its generator from the generation).
+    pub generation: u32,
+    /// This generation's pod is deleted and its replacement not created yet.
+    pub deleted: bool,
     /// The readiness probe fails: `Ready` and `ContainersReady` False, no container ready.
     pub unready: bool,
     /// Restarts of the first container on top of the generated count.
@@ -95,6 +101,12 @@ pub fn write_pod_variant(
     variant: Variant,
 ) {
     let state = PodState::draw(rng);
+    // A replacement is created by a healthy rollout: it runs (churn replaces running pods).
+    let state = if variant.change.generation > 0 {
+        PodState::Running
+    } else {
+        state
+    };
     let node = state
         .scheduled()
         .then(|| rng.below(plan.nodes as u64) as usize);

@@ -73,11 +73,11 @@ pub async fn measure(bed: &mut Testbed, plan: &Plan) -> Result<Run> {
     let (mut group, sync) = replicas::start_and_sync(bed, &starts, plan.sync_timeout).await?;
     eprintln!(
         "bench: synced in {:.1} s; steady churn ({} of pods per minute)",
-        sync.wall_seconds, plan.steady.churn
+        sync.wall_seconds, plan.steady.churn.share_per_minute
     );
     let steady = steady::measure(&bed.hub, &group, &mut bed.sim, &plan.steady).await;
     // A failed window may have left the churn on, which would slow the next group's sync.
-    bed.sim.set_churn(0.0).await?;
+    bed.sim.set_churn(crate::sim::ChurnMix::default()).await?;
     let at_end = at_end(&mut group).await?;
     replicas::stop(group).await?;
     let (unwatched, watched_twice) = watchers(&bed.sim.endpoints.members, &at_end.1);

@@ -43,9 +43,8 @@ pub struct ShardArgs {
     /// Interleaved pairs.
     #[arg(long, default_value_t = 5)]
     pub pairs: usize,
-    /// Share of all pods changed per minute during the steady phase.
-    #[arg(long, default_value_t = 0.01)]
-    pub churn: f64,
+    #[command(flatten)]
+    pub churn: crate::fleet_scale::steady::ChurnArgs,
     /// Length of each measured steady window (default: 30 s small, 60 s full).
     #[arg(long)]
     pub steady_seconds: Option<u64>,
@@ -77,6 +76,8 @@ pub struct ShardResult {
     pub size: Size,
     pub lease_timings: [String; 3],
     pub churn_share_per_minute: f64,
+    /// Share of the changes that replaced a pod.
+    pub churn_replaced_share: f64,
     pub pairs: usize,
     /// Every group measured, in the order they ran.
     pub runs: Vec<group::Run>,
@@ -117,7 +118,8 @@ async fn run_async(args: ShardArgs) -> Result<()> {
             args.renew_deadline.clone(),
             args.retry_period.clone(),
         ],
-        churn_share_per_minute: args.churn,
+        churn_share_per_minute: args.churn.churn,
+        churn_replaced_share: args.churn.churn_replaced,
         pairs: args.pairs(),
         runs: Vec::new(),
         failed_groups: Vec::new(),
@@ -213,7 +215,7 @@ impl ShardArgs {
         };
         let mut steady = crate::fleet_scale::steady::Plan::spread(
             &bed.sim.endpoints.members,
-            self.churn,
+            self.churn.mix(),
             Duration::from_secs(if self.full { 30 } else { 10 }),
             Duration::from_secs(pick(self.steady_seconds, 60, 30)),
             self.samples.unwrap_or(if self.full { 40 } else { 20 }),

@@ -13,12 +13,13 @@ pub fn print(r: &ShardResult) {
         m.cpus, m.cpu_model, m.memory_gib, r.load_average_at_start, m.load_average
     );
     println!(
-        "simulated members: {} × {} nodes × {} pods; Leases {}; churn {:.1}% of pods per minute; {} pair(s)",
+        "simulated members: {} × {} nodes × {} pods; Leases {}; churn {:.1}% of pods per minute ({:.0}% replacements); {} pair(s)",
         s.members,
         s.nodes_per_member,
         s.pods_per_member,
         r.lease_timings.join(" / "),
         r.churn_share_per_minute * 100.0,
+        r.churn_replaced_share * 100.0,
         r.pairs
     );
     let counts = replica_counts(&r.runs);

@@ -22,6 +22,7 @@ mod watch;
 
 use anyhow::{Context, Result};
 use churn::Churn;
+pub use churn::ChurnMix;
 use serde::{Deserialize, Serialize};
 use state::Member;
 use std::sync::Arc;
@@ -151,9 +152,9 @@ impl Sim {
         })
     }
 
-    /// Churn at `share_per_minute` of all pods per minute, fleet-wide (0.01 = 1%; 0 = off).
-    pub fn set_churn(&self, share_per_minute: f64) {
-        self.churn.set(share_per_minute);
+    /// Churn from now on (`ChurnMix::default()`: none).
+    pub fn set_churn(&self, mix: ChurnMix) {
+        self.churn.set(mix);
     }
 
     /// Pod changes churn has made so far.
@@ -184,6 +185,12 @@ impl Sim {
     #[cfg(test)]
     fn change(&self, index: usize, pod: usize) -> u64 {
         self.members[index].change_pod(pod, |change| change.restarts += 1)
+    }
+
+    /// Replaces pod `pod` of member `index`.
+    #[cfg(test)]
+    fn replace(&self, index: usize, pod: usize) -> u64 {
+        self.members[index].replace_pod(pod)
     }
 }
 

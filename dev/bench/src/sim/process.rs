@@ -1,13 +1,13 @@
 //! The simulated members in a process of their own: `bench sim` prints its [`Endpoints`] as
 //! one JSON line on stdout, then answers commands on stdin, one line each, until stdin closes:
-//! - `churn <share per minute>` → `ok`
+//! - `churn <share per minute> <share of changes that replace a pod>` → `ok`
 //! - `probe <member index> <0|1>` → `ok <resourceVersion>` (1 = `Failed`, 0 = running again)
 //! - `changes` → `ok <pod changes churn made>`
 //! - `watches <member index>` → `ok <pod watches open on it>`
 //!
 //! [`SimProcess`] starts one and speaks that protocol.
 
-use super::{Endpoints, Sim, SimOptions};
+use super::{ChurnMix, Endpoints, Sim, SimOptions};
 use anyhow::{Context, Result, bail};
 use std::process::Stdio;
 use std::time::Duration;
@@ -43,8 +43,11 @@ pub fn serve(options: &SimOptions) -> Result<()> {
 fn answer(sim: &Sim, line: &str) -> Result<String> {
     let words: Vec<&str> = line.split_whitespace().collect();
     match words.as_slice() {
-        ["churn", share] => {
-            sim.set_churn(share.parse().context("churn share")?);
+        ["churn", share, replaced] => {
+            sim.set_churn(ChurnMix {
+                share_per_minute: share.parse().context("churn share")?,
+                replaced: replaced.parse().context("share replaced")?,
+            });
             Ok("ok".into())
         }
         ["probe", member, failed] => {
@@ -104,8 +107,13 @@ impl SimProcess {
         self.child.id()
     }
 
-    pub async fn set_churn(&mut self, share_per_minute: f64) -> Result<()> {
-        self.command(&format!("churn {share_per_minute}")).await?;
+    pub async fn set_churn(&mut self, mix: ChurnMix) -> Result<()> {
+        let ChurnMix {
+            share_per_minute,
+            replaced,
+        } = mix;
+        self.command(&format!("churn {share_per_minute} {replaced}"))
+            .await?;
         Ok(())
     }
 

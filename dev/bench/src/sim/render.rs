@@ -1,7 +1,7 @@
 //! The bytes a kube-apiserver answers with: list pages, watch event lines, bookmarks and
 //! `Status` errors, written as text like the generator's objects.
 
-use super::state::{Member, PodAt};
+use super::state::{Member, PodAt, PodEvent};
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use std::convert::Infallible;
@@ -115,9 +115,15 @@ fn strip_types(buf: &mut Vec<u8>, start: usize, prefix: &str) {
     }
 }
 
-/// A `MODIFIED` watch event of a changed pod, one line.
-pub fn pod_event(buf: &mut Vec<u8>, member: &Member, pod: &PodAt) {
-    buf.extend_from_slice(br#"{"type":"MODIFIED","object":"#);
+/// A watch event of a pod, one line. A deleted pod is written as it was last seen, at the
+/// deletion's resourceVersion, as the API server does.
+pub fn pod_event(buf: &mut Vec<u8>, member: &Member, event: PodEvent, pod: &PodAt) {
+    let kind: &[u8] = match event {
+        PodEvent::Added => br#"{"type":"ADDED","object":"#,
+        PodEvent::Modified => br#"{"type":"MODIFIED","object":"#,
+        PodEvent::Deleted => br#"{"type":"DELETED","object":"#,
+    };
+    buf.extend_from_slice(kind);
     member.objects.write_pod(buf, pod.index, pod.rv, pod.change);
     buf.extend_from_slice(b"}\n");
 }

@@ -25,6 +25,27 @@ pub struct PodAt {
     pub change: PodChange,
 }
 
+/// What a watch says happened to a pod at an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodEvent {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl PodEvent {
+    /// The event that took a pod from `before` to `after`.
+    fn between(before: PodChange, after: PodChange) -> PodEvent {
+        if after.deleted {
+            PodEvent::Deleted
+        } else if before.deleted || before.generation != after.generation {
+            PodEvent::Added
+        } else {
+            PodEvent::Modified
+        }
+    }
+}
+
 pub struct Member {
     pub objects: MemberObjects,
     /// The pod the freshness probe changes; churn leaves it alone.
@@ -109,7 +130,21 @@ impl Member {
         rv
     }
 
-    /// Pods `range` as of resourceVersion `at`: every pod's object RV and change.
+    /// Replaces pod `i`, as a rollout does: its pod is deleted, then a new one is created in its
+    /// slot (two events); the resourceVersion of the second.
+    pub fn replace_pod(&self, i: usize) -> u64 {
+        self.change_pod(i, |change| change.deleted = true);
+        self.change_pod(i, |change| {
+            *change = PodChange {
+                generation: change.generation.wrapping_add(1),
+                ..PodChange::default()
+            }
+        })
+    }
+
+    /// Pods `range` as of resourceVersion `at` that exist then: each pod's object RV and
+    /// change (a deleted pod whose replacement is not created yet is left out, so a page may
+    /// hold fewer than `range` pods).
     pub fn pods_at(&self, range: std::ops::Range<usize>, at: u64) -> Result<Vec<PodAt>, Gone> {
         let state = self.lock();
         state.check(at)?;
@@ -126,11 +161,12 @@ impl Member {
                 pods[index - range.start] = PodAt { index, rv, change };
             }
         }
+        pods.retain(|pod| !pod.change.deleted);
         Ok(pods)
     }
 
     /// The pod events after resourceVersion `after`, with each pod's state at its event.
-    pub fn events_after(&self, after: u64) -> Result<Vec<PodAt>, Gone> {
+    pub fn events_after(&self, after: u64) -> Result<Vec<(PodEvent, PodAt)>, Gone> {
         let state = self.lock();
         state.check(after)?;
         let start = state.log.partition_point(|(rv, _)| *rv <= after);
@@ -138,15 +174,15 @@ impl Member {
             .log
             .range(start..)
             .map(|&(rv, index)| {
-                let change = state
-                    .changes
-                    .get(&index)
-                    .and_then(|h| h.iter().find(|(at, _)| *at == rv).map(|(_, c)| *c));
-                PodAt {
-                    index,
-                    rv,
-                    change: change.unwrap_or_default(),
-                }
+                let history = state.changes.get(&index).map_or(&[][..], Vec::as_slice);
+                // Compaction keeps the entry before any event still in the log.
+                let at = history.iter().position(|(at, _)| *at == rv);
+                let change = at.map_or_else(PodChange::default, |k| history[k].1);
+                let before = at
+                    .and_then(|k| k.checked_sub(1))
+                    .map_or_else(PodChange::default, |k| history[k].1);
+                let pod = PodAt { index, rv, change };
+                (PodEvent::between(before, change), pod)
             })
             .collect())
     }

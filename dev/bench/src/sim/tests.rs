@@ -127,6 +127,49 @@ async fn a_watch_gets_exactly_the_events_after_its_resource_version() {
 }
 
 #[tokio::test]
+async fn a_replaced_pod_is_deleted_then_another_is_added() {
+    let sim = Sim::start(&options(1, 5, 40)).await.unwrap();
+    let pods: Api<Pod> = Api::all(member(&sim, 0));
+    let name = |pod: &Pod| pod.metadata.name.clone().unwrap();
+    let (before, rv) = list_all(&pods, 15).await;
+    sim.change(0, 9);
+    let added = sim.replace(0, 9);
+    let events: Vec<_> = pods
+        .watch(&WatchParams::default().timeout(1).disable_bookmarks(), &rv)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let [
+        WatchEvent::Modified(restarted),
+        WatchEvent::Deleted(deleted),
+        WatchEvent::Added(new),
+    ] = events.as_slice()
+    else {
+        panic!("expected MODIFIED, DELETED and ADDED, got {events:?}");
+    };
+    assert_eq!(name(restarted), name(&before[9]));
+    assert_eq!(name(deleted), name(&before[9]), "the old pod is deleted");
+    assert_ne!(name(new), name(deleted), "its replacement is another pod");
+    assert_eq!(new.metadata.resource_version, Some(added.to_string()));
+    assert_eq!(
+        new.status.as_ref().unwrap().phase.as_deref(),
+        Some("Running")
+    );
+    // A list between the two events (a continuation at that RV) leaves the pod out; a list
+    // after them has the new one.
+    let between = ListParams::default()
+        .limit(40)
+        .continue_token(&format!("{}.0", added - 1));
+    let between = pods.list(&between).await.unwrap();
+    let (after, _) = list_all(&pods, 15).await;
+    assert_eq!((between.items.len(), after.len()), (39, 40));
+    let names: BTreeSet<String> = after.iter().map(name).collect();
+    assert!(names.contains(&name(new)) && !names.contains(&name(deleted)));
+}
+
+#[tokio::test]
 async fn an_old_resource_version_is_gone() {
     let mut options = options(1, 5, 40);
     options.history = 2;

@@ -59,11 +59,11 @@ async fn feed(
         let mut buf = Vec::new();
         match member.events_after(cursor) {
             Ok(events) => {
-                for pod in &events {
+                for (event, pod) in &events {
                     // Only pods change; other watches move on without an event, as a watch of
                     // one resource skips the others' revisions.
                     if resource == Resource::Pods {
-                        render::pod_event(&mut buf, member, pod);
+                        render::pod_event(&mut buf, member, *event, pod);
                     }
                     cursor = pod.rv;
                 }
