@@ -52,6 +52,10 @@ pub struct FleetArgs {
     /// Probe changes timed for freshness (default: 40 small, 100 full).
     #[arg(long)]
     pub samples: Option<usize>,
+    /// Drift probes timed after them (a million restarts added to a probe pod → the member's
+    /// `pods.restarts`): how late figures that drift are (default: 10 small, 20 full).
+    #[arg(long)]
+    pub drift_samples: Option<usize>,
     #[arg(long, default_value_t = 6)]
     pub seed: u64,
     /// Interleaved pairs of the fleet's initial sync with `--first-list-turns` members listing
@@ -199,12 +203,16 @@ impl FleetArgs {
         let pick = |value: Option<u64>, full: u64, small: u64| {
             value.unwrap_or(if self.full { full } else { small })
         };
-        steady::Plan::spread(
+        let mut plan = steady::Plan::spread(
             &bed.sim.endpoints.members,
             self.churn.mix(),
             Duration::from_secs(if self.full { 60 } else { 15 }),
             Duration::from_secs(pick(self.steady_seconds, 180, 60)),
             self.samples.unwrap_or(if self.full { 100 } else { 40 }),
-        )
+        );
+        plan.drift_samples = self
+            .drift_samples
+            .unwrap_or(if self.full { 20 } else { 10 });
+        plan
     }
 }

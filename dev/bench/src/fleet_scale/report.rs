@@ -78,6 +78,14 @@ fn print_steady(st: &super::steady::SteadyResult) {
         d.max_ms,
         met(d.p99_ms <= FRESHNESS_P99_TARGET_MS)
     );
+    if let Some(d) = &st.drift_freshness {
+        println!(
+            "  drifting figures ({} probes: restarts → pods.restarts): p50 {:.1} s, max {:.1} s",
+            d.samples,
+            d.p50_ms / 1000.0,
+            d.max_ms / 1000.0
+        );
+    }
     let w = &st.writes;
     println!(
         "  hub writes: {:.0}/min ({:.0} ClusterInsight; {:.0} skipped unchanged/min; {:.0} drifts deferred/min); readers saw {:.0} insight changes/min, busiest insight {:.2}/s",
@@ -92,7 +100,7 @@ fn print_steady(st: &super::steady::SteadyResult) {
         "  steady RSS {:.0} MiB; CPU {:.1} s per minute",
         st.steady_rss_mib, st.cpu_seconds_per_minute
     );
-    for note in &st.missed_probes {
+    for note in st.missed_probes.iter().chain(&st.missed_drift_probes) {
         println!("  missed: {note}");
     }
 }

@@ -1,8 +1,9 @@
 //! Steady churn across the simulated fleet, with the operator in sync: how fresh a probe's
 //! change is on the hub (a probe pod marked `Failed` or running again → its member's
-//! ClusterInsight `pods.failed`, a figure churn never moves), how many status writes reach the
-//! hub per minute, and the operator's RSS and CPU meanwhile (each replica's, when several
-//! share the members).
+//! ClusterInsight `pods.failed`, a figure churn never moves), how late a figure that drifts
+//! is (a million restarts added to a probe pod → `pods.restarts`, after the failure probes,
+//! when nothing but drift moves), how many status writes reach the hub per minute, and the
+//! operator's RSS and CPU meanwhile (each replica's, when several share the members).
 
 use super::replicas::{self, Replica};
 use crate::live::churn::count_changes;
@@ -48,6 +49,8 @@ pub struct Plan {
     /// The measured window lasts at least this long (and as long as the probes take).
     pub window: Duration,
     pub samples: usize,
+    /// Drift probes, after the failure probes (0: none).
+    pub drift_samples: usize,
     /// Members whose probe pods are changed, in turn.
     pub probed: Vec<(usize, String)>,
     /// Where the replicas' Leases are, to count their renewals as hub writes too.
@@ -73,6 +76,7 @@ impl Plan {
             settle,
             window,
             samples: samples.max(1),
+            drift_samples: 0,
             probed,
             lease_namespace: None,
         }
@@ -90,6 +94,12 @@ pub struct SteadyResult {
     pub freshness: Distribution,
     /// Probes never shown within the probe timeout (counted as that long in `freshness`).
     pub missed_probes: Vec<String>,
+    /// How late a drifting figure showed (`pods.restarts`), when drift probes were asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift_freshness: Option<Distribution>,
+    /// Drift probes never shown within their timeout (probing stopped there).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missed_drift_probes: Vec<String>,
     pub probed_members: usize,
     pub writes: Writes,
     /// Median of the RSS samples over the window (with several replicas, the sum of their
@@ -141,6 +151,7 @@ pub async fn measure(
     let before = Snapshot::take(replicas, sim).await?;
     let started = Instant::now();
     let probes = probe(sim, &plan.probed, &mut watches.probes, plan.samples).await?;
+    let drifts = probe_drift(sim, &plan.probed, &mut watches.restarts, plan.drift_samples).await?;
     tokio::time::sleep_until(started + plan.window).await;
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     let after = Snapshot::take(replicas, sim).await?;
@@ -160,6 +171,8 @@ pub async fn measure(
         seconds: minutes * 60.0,
         freshness: probes.freshness,
         missed_probes: probes.missed,
+        drift_freshness: (plan.drift_samples > 0).then_some(drifts.freshness),
+        missed_drift_probes: drifts.missed,
         probed_members: plan.probed.len(),
         writes: writes(&before, &after, &watches, minutes),
         steady_rss_mib: per_replica.iter().map(|r| r.steady_rss_mib).sum(),
@@ -176,6 +189,8 @@ struct Watches {
     leases: Option<Counts>,
     /// Each probed member's `pods.failed`.
     probes: Vec<Seen>,
+    /// Each probed member's `pods.restarts`.
+    restarts: Vec<Seen>,
 }
 
 type Counts = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>;
@@ -183,15 +198,14 @@ type Counts = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String,
 impl Watches {
     fn start(hub: &kube::Client, plan: &Plan) -> Watches {
         let insights: Api<ClusterInsight> = Api::all(hub.clone());
-        let probes = plan
-            .probed
-            .iter()
-            .map(|(_, name)| {
-                follow(insights.clone(), name, |i| {
-                    i.status.as_ref().map(|s| s.pods.failed)
-                })
-            })
-            .collect();
+        let follow_all = |figure: fn(&ClusterInsight) -> Option<i64>| {
+            plan.probed
+                .iter()
+                .map(|(_, name)| follow(insights.clone(), name, figure))
+                .collect()
+        };
+        let probes = follow_all(|i| i.status.as_ref().map(|s| s.pods.failed));
+        let restarts = follow_all(|i| i.status.as_ref().map(|s| s.pods.restarts));
         // Metadata only: every change is counted without shipping 100 large statuses to us.
         let meta = |api| count_changes::<PartialObjectMeta<ClusterInsight>>(api);
         let leases = plan
@@ -202,6 +216,7 @@ impl Watches {
             insights: meta(Api::all(hub.clone())),
             leases,
             probes,
+            restarts,
         }
     }
 
@@ -331,6 +346,65 @@ async fn probe(
     for (m, (index, _)) in probed.iter().enumerate() {
         if failed[m] {
             sim.probe(*index, false).await?;
+        }
+    }
+    Ok(Probes {
+        freshness: Distribution::of(&took),
+        missed,
+    })
+}
+
+/// How long a drift probe may take to show: at full size a drift waits about half a minute for
+/// its turn in the budget.
+const DRIFT_PROBE_TIMEOUT: Duration = Duration::from_secs(120);
+/// Restarts a drift probe adds: far more than churn moves a member's count by meanwhile
+/// (restarts added in place, and taken away with the pods replaced).
+const DRIFT_PROBE_RESTARTS: u32 = 1_000_000;
+
+/// `samples` drift probes, each timed from the command to the sim until a watch on the hub
+/// shows the member's `pods.restarts` grown by at least half the restarts added. Each probes a
+/// member drawn at random after a random pause of up to 3 s: the budget gives turns in a
+/// steady order, and members probed in a fixed order would each land at the same point of it.
+/// Probing stops at the first miss: a later probe of that member could be satisfied by the one
+/// missed.
+async fn probe_drift(
+    sim: &mut SimProcess,
+    probed: &[(usize, String)],
+    seen: &mut [Seen],
+    samples: usize,
+) -> Result<Probes> {
+    let (mut took, mut missed) = (Vec::with_capacity(samples), Vec::new());
+    let mut rng = prop_json::Rng::derive(0xD21F7, samples as u64);
+    for k in 0..samples {
+        tokio::time::sleep(Duration::from_millis(rng.below(3_000))).await;
+        let m = rng.index(probed.len());
+        let (index, name) = &probed[m];
+        let expected = wait_any(&mut seen[m]).await? + i64::from(DRIFT_PROBE_RESTARTS / 2);
+        let sent = Instant::now();
+        sim.restart_probe(*index, DRIFT_PROBE_RESTARTS).await?;
+        let shown = tokio::time::timeout(
+            DRIFT_PROBE_TIMEOUT,
+            seen[m].wait_for(|s| s.is_some_and(|(_, v)| v >= expected)),
+        )
+        .await;
+        match shown
+            .ok()
+            .and_then(Result::ok)
+            .and_then(|s| s.map(|(at, _)| at))
+        {
+            Some(at) => {
+                eprintln!("bench: drift probe {k}: {name} in {:.1?}", at - sent);
+                took.push(at - sent);
+            }
+            None => {
+                let note = format!(
+                    "drift probe {k}: {name}'s pods.restarts never reached {expected} in {DRIFT_PROBE_TIMEOUT:?}"
+                );
+                eprintln!("bench: {note}");
+                missed.push(note);
+                took.push(DRIFT_PROBE_TIMEOUT);
+                break;
+            }
         }
     }
     Ok(Probes {

@@ -172,6 +172,18 @@ impl Sim {
         Ok(member.change_pod(member.probe_pod, |change| change.failed = failed))
     }
 
+    /// Adds `restarts` to member `index`'s probe pod's first container (a figure that drifts);
+    /// the new resourceVersion.
+    pub fn restart_probe(&self, index: usize, restarts: u32) -> Result<u64> {
+        let member = self
+            .members
+            .get(index)
+            .with_context(|| format!("no member {index}"))?;
+        Ok(member.change_pod(member.probe_pod, |change| {
+            change.restarts = change.restarts.saturating_add(restarts)
+        }))
+    }
+
     /// Pod watches open on member `index`.
     pub fn pod_watches(&self, index: usize) -> Result<usize> {
         let member = self

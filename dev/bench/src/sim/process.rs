@@ -2,6 +2,7 @@
 //! one JSON line on stdout, then answers commands on stdin, one line each, until stdin closes:
 //! - `churn <share per minute> <share of changes that replace a pod>` → `ok`
 //! - `probe <member index> <0|1>` → `ok <resourceVersion>` (1 = `Failed`, 0 = running again)
+//! - `restart <member index> <restarts>` → `ok <resourceVersion>` (the probe pod's restarts)
 //! - `changes` → `ok <pod changes churn made>`
 //! - `watches <member index>` → `ok <pod watches open on it>`
 //!
@@ -52,6 +53,11 @@ fn answer(sim: &Sim, line: &str) -> Result<String> {
         }
         ["probe", member, failed] => {
             let rv = sim.probe(member.parse().context("member index")?, *failed == "1")?;
+            Ok(format!("ok {rv}"))
+        }
+        ["restart", member, restarts] => {
+            let member = member.parse().context("member index")?;
+            let rv = sim.restart_probe(member, restarts.parse().context("restarts")?)?;
             Ok(format!("ok {rv}"))
         }
         ["changes"] => Ok(format!("ok {}", sim.churn_changes())),
@@ -122,6 +128,12 @@ impl SimProcess {
     pub async fn probe(&mut self, index: usize, failed: bool) -> Result<()> {
         self.command(&format!("probe {index} {}", u8::from(failed)))
             .await?;
+        Ok(())
+    }
+
+    /// Adds `restarts` to member `index`'s probe pod; returns once it is visible to watches.
+    pub async fn restart_probe(&mut self, index: usize, restarts: u32) -> Result<()> {
+        self.command(&format!("restart {index} {restarts}")).await?;
         Ok(())
     }
 
