@@ -189,7 +189,7 @@ struct Watches {
     leases: Option<Counts>,
     /// Each probed member's `pods.failed`.
     probes: Vec<Seen>,
-    /// Each probed member's `pods.restarts`.
+    /// Each probed member's `pods.restarts` (empty without drift probes).
     restarts: Vec<Seen>,
 }
 
@@ -205,7 +205,11 @@ impl Watches {
                 .collect()
         };
         let probes = follow_all(|i| i.status.as_ref().map(|s| s.pods.failed));
-        let restarts = follow_all(|i| i.status.as_ref().map(|s| s.pods.restarts));
+        // Only when drift probes are asked for: each is a watch of whole insights on the hub.
+        let restarts = match plan.drift_samples {
+            0 => Vec::new(),
+            _ => follow_all(|i| i.status.as_ref().map(|s| s.pods.restarts)),
+        };
         // Metadata only: every change is counted without shipping 100 large statuses to us.
         let meta = |api| count_changes::<PartialObjectMeta<ClusterInsight>>(api);
         let leases = plan
