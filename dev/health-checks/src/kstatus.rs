@@ -118,6 +118,9 @@ fn build(dir: &Path, bin: &Path) -> Result<()> {
         .env("GOTOOLCHAIN", "local")
         .env("GOWORK", "off")
         .env("CGO_ENABLED", "0")
+        // Compiled packages go to a directory of this build's own, removed once the binary is
+        // built: the binary is all that is kept.
+        .env("GOCACHE", dir.join("go-build"))
         .stdout(Stdio::inherit())
         .stderr(Stdio::piped())
         .spawn()
@@ -140,6 +143,7 @@ fn build(dir: &Path, bin: &Path) -> Result<()> {
     }
     std::fs::rename(&partial, bin)
         .with_context(|| format!("moving the checker to {}", bin.display()))?;
+    let _ = std::fs::remove_dir_all(dir.join("go-build"));
     progress(&format!(
         "kstatus checker built in {:.0?}: {}",
         started.elapsed(),

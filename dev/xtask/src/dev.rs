@@ -29,6 +29,7 @@ async fn run_async(with_operator: bool, karmada: bool) -> Result<()> {
     options.crds = karmada_manager_api::crds();
     options.dir = Some(root.join("target/dev-env"));
     let env = Environment::start(options).await?;
+    crate::suite::remove_go_build_cache()?;
     if karmada {
         testenv::demo_karmada::seed(&env).await?;
     } else {

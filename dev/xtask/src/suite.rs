@@ -52,6 +52,7 @@ pub fn prepare() -> Result<()> {
     let krew = testenv::upstream::ensure_krew()?;
     // promtool, for the chart's alerting rules and their unit tests (e2e/tests/alerts.rs).
     let promtool = testenv::upstream::ensure_promtool()?;
+    remove_go_build_cache()?;
     println!(
         "karmada-aggregated-apiserver: {}\nkarmada-controller-manager: {}\nkarmada-scheduler: {}\nkarmada-webhook: {}\nkube-controller-manager: {}\nkube-scheduler: {}\nkwok: {}",
         karmada.aggregated_apiserver.display(),
@@ -75,6 +76,19 @@ pub fn prepare() -> Result<()> {
         crds.len(),
         testenv::versions::KARMADA
     );
+    Ok(())
+}
+
+/// Go's compiled packages from the upstream builds are not needed once the binaries are: a
+/// cold run leaves several GB of them.
+pub fn remove_go_build_cache() -> Result<()> {
+    let bytes = testenv::cache::GoBuildCache::remove_unused()?;
+    if bytes > 0 {
+        println!(
+            "removed Go's build cache of the upstream builds ({:.1} GB); the binaries are kept",
+            bytes as f64 / 1e9
+        );
+    }
     Ok(())
 }
 

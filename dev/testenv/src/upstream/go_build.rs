@@ -68,10 +68,11 @@ impl GoBuild {
         }
         let staging = out.with_file_name(format!("{key}.partial"));
         let _ = std::fs::remove_dir_all(&staging);
+        let _build_cache = cache::GoBuildCache::share()?;
         for (package, bin) in self.packages {
             // One build per binary, with an explicit output name: Go would name the etcd
             // binary after its module path (`server`).
-            let mut cmd = go_command(&work);
+            let mut cmd = go_command(&work)?;
             cmd.arg("build")
                 .arg("-tags")
                 .arg(self.tags)
@@ -163,7 +164,7 @@ pub(super) struct Download {
 
 pub(super) fn download(module: &str, version: &str) -> Result<Download> {
     let dir = cache::root()?;
-    let output = go_command(&dir)
+    let output = go_command(&dir)?
         .args(["mod", "download", "-json", &format!("{module}@{version}")])
         .stderr(Stdio::inherit())
         .output()
@@ -176,15 +177,17 @@ pub(super) fn download(module: &str, version: &str) -> Result<Download> {
     Ok(info)
 }
 
-/// A `go` invocation that never changes toolchain, ignores workspaces and builds static binaries.
-fn go_command(dir: &Path) -> Command {
+/// A `go` invocation that never changes toolchain, ignores workspaces, builds static binaries
+/// and compiles into the cache's own build directory ([`cache::GoBuildCache`]).
+fn go_command(dir: &Path) -> Result<Command> {
     let mut cmd = Command::new("go");
     cmd.current_dir(dir)
         .env("GOFLAGS", "-mod=mod")
         .env("GOTOOLCHAIN", "local")
         .env("GOWORK", "off")
+        .env("GOCACHE", cache::GoBuildCache::dir()?)
         .env("CGO_ENABLED", "0");
-    cmd
+    Ok(cmd)
 }
 
 /// Runs a go command, echoing its progress lines (module downloads) with a prefix.
