@@ -364,31 +364,77 @@ const DRIFT_PROBE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Restarts a drift probe adds: far more than churn moves a member's count by meanwhile
 /// (restarts added in place, and taken away with the pods replaced).
 const DRIFT_PROBE_RESTARTS: u32 = 1_000_000;
+/// A member's drift probes start this far apart at most (uniformly drawn, from one start to
+/// the next): more than two of the budget's cycles at full size, so that when a probe lands
+/// in its member's cycle is close to uniform.
+const DRIFT_PROBE_SPREAD: Duration = Duration::from_secs(90);
 
 /// `samples` drift probes, each timed from the command to the sim until a watch on the hub
-/// shows the member's `pods.restarts` grown by at least half the restarts added. Each probes a
-/// member drawn at random after a random pause of up to 3 s: the budget gives turns in a
-/// steady order, and members probed in a fixed order would each land at the same point of it.
-/// Probing stops at the first miss: a later probe of that member could be satisfied by the one
-/// missed.
+/// shows the member's `pods.restarts` grown by at least half the restarts added.
+///
+/// The budget gives turns in a steady order. A probe started when an earlier one was shown
+/// would start at a turn, and its lag would be the distance between two members' turns, not
+/// the wait of a drift that arrives at any time. So the probed members are probed side by
+/// side, each on a schedule of its own: every probe starts a random time (up to
+/// [`DRIFT_PROBE_SPREAD`]) after the member's previous probe started, whenever the one before
+/// it was shown. A member's probing stops at its first miss: a later probe of it could be
+/// satisfied by the one missed.
 async fn probe_drift(
     sim: &mut SimProcess,
     probed: &[(usize, String)],
     seen: &mut [Seen],
     samples: usize,
 ) -> Result<Probes> {
-    let (mut took, mut missed) = (Vec::with_capacity(samples), Vec::new());
-    let mut rng = prop_json::Rng::derive(0xD21F7, samples as u64);
-    for k in 0..samples {
-        tokio::time::sleep(Duration::from_millis(rng.below(3_000))).await;
-        let m = rng.index(probed.len());
-        let (index, name) = &probed[m];
-        let expected = wait_any(&mut seen[m]).await? + i64::from(DRIFT_PROBE_RESTARTS / 2);
+    if probed.is_empty() || samples == 0 {
+        return Ok(Probes {
+            freshness: Distribution::of(&[]),
+            missed: Vec::new(),
+        });
+    }
+    let sim = tokio::sync::Mutex::new(sim);
+    let members = probed.iter().zip(seen.iter_mut()).enumerate();
+    let schedules = members.map(|(m, (member, seen))| {
+        // Probes are shared out: the first `samples % members` members take one more.
+        let count = samples / probed.len() + usize::from(m < samples % probed.len());
+        probe_member_drift(&sim, member, seen, count, m as u64)
+    });
+    let mut took = Vec::with_capacity(samples);
+    let mut missed = Vec::new();
+    for (member_took, member_missed) in futures::future::try_join_all(schedules).await? {
+        took.extend(member_took);
+        missed.extend(member_missed);
+    }
+    Ok(Probes {
+        freshness: Distribution::of(&took),
+        missed,
+    })
+}
+
+/// One member's `count` drift probes, on its own random schedule (see [`probe_drift`]): how
+/// long each took to show, and a note for the miss that ends them early.
+async fn probe_member_drift(
+    sim: &tokio::sync::Mutex<&mut SimProcess>,
+    (index, name): &(usize, String),
+    seen: &mut Seen,
+    count: usize,
+    stream: u64,
+) -> Result<(Vec<Duration>, Option<String>)> {
+    let mut rng = prop_json::Rng::derive(0xD21F7, stream);
+    let spread = DRIFT_PROBE_SPREAD.as_millis() as u64;
+    let mut start = Instant::now();
+    let mut took = Vec::with_capacity(count);
+    for k in 0..count {
+        start += Duration::from_millis(rng.below(spread));
+        tokio::time::sleep_until(start).await;
+        let expected = wait_any(seen).await? + i64::from(DRIFT_PROBE_RESTARTS / 2);
         let sent = Instant::now();
-        sim.restart_probe(*index, DRIFT_PROBE_RESTARTS).await?;
+        sim.lock()
+            .await
+            .restart_probe(*index, DRIFT_PROBE_RESTARTS)
+            .await?;
         let shown = tokio::time::timeout(
             DRIFT_PROBE_TIMEOUT,
-            seen[m].wait_for(|s| s.is_some_and(|(_, v)| v >= expected)),
+            seen.wait_for(|s| s.is_some_and(|(_, v)| v >= expected)),
         )
         .await;
         match shown
@@ -397,24 +443,20 @@ async fn probe_drift(
             .and_then(|s| s.map(|(at, _)| at))
         {
             Some(at) => {
-                eprintln!("bench: drift probe {k}: {name} in {:.1?}", at - sent);
+                eprintln!("bench: drift probe {k} of {name}: {:.1?}", at - sent);
                 took.push(at - sent);
             }
             None => {
                 let note = format!(
-                    "drift probe {k}: {name}'s pods.restarts never reached {expected} in {DRIFT_PROBE_TIMEOUT:?}"
+                    "drift probe {k} of {name}: pods.restarts never reached {expected} in {DRIFT_PROBE_TIMEOUT:?}"
                 );
                 eprintln!("bench: {note}");
-                missed.push(note);
                 took.push(DRIFT_PROBE_TIMEOUT);
-                break;
+                return Ok((took, Some(note)));
             }
         }
     }
-    Ok(Probes {
-        freshness: Distribution::of(&took),
-        missed,
-    })
+    Ok((took, None))
 }
 
 /// When `seen` shows `expected`, within [`PROBE_TIMEOUT`].

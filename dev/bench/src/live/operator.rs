@@ -87,6 +87,10 @@ impl Operator {
             .context("starting the operator")?;
         let stderr = child.stderr.take().context("no stderr")?;
         let (tx, lines) = mpsc::unbounded_channel();
+        // The log sits beside the result, whose directory a first run has not made yet.
+        if let Some(dir) = log.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
         let mut copy =
             std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
         tokio::spawn(async move {
