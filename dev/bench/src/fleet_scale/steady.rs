@@ -51,6 +51,8 @@ pub struct Plan {
     pub samples: usize,
     /// Drift probes, after the failure probes (0: none).
     pub drift_samples: usize,
+    /// A member's drift probes start up to this far apart (see `probe_drift`).
+    pub drift_spread: Duration,
     /// Members whose probe pods are changed, in turn.
     pub probed: Vec<(usize, String)>,
     /// Where the replicas' Leases are, to count their renewals as hub writes too.
@@ -77,6 +79,7 @@ impl Plan {
             window,
             samples: samples.max(1),
             drift_samples: 0,
+            drift_spread: drift_spread(members.len()),
             probed,
             lease_namespace: None,
         }
@@ -151,7 +154,7 @@ pub async fn measure(
     let before = Snapshot::take(replicas, sim).await?;
     let started = Instant::now();
     let probes = probe(sim, &plan.probed, &mut watches.probes, plan.samples).await?;
-    let drifts = probe_drift(sim, &plan.probed, &mut watches.restarts, plan.drift_samples).await?;
+    let drifts = probe_drift(sim, plan, &mut watches.restarts).await?;
     tokio::time::sleep_until(started + plan.window).await;
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     let after = Snapshot::take(replicas, sim).await?;
@@ -364,27 +367,28 @@ const DRIFT_PROBE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Restarts a drift probe adds: far more than churn moves a member's count by meanwhile
 /// (restarts added in place, and taken away with the pods replaced).
 const DRIFT_PROBE_RESTARTS: u32 = 1_000_000;
-/// A member's drift probes start this far apart at most (uniformly drawn, from one start to
-/// the next): more than two of the budget's cycles at full size, so that when a probe lands
-/// in its member's cycle is close to uniform.
-const DRIFT_PROBE_SPREAD: Duration = Duration::from_secs(90);
+/// How far apart at most a member's drift probes start (uniformly drawn, from one start to the
+/// next) in a fleet of `members`: about two of the budget's cycles when every member's insight
+/// is as large as at full size (a cycle of about 35 s for 100 such members at the default
+/// budget), so that where a probe lands in its member's cycle is close to uniform; at least
+/// 5 s, at most 90.
+fn drift_spread(members: usize) -> Duration {
+    Duration::from_millis(members as u64 * 900)
+        .clamp(Duration::from_secs(5), Duration::from_secs(90))
+}
 
-/// `samples` drift probes, each timed from the command to the sim until a watch on the hub
+/// `plan.drift_samples` drift probes, each timed from the command to the sim until a watch on the hub
 /// shows the member's `pods.restarts` grown by at least half the restarts added.
 ///
 /// The budget gives turns in a steady order. A probe started when an earlier one was shown
 /// would start at a turn, and its lag would be the distance between two members' turns, not
 /// the wait of a drift that arrives at any time. So the probed members are probed side by
 /// side, each on a schedule of its own: every probe starts a random time (up to
-/// [`DRIFT_PROBE_SPREAD`]) after the member's previous probe started, whenever the one before
-/// it was shown. A member's probing stops at its first miss: a later probe of it could be
+/// `plan.drift_spread`) after the member's previous probe started, whenever the one before it
+/// was shown. A member's probing stops at its first miss: a later probe of it could be
 /// satisfied by the one missed.
-async fn probe_drift(
-    sim: &mut SimProcess,
-    probed: &[(usize, String)],
-    seen: &mut [Seen],
-    samples: usize,
-) -> Result<Probes> {
+async fn probe_drift(sim: &mut SimProcess, plan: &Plan, seen: &mut [Seen]) -> Result<Probes> {
+    let (probed, samples) = (&plan.probed, plan.drift_samples);
     if probed.is_empty() || samples == 0 {
         return Ok(Probes {
             freshness: Distribution::of(&[]),
@@ -396,7 +400,12 @@ async fn probe_drift(
     let schedules = members.map(|(m, (member, seen))| {
         // Probes are shared out: the first `samples % members` members take one more.
         let count = samples / probed.len() + usize::from(m < samples % probed.len());
-        probe_member_drift(&sim, member, seen, count, m as u64)
+        let schedule = Schedule {
+            count,
+            spread: plan.drift_spread,
+            stream: m as u64,
+        };
+        probe_member_drift(&sim, member, seen, schedule)
     });
     let mut took = Vec::with_capacity(samples);
     let mut missed = Vec::new();
@@ -410,17 +419,28 @@ async fn probe_drift(
     })
 }
 
-/// One member's `count` drift probes, on its own random schedule (see [`probe_drift`]): how
-/// long each took to show, and a note for the miss that ends them early.
+/// One member's drift probes: how many, how far apart at most, and the random stream their
+/// starts are drawn from.
+struct Schedule {
+    count: usize,
+    spread: Duration,
+    stream: u64,
+}
+
+/// One member's drift probes, on its own random schedule (see [`probe_drift`]): how long each
+/// took to show, and a note for the miss that ends them early.
 async fn probe_member_drift(
     sim: &tokio::sync::Mutex<&mut SimProcess>,
     (index, name): &(usize, String),
     seen: &mut Seen,
-    count: usize,
-    stream: u64,
+    Schedule {
+        count,
+        spread,
+        stream,
+    }: Schedule,
 ) -> Result<(Vec<Duration>, Option<String>)> {
     let mut rng = prop_json::Rng::derive(0xD21F7, stream);
-    let spread = DRIFT_PROBE_SPREAD.as_millis() as u64;
+    let spread = spread.as_millis() as u64;
     let mut start = Instant::now();
     let mut took = Vec::with_capacity(count);
     for k in 0..count {
