@@ -51,8 +51,9 @@ pub struct Plan {
     pub samples: usize,
     /// Drift probes, after the failure probes (0: none).
     pub drift_samples: usize,
-    /// A member's drift probes start up to this far apart (see `probe_drift`).
-    pub drift_spread: Duration,
+    /// A member's drift probes start at times drawn over this much time per probe (see
+    /// `probe_drift`).
+    pub drift_window_per_probe: Duration,
     /// Members whose probe pods are changed, in turn.
     pub probed: Vec<(usize, String)>,
     /// Where the replicas' Leases are, to count their renewals as hub writes too.
@@ -79,7 +80,7 @@ impl Plan {
             window,
             samples: samples.max(1),
             drift_samples: 0,
-            drift_spread: drift_spread(members.len()),
+            drift_window_per_probe: drift_window_per_probe(members.len()),
             probed,
             lease_namespace: None,
         }
@@ -367,26 +368,25 @@ const DRIFT_PROBE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Restarts a drift probe adds: far more than churn moves a member's count by meanwhile
 /// (restarts added in place, and taken away with the pods replaced).
 const DRIFT_PROBE_RESTARTS: u32 = 1_000_000;
-/// How far apart at most a member's drift probes start (uniformly drawn, from one start to the
-/// next) in a fleet of `members`: about two of the budget's cycles when every member's insight
-/// is as large as at full size (a cycle of about 35 s for 100 such members at the default
-/// budget), so that where a probe lands in its member's cycle is close to uniform; at least
-/// 5 s, at most 90.
-fn drift_spread(members: usize) -> Duration {
-    Duration::from_millis(members as u64 * 900)
-        .clamp(Duration::from_secs(5), Duration::from_secs(90))
+/// Over how much time per probe a member's drift probes start in a fleet of `members`: 0.45 s
+/// per member, at least 2.5 s and at most 45 s. Two probes at full size then start within
+/// 90 s, more than two cycles of the budget's turns when every member's insight is as large as
+/// there (a cycle of about 35 s for 100 such members at the default budget).
+fn drift_window_per_probe(members: usize) -> Duration {
+    Duration::from_millis(members as u64 * 450)
+        .clamp(Duration::from_millis(2_500), Duration::from_secs(45))
 }
 
-/// `plan.drift_samples` drift probes, each timed from the command to the sim until a watch on the hub
-/// shows the member's `pods.restarts` grown by at least half the restarts added.
+/// `plan.drift_samples` drift probes, each timed from the command to the sim until a watch on the
+/// hub shows the member's `pods.restarts` grown by at least half the restarts added.
 ///
-/// The budget gives turns in a steady order. A probe started when an earlier one was shown
-/// would start at a turn, and its lag would be the distance between two members' turns, not
-/// the wait of a drift that arrives at any time. So the probed members are probed side by
-/// side, each on a schedule of its own: every probe starts a random time (up to
-/// `plan.drift_spread`) after the member's previous probe started, whenever the one before it
-/// was shown. A member's probing stops at its first miss: a later probe of it could be
-/// satisfied by the one missed.
+/// The budget gives turns in a steady order, and a member's write of its drift is its turn. A
+/// probe started when an earlier one was shown would start at a turn, and its lag would be
+/// the distance between two turns, not the wait of a drift that arrives at any time. So no
+/// probe's start depends on another's end: the probed members are probed side by side, and
+/// each member's starts are drawn in advance, uniformly over a window (`Schedule`). Probes of
+/// one member may overlap; each is shown by the first write of the restarts of every probe up
+/// to it, which is the turn it waited for.
 async fn probe_drift(sim: &mut SimProcess, plan: &Plan, seen: &mut [Seen]) -> Result<Probes> {
     let (probed, samples) = (&plan.probed, plan.drift_samples);
     if probed.is_empty() || samples == 0 {
@@ -402,7 +402,7 @@ async fn probe_drift(sim: &mut SimProcess, plan: &Plan, seen: &mut [Seen]) -> Re
         let count = samples / probed.len() + usize::from(m < samples % probed.len());
         let schedule = Schedule {
             count,
-            spread: plan.drift_spread,
+            window_per_probe: plan.drift_window_per_probe,
             stream: m as u64,
         };
         probe_member_drift(&sim, member, seen, schedule)
@@ -419,64 +419,94 @@ async fn probe_drift(sim: &mut SimProcess, plan: &Plan, seen: &mut [Seen]) -> Re
     })
 }
 
-/// One member's drift probes: how many, how far apart at most, and the random stream their
-/// starts are drawn from.
+/// One member's drift probes: how many, over how much time per probe they start, and the
+/// random stream their starts are drawn from.
 struct Schedule {
     count: usize,
-    spread: Duration,
+    window_per_probe: Duration,
     stream: u64,
 }
 
-/// One member's drift probes, on its own random schedule (see [`probe_drift`]): how long each
-/// took to show, and a note for the miss that ends them early.
+impl Schedule {
+    /// The probes' start times from `now`: drawn uniformly over `count × window_per_probe`,
+    /// sorted.
+    fn starts(&self, now: Instant) -> Vec<Instant> {
+        let mut rng = prop_json::Rng::derive(0xD21F7, self.stream);
+        let window = self.window_per_probe.as_millis() as u64 * self.count as u64;
+        let mut offsets: Vec<u64> = (0..self.count).map(|_| rng.below(window.max(1))).collect();
+        offsets.sort_unstable();
+        offsets
+            .into_iter()
+            .map(|ms| now + Duration::from_millis(ms))
+            .collect()
+    }
+}
+
+/// One member's drift probes, on its own schedule drawn in advance (see [`probe_drift`]): how
+/// long each took to show, and a note for the miss that ends them early. One part sends them
+/// at their times; the other waits for each to show, the `k`-th when the member's restarts
+/// exceed what they were before the first by `k` probes and a half.
 async fn probe_member_drift(
     sim: &tokio::sync::Mutex<&mut SimProcess>,
     (index, name): &(usize, String),
     seen: &mut Seen,
-    Schedule {
-        count,
-        spread,
-        stream,
-    }: Schedule,
+    schedule: Schedule,
 ) -> Result<(Vec<Duration>, Option<String>)> {
-    let mut rng = prop_json::Rng::derive(0xD21F7, stream);
-    let spread = spread.as_millis() as u64;
-    let mut start = Instant::now();
-    let mut took = Vec::with_capacity(count);
-    for k in 0..count {
-        start += Duration::from_millis(rng.below(spread));
-        tokio::time::sleep_until(start).await;
-        let expected = wait_any(seen).await? + i64::from(DRIFT_PROBE_RESTARTS / 2);
-        let sent = Instant::now();
-        sim.lock()
-            .await
-            .restart_probe(*index, DRIFT_PROBE_RESTARTS)
-            .await?;
-        let shown = tokio::time::timeout(
-            DRIFT_PROBE_TIMEOUT,
-            seen.wait_for(|s| s.is_some_and(|(_, v)| v >= expected)),
-        )
-        .await;
-        match shown
-            .ok()
-            .and_then(Result::ok)
-            .and_then(|s| s.map(|(at, _)| at))
-        {
-            Some(at) => {
-                eprintln!("bench: drift probe {k} of {name}: {:.1?}", at - sent);
-                took.push(at - sent);
-            }
-            None => {
-                let note = format!(
-                    "drift probe {k} of {name}: pods.restarts never reached {expected} in {DRIFT_PROBE_TIMEOUT:?}"
-                );
-                eprintln!("bench: {note}");
-                took.push(DRIFT_PROBE_TIMEOUT);
-                return Ok((took, Some(note)));
+    let before = wait_any(seen).await?;
+    let starts = schedule.starts(Instant::now());
+    let (sent_tx, mut sent_rx) = tokio::sync::mpsc::unbounded_channel();
+    let send = async move {
+        for start in starts {
+            tokio::time::sleep_until(start).await;
+            let sent = Instant::now();
+            sim.lock()
+                .await
+                .restart_probe(*index, DRIFT_PROBE_RESTARTS)
+                .await?;
+            if sent_tx.send(sent).is_err() {
+                break; // a probe was missed and the member's probing stopped
             }
         }
-    }
-    Ok((took, None))
+        anyhow::Ok(())
+    };
+    let shown = async move {
+        let mut took = Vec::with_capacity(schedule.count);
+        let restarts = i64::from(DRIFT_PROBE_RESTARTS);
+        for k in 0..schedule.count as i64 {
+            let Some(sent) = sent_rx.recv().await else {
+                break;
+            };
+            let expected = before + k * restarts + restarts / 2;
+            let shown = tokio::time::timeout_at(
+                sent + DRIFT_PROBE_TIMEOUT,
+                seen.wait_for(|s| s.is_some_and(|(_, v)| v >= expected)),
+            )
+            .await;
+            match shown
+                .ok()
+                .and_then(Result::ok)
+                .and_then(|s| s.map(|(at, _)| at))
+            {
+                Some(at) => {
+                    let lag = at.saturating_duration_since(sent);
+                    eprintln!("bench: drift probe {k} of {name}: {lag:.1?}");
+                    took.push(lag);
+                }
+                None => {
+                    let note = format!(
+                        "drift probe {k} of {name}: pods.restarts never reached {expected} in {DRIFT_PROBE_TIMEOUT:?}"
+                    );
+                    eprintln!("bench: {note}");
+                    took.push(DRIFT_PROBE_TIMEOUT);
+                    return (took, Some(note));
+                }
+            }
+        }
+        (took, None)
+    };
+    let (sent, result) = tokio::join!(send, shown);
+    sent?;
+    Ok(result)
 }
 
 /// When `seen` shows `expected`, within [`PROBE_TIMEOUT`].
