@@ -13,6 +13,7 @@
 
 mod first_lists;
 pub mod hub;
+mod probes;
 pub mod replicas;
 mod report;
 pub mod steady;
