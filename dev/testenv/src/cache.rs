@@ -36,14 +36,11 @@ pub struct BuildLock {
 
 impl BuildLock {
     pub fn acquire(name: &str) -> Result<Self> {
-        let dir = root()?.join("locks");
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join(format!("{name}.lock"));
-        let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let file = lock_file(name)?;
         if file.try_lock().is_err() {
             eprintln!("testenv: waiting for another process building {name} ...");
             file.lock()
-                .with_context(|| format!("locking {}", path.display()))?;
+                .with_context(|| format!("locking the {name} build"))?;
         }
         Ok(Self { _file: file })
     }
@@ -65,7 +62,7 @@ impl GoBuildCache {
     /// Held by a build while it uses the directory (a shared lock: builds of different
     /// binaries may run at once), so that it is never removed under one.
     pub fn share() -> Result<Self> {
-        let file = Self::lock_file()?;
+        let file = lock_file("go-build")?;
         file.lock_shared().context("locking Go's build cache")?;
         Ok(Self { _file: file })
     }
@@ -77,7 +74,7 @@ impl GoBuildCache {
         if !dir.exists() {
             return Ok(0);
         }
-        let file = Self::lock_file()?;
+        let file = lock_file("go-build")?;
         if file.try_lock().is_err() {
             return Ok(0);
         }
@@ -85,13 +82,14 @@ impl GoBuildCache {
         std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
         Ok(bytes)
     }
+}
 
-    fn lock_file() -> Result<File> {
-        let dir = root()?.join("locks");
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join("go-build.lock");
-        File::create(&path).with_context(|| format!("creating {}", path.display()))
-    }
+/// `<root>/locks/<name>.lock`, created if missing, for a file lock.
+fn lock_file(name: &str) -> Result<File> {
+    let dir = root()?.join("locks");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{name}.lock"));
+    File::create(&path).with_context(|| format!("creating {}", path.display()))
 }
 
 /// Bytes of the files under `dir` (what could be read of them).

@@ -118,12 +118,6 @@ pub(super) async fn probe_drift(
     samples: usize,
     window_per_probe: Duration,
 ) -> Result<Probes> {
-    if probed.is_empty() || samples == 0 {
-        return Ok(Probes {
-            freshness: Distribution::of(&[]),
-            missed: Vec::new(),
-        });
-    }
     let sim = tokio::sync::Mutex::new(sim);
     let members = probed.iter().zip(seen.iter_mut()).enumerate();
     let schedules = members.map(|(m, (member, seen))| {
@@ -198,7 +192,7 @@ async fn probe_member_drift(
         }
         anyhow::Ok(())
     };
-    let shown = async move {
+    let watch = async move {
         let mut took = Vec::with_capacity(schedule.count);
         let restarts = i64::from(DRIFT_PROBE_RESTARTS);
         for k in 0..schedule.count as i64 {
@@ -233,7 +227,7 @@ async fn probe_member_drift(
         }
         (took, None)
     };
-    let (sent, result) = tokio::join!(send, shown);
+    let (sent, result) = tokio::join!(send, watch);
     sent?;
     Ok(result)
 }
