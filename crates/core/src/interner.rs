@@ -14,7 +14,7 @@
 //! The tables of projection values (resource lists, controller references) are kept next to
 //! their types in `projection`; the `intern` module purges and counts all of them.
 
-use std::collections::HashSet;
+use crate::hashing::Set;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError};
 
@@ -22,14 +22,14 @@ const SHARDS: usize = 16;
 
 /// A set of shared values; `intern` returns the stored `Arc` for an equal value.
 pub struct Interner<T: ?Sized> {
-    shards: [Mutex<HashSet<Arc<T>>>; SHARDS],
+    shards: [Mutex<Set<Arc<T>>>; SHARDS],
 }
 
 impl<T: ?Sized + Hash + Eq> Interner<T> {
     /// An empty interner.
     pub fn new() -> Interner<T> {
         Interner {
-            shards: std::array::from_fn(|_| Mutex::new(HashSet::new())),
+            shards: std::array::from_fn(|_| Mutex::new(Set::default())),
         }
     }
 
@@ -88,7 +88,7 @@ impl<T: ?Sized + Hash + Eq> Interner<T> {
         purged
     }
 
-    fn shard(&self, value: &T) -> MutexGuard<'_, HashSet<Arc<T>>> {
+    fn shard(&self, value: &T) -> MutexGuard<'_, Set<Arc<T>>> {
         // `% SHARDS` keeps the index within the array.
         lock(&self.shards[ShardHasher::shard_of(value) % SHARDS])
     }
@@ -101,12 +101,11 @@ impl<T: ?Sized + Hash + Eq> Default for Interner<T> {
 }
 
 /// Picks a value's shard with a cheap unkeyed hash (FxHash's word-at-a-time multiply), so
-/// that a lookup costs one SipHash, the set's own, rather than two: interning was 4% of the
-/// ingest benchmark's time.
+/// that a lookup costs one keyed hash, the set's own, rather than two.
 ///
 /// Unkeyed is safe here: names a member chooses could all be steered into one shard, which
-/// costs lock contention and nothing more. Within a shard the set keeps its keyed SipHash, so
-/// the same names cannot degrade its lookups (hash flooding).
+/// costs lock contention and nothing more. Within a shard the set keeps its keyed hash
+/// ([`crate::hashing`]), so the same names cannot degrade its lookups (hash flooding).
 #[derive(Default)]
 struct ShardHasher(u64);
 

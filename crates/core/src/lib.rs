@@ -28,6 +28,7 @@
 //! every function here is deterministic, so an unchanged world yields byte-identical statuses.
 
 pub mod fit;
+pub mod hashing;
 pub mod hub;
 pub mod index;
 pub mod intern;

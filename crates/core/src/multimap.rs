@@ -1,16 +1,16 @@
 //! A map from a key to a set of values, dropping a key when its set empties (so that the
 //! reverse indexes never keep empty sets of long-gone keys).
 
+use crate::hashing::{Map, Set};
 use std::borrow::Borrow;
-use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
 #[derive(Clone, Debug)]
-pub(crate) struct MultiMap<K, V>(HashMap<K, HashSet<V>>);
+pub(crate) struct MultiMap<K, V>(Map<K, Set<V>>);
 
 impl<K, V> Default for MultiMap<K, V> {
     fn default() -> Self {
-        MultiMap(HashMap::new())
+        MultiMap(Map::default())
     }
 }
 

@@ -23,7 +23,6 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
@@ -31,6 +30,7 @@ use super::node_changes::NodeChanges;
 use super::pods::{PodSlot, PodStored, StoredPod, count_pod};
 use super::pods_by_controller::PodsByController;
 use super::totals::{ClusterFigures, NodeStats};
+use crate::hashing::Map;
 use crate::keys::WorkloadKey;
 use crate::projection::{SlimNode, SlimPod};
 use crate::quantity::Sign;
@@ -47,15 +47,15 @@ struct NodeSlot {
 /// One member's nodes and pods, and their aggregates.
 #[derive(Clone, Debug, Default)]
 pub struct ClusterIndex {
-    nodes: HashMap<Arc<str>, NodeSlot>,
+    nodes: Map<Arc<str>, NodeSlot>,
     /// namespace → name → pod: the namespace is stored once per namespace, not per pod. The
     /// name is shared with `by_controller`.
-    pods: HashMap<Arc<str>, HashMap<Arc<str>, PodSlot>>,
+    pods: Map<Arc<str>, Map<Arc<str>, PodSlot>>,
     pod_count: usize,
     /// Pod names grouped by their direct controller.
     by_controller: PodsByController,
     /// Per node name that pods are bound to (known Node or not).
-    node_stats: HashMap<Arc<str>, NodeStats>,
+    node_stats: Map<Arc<str>, NodeStats>,
     figures: ClusterFigures,
     node_resync: Resync,
     pod_resync: Resync,
@@ -401,7 +401,7 @@ fn count_node(figures: &mut ClusterFigures, node: &SlimNode, sign: Sign) {
 /// knows; a node that appears later is logged then, with its pods already counted.
 fn record_pod_nodes(
     changes: &mut NodeChanges,
-    nodes: &HashMap<Arc<str>, NodeSlot>,
+    nodes: &Map<Arc<str>, NodeSlot>,
     names: [Option<&Arc<str>>; 2],
 ) {
     for name in names.into_iter().flatten() {

@@ -2,13 +2,13 @@
 //! and ReplicaSet/Job owners ([`OwnerIndex`]) — and, per event, which workloads it touched, so
 //! the shell rebuilds only the placements whose pods changed.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::cluster::ClusterIndex;
 use super::owners::{OwnerIndex, OwnerKind, key_of};
+use crate::hashing::Set;
 use crate::intern;
 use crate::keys::WorkloadKey;
 use crate::projection::{ControllerRef, SlimNode, SlimPod};
@@ -20,7 +20,7 @@ pub struct TouchedWorkloads {
     /// listed completely (workloads without pods now show an empty, synced pod list).
     pub all: bool,
     /// The top-level workloads (and direct controllers) touched one by one.
-    pub keys: HashSet<WorkloadKey>,
+    pub keys: Set<WorkloadKey>,
 }
 
 impl TouchedWorkloads {

@@ -2,11 +2,11 @@
 //! that a pod's top-level workload (Pod → ReplicaSet → Deployment, Pod → Job → CronJob) is found
 //! in O(1) whatever order pods and their owners arrive in.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::hashing::Map;
 use crate::interner::intern_str;
 use crate::keys::WorkloadKey;
 use crate::multimap::MultiMap;
@@ -82,7 +82,7 @@ struct Slot {
 #[derive(Clone, Debug, Default)]
 pub struct OwnerIndex {
     /// ReplicaSet/Job key → its controller.
-    objects: HashMap<WorkloadKey, Slot>,
+    objects: Map<WorkloadKey, Slot>,
     /// Controller → the ReplicaSets/Jobs it controls.
     children: MultiMap<WorkloadKey, WorkloadKey>,
     /// Objects recorded per kind.

@@ -1,10 +1,10 @@
 //! What a member's index keeps of each pod ([`StoredPod`]) and what each pod contributes to the
 //! member's figures and its node's stats.
 
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use super::totals::{ClusterFigures, NodeStats};
+use crate::hashing::Map;
 use crate::interner::intern_str;
 use crate::projection::{
     ControllerRef, NotScheduled, PodPhase, ResourceEntry, ResourceList, SlimPod,
@@ -90,7 +90,7 @@ pub(super) struct PodSlot {
 /// Adds or takes back one pod's share of the member figures and of its node's stats.
 pub(super) fn count_pod(
     figures: &mut ClusterFigures,
-    node_stats: &mut HashMap<Arc<str>, NodeStats>,
+    node_stats: &mut Map<Arc<str>, NodeStats>,
     pod: &StoredPod,
     sign: Sign,
 ) {

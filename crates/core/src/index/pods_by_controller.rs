@@ -1,9 +1,9 @@
 //! [`PodsByController`]: the pod names a member's index groups by direct controller, so that
 //! the pods of one workload are found without a scan.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::hashing::{Map, Set};
 use crate::keys::WorkloadKey;
 use crate::projection::ControllerRef;
 
@@ -12,7 +12,7 @@ use crate::projection::ControllerRef;
 /// controller). Pods without a controller are not grouped. Names are the `Arc`s the index
 /// already keys its pods by, so a grouped pod costs a pointer, not a copy of its name.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct PodsByController(HashMap<WorkloadKey, HashSet<Arc<str>>>);
+pub(crate) struct PodsByController(Map<WorkloadKey, Set<Arc<str>>>);
 
 impl PodsByController {
     pub(crate) fn add(
@@ -50,7 +50,7 @@ impl PodsByController {
 
     /// Every group, for consistency checks.
     #[cfg(test)]
-    pub(crate) fn groups(&self) -> &HashMap<WorkloadKey, HashSet<Arc<str>>> {
+    pub(crate) fn groups(&self) -> &Map<WorkloadKey, Set<Arc<str>>> {
         &self.0
     }
 }

@@ -1,7 +1,7 @@
 //! The incremental figures must always equal a from-scratch recomputation over the objects the
 //! index should hold, after every event of a random sequence.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::super::*;
@@ -100,7 +100,8 @@ fn assert_consistent(
         assert_eq!(index.node(name), Some(&kept), "{context}");
     }
     // Pods grouped by controller: exactly the pods that name it, nothing left behind.
-    let mut groups: HashMap<WorkloadKey, HashSet<Arc<str>>> = HashMap::new();
+    let mut groups: crate::hashing::Map<WorkloadKey, crate::hashing::Set<Arc<str>>> =
+        Default::default();
     for ((ns, name), p) in pods {
         if let Some(controller) = &p.controller {
             let key = WorkloadKey::of_controller(&intern_str(ns), controller);
@@ -112,7 +113,7 @@ fn assert_consistent(
     }
     assert_eq!(index.by_controller.groups(), &groups, "{context}");
     for (key, names) in &groups {
-        let found: HashSet<Arc<str>> = index
+        let found: crate::hashing::Set<Arc<str>> = index
             .pods_of_controller(key)
             .map(|(name, _)| Arc::clone(name))
             .collect();
