@@ -7,10 +7,11 @@
 #
 # The build stage is Alpine: Rust's *-linux-musl targets link statically by default, so the
 # binary needs no libc in the final image. ring (rustls' crypto) needs a C compiler and musl's
-# headers. Each platform builds natively (buildx runs arm64 under emulation when needed).
+# headers; jemalloc, the binary's allocator in place of musl's, also needs make. Each platform
+# builds natively (buildx runs arm64 under emulation when needed).
 
 FROM rust:1-alpine AS build
-RUN apk add --no-cache musl-dev
+RUN apk add --no-cache musl-dev make
 WORKDIR /src
 # The whole workspace: cargo resolves every member's manifest even when building one package.
 COPY . .

@@ -3,6 +3,12 @@ use karmada_manager::cli::{Cli, Command};
 use karmada_manager::{run, telemetry};
 use std::process::ExitCode;
 
+/// jemalloc, whatever the C library: the image is a static musl build, whose allocator is not
+/// the glibc one every benchmark measured, and against glibc's jemalloc gave the same memory
+/// for less CPU (docs/benchmarks.md, 7f).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
