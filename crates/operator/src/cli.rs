@@ -164,7 +164,8 @@ pub struct TuningArgs {
     /// while a cluster runs as it should (pods coming and going, their counts, restarts and
     /// readiness, allocation, headroom, measured usage), in KiB of status a second (0: no
     /// budget). Other changes (conditions, node health, pods failing or crash-looping, what the
-    /// nodes offer) are written within `--write-interval` whatever this says.
+    /// nodes offer) are written within `--write-interval` whatever this says. With `--sharding`
+    /// each replica takes the share of it that its members are of the fleet.
     #[arg(
         long,
         env = "KARMADA_MANAGER_DRIFT_WRITES_KIB_PER_SECOND",

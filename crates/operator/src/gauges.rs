@@ -46,11 +46,8 @@ pub(crate) fn refresh(gauges: &StateGauges, ctx: &Context) {
 fn refresh_members(gauges: &StateGauges, ctx: &Context) {
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     gauges.shard_replicas.set(count(ctx.shards.replicas()));
-    let clusters = ctx.caches.clusters.state();
-    let owned = clusters
-        .iter()
-        .filter(|c| ctx.shards.owns_member(&c.name_any()));
-    gauges.shard_members.set(count(owned.count()));
+    let (owned, _) = crate::sources::member_share(ctx);
+    gauges.shard_members.set(count(owned));
     gauges.watch_up.clear();
     gauges.objects.clear();
     gauges.last_event_age.clear();

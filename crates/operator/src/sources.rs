@@ -44,6 +44,9 @@ pub fn cluster(ctx: &Context, event: WatcherEvent<DeserializeGuard<Cluster>>) {
         let mut marks = lock(&ctx.indexes.fit_marks);
         changes.touched.iter().for_each(|name| marks.moved(name));
     }
+    if !changes.touched.is_empty() {
+        share_drift_budget(ctx);
+    }
     for name in &changes.touched {
         let connection_changed = keep_member(ctx, name);
         ctx.triggers.clusters.send(name);
@@ -239,6 +242,25 @@ pub async fn member_changes(ctx: &Context, mut changes: UnboundedReceiver<Worklo
 pub fn keep_members(ctx: &Context) {
     for cluster in ctx.caches.clusters.state() {
         keep_member(ctx, &cluster.name_any());
+    }
+}
+
+/// How many of the fleet's members this replica owns, and how many there are.
+pub fn member_share(ctx: &Context) -> (usize, usize) {
+    let clusters = ctx.caches.clusters.state();
+    let owned = clusters
+        .iter()
+        .filter(|c| ctx.shards.owns_member(&c.name_any()))
+        .count();
+    (owned, clusters.len())
+}
+
+/// With `--sharding`, this replica takes its members' share of the fleet's budget for insight
+/// writes that only drift: a Cluster came or went, or the live replicas changed.
+pub fn share_drift_budget(ctx: &Context) {
+    if ctx.shards.is_sharded() {
+        let (owned, total) = member_share(ctx);
+        ctx.writers.drifts.set_share(owned, total);
     }
 }
 

@@ -123,13 +123,7 @@ fn judge(store: &Store<Lease>, peers: &mut Peers, now: Instant) -> Vec<String> {
 
 /// The live set changed: watch exactly the members now owned, and reconcile everything once.
 fn rebalance(ctx: &Context) {
-    let members = ctx
-        .caches
-        .clusters
-        .state()
-        .iter()
-        .filter(|c| ctx.shards.owns_member(&c.name_any()))
-        .count();
+    let (members, _) = sources::member_share(ctx);
     tracing::info!(
         replicas = ctx.shards.replicas(),
         members,
@@ -137,6 +131,7 @@ fn rebalance(ctx: &Context) {
         "shard membership changed"
     );
     sources::keep_members(ctx);
+    sources::share_drift_budget(ctx);
     sources::reconcile_everything(ctx);
     ctx.triggers.fleet.notify_one();
 }

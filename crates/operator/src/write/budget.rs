@@ -7,13 +7,18 @@
 //! rate allows, and the hub never gets more than the rate from them whatever the fleet's size.
 //! An object asked again before its turn is told the time left; at its turn it writes whatever
 //! its status is by then. Significant changes never wait here and take nothing from it.
+//!
+//! The rate is the fleet's. With `--sharding` each replica takes the share of it that its
+//! members are of the fleet ([`DriftBudget::set_share`]), so that the hub gets the rate from
+//! the whole group, not from each replica, and a member's drift waits as long whichever
+//! replica owns it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub struct DriftBudget {
-    /// Bytes per second; `None`: no budget, drifts are written like any change.
+    /// The fleet's bytes per second; `None`: no budget, drifts are written like any change.
     rate: Option<f64>,
     state: Mutex<State>,
 }
@@ -24,6 +29,8 @@ struct State {
     refilled_at: Instant,
     /// Objects that were given a turn, with the bytes they took.
     turns: HashMap<String, Turn>,
+    /// This replica's share of the fleet's rate, in (0, 1].
+    share: f64,
 }
 
 struct Turn {
@@ -49,8 +56,20 @@ impl DriftBudget {
                 tokens: rate.unwrap_or_default(),
                 refilled_at: Instant::now(),
                 turns: HashMap::new(),
+                share: 1.0,
             }),
         }
+    }
+
+    /// This replica owns `owned` of the fleet's `total` members: it takes that share of the
+    /// rate. A replica that owns none keeps the share of one, so that no rate is ever zero.
+    pub fn set_share(&self, owned: usize, total: usize) {
+        let share = if total == 0 {
+            1.0
+        } else {
+            (owned.max(1) as f64 / total as f64).min(1.0)
+        };
+        crate::context::lock(&self.state).share = share;
     }
 
     /// Whether `key` may write a drift of `bytes` now (`None`) or how long it waits for its
@@ -60,8 +79,9 @@ impl DriftBudget {
     }
 
     fn wait_at(&self, key: &str, bytes: usize, now: Instant) -> Option<Wait> {
-        let rate = self.rate?;
+        let fleet_rate = self.rate?;
         let mut state = crate::context::lock(&self.state);
+        let rate = fleet_rate * state.share;
         if let Some(turn) = state.turns.get(key) {
             if turn.at > now {
                 return Some(Wait {
@@ -169,6 +189,38 @@ mod tests {
             budget.wait_at("m3", 100 * KIB, start + Duration::from_secs(1)),
             None,
             "m2's bytes were returned"
+        );
+    }
+
+    #[test]
+    fn a_replica_owning_a_quarter_of_the_members_takes_a_quarter_of_the_rate() {
+        let budget = DriftBudget::new(400);
+        budget.set_share(25, 100);
+        let start = Instant::now();
+        // Holds one second of its own rate, 100 KiB, not of the fleet's.
+        let later = start + Duration::from_secs(10);
+        assert_eq!(budget.wait_at("m1", 100 * KIB, later), None);
+        assert_eq!(
+            budget.wait_at("m2", 100 * KIB, later),
+            Some(Wait {
+                left: Duration::from_secs(1),
+                new_turn: true
+            }),
+            "100 KiB at 100 KiB a second"
+        );
+        budget.set_share(0, 100);
+        let much_later = later + Duration::from_secs(60);
+        assert_eq!(
+            budget.wait_at("m3", 4 * KIB, much_later),
+            None,
+            "never a zero rate"
+        );
+        budget.set_share(0, 0);
+        let next_second = much_later + Duration::from_secs(1);
+        assert_eq!(
+            budget.wait_at("m4", 396 * KIB, next_second),
+            None,
+            "no fleet: the whole rate"
         );
     }
 
