@@ -256,7 +256,8 @@ pub fn member_share(ctx: &Context) -> (usize, usize) {
 }
 
 /// With `--sharding`, this replica takes its members' share of the fleet's budget for insight
-/// writes that only drift: a Cluster came or went, or the live replicas changed.
+/// writes that only drift. Taken again on every Cluster event (one came, went or changed) and
+/// whenever the live replicas change.
 pub fn share_drift_budget(ctx: &Context) {
     if ctx.shards.is_sharded() {
         let (owned, total) = member_share(ctx);

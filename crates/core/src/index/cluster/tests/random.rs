@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::super::*;
+use crate::hashing::{Map, Set};
 use crate::interner::intern_str;
 use crate::keys::WorkloadKey;
 use crate::projection::{
@@ -100,8 +101,7 @@ fn assert_consistent(
         assert_eq!(index.node(name), Some(&kept), "{context}");
     }
     // Pods grouped by controller: exactly the pods that name it, nothing left behind.
-    let mut groups: crate::hashing::Map<WorkloadKey, crate::hashing::Set<Arc<str>>> =
-        Default::default();
+    let mut groups: Map<WorkloadKey, Set<Arc<str>>> = Map::default();
     for ((ns, name), p) in pods {
         if let Some(controller) = &p.controller {
             let key = WorkloadKey::of_controller(&intern_str(ns), controller);
@@ -113,7 +113,7 @@ fn assert_consistent(
     }
     assert_eq!(index.by_controller.groups(), &groups, "{context}");
     for (key, names) in &groups {
-        let found: crate::hashing::Set<Arc<str>> = index
+        let found: Set<Arc<str>> = index
             .pods_of_controller(key)
             .map(|(name, _)| Arc::clone(name))
             .collect();
