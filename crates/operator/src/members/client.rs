@@ -2,8 +2,7 @@
 //! on the HTTP CONNECT to its proxy (`spec.proxyHeader`), and kube builds its proxy tunnel without
 //! a way to add them. For that case the same stack is assembled here from kube's public pieces:
 //! an HTTP connector, a CONNECT tunnel with the headers, kube's rustls connector and timeouts,
-//! then kube's base-URI, auth and extra-header layers. Either way the client fetches list pages
-//! one ahead (`prefetch`).
+//! then kube's base-URI, auth and extra-header layers.
 
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
@@ -11,13 +10,6 @@ use hyper_util::rt::TokioExecutor;
 use kube::client::ConfigExt;
 use std::collections::BTreeMap;
 use tower::ServiceBuilder;
-use tower::buffer::BufferLayer;
-
-use super::prefetch::PrefetchPagesLayer;
-
-/// Requests waiting for the client's buffer (`tower::buffer`): watches and lists of one member
-/// are a handful at a time.
-const BUFFER: usize = 64;
 
 /// Why a member client could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -44,14 +36,7 @@ pub fn member_client(
             return Err(ClientError::ProxyHeaderWithHttpsProxy);
         }
         // No headers, or nothing to send them to (no proxy, or SOCKS5): kube's own builder.
-        _ => {
-            // kube's stack is boxed, not Clone; the buffer makes it so, for the page fetched
-            // ahead.
-            return Ok(kube::client::ClientBuilder::try_from(config)?
-                .with_layer(&BufferLayer::new(BUFFER))
-                .with_layer(&PrefetchPagesLayer)
-                .build());
-        }
+        _ => return Ok(kube::Client::try_from(config)?),
     };
     let mut headers = http::HeaderMap::new();
     for (name, value) in proxy_headers {
@@ -72,8 +57,6 @@ pub fn member_client(
     let client: hyper_util::client::legacy::Client<_, kube::client::Body> =
         hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector);
     let service = ServiceBuilder::new()
-        .layer(PrefetchPagesLayer)
-        .layer(BufferLayer::new(BUFFER))
         .layer(config.base_uri_layer())
         .option_layer(config.auth_layer()?)
         .layer(config.extra_headers_layer()?)

@@ -6,6 +6,7 @@
 use super::backoff::member_watch_backoff;
 use super::first_lists::Turn;
 use super::health::Health;
+use super::list_watch::{Wire, list_watch};
 use super::shared::MemberShared;
 use super::trigger::Trigger;
 use crate::watch::core_event;
@@ -14,10 +15,10 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_manager_core::{MemberEvent, OwnerKind, SlimNode, SlimPod};
+use kube::Client;
 use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
-use kube::{Api, Client};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -127,19 +128,17 @@ async fn first_list_turn(shared: &MemberShared, trigger: &Trigger) -> Turn {
 /// Every watch of a member, merged: Nodes and Pods decoded into slim projections, and
 /// ReplicaSet and Job metadata.
 fn member_updates(client: &Client) -> impl Stream<Item = Update> + Send + use<> {
-    let config = watcher::Config::default();
-    let nodes = watcher::watcher(Api::<SlimNode>::all(client.clone()), config.clone())
+    let nodes = list_watch::<SlimNode>(client.clone(), Wire::Objects)
         .backoff(member_watch_backoff())
         .map(Update::Node);
-    let pods = watcher::watcher(Api::<SlimPod>::all(client.clone()), config.clone())
+    let pods = list_watch::<SlimPod>(client.clone(), Wire::Objects)
         .backoff(member_watch_backoff())
         .map(Update::Pod);
     // Metadata only: owner references are all attribution needs.
-    let replica_sets = Api::<PartialObjectMeta<ReplicaSet>>::all(client.clone());
-    let replica_sets = watcher::watcher(replica_sets, config.clone())
+    let replica_sets = list_watch::<PartialObjectMeta<ReplicaSet>>(client.clone(), Wire::Metadata)
         .backoff(member_watch_backoff())
         .map(|e| Update::Owner(OwnerKind::ReplicaSet, e.map(metadata_of)));
-    let jobs = watcher::watcher(Api::<PartialObjectMeta<Job>>::all(client.clone()), config)
+    let jobs = list_watch::<PartialObjectMeta<Job>>(client.clone(), Wire::Metadata)
         .backoff(member_watch_backoff())
         .map(|e| Update::Owner(OwnerKind::Job, e.map(metadata_of)));
     let owners = stream::select(replica_sets, jobs);
