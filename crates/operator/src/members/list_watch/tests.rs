@@ -192,3 +192,186 @@ async fn requests_are_the_ones_kube_runtimes_watcher_sends() {
     let accept = metadata.headers()[http::header::ACCEPT].to_str().unwrap();
     assert!(accept.contains("as=PartialObjectMetadataList"), "{accept}");
 }
+
+/// A member in memory: list pages by their `continue` token, and watch answers by the
+/// resourceVersion they start from. Records every request's query in order.
+struct FakeMember {
+    pages: Vec<(&'static str, String)>,
+    watches: Vec<(&'static str, String)>,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl FakeMember {
+    fn client(self) -> (Client, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        let asked = self.asked.clone();
+        let member = std::sync::Arc::new(self);
+        let service = tower::service_fn(move |request: http::Request<Body>| {
+            let member = member.clone();
+            async move { Ok::<_, kube::Error>(member.answer(&request)) }
+        });
+        (Client::new(service, "default"), asked)
+    }
+
+    fn answer(&self, request: &http::Request<Body>) -> http::Response<Body> {
+        // Values as sent, still percent-encoded.
+        let query = request.uri().query().unwrap_or_default();
+        let value = |key: &str| {
+            let pairs = query.split('&').filter_map(|pair| pair.split_once('='));
+            let found = pairs.into_iter().find(|(k, _)| *k == key);
+            found.map(|(_, v)| v.to_owned()).unwrap_or_default()
+        };
+        let (kind, key, answers) = match value("watch").as_str() {
+            "true" => ("watch", value("resourceVersion"), &self.watches),
+            _ => ("list", value("continue"), &self.pages),
+        };
+        crate::context::lock(&self.asked).push(format!("{kind} {key}"));
+        match answers.iter().find(|(k, _)| *k == key) {
+            Some((_, body)) => http::Response::new(Body::from(body.clone().into_bytes())),
+            None => {
+                let status = r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"boom","code":500}"#;
+                let mut response = http::Response::new(Body::from(status.as_bytes().to_vec()));
+                *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+                response
+            }
+        }
+    }
+}
+
+fn page(names: &[&str], continue_token: &str, version: &str) -> String {
+    let items: Vec<String> = names
+        .iter()
+        .map(|n| format!(r#"{{"metadata":{{"name":"{n}","resourceVersion":"{version}"}}}}"#))
+        .collect();
+    format!(
+        r#"{{"kind":"ConfigMapList","apiVersion":"v1","metadata":{{"resourceVersion":"{version}","continue":"{continue_token}"}},"items":[{}]}}"#,
+        items.join(",")
+    )
+}
+
+fn asked(log: &std::sync::Mutex<Vec<String>>) -> Vec<String> {
+    crate::context::lock(log).clone()
+}
+
+#[tokio::test]
+async fn every_page_is_asked_for_before_the_one_before_is_taken() {
+    let member = FakeMember {
+        pages: vec![
+            ("", page(&["a"], "p2", "7")),
+            ("p2", page(&["b"], "p3", "7")),
+            ("p3", page(&["c"], "", "9")),
+        ],
+        watches: vec![],
+        asked: Default::default(),
+    };
+    let (client, log) = member.client();
+    let target = Target {
+        client,
+        request: Request::new("/api/v1/configmaps"),
+        wire: Wire::Objects,
+    };
+    let mut pages = pages::Pages::<ConfigMap>::list(target);
+    // Nothing taken yet: one page waits decoded, the list's task holds the next, and the last
+    // was asked for ahead.
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while asked(&log).len() < 3 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("every page asked for before any was taken");
+    assert_eq!(asked(&log), ["list ", "list p2", "list p3"]);
+    let mut names = Vec::new();
+    let mut last = None;
+    while let Some(page) = pages.next().await {
+        let page = page.unwrap();
+        names.extend(page.items.iter().map(|o| o.name_any()));
+        last = Some((page.continue_token, page.resource_version));
+    }
+    assert_eq!(names, ["a", "b", "c"]);
+    assert_eq!(last, Some((None, Some("9".into()))));
+    assert_eq!(asked(&log).len(), 3, "no page asked for twice");
+}
+
+#[tokio::test]
+async fn an_escaped_token_is_followed_as_decoded() {
+    let escaped = page(&["a"], r"p\u003d2", "7");
+    let member = FakeMember {
+        pages: vec![("", escaped), ("p%3D2", page(&["b"], "", "8"))],
+        watches: vec![],
+        asked: Default::default(),
+    };
+    let (client, log) = member.client();
+    let events: Vec<_> = list_watch::<ConfigMap>(client, Wire::Objects)
+        .take(4)
+        .collect()
+        .await;
+    assert!(matches!(events[3], Ok(Event::InitDone)), "{events:?}");
+    assert_eq!(asked(&log), ["list ", "list p%3D2"]);
+}
+
+/// What a stream of events says, in short.
+fn told(event: &Result<Event<ConfigMap>, watcher::Error>) -> String {
+    match event {
+        Ok(Event::Init) => "init".into(),
+        Ok(Event::InitApply(o)) => format!("init-apply {}", o.name_any()),
+        Ok(Event::InitDone) => "init-done".into(),
+        Ok(Event::Apply(o)) => format!("apply {}", o.name_any()),
+        Ok(Event::Delete(o)) => format!("delete {}", o.name_any()),
+        Err(watcher::Error::WatchError(status)) => format!("watch error {}", status.code),
+        Err(watcher::Error::InitialListFailed(kube::Error::Api(status))) => {
+            format!("list failed {}", status.code)
+        }
+        Err(other) => format!("{other}"),
+    }
+}
+
+#[tokio::test]
+async fn lists_then_watches_from_the_version_reached_and_relists_when_it_is_gone() {
+    let bookmark = r#"{"type":"BOOKMARK","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"resourceVersion":"11"}}}"#;
+    let gone = r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410}}"#;
+    let member = FakeMember {
+        pages: vec![("", page(&["a", "b"], "", "9"))],
+        watches: vec![
+            ("9", format!("{}\n{bookmark}\n", added("d", "10"))),
+            ("11", format!("{gone}\n")),
+        ],
+        asked: Default::default(),
+    };
+    let (client, log) = member.client();
+    let events: Vec<String> = list_watch::<ConfigMap>(client, Wire::Objects)
+        .take(8)
+        .map(|event| told(&event))
+        .collect()
+        .await;
+    assert_eq!(
+        events,
+        [
+            "init",
+            "init-apply a",
+            "init-apply b",
+            "init-done",
+            "apply d",
+            "watch error 410",
+            "init",
+            "init-apply a",
+        ]
+    );
+    assert_eq!(asked(&log)[..4], ["list ", "watch 9", "watch 11", "list "]);
+}
+
+#[tokio::test]
+async fn a_failed_page_fails_the_list_with_the_members_status() {
+    let member = FakeMember {
+        pages: vec![("", page(&["a"], "p2", "7"))],
+        watches: vec![],
+        asked: Default::default(),
+    };
+    let (client, _log) = member.client();
+    let events: Vec<String> = list_watch::<ConfigMap>(client, Wire::Objects)
+        .take(4)
+        .map(|event| told(&event))
+        .collect()
+        .await;
+    // The first page's objects are told; the list then fails and starts again.
+    assert_eq!(events, ["init", "init-apply a", "list failed 500", "init"]);
+}
