@@ -7,7 +7,7 @@
 
 use super::probes::{drift_window_per_probe, probe, probe_drift};
 use super::replicas::{self, Replica};
-use crate::live::churn::count_changes;
+use crate::live::churn::{Counts, count_changes};
 use crate::live::freshness::{Seen, follow};
 use crate::live::stats::Distribution;
 use crate::sim::process::SimProcess;
@@ -205,8 +205,6 @@ struct Watches {
     restarts: Vec<Seen>,
 }
 
-type Counts = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>;
-
 impl Watches {
     fn start(hub: &kube::Client, plan: &Plan) -> Watches {
         let insights: Api<ClusterInsight> = Api::all(hub.clone());
@@ -275,8 +273,8 @@ fn writes(before: &Snapshot, after: &Snapshot, watches: &Watches, minutes: f64) 
     let total_changes = |counts: &Counts| {
         let counts = counts.lock().unwrap_or_else(|e| e.into_inner());
         (
-            counts.values().sum::<usize>(),
-            counts.values().max().copied().unwrap_or(0),
+            counts.values().map(|c| c.count).sum::<usize>(),
+            counts.values().map(|c| c.count).max().unwrap_or(0),
         )
     };
     let (insight_changes, busiest) = total_changes(&watches.insights);

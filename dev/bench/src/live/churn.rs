@@ -41,9 +41,13 @@ pub struct KindWrites {
     pub skipped: f64,
     pub skipped_share: f64,
     pub writes_per_s: f64,
-    /// Changes readers saw on the busiest object, per second (from a watch on the hub).
+    /// Changes readers saw on the busiest object, per second (from a watch on the hub, over
+    /// the churn and the few seconds after it).
     pub busiest_object_changes_per_s: f64,
     pub busiest_object: String,
+    /// The shortest time between two changes in a row of any one object, as the watch saw
+    /// them; `None` when no object changed twice.
+    pub shortest_gap_ms: Option<f64>,
 }
 
 /// A pod to update, and where.
@@ -82,12 +86,36 @@ pub async fn targets(
 
 /// Counts, per object, the changes a reader watching `api` sees, until the counts are dropped
 /// (noticed at the watch's next event).
-pub fn count_changes<K>(api: Api<K>) -> Arc<Mutex<BTreeMap<String, usize>>>
+/// What a watch saw of one object's changes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Changes {
+    pub count: usize,
+    last: Option<Instant>,
+    /// The shortest time between two changes in a row: the write interval bounds it from
+    /// below, give or take the hub's latency.
+    pub shortest_gap: Option<Duration>,
+}
+
+impl Changes {
+    fn saw(&mut self, at: Instant) {
+        if let Some(last) = self.last {
+            let gap = at - last;
+            self.shortest_gap = Some(self.shortest_gap.map_or(gap, |g| g.min(gap)));
+        }
+        self.last = Some(at);
+        self.count += 1;
+    }
+}
+
+/// Per object (`namespace/name`), the changes a watch saw.
+pub type Counts = Arc<Mutex<BTreeMap<String, Changes>>>;
+
+pub fn count_changes<K>(api: Api<K>) -> Counts
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
     K::DynamicType: Default,
 {
-    let counts = Arc::new(Mutex::new(BTreeMap::new()));
+    let counts: Counts = Arc::default();
     let shared = counts.clone();
     tokio::spawn(async move {
         // With backoff, so that a watch failing at once (the hub gone) does not spin.
@@ -105,11 +133,12 @@ where
                     object.namespace().unwrap_or_default(),
                     object.name_any()
                 );
-                *shared
+                shared
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .entry(key)
-                    .or_insert(0) += 1;
+                    .or_default()
+                    .saw(Instant::now());
             }
         }
     });
@@ -127,9 +156,7 @@ pub async fn measure(
     let placements = count_changes(Api::<WorkloadPlacement>::all(hub.clone()));
     // Let the watches list before counting starts.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let reset = |c: &Arc<Mutex<BTreeMap<String, usize>>>| {
-        c.lock().unwrap_or_else(|e| e.into_inner()).clear()
-    };
+    let reset = |c: &Counts| c.lock().unwrap_or_else(|e| e.into_inner()).clear();
     reset(&insights);
     reset(&placements);
     let before = operator.metrics().await?;
@@ -170,6 +197,8 @@ pub async fn measure(
     let seconds = started.elapsed().as_secs_f64();
     // What the last updates triggered is written within the write interval.
     tokio::time::sleep(Duration::from_secs(3)).await;
+    // The watches counted changes all along, the tail included.
+    let counted_seconds = started.elapsed().as_secs_f64();
     let after = operator.metrics().await?;
     let kinds = [
         ("ClusterInsight", &insights),
@@ -187,17 +216,19 @@ pub async fn measure(
         let counts = counts.lock().unwrap_or_else(|e| e.into_inner());
         let (busiest, changes) = counts
             .iter()
-            .max_by_key(|(_, n)| **n)
-            .map(|(k, n)| (k.clone(), *n))
+            .max_by_key(|(_, c)| c.count)
+            .map(|(k, c)| (k.clone(), c.count))
             .unwrap_or_default();
+        let shortest_gap = counts.values().filter_map(|c| c.shortest_gap).min();
         KindWrites {
             kind,
             written,
             skipped,
             skipped_share: skipped / (written + skipped).max(1.0),
             writes_per_s: written / seconds,
-            busiest_object_changes_per_s: changes as f64 / seconds,
+            busiest_object_changes_per_s: changes as f64 / counted_seconds,
             busiest_object: busiest,
+            shortest_gap_ms: shortest_gap.map(|g| g.as_secs_f64() * 1e3),
         }
     })
     .collect();
@@ -209,4 +240,22 @@ pub async fn measure(
         seconds,
         kinds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shortest_gap_is_between_two_changes_in_a_row() {
+        let start = Instant::now();
+        let mut changes = Changes::default();
+        changes.saw(start);
+        assert_eq!(changes.shortest_gap, None, "one change has no gap");
+        for ms in [1_000, 1_900, 3_000] {
+            changes.saw(start + Duration::from_millis(ms));
+        }
+        assert_eq!(changes.count, 4);
+        assert_eq!(changes.shortest_gap, Some(Duration::from_millis(900)));
+    }
 }

@@ -52,15 +52,20 @@ pub fn print(r: &LiveResult) {
         c.updates, c.seconds, c.achieved_updates_per_s, c.target_updates_per_s, c.failed_updates
     );
     for k in &c.kinds {
+        let shortest = k.shortest_gap_ms.map_or_else(
+            || "none changed twice".to_owned(),
+            |ms| format!("{ms:.0} ms"),
+        );
         println!(
-            "  {:<18} {:>5.0} writes ({:>5.1}/s), {:>4.0} skipped unchanged ({:.0}%); busiest object {} changed {:.2}/s (bound: 1/s, the write interval)",
+            "  {:<18} {:>5.0} writes ({:>5.1}/s), {:>4.0} skipped unchanged ({:.0}%); busiest object {} changed {:.2}/s; shortest time between two changes of one object {} (bound: the 1 s write interval, give or take the hub's latency)",
             k.kind,
             k.written,
             k.writes_per_s,
             k.skipped,
             k.skipped_share * 100.0,
             k.busiest_object,
-            k.busiest_object_changes_per_s
+            k.busiest_object_changes_per_s,
+            shortest
         );
     }
 }
