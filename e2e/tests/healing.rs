@@ -72,10 +72,12 @@ where
 {
     let dt = ();
     let patch = json!({"apiVersion": K::api_version(&dt), "kind": K::kind(&dt), "status": edit});
-    api.patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
+    // The patch's answer is the object as edited: a GET after it may already see the
+    // operator's repair, which comes within a write interval.
+    let object = api
+        .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await?;
     let edited = Instant::now();
-    let object = api.get(name).await?;
     anyhow::ensure!(!healed(&object), "the edit did not take: {object:?}");
     eventually(
         &format!("{} {name} rewritten", K::kind(&dt)),

@@ -45,10 +45,20 @@ async fn list_bytes(client: &kube::Client, path: &str) -> Result<usize> {
             uri.push_str("&continue=");
             uri.push_str(t);
         }
-        let request = http::Request::get(uri).body(Vec::new())?;
-        let text = client.request_text(request).await?;
-        bytes += text.len();
-        let page: ListMeta = serde_json::from_str(&text).context("list page")?;
+        // Received whole and read from its bytes, as the operator reads a page: no copy into a
+        // `String` (kube's `request_text`), which the operator does not make either.
+        let request = http::Request::get(uri).body(kube::client::Body::empty())?;
+        let response = client.send(request).await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "LIST {path}: {}",
+            response.status()
+        );
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await?
+            .to_bytes();
+        bytes += body.len();
+        let page: ListMeta = serde_json::from_slice(&body).context("list page")?;
         match page.metadata.token.filter(|t| !t.is_empty()) {
             Some(next) => token = Some(next),
             None => return Ok(bytes),
