@@ -305,7 +305,7 @@ fn apply(shared: &MemberShared, update: Update, endpoint: &str) -> Applied {
 }
 
 /// A node or pod event is a sign that the member answers, except `Init`: that is the watcher
-/// starting a list, before any request. Counting it as one cleared the failure on every retry,
+/// starting a list, before any answer. Counting it as one cleared the failure on every retry,
 /// so an insight of a member that hangs or refuses alternated between its failure and
 /// InitialSync (found by the fault tests).
 fn record_success<K>(health: &mut Health, event: &Event<K>) {

@@ -202,6 +202,14 @@ struct FakeMember {
 }
 
 impl FakeMember {
+    fn new(pages: Vec<(&'static str, String)>, watches: Vec<(&'static str, String)>) -> Self {
+        FakeMember {
+            pages,
+            watches,
+            asked: Default::default(),
+        }
+    }
+
     fn client(self) -> (Client, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
         let asked = self.asked.clone();
         let member = std::sync::Arc::new(self);
@@ -254,15 +262,14 @@ fn asked(log: &std::sync::Mutex<Vec<String>>) -> Vec<String> {
 
 #[tokio::test]
 async fn every_page_is_asked_for_before_the_one_before_is_taken() {
-    let member = FakeMember {
-        pages: vec![
+    let member = FakeMember::new(
+        vec![
             ("", page(&["a"], "p2", "7")),
             ("p2", page(&["b"], "p3", "7")),
             ("p3", page(&["c"], "", "9")),
         ],
-        watches: vec![],
-        asked: Default::default(),
-    };
+        vec![],
+    );
     let (client, log) = member.client();
     let target = Target {
         client,
@@ -295,11 +302,10 @@ async fn every_page_is_asked_for_before_the_one_before_is_taken() {
 #[tokio::test]
 async fn an_escaped_token_is_followed_as_decoded() {
     let escaped = page(&["a"], r"p\u003d2", "7");
-    let member = FakeMember {
-        pages: vec![("", escaped), ("p%3D2", page(&["b"], "", "8"))],
-        watches: vec![],
-        asked: Default::default(),
-    };
+    let member = FakeMember::new(
+        vec![("", escaped), ("p%3D2", page(&["b"], "", "8"))],
+        vec![],
+    );
     let (client, log) = member.client();
     let events: Vec<_> = list_watch::<ConfigMap>(client, Wire::Objects)
         .take(4)
@@ -307,6 +313,15 @@ async fn an_escaped_token_is_followed_as_decoded() {
         .await;
     assert!(matches!(events[3], Ok(Event::InitDone)), "{events:?}");
     assert_eq!(asked(&log), ["list ", "list p%3D2"]);
+}
+
+/// The first `n` things a list-and-watch of `client` tells, in short.
+async fn first_told(client: Client, n: usize) -> Vec<String> {
+    list_watch::<ConfigMap>(client, Wire::Objects)
+        .take(n)
+        .map(|event| told(&event))
+        .collect()
+        .await
 }
 
 /// What a stream of events says, in short.
@@ -329,20 +344,15 @@ fn told(event: &Result<Event<ConfigMap>, watcher::Error>) -> String {
 async fn lists_then_watches_from_the_version_reached_and_relists_when_it_is_gone() {
     let bookmark = r#"{"type":"BOOKMARK","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"resourceVersion":"11"}}}"#;
     let gone = r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410}}"#;
-    let member = FakeMember {
-        pages: vec![("", page(&["a", "b"], "", "9"))],
-        watches: vec![
+    let member = FakeMember::new(
+        vec![("", page(&["a", "b"], "", "9"))],
+        vec![
             ("9", format!("{}\n{bookmark}\n", added("d", "10"))),
             ("11", format!("{gone}\n")),
         ],
-        asked: Default::default(),
-    };
+    );
     let (client, log) = member.client();
-    let events: Vec<String> = list_watch::<ConfigMap>(client, Wire::Objects)
-        .take(8)
-        .map(|event| told(&event))
-        .collect()
-        .await;
+    let events = first_told(client, 8).await;
     assert_eq!(
         events,
         [
@@ -361,17 +371,9 @@ async fn lists_then_watches_from_the_version_reached_and_relists_when_it_is_gone
 
 #[tokio::test]
 async fn a_failed_page_fails_the_list_with_the_members_status() {
-    let member = FakeMember {
-        pages: vec![("", page(&["a"], "p2", "7"))],
-        watches: vec![],
-        asked: Default::default(),
-    };
+    let member = FakeMember::new(vec![("", page(&["a"], "p2", "7"))], vec![]);
     let (client, _log) = member.client();
-    let events: Vec<String> = list_watch::<ConfigMap>(client, Wire::Objects)
-        .take(4)
-        .map(|event| told(&event))
-        .collect()
-        .await;
+    let events = first_told(client, 4).await;
     // The first page's objects are told; the list then fails and starts again.
     assert_eq!(events, ["init", "init-apply a", "list failed 500", "init"]);
 }
