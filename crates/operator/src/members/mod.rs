@@ -1,5 +1,5 @@
 //! Everything about reaching and watching member clusters: planning each member's connection
-//! (`plan`, `connection`, `proxy`), the running watch tasks (`registry`, `task`, `metrics_poll`),
+//! (`plan`, `connection`, `proxy`), the running watch tasks (`registry`, `task`, `updates`, `metrics_poll`),
 //! their turns for a first list (`first_lists`), what they share (`shared`) and what they know
 //! of the member's health (`health`).
 
@@ -16,6 +16,7 @@ mod registry;
 mod shared;
 mod task;
 mod trigger;
+mod updates;
 mod view;
 
 pub use connection::{ConnectionError, READ_TIMEOUT, direct_config};
