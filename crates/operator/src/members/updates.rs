@@ -137,10 +137,10 @@ pub(super) async fn take_ready(
     .await
 }
 
-/// Applies watch updates, in order, emptying `batch`: what the status shows may have changed,
-/// and the member's health.
-/// The index calls themselves are the core's ([`MemberIndex::apply_event`]), which the ingest
-/// benchmark measures; this adds the health, the last-event time and the sync flag.
+/// Applies the updates of `batch` in order and empties it; tells what the status shows may
+/// have changed and what became of the member's health. The index calls themselves are the
+/// core's ([`MemberIndex::apply_event`]), which the ingest benchmark measures; this adds the
+/// health, the last-event time and the sync flag.
 ///
 /// Every successful node or pod event counts as a change, whatever the index says: it may
 /// have cleared a failure or completed the initial sync, and that is what the status shows.
