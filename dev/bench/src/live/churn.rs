@@ -84,8 +84,6 @@ pub async fn targets(
     Ok((load, web))
 }
 
-/// Counts, per object, the changes a reader watching `api` sees, until the counts are dropped
-/// (noticed at the watch's next event).
 /// What a watch saw of one object's changes.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Changes {
@@ -110,6 +108,8 @@ impl Changes {
 /// Per object (`namespace/name`), the changes a watch saw.
 pub type Counts = Arc<Mutex<BTreeMap<String, Changes>>>;
 
+/// Counts, per object, the changes a reader watching `api` sees, until the counts are dropped
+/// (noticed at the watch's next event).
 pub fn count_changes<K>(api: Api<K>) -> Counts
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
