@@ -237,12 +237,6 @@ impl Context {
     }
 }
 
-/// Locks `mutex` (never held across an await; a panic elsewhere does not poison the data the
-/// indexes hold, which every event leaves consistent).
-pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Whether `/readyz` says ready; set once the hub caches are synced.
 #[derive(Default)]
 pub struct Readiness(AtomicBool);

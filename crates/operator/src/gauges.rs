@@ -6,7 +6,8 @@
 
 mod placements;
 
-use crate::context::{Context, lock};
+use crate::context::Context;
+use crate::locks::lock;
 use crate::metrics::{
     ClusterLabels, ConditionLabels, ObjectLabels, ResourceLabels, StateGauges, StateLabels,
     TableLabels,
@@ -58,7 +59,7 @@ fn refresh_members(gauges: &StateGauges, ctx: &Context) {
             cluster: name.clone(),
         };
         let health = shared.health();
-        let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
+        let index = crate::locks::read(&shared.index);
         let up = health.failure.is_none() && index.cluster.is_synced();
         gauges.watch_up.get_or_create(&cluster()).set(i64::from(up));
         // A live watch that delivers nothing is current (nothing changed): only a failure ages

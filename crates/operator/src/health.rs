@@ -93,7 +93,7 @@ struct Failing {
 impl HubWatches {
     fn failing(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Failing>> {
         // Every update leaves the map consistent: a panic elsewhere poisons nothing here.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        crate::locks::lock(&self.0)
     }
 
     /// The watch of `kind` failed at `now`.

@@ -187,7 +187,7 @@ impl LeaderElector {
             .set(i64::from(current.lease_transitions.unwrap_or(0)));
         let ours = current.holder_identity.as_deref() == Some(self.settings.identity.as_str());
         let expired = {
-            let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+            let mut observed = crate::locks::lock(&self.observed);
             expired(&mut observed, &current, now, self.settings.lease_duration)
         };
         if !ours && !expired {
@@ -218,7 +218,7 @@ impl LeaderElector {
         let record = lease.spec.unwrap_or_default();
         self.transitions
             .set(i64::from(record.lease_transitions.unwrap_or(0)));
-        *self.observed.lock().unwrap_or_else(|e| e.into_inner()) = Some(Observed { record, at });
+        *crate::locks::lock(&self.observed) = Some(Observed { record, at });
         Attempt::Leading
     }
 

@@ -15,6 +15,7 @@ pub mod health;
 pub mod hub_client;
 pub mod hub_watches;
 pub mod leader;
+pub mod locks;
 pub mod members;
 pub mod metrics;
 pub mod run;

@@ -90,10 +90,7 @@ impl Shards {
         let Some(sharded) = &self.sharded else {
             return Update::Unchanged;
         };
-        let mut current = sharded
-            .assignment
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut current = crate::locks::write(&sharded.assignment);
         if **current == assignment {
             return Update::Unchanged;
         }
@@ -118,10 +115,7 @@ impl Shards {
 
 impl Sharded {
     fn current(&self) -> Arc<Assignment> {
-        self.assignment
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        crate::locks::read(&self.assignment).clone()
     }
 }
 

@@ -15,8 +15,9 @@
 //! | our placements | — | their binding (heals, or deletes an orphan) |
 //! | member pods / health | `MemberIndex` (in the member task) | the placements of the touched workloads; a look at the placements showing the member (`controllers/placement/looks.rs`) |
 
-use crate::context::{Context, lock};
+use crate::context::Context;
 use crate::controllers::placement::MirroredBinding;
+use crate::locks::lock;
 use crate::members::WorkloadChanges;
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;

@@ -110,7 +110,7 @@ impl PlacementTriggers {
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, HashSet<BindingRef>> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+        crate::locks::lock(&self.pending)
     }
 }
 

@@ -2,8 +2,9 @@
 //! state and the policy caches whenever one of them changes, at most once per write interval,
 //! and written only when it differs from what was last written.
 
-use crate::context::{Context, lock};
+use crate::context::Context;
 use crate::controllers::placement::state_of;
+use crate::locks::lock;
 use crate::write::apply::{apply_status_if_changed, ensure_object};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use karmada_manager_api::PolicyCounts;

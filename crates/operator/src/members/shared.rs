@@ -56,11 +56,7 @@ impl MemberShared {
     /// published (with sharding, a member just taken over).
     pub fn first_listing(&self) -> bool {
         let health = self.health();
-        let synced = self
-            .index
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .workloads_synced();
+        let synced = crate::locks::read(&self.index).workloads_synced();
         health.failure.is_none() && health.owner_failure.is_none() && !synced
     }
 

@@ -28,7 +28,7 @@ pub fn with_view<T>(
             });
             let usage = if metrics { shared.metrics() } else { None };
             let stale = metrics && shared.metrics_stale();
-            let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
+            let index = crate::locks::read(&shared.index);
             f(MemberView::Watched {
                 index: &index.cluster,
                 health: MemberHealth {

@@ -13,6 +13,7 @@
 //! the whole group, not from each replica, and a member's drift waits as long whichever
 //! replica owns it.
 
+use crate::locks::lock;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -69,7 +70,7 @@ impl DriftBudget {
         } else {
             (owned.max(1) as f64 / total as f64).min(1.0)
         };
-        crate::context::lock(&self.state).share = share;
+        lock(&self.state).share = share;
     }
 
     /// Whether `key` may write a drift of `bytes` now (`None`) or how long it waits for its
@@ -80,7 +81,7 @@ impl DriftBudget {
 
     fn wait_at(&self, key: &str, bytes: usize, now: Instant) -> Option<Wait> {
         let fleet_rate = self.rate?;
-        let mut state = crate::context::lock(&self.state);
+        let mut state = lock(&self.state);
         let rate = fleet_rate * state.share;
         if let Some(turn) = state.turns.get(key) {
             if turn.at > now {
@@ -114,7 +115,7 @@ impl DriftBudget {
     }
 
     fn waiting_at(&self, key: &str, now: Instant) -> bool {
-        let state = crate::context::lock(&self.state);
+        let state = lock(&self.state);
         state.turns.get(key).is_some_and(|turn| turn.at > now)
     }
 
@@ -125,7 +126,7 @@ impl DriftBudget {
     }
 
     fn settled_at(&self, key: &str, now: Instant) {
-        let mut state = crate::context::lock(&self.state);
+        let mut state = lock(&self.state);
         if let Some(turn) = state.turns.remove(key)
             && turn.at > now
         {

@@ -37,7 +37,7 @@ impl WriteLog {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
-        self.last.lock().unwrap_or_else(|e| e.into_inner())
+        crate::locks::lock(&self.last)
     }
 }
 

@@ -1,7 +1,8 @@
 //! `fitReplicas` for one placement: how many more replicas of the binding's shape fit on a
 //! cluster, asked lazily by the builder for the clusters its status shows.
 
-use crate::context::{Context, lock};
+use crate::context::Context;
+use crate::locks::lock;
 use crate::members::Connection;
 use karmada_manager_api::FitEstimator;
 use karmada_manager_core::fit::{FitShape, HeadroomFit};
@@ -77,7 +78,7 @@ impl FitSource for MemberFits<'_> {
         let shape = self.shape.as_ref()?;
         let accurate = match self.ctx.members.connection(name) {
             Some(Connection::Watched { shared, .. }) => {
-                let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
+                let index = crate::locks::read(&shared.index);
                 index
                     .cluster
                     .is_synced()

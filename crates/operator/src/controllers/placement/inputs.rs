@@ -5,8 +5,9 @@
 
 use super::MirroredBinding;
 use super::fits::MemberFits;
-use crate::context::{Context, lock};
+use crate::context::Context;
 use crate::controllers::cluster::undecodable_message;
+use crate::locks::lock;
 use crate::members::{Connection, with_view};
 use karmada_manager_api::ClusterProblem;
 use karmada_manager_api::conditions::reasons;
@@ -213,7 +214,7 @@ fn member_pods(ctx: &Context, cluster: &str, workload: &WorkloadKey, always: boo
             message: failure.message,
         });
     }
-    let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
+    let index = crate::locks::read(&shared.index);
     let pods = index
         .workloads_synced()
         .then(|| workload_pods(&index.cluster, &index.owners, workload))

@@ -10,7 +10,8 @@
 //! - its Cluster object (the general estimate reads its resource summary and models) and,
 //!   with sharding, its ClusterInsight's published headroom: noted by `sources` as they change.
 
-use crate::context::{Context, lock};
+use crate::context::Context;
+use crate::locks::lock;
 use karmada_manager_core::index::Position;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -53,7 +54,7 @@ fn moved_members(ctx: &Context, seen: &mut Seen) -> Vec<String> {
         .all()
         .into_iter()
         .map(|(name, shared)| {
-            let index = shared.index.read().unwrap_or_else(|e| e.into_inner());
+            let index = crate::locks::read(&shared.index);
             let at = (
                 index.cluster.is_synced(),
                 index.cluster.node_changes().position(),

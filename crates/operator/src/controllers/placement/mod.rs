@@ -19,8 +19,9 @@ pub use inputs::{Claimed, claimed_policy, state_of};
 pub use kinds::MirroredBinding;
 pub use looks::run as run_looks;
 
-use crate::context::{Context, lock};
+use crate::context::Context;
 use crate::health::Queue;
+use crate::locks::lock;
 use crate::write::apply::ensure_object;
 use crate::write::events::announce_ready;
 use futures::StreamExt;

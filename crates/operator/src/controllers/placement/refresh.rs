@@ -11,7 +11,8 @@
 //! `byReason` is shown): that waits for the next change or the safety net.
 
 use super::fits::MemberFits;
-use crate::context::{Context, lock};
+use crate::context::Context;
+use crate::locks::lock;
 use karmada_manager_api::WorkloadPlacementStatus;
 use karmada_manager_core::{BindingRef, BindingSource, FitSource};
 use karmada_types::Cluster;

@@ -232,7 +232,7 @@ impl FakeMember {
             "true" => ("watch", value("resourceVersion"), &self.watches),
             _ => ("list", value("continue"), &self.pages),
         };
-        crate::context::lock(&self.asked).push(format!("{kind} {key}"));
+        self.asked.lock().unwrap().push(format!("{kind} {key}"));
         match answers.iter().find(|(k, _)| *k == key) {
             Some((_, body)) => http::Response::new(Body::from(body.clone().into_bytes())),
             None => {
@@ -257,7 +257,7 @@ fn page(names: &[&str], continue_token: &str, version: &str) -> String {
 }
 
 fn asked(log: &std::sync::Mutex<Vec<String>>) -> Vec<String> {
-    crate::context::lock(log).clone()
+    log.lock().unwrap().clone()
 }
 
 #[tokio::test]
