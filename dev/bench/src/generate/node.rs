@@ -242,12 +242,14 @@ fn time_value(out: &mut Out<'_>, unix: u64) {
     out.raw("\"");
 }
 
-/// Ten images: the system ones and two application images of this cluster's workloads.
+/// Ten images: the system ones and two application images of this cluster's workloads (none
+/// when it runs no workloads: a member sized with no pods).
 fn write_images(out: &mut Out<'_>, rng: &mut Rng, plan: &ClusterPlan) {
     for (repository, tag, size) in SYSTEM_IMAGES {
         image(out, repository, tag, *size);
     }
-    for _ in 0..2 {
+    let app_images = if plan.workloads.is_empty() { 0 } else { 2 };
+    for _ in 0..app_images {
         let workload = rng.pick(&plan.workloads);
         let app = &workload.template.containers[0];
         let size = rng.range(40_000_000, 900_000_000);

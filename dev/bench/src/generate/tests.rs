@@ -155,6 +155,14 @@ fn nodes_decode_into_full_and_slim_nodes_with_full_status() {
 }
 
 #[test]
+fn a_member_without_pods_has_nodes_and_no_pods() {
+    let plan = ClusterPlan::new(1, 0, 5, 0);
+    // Each stream ends with its bookmark line.
+    assert_eq!(lines(&plan, Kind::Node).len(), 5 + 1);
+    assert_eq!(lines(&plan, Kind::Pod).len(), 1);
+}
+
+#[test]
 fn the_same_seed_gives_the_same_bytes_and_clusters_differ() {
     let bytes = |seed, cluster| {
         let plan = ClusterPlan::new(seed, cluster, 20, 60);
