@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
 use serde::de::Deserializer;
 
@@ -22,8 +22,9 @@ use crate::interner::intern_str;
 /// `kube::Resource` impl lets kube-runtime's `watcher::<SlimPod>` decode events into it directly.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlimPod {
-    /// Only name, namespace, uid, resourceVersion and the controller owner reference: what
-    /// `kube::Resource` users (watcher, `ObjectRef`) need. The index does not keep it.
+    /// Only name, namespace, uid and resourceVersion: what `kube::Resource` users (watcher,
+    /// `ObjectRef`) need. The index does not keep it. The controller is `controller`, decoded
+    /// once: a copy here cost each pod five allocations.
     metadata: ObjectMeta,
     namespace: Arc<str>,
     /// `spec.nodeName` (interned); `None` while unscheduled.
@@ -172,7 +173,7 @@ impl WirePod {
             .clone()
             .map_or_else(|| intern_str(""), |ns| ns.0);
         SlimPod {
-            metadata: metadata.slim(&namespace, controller.as_deref()),
+            metadata: metadata.slim(&namespace),
             namespace,
             node_name,
             phase: status.phase.0,
@@ -188,23 +189,13 @@ impl WirePod {
 }
 
 impl WireMeta {
-    fn slim(self, namespace: &str, controller: Option<&ControllerRef>) -> ObjectMeta {
+    fn slim(self, namespace: &str) -> ObjectMeta {
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         ObjectMeta {
             name: Some(self.name),
             namespace: Some(namespace.to_owned()),
             uid: non_empty(self.uid),
             resource_version: non_empty(self.resource_version),
-            owner_references: controller.map(|c| {
-                vec![OwnerReference {
-                    api_version: c.api_version.to_string(),
-                    kind: c.kind.to_string(),
-                    name: c.name.to_string(),
-                    uid: c.uid.to_string(),
-                    controller: Some(true),
-                    block_owner_deletion: None,
-                }]
-            }),
             ..ObjectMeta::default()
         }
     }

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, ContainerStatus, Node, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use karmada_manager_api::NodeProblem;
 use karmada_manager_core::text::{QUOTE_LIMIT, bounded};
 use karmada_manager_core::{Amount, PodPhase, ResourceList, SlimNode, SlimPod};
@@ -305,22 +305,12 @@ pub fn reference_pod(pod: &Pod) -> PodView {
     let app_statuses = status.and_then(|s| s.container_statuses.as_ref());
     let init_statuses = status.and_then(|s| s.init_container_statuses.as_ref());
     PodView {
-        // The slim metadata: identity and the controller, nothing else.
+        // The slim metadata: identity, nothing else.
         metadata: ObjectMeta {
             name: Some(name.clone()),
             namespace: Some(namespace.clone()),
             uid: non_empty(meta.uid.as_deref()),
             resource_version: non_empty(meta.resource_version.as_deref()),
-            owner_references: controller.map(|owner| {
-                vec![OwnerReference {
-                    api_version: owner.api_version.clone(),
-                    kind: owner.kind.clone(),
-                    name: owner.name.clone(),
-                    uid: owner.uid.clone(),
-                    controller: Some(true),
-                    block_owner_deletion: None,
-                }]
-            }),
             ..ObjectMeta::default()
         },
         name,
