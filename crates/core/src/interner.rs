@@ -14,7 +14,7 @@
 //! The tables of projection values (resource lists, controller references) are kept next to
 //! their types in `projection`; the `intern` module purges and counts all of them.
 
-use crate::hashing::Set;
+use hashbrown::Equivalent;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError};
 
@@ -22,24 +22,39 @@ const SHARDS: usize = 16;
 
 /// A set of shared values; `intern` returns the stored `Arc` for an equal value.
 pub struct Interner<T: ?Sized> {
-    shards: [Mutex<Set<Arc<T>>>; SHARDS],
+    shards: [Mutex<Shard<T>>; SHARDS],
 }
+
+/// One shard: keyed by the process's aHash keys, as [`crate::hashing`]'s sets are, and a
+/// `hashbrown` set rather than std's so that it can be searched by a borrowed form of a value
+/// (`Equivalent`), with nothing built for a value it already holds.
+type Shard<T> = hashbrown::HashSet<Arc<T>, ahash::RandomState>;
 
 impl<T: ?Sized + Hash + Eq> Interner<T> {
     /// An empty interner.
     pub fn new() -> Interner<T> {
         Interner {
-            shards: std::array::from_fn(|_| Mutex::new(Set::default())),
+            shards: std::array::from_fn(|_| Mutex::new(Shard::default())),
         }
     }
 
     /// The shared copy of `value`, creating it with `make` the first time.
     pub fn intern_with(&self, value: &T, make: impl FnOnce(&T) -> Arc<T>) -> Arc<T> {
-        let mut shard = self.shard(value);
-        if let Some(existing) = shard.get(value) {
+        self.intern_equivalent(value, make)
+    }
+
+    /// The shared copy of the value `key` stands for, creating it with `make` the first time.
+    /// `key` must hash exactly as that value does (the same calls on the `Hasher`) and be
+    /// equivalent to it only: then a value already held costs no copy of it.
+    pub fn intern_equivalent<Q>(&self, key: &Q, make: impl FnOnce(&Q) -> Arc<T>) -> Arc<T>
+    where
+        Q: ?Sized + Hash + Equivalent<Arc<T>>,
+    {
+        let mut shard = self.shard(key);
+        if let Some(existing) = shard.get(key) {
             return Arc::clone(existing);
         }
-        let created = make(value);
+        let created = make(key);
         shard.insert(Arc::clone(&created));
         created
     }
@@ -88,7 +103,7 @@ impl<T: ?Sized + Hash + Eq> Interner<T> {
         purged
     }
 
-    fn shard(&self, value: &T) -> MutexGuard<'_, Set<Arc<T>>> {
+    fn shard<Q: ?Sized + Hash>(&self, value: &Q) -> MutexGuard<'_, Shard<T>> {
         // `% SHARDS` keeps the index within the array.
         lock(&self.shards[ShardHasher::shard_of(value) % SHARDS])
     }

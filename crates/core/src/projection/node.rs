@@ -10,7 +10,7 @@ use serde::de::Deserializer;
 use super::de::{ConditionType, Conditions, IStr};
 use super::kube_resource::core_v1_resource;
 use super::label_set::NodeLabelSet;
-use super::node_labels::{NodeLabels, Taint, WireTaints};
+use super::node_labels::{self, NodeLabels, Taint, WireTaints};
 use super::resources::{ResourceList, WireResources};
 use super::wire::wire_struct;
 use crate::interner::intern_str;
@@ -191,7 +191,7 @@ impl WireNode {
             status,
         } = self;
         let name = metadata.name.map_or_else(|| intern_str(""), |n| n.0);
-        let labels = metadata.labels;
+        let labels = metadata.labels.into_set();
         let conditions = status.conditions;
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         SlimNode {
@@ -209,10 +209,10 @@ impl WireNode {
             disk_pressure: conditions.is_true(ConditionType::DiskPressure),
             pid_pressure: conditions.is_true(ConditionType::PidPressure),
             network_unavailable: conditions.is_true(ConditionType::NetworkUnavailable),
-            roles: labels.roles(),
-            zone: labels.zone(),
-            instance_type: labels.instance_type(),
-            labels: labels.into_set(),
+            roles: node_labels::roles(&labels),
+            zone: node_labels::zone(&labels),
+            instance_type: node_labels::instance_type(&labels),
+            labels,
             kubelet_version: IStr::non_empty(status.node_info.kubelet_version),
             capacity: status.capacity.into_list(),
             allocatable: status.allocatable.into_list(),

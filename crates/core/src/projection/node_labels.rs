@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::de::IStr;
 use super::label_set::NodeLabelSet;
@@ -19,52 +19,58 @@ const ZONE_BETA: &str = "failure-domain.beta.kubernetes.io/zone";
 const INSTANCE_TYPE: &str = "node.kubernetes.io/instance-type";
 const INSTANCE_TYPE_BETA: &str = "beta.kubernetes.io/instance-type";
 
-/// `metadata.labels`, in the order they came; a `null` value reads as empty.
+/// `metadata.labels` as text, in the order they came: every key and value appended to one
+/// string, so that decoding a node's labels allocates once or twice, not once per string. A
+/// `null` value reads as empty.
 #[derive(Default)]
-pub(super) struct NodeLabels(Vec<(Arc<str>, Arc<str>)>);
+pub(super) struct NodeLabels {
+    text: String,
+    /// Where each label's key and value end in `text`; each starts where the one before ends.
+    ends: Vec<(usize, usize)>,
+}
 
 impl NodeLabels {
-    /// As the index keeps them: sorted by key, of a repeated key the last value (as a map
-    /// keeps it), what nodes share held once.
+    /// As the index keeps them (see [`NodeLabelSet::from_text`]).
     pub(super) fn into_set(self) -> NodeLabelSet {
-        NodeLabelSet::from_pairs(self.0)
+        let mut start = 0;
+        let pairs = self.ends.iter().map(|&(key_end, value_end)| {
+            let key = self.text.get(start..key_end).unwrap_or_default();
+            let value = self.text.get(key_end..value_end).unwrap_or_default();
+            start = value_end;
+            (key, value)
+        });
+        NodeLabelSet::from_text(pairs.collect())
     }
+}
 
-    fn value(&self, key: &str) -> Option<Arc<str>> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| &**k == key)
-            .map(|(_, v)| Arc::clone(v))
-            .filter(|v| !v.is_empty())
-    }
+/// Roles from `node-role.kubernetes.io/<role>` keys and the `kubernetes.io/role` value,
+/// sorted, without duplicates.
+pub(super) fn roles(labels: &NodeLabelSet) -> Vec<Arc<str>> {
+    let mut roles: Vec<Arc<str>> = labels
+        .iter()
+        .filter_map(|(key, _)| key.strip_prefix(ROLE_PREFIX))
+        .filter(|role| !role.is_empty())
+        .map(intern_str)
+        .chain(value(labels, LEGACY_ROLE))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
 
-    /// Roles from `node-role.kubernetes.io/<role>` keys and the `kubernetes.io/role` value,
-    /// sorted, without duplicates.
-    pub(super) fn roles(&self) -> Vec<Arc<str>> {
-        let mut roles: Vec<Arc<str>> = self
-            .0
-            .iter()
-            .filter_map(|(key, _)| key.strip_prefix(ROLE_PREFIX))
-            .filter(|role| !role.is_empty())
-            .map(intern_str)
-            .chain(self.value(LEGACY_ROLE))
-            .collect();
-        roles.sort();
-        roles.dedup();
-        roles
-    }
+/// `topology.kubernetes.io/zone`, else the beta label.
+pub(super) fn zone(labels: &NodeLabelSet) -> Option<Arc<str>> {
+    value(labels, ZONE).or_else(|| value(labels, ZONE_BETA))
+}
 
-    /// `topology.kubernetes.io/zone`, else the beta label.
-    pub(super) fn zone(&self) -> Option<Arc<str>> {
-        self.value(ZONE).or_else(|| self.value(ZONE_BETA))
-    }
+/// `node.kubernetes.io/instance-type`, else the beta label.
+pub(super) fn instance_type(labels: &NodeLabelSet) -> Option<Arc<str>> {
+    value(labels, INSTANCE_TYPE).or_else(|| value(labels, INSTANCE_TYPE_BETA))
+}
 
-    /// `node.kubernetes.io/instance-type`, else the beta label.
-    pub(super) fn instance_type(&self) -> Option<Arc<str>> {
-        self.value(INSTANCE_TYPE)
-            .or_else(|| self.value(INSTANCE_TYPE_BETA))
-    }
+/// The label's value, unless it is empty.
+fn value(labels: &NodeLabelSet, key: &str) -> Option<Arc<str>> {
+    labels.get(key).filter(|v| !v.is_empty()).cloned()
 }
 
 impl<'de> Deserialize<'de> for NodeLabels {
@@ -96,13 +102,67 @@ impl<'de> Visitor<'de> for LabelsVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeLabels, A::Error> {
         let mut labels = NodeLabels::default();
-        while let Some(key) = map.next_key::<IStr>()? {
-            let value = map
-                .next_value::<Option<IStr>>()?
-                .map_or_else(|| intern_str(""), |v| v.0);
-            labels.0.push((key.0, value));
+        while map.next_key_seed(Append(&mut labels.text))?.is_some() {
+            let key_end = labels.text.len();
+            map.next_value_seed(AppendOrNull(&mut labels.text))?;
+            labels.ends.push((key_end, labels.text.len()));
         }
         Ok(labels)
+    }
+}
+
+/// Decodes a string by appending it to a buffer.
+struct Append<'a>(&'a mut String);
+
+impl<'de> DeserializeSeed<'de> for Append<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for Append<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<(), E> {
+        self.0.push_str(value);
+        Ok(())
+    }
+}
+
+/// [`Append`] for a value that may be `null`, which appends nothing.
+struct AppendOrNull<'a>(&'a mut String);
+
+impl<'de> DeserializeSeed<'de> for AppendOrNull<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AppendOrNull<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        Append(self.0).deserialize(d)
     }
 }
 
