@@ -7,6 +7,7 @@
 //! - [`placement`]: a binding's placement rules resolved against the Karmada Clusters
 //!   (cluster selection, static weights, the placement summary).
 //! - [`text`]: [`bounded`], how text that others control is cut before it is quoted.
+//! - [`json`]: the JSON reader member objects are decoded with ([`json::from_slice`]).
 //! - `interner`: the interning machinery and the shared string table.
 //! - `multimap`: a map from a key to a set of values, for the indexes' reverse maps.
 //! - `watch`: [`WatcherEvent`] and the relist bookkeeping every watch-fed index shares.
@@ -33,6 +34,7 @@ pub mod hub;
 pub mod index;
 pub mod intern;
 mod interner;
+pub mod json;
 mod keys;
 mod multimap;
 pub mod placement;

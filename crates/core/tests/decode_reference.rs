@@ -1,5 +1,6 @@
 //! The slim decoders checked against an independent reference: the same JSON text decoded by
-//! the hand-written decoders (`SlimPod`, `SlimNode`) and by k8s-openapi's generated `Pod` and
+//! the hand-written decoders (`SlimPod`, `SlimNode`, read with the operator's JSON reader, and
+//! with `serde_json` to the same result) and by k8s-openapi's generated `Pod` and
 //! `Node`, from which `reference/` computes every field the projections expose by Kubernetes'
 //! own rules (the scheduler's effective requests, the first controller owner, the first
 //! condition of a type, kubectl's node roles, …). Every field must agree, quantities exactly.

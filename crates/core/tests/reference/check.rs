@@ -1,4 +1,6 @@
-//! One JSON text through the decoder and through the reference, and the verdict.
+//! One JSON text through the decoder and through the reference, and the verdict. The decoder
+//! reads the text with the operator's JSON reader, which must also decode it as `serde_json`
+//! does (`read_alike`).
 //!
 //! When k8s-openapi accepts the object, the decoder must accept it and agree with the reference
 //! on every field. When k8s-openapi rejects it, the text is cut down to the fields the
@@ -21,7 +23,7 @@
 //! - anything else is a disagreement.
 
 use k8s_openapi::api::core::v1::{Node, Pod};
-use karmada_manager_core::{SlimNode, SlimPod};
+use karmada_manager_core::{SlimNode, SlimPod, json};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -220,7 +222,7 @@ fn restart_count_beyond_i32(value: &Value) -> bool {
 
 /// The two sides of one kind of object.
 trait Kind {
-    type Slim: DeserializeOwned;
+    type Slim: DeserializeOwned + PartialEq + std::fmt::Debug;
     type Openapi: DeserializeOwned;
     type View: PartialEq + std::fmt::Debug;
     const SHAPE: &'static Shape;
@@ -284,8 +286,23 @@ fn agree<K: Kind>(
     }
 }
 
+/// The operator's reader ([`json::from_slice`]) and `serde_json` must decode `text` alike: the
+/// same value, or both an error. The operator's is the decoder checked against the reference.
+fn read_alike<K: Kind>(text: &str) -> Result<Result<K::Slim, serde_json::Error>, String> {
+    let ours = json::from_slice::<K::Slim>(text.as_bytes());
+    let theirs = serde_json::from_str::<K::Slim>(text);
+    match (&ours, &theirs) {
+        (Ok(a), Ok(b)) if a == b => Ok(ours),
+        (Err(_), Err(_)) => Ok(ours),
+        _ => Err(format!(
+            "the reader and serde_json disagree\n  input: {text}\n  reader:     {ours:?}\n  \
+             serde_json: {theirs:?}"
+        )),
+    }
+}
+
 fn check<K: Kind>(text: &str) -> Result<Outcome, String> {
-    let decoded = serde_json::from_str::<K::Slim>(text);
+    let decoded = read_alike::<K>(text)?;
     if let Ok(object) = serde_json::from_str::<K::Openapi>(text) {
         agree::<K>(text, &decoded, &object, "as sent")?;
         return Ok(Outcome::Compared);

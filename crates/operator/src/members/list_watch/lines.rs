@@ -1,9 +1,10 @@
-//! A watch's answer: one JSON event per line, each decoded from the line's own bytes.
+//! A watch's answer: one JSON event per line, each decoded from the line's own bytes with the
+//! core's reader (`karmada_manager_core::json`).
 
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt, stream};
 use kube::core::{Status, WatchEvent};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 /// The events of a watch whose answer arrives as `chunks`. An error ends the events.
 pub fn watch_events<K, C>(
@@ -81,15 +82,17 @@ where
     }
 }
 
-/// One line's event; `None` for a blank line. A line that is not an event is the server's
+/// One line's event; `None` for a blank line, or one cut short (the last of a watch that
+/// ended mid-line, which kube's client drops too). A line that is not an event is the server's
 /// `Status` (an error it reports in the stream) or else a decoding error.
 fn decode_line<K>(line: &[u8]) -> Option<Result<WatchEvent<K>, kube::Error>>
 where
     K: DeserializeOwned + Clone,
 {
-    match serde_json::from_slice(line) {
+    match karmada_manager_core::json::from_slice(line) {
         Ok(event) => Some(Ok(event)),
-        Err(err) if err.is_eof() => None,
+        // Asked of `serde_json` only for a line that failed: it tells JSON that ends too soon.
+        Err(_) if serde_json::from_slice::<IgnoredAny>(line).is_err_and(|e| e.is_eof()) => None,
         Err(err) => Some(Err(match serde_json::from_slice::<Status>(line) {
             Ok(status) => kube::Error::Api(status.boxed()),
             Err(_) => kube::Error::SerdeError(err),

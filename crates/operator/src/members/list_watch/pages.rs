@@ -100,7 +100,8 @@ fn decode<K>(body: &[u8]) -> Result<Page<K>, kube::Error>
 where
     K: DeserializeOwned + Clone,
 {
-    let list: ObjectList<K> = serde_json::from_slice(body).map_err(kube::Error::SerdeError)?;
+    let list: ObjectList<K> =
+        karmada_manager_core::json::from_slice(body).map_err(kube::Error::SerdeError)?;
     let non_empty = |value: Option<String>| value.filter(|v| !v.is_empty());
     Ok(Page {
         items: list.items,

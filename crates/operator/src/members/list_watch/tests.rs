@@ -71,6 +71,16 @@ async fn a_status_line_is_the_servers_error_and_garbage_a_decoding_error() {
 }
 
 #[tokio::test]
+async fn a_last_line_cut_short_is_dropped_as_kubes_client_drops_it() {
+    let cut = &added("b", "2")[..20];
+    let got = watch_events::<ConfigMap, _>(chunks(&[&format!("{}\n{cut}", added("a", "1"))]))
+        .collect::<Vec<_>>()
+        .await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].is_ok(), "{got:?}");
+}
+
+#[tokio::test]
 async fn an_error_in_the_answer_ends_the_events() {
     let parts = vec![
         Ok(Bytes::from(format!("{}\n", added("a", "1")))),
