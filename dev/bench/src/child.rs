@@ -35,6 +35,7 @@ pub fn run(
     };
     match variant {
         Variant::Floor => ingest(run, || Floor::new(decode), |_| Ok(Held::default())),
+        Variant::ReaderFloor => ingest(run, || Floor::with_reader(decode), |_| Ok(Held::default())),
         Variant::Naive => ingest(
             run,
             || Naive::new(decode),
@@ -130,7 +131,7 @@ fn ingest<S: Sink>(
     }
     let end = memory::now()?;
     let held = finish(&members)?;
-    if variant != Variant::Floor {
+    if variant.keeps_objects() {
         let (nodes, pods) = (scale.clusters * scale.nodes, scale.clusters * scale.pods);
         ensure!(
             held.nodes == nodes as u64 && held.pods == pods as u64,

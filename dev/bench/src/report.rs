@@ -66,6 +66,8 @@ pub struct Summary {
 pub struct Ratios {
     /// Ours ÷ floor, events/s, over all members.
     pub throughput_ours_over_floor: PairedRatio,
+    /// Ours ÷ the reader's floor, events/s, over all members.
+    pub throughput_ours_over_reader_floor: PairedRatio,
     /// Ours ÷ naive, events/s, over the members the naive run ingested.
     pub throughput_ours_over_naive: PairedRatio,
     /// Members both were measured on for the ratio above.
@@ -143,20 +145,29 @@ impl Report {
         let rounds_of = |variant| -> Vec<&VariantRun> {
             runs.iter().filter(|r| r.variant == variant).collect()
         };
-        let (floors, ours, naives) = (
+        let (floors, reader_floors, ours, naives) = (
             rounds_of(Variant::Floor),
+            rounds_of(Variant::ReaderFloor),
             rounds_of(Variant::Ours),
             rounds_of(Variant::Naive),
         );
-        let rounds = floors.len().min(ours.len()).min(naives.len());
-        anyhow::ensure!(rounds > 0, "no complete round of the three variants");
-        let variants: Vec<Summary> = [&floors, &ours, &naives]
+        let rounds = floors
+            .len()
+            .min(reader_floors.len())
+            .min(ours.len())
+            .min(naives.len());
+        anyhow::ensure!(rounds > 0, "no complete round of the four variants");
+        let variants: Vec<Summary> = [&floors, &reader_floors, &ours, &naives]
             .into_iter()
             .map(|runs| median_round(runs))
             .collect();
         let shared = naives[0].clusters.len();
         let ratios = Ratios {
             throughput_ours_over_floor: paired(&ours, &floors, |o, f| {
+                Some((rate(o, o.clusters.len()), rate(f, f.clusters.len())))
+            })
+            .context("no throughput pairs")?,
+            throughput_ours_over_reader_floor: paired(&ours, &reader_floors, |o, f| {
                 Some((rate(o, o.clusters.len()), rate(f, f.clusters.len())))
             })
             .context("no throughput pairs")?,
@@ -172,7 +183,7 @@ impl Report {
                 summary(n).bytes_per_node.zip(summary(o).bytes_per_node)
             }),
         };
-        let (ours_s, naive_s) = (&variants[1], &variants[2]);
+        let (ours_s, naive_s) = (&variants[2], &variants[3]);
         let projected = Projection {
             ours: project(ours_s),
             naive: project(naive_s),
@@ -192,7 +203,7 @@ impl Report {
             ratios,
             projected_full_fleet_gib: projected,
             targets,
-            runs: [&floors, &ours, &naives]
+            runs: [&floors, &reader_floors, &ours, &naives]
                 .map(|runs| median_run(runs).clone())
                 .to_vec(),
         })
@@ -236,7 +247,7 @@ fn per_sec(amount: f64, secs: f64) -> f64 {
 
 fn summary(run: &VariantRun) -> Summary {
     let t = Totals::of(run, run.clusters.len());
-    let keeps = run.variant != Variant::Floor;
+    let keeps = run.variant.keeps_objects();
     let per = |growth_kib: i64, objects: u64| {
         (keeps && objects > 0).then(|| growth_kib as f64 * 1024.0 / objects as f64)
     };
@@ -363,7 +374,9 @@ pub fn print(r: &Report) {
     println!(
         "decode: {}\n",
         match r.decode {
-            Decode::Slice => "serde_json::from_slice per line",
+            Decode::Slice => {
+                "from the line's bytes: serde_json::from_slice, and for ours and (a') the operator's reader (json::from_slice)"
+            }
             Decode::Lines => "as kube-client: UTF-8 check + copy of the line, serde_json::from_str",
         }
     );
@@ -423,6 +436,10 @@ pub fn print(r: &Report) {
     println!(
         "- throughput ours / floor: {}",
         ratios.throughput_ours_over_floor.describe(3)
+    );
+    println!(
+        "- throughput ours / reader floor: {}",
+        ratios.throughput_ours_over_reader_floor.describe(3)
     );
     println!(
         "- throughput ours / naive: {} (over the {} member(s) both ingested)",

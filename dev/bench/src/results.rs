@@ -40,6 +40,8 @@ impl Scale {
 pub enum Variant {
     /// `serde_json` into `IgnoredAny`: the decode floor.
     Floor,
+    /// The operator's JSON reader into `IgnoredAny`: the floor of the reader ours uses.
+    ReaderFloor,
     /// The operator: slim projections into `MemberIndex`.
     Ours,
     /// Full k8s-openapi objects in kube-runtime reflector stores.
@@ -47,9 +49,15 @@ pub enum Variant {
 }
 
 impl Variant {
+    /// Whether it keeps the objects it reads (the floors keep nothing).
+    pub fn keeps_objects(self) -> bool {
+        matches!(self, Variant::Ours | Variant::Naive)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Variant::Floor => "(a) decode floor (IgnoredAny)",
+            Variant::ReaderFloor => "(a') reader floor (IgnoredAny, the operator's reader)",
             Variant::Ours => "ours (SlimNode/SlimPod → MemberIndex)",
             Variant::Naive => "(b) naive (Node/Pod → reflector Store)",
         }

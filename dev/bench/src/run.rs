@@ -34,6 +34,7 @@ pub fn ingest(args: &IngestArgs) -> Result<()> {
     for round in 1..=rounds {
         for (variant, scale) in [
             (Variant::Floor, scale),
+            (Variant::ReaderFloor, scale),
             (Variant::Ours, scale),
             (Variant::Naive, naive),
         ] {
@@ -87,6 +88,7 @@ fn measure(variant: Variant, scale: Scale, args: &IngestArgs) -> Result<VariantR
 fn variant_arg(variant: Variant) -> &'static str {
     match variant {
         Variant::Floor => "floor",
+        Variant::ReaderFloor => "reader-floor",
         Variant::Ours => "ours",
         Variant::Naive => "naive",
     }

@@ -45,8 +45,9 @@ async fn list_bytes(client: &kube::Client, path: &str) -> Result<usize> {
             uri.push_str("&continue=");
             uri.push_str(t);
         }
-        // Received whole and read from its bytes, as the operator reads a page: no copy into a
-        // `String` (kube's `request_text`), which the operator does not make either.
+        // Received whole and read from its bytes with the operator's JSON reader, as the
+        // operator reads a page: no copy into a `String` (kube's `request_text`), which the
+        // operator does not make either, and the same cost of checking every byte.
         let request = http::Request::get(uri).body(kube::client::Body::empty())?;
         let response = client.send(request).await?;
         anyhow::ensure!(
@@ -58,7 +59,7 @@ async fn list_bytes(client: &kube::Client, path: &str) -> Result<usize> {
             .await?
             .to_bytes();
         bytes += body.len();
-        let page: ListMeta = serde_json::from_slice(&body).context("list page")?;
+        let page: ListMeta = karmada_manager_core::json::from_slice(&body).context("list page")?;
         match page.metadata.token.filter(|t| !t.is_empty()) {
             Some(next) => token = Some(next),
             None => return Ok(bytes),

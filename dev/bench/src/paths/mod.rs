@@ -1,14 +1,17 @@
 //! The three ways the benchmark ingests the same watch lines:
 //!
 //! - [`Floor`]: `serde_json` skipping every value (`IgnoredAny`): what reading the JSON at all
-//!   costs, the bound no decoder can beat.
-//! - [`Ours`]: the operator's path, `WatchEvent<SlimNode>` / `WatchEvent<SlimPod>` fed into
+//!   costs, the bound no decoder built on `serde_json` can beat; and the same through the
+//!   operator's own reader (`karmada_manager_core::json`), the bound for ours.
+//! - [`Ours`]: the operator's path, `WatchEvent<SlimNode>` / `WatchEvent<SlimPod>` read with
+//!   the operator's reader and fed into
 //!   a [`karmada_manager_core::MemberIndex`] by the function `crates/operator/src/members/
 //!   task.rs` calls, [`karmada_manager_core::MemberIndex::apply_event`].
 //! - [`Naive`]: what an operator without projections does, full k8s-openapi `Node` / `Pod`
 //!   kept in kube-runtime's `reflector::Store`.
 //!
-//! Each decodes one line the same way ([`Decode`]): by default `serde_json::from_slice`;
+//! Each decodes one line the same way ([`Decode`]): by default from its bytes
+//! (`serde_json::from_slice`, or the operator's reader for ours and the reader's floor);
 //! `--decode lines` does what kube-client does instead (UTF-8 check and copy of the line, then
 //! `serde_json::from_str`).
 
@@ -30,11 +33,27 @@ use serde::de::DeserializeOwned;
 use crate::generate::Kind;
 use crate::results::Decode;
 
-/// Decodes one line (its newline included or not) as `decode` says.
+/// Decodes one line (its newline included or not) as `decode` says, with `serde_json`.
 pub fn decode<T: DeserializeOwned>(decode: Decode, line: &[u8]) -> Result<T> {
+    decode_with(decode, line, |line| serde_json::from_slice(line))
+}
+
+/// [`decode`] as the operator does: from the line's bytes with its own reader
+/// ([`karmada_manager_core::json::from_slice`]).
+pub fn decode_as_operator<T: DeserializeOwned>(decode: Decode, line: &[u8]) -> Result<T> {
+    decode_with(decode, line, |line| {
+        karmada_manager_core::json::from_slice(line)
+    })
+}
+
+fn decode_with<T: DeserializeOwned>(
+    decode: Decode,
+    line: &[u8],
+    from_slice: impl FnOnce(&[u8]) -> serde_json::Result<T>,
+) -> Result<T> {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     Ok(match decode {
-        Decode::Slice => serde_json::from_slice(line)?,
+        Decode::Slice => from_slice(line)?,
         Decode::Lines => {
             // LinesCodec: `utf8(line)?.to_string()`, one String per line.
             let line = std::str::from_utf8(line)?.to_owned();

@@ -16,7 +16,7 @@ use karmada_manager::watch::core_event;
 use karmada_manager_core::{MemberEvent, MemberIndex, SlimNode, SlimPod, WatcherEvent};
 use kube::core::WatchEvent;
 
-use super::{Sink, decode, initial_watch_event};
+use super::{Sink, decode_as_operator, initial_watch_event};
 use crate::generate::Kind;
 use crate::results::Decode;
 
@@ -73,11 +73,11 @@ impl Sink for Ours {
     fn line(&mut self, kind: Kind, line: &[u8]) -> Result<()> {
         let update = match kind {
             Kind::Node => {
-                let event = decode::<WatchEvent<SlimNode>>(self.decode, line)?;
+                let event = decode_as_operator::<WatchEvent<SlimNode>>(self.decode, line)?;
                 initial_watch_event(event)?.map(|e| MemberEvent::Node(core_event(e)))
             }
             Kind::Pod => {
-                let event = decode::<WatchEvent<SlimPod>>(self.decode, line)?;
+                let event = decode_as_operator::<WatchEvent<SlimPod>>(self.decode, line)?;
                 initial_watch_event(event)?.map(|e| MemberEvent::Pod(core_event(e)))
             }
         };
