@@ -24,21 +24,14 @@ impl<'de> SeqAccess<'de> for Seq<'_, 'de> {
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
         let read = &mut self.de.read;
-        match read.peek() {
-            Some(b']') => return Ok(None),
-            Some(b',') if !self.first => {
-                read.bump();
-                match read.peek() {
-                    Some(b']') => return Err(read.error("trailing comma")),
-                    Some(_) => {}
-                    None => return Err(read.error("EOF while parsing a value")),
-                }
-            }
-            Some(_) if self.first => self.first = false,
-            Some(_) => return Err(read.error("expected `,` or `]`")),
-            None => return Err(read.error("EOF while parsing a list")),
+        if !read.next_item(&mut self.first, b']')? {
+            return Ok(None);
         }
-        seed.deserialize(&mut *self.de).map(Some)
+        match read.peek() {
+            Some(b']') => Err(read.error("trailing comma")),
+            Some(_) => seed.deserialize(&mut *self.de).map(Some),
+            None => Err(read.error("EOF while parsing a value")),
+        }
     }
 }
 
@@ -55,12 +48,8 @@ impl<'de> MapAccess<'de> for Map<'_, 'de> {
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
         let read = &mut self.de.read;
-        match read.peek() {
-            Some(b'}') => return Ok(None),
-            Some(b',') if !self.first => read.bump(),
-            Some(_) if self.first => self.first = false,
-            Some(_) => return Err(read.error("expected `,` or `}`")),
-            None => return Err(read.error("EOF while parsing an object")),
+        if !read.next_item(&mut self.first, b'}')? {
+            return Ok(None);
         }
         match read.peek() {
             Some(b'"') => seed.deserialize(Key { de: &mut *self.de }).map(Some),
@@ -71,12 +60,7 @@ impl<'de> MapAccess<'de> for Map<'_, 'de> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let read = &mut self.de.read;
-        match read.peek() {
-            Some(b':') => read.bump(),
-            Some(_) => return Err(read.error("expected `:`")),
-            None => return Err(read.error("EOF while parsing an object")),
-        }
+        self.de.read.expect(b':', "expected `:`")?;
         seed.deserialize(&mut *self.de)
     }
 }

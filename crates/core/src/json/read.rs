@@ -88,6 +88,28 @@ impl<'de> Read<'de> {
         }
     }
 
+    /// Inside an array or object: `false` at its `close` (not consumed), else `true` after
+    /// stepping over the comma that must separate an item from the one before it (`first`
+    /// says there is none yet, and is cleared).
+    #[inline]
+    pub(super) fn next_item(&mut self, first: &mut bool, close: u8) -> Result<bool, Error> {
+        match self.peek() {
+            Some(byte) if byte == close => Ok(false),
+            Some(b',') if !*first => {
+                self.bump();
+                Ok(true)
+            }
+            Some(_) if *first => {
+                *first = false;
+                Ok(true)
+            }
+            Some(_) if close == b']' => Err(self.error("expected `,` or `]`")),
+            Some(_) => Err(self.error("expected `,` or `}`")),
+            None if close == b']' => Err(self.error("EOF while parsing a list")),
+            None => Err(self.error("EOF while parsing an object")),
+        }
+    }
+
     /// `null`, `true` or `false`, from its first byte (peeked, not consumed).
     pub(super) fn literal(&mut self, word: &[u8]) -> Result<(), Error> {
         if self.input.get(self.at..self.at + word.len()) == Some(word) {
@@ -155,27 +177,11 @@ impl<'de> Read<'de> {
         }
     }
 
-    /// After a string's opening quote: past its closing one, checked as [`Read::raw_string`]
-    /// checks it.
+    /// After a string's opening quote: past its closing one, checked as a string is (the span
+    /// and the escape flag, unused, compile away: `raw_string` is inlined).
     #[inline(always)]
     pub(super) fn skip_string(&mut self) -> Result<(), Error> {
-        loop {
-            self.skip_to_special();
-            match self.input.get(self.at) {
-                Some(b'"') => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                Some(b'\\') => self.escape()?,
-                Some(0..0x20) => {
-                    return Err(self.error(
-                        "control character (\\u0000-\\u001F) found while parsing a string",
-                    ));
-                }
-                Some(_) => self.at += 1,
-                None => return Err(self.error("EOF while parsing a string")),
-            }
-        }
+        self.raw_string(false).map(drop)
     }
 
     /// At a backslash: checks the escape and steps over it.

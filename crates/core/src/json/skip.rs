@@ -19,10 +19,6 @@ impl Read<'_> {
 
     fn skip_nested(&mut self, depth: u32) -> Result<(), Error> {
         match self.peek() {
-            Some(b'"') => {
-                self.bump();
-                self.skip_string()
-            }
             Some(b'[' | b'{') if depth >= RECURSION => self.skip_deep(),
             Some(b'[') => {
                 self.bump();
@@ -62,6 +58,19 @@ impl Read<'_> {
                         None => return Err(self.error("EOF while parsing an object")),
                     }
                 }
+            }
+            next => self.skip_scalar(next),
+        }
+    }
+
+    /// A value that holds no other, from its first byte `next` (peeked): a string, a literal
+    /// or a number; anything else is an error.
+    #[inline(always)]
+    fn skip_scalar(&mut self, next: Option<u8>) -> Result<(), Error> {
+        match next {
+            Some(b'"') => {
+                self.bump();
+                self.skip_string()
             }
             Some(b'n') => self.literal(b"null"),
             Some(b't') => self.literal(b"true"),
@@ -106,14 +115,6 @@ impl Read<'_> {
     /// does (`true`: pushed, its first key read; its first value comes next).
     fn open_or_scalar(&mut self) -> Result<bool, Error> {
         match self.peek() {
-            Some(b'"') => {
-                self.bump();
-                self.skip_string()?;
-            }
-            Some(b'n') => self.literal(b"null")?,
-            Some(b't') => self.literal(b"true")?,
-            Some(b'f') => self.literal(b"false")?,
-            Some(b'-' | b'0'..=b'9') => self.ignore_number()?,
             Some(b'[') => {
                 self.bump();
                 if self.peek() != Some(b']') {
@@ -131,8 +132,7 @@ impl Read<'_> {
                 }
                 self.bump();
             }
-            Some(_) => return Err(self.error("expected value")),
-            None => return Err(self.error("EOF while parsing a value")),
+            next => self.skip_scalar(next)?,
         }
         Ok(false)
     }
