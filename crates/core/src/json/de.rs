@@ -1,11 +1,12 @@
 //! The serde level of [`super`]: a `Deserializer` over [`Read`] that makes the visitor calls
-//! `serde_json`'s makes for the same text, so that every `Deserialize` decodes alike (how
-//! arrays, objects, keys and enums are walked is `access.rs`).
+//! `serde_json`'s makes for the same text, so that every `Deserialize` decodes alike. Here the
+//! deserializer and what its parts share; serde's trait for it is `visit.rs`, and how arrays,
+//! objects, keys and enums are walked `access.rs` (apart, so that neither file imports the
+//! other's importer: `visit` → `access` → `de`).
 
-use serde::de::{self, Error as _, Expected, Unexpected, Visitor};
+use serde::de::{Error as _, Expected, Unexpected, Visitor};
 
 use super::Error;
-use super::access::{Map, Seq, UnitVariant, Variant};
 use super::read::{Number, Read, Text};
 
 /// Arrays and objects a decode may be inside of, as with `serde_json` (a skipped value may be
@@ -47,25 +48,7 @@ impl<'de> Deserializer<'de> {
         result
     }
 
-    /// At `[`: the visitor's sequence, which must then end.
-    fn seq<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
-        self.read.bump();
-        self.nested(|de| {
-            let value = visitor.visit_seq(Seq { de, first: true })?;
-            de.end_seq().map(|()| value)
-        })
-    }
-
-    /// At `{`: the visitor's map, which must then end.
-    fn map<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
-        self.read.bump();
-        self.nested(|de| {
-            let value = visitor.visit_map(Map { de, first: true })?;
-            de.end_map().map(|()| value)
-        })
-    }
-
-    fn end_seq(&mut self) -> Result<(), Error> {
+    pub(super) fn end_seq(&mut self) -> Result<(), Error> {
         match self.read.peek() {
             Some(b']') => {
                 self.read.bump();
@@ -83,7 +66,7 @@ impl<'de> Deserializer<'de> {
         }
     }
 
-    fn end_map(&mut self) -> Result<(), Error> {
+    pub(super) fn end_map(&mut self) -> Result<(), Error> {
         match self.read.peek() {
             Some(b'}') => {
                 self.read.bump();
@@ -95,7 +78,7 @@ impl<'de> Deserializer<'de> {
         }
     }
 
-    fn number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+    pub(super) fn number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
         match self.read.number()? {
             Number::U64(n) => visitor.visit_u64(n),
             Number::I64(n) => visitor.visit_i64(n),
@@ -114,7 +97,7 @@ impl<'de> Deserializer<'de> {
 
     /// The error for a value of the wrong type: the value is read, to name it.
     #[cold]
-    fn invalid_type(&mut self, expected: &dyn Expected) -> Error {
+    pub(super) fn invalid_type(&mut self, expected: &dyn Expected) -> Error {
         let unexpected = match self.read.peek() {
             Some(b'n') => self.read.literal(b"null").map(|()| Unexpected::Unit),
             Some(b't') => self.read.literal(b"true").map(|()| Unexpected::Bool(true)),
@@ -146,206 +129,5 @@ impl<'de> Deserializer<'de> {
             Ok(unexpected) => Error::invalid_type(unexpected, expected),
             Err(error) => error,
         }
-    }
-}
-
-/// Deserializer methods that read a number as `deserialize_i64` does.
-macro_rules! numbers_as_i64 {
-    ($($method:ident)*) => {
-        $(
-            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-                self.deserialize_i64(visitor)
-            }
-        )*
-    };
-}
-
-impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.read.peek() {
-            Some(b'n') => {
-                self.read.literal(b"null")?;
-                visitor.visit_unit()
-            }
-            Some(b't') => {
-                self.read.literal(b"true")?;
-                visitor.visit_bool(true)
-            }
-            Some(b'f') => {
-                self.read.literal(b"false")?;
-                visitor.visit_bool(false)
-            }
-            Some(b'-' | b'0'..=b'9') => self.number(visitor),
-            Some(b'"') => self.string(visitor),
-            Some(b'[') => self.seq(visitor),
-            Some(b'{') => self.map(visitor),
-            Some(_) => Err(self.read.error("expected value")),
-            None => Err(self.read.error("EOF while parsing a value")),
-        }
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.read.peek() {
-            Some(b't' | b'f') => self.deserialize_any(visitor),
-            _ => Err(self.invalid_type(&visitor)),
-        }
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.read.peek() {
-            Some(b'-' | b'0'..=b'9') => self.number(visitor),
-            _ => Err(self.invalid_type(&visitor)),
-        }
-    }
-
-    // Every other number as `serde_json` reads one: the visitor is handed a u64, i64 or f64.
-    numbers_as_i64! {
-        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_u8 deserialize_u16
-        deserialize_u32 deserialize_u64 deserialize_f32 deserialize_f64
-    }
-
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.read.peek() {
-            Some(b'"') => self.string(visitor),
-            _ => Err(self.invalid_type(&visitor)),
-        }
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.read.peek() {
-            Some(b'"') => {
-                self.read.bump();
-                match self.read.bytes()? {
-                    Text::Input(b) => visitor.visit_borrowed_bytes(b),
-                    Text::Scratch(b) => visitor.visit_bytes(b),
-                }
-            }
-            Some(b'[') => self.seq(visitor),
-            _ => Err(self.invalid_type(&visitor)),
-        }
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_bytes(visitor)
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.read.peek() == Some(b'n') {
-            self.read.literal(b"null")?;
-            return visitor.visit_none();
-        }
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.read.peek() == Some(b'n') {
-            self.read.literal(b"null")?;
-            return visitor.visit_unit();
-        }
-        Err(self.invalid_type(&visitor))
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_unit(visitor)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.read.peek() {
-            Some(b'[') => self.seq(visitor),
-            _ => Err(self.invalid_type(&visitor)),
-        }
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.read.peek() {
-            Some(b'{') => self.map(visitor),
-            _ => Err(self.invalid_type(&visitor)),
-        }
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.read.peek() {
-            Some(b'[') => self.seq(visitor),
-            Some(b'{') => self.map(visitor),
-            _ => Err(self.invalid_type(&visitor)),
-        }
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.read.peek() {
-            Some(b'{') => {
-                self.read.bump();
-                let value = self.nested(|de| visitor.visit_enum(Variant { de }))?;
-                match self.read.peek() {
-                    Some(b'}') => {
-                        self.read.bump();
-                        Ok(value)
-                    }
-                    Some(_) => Err(self.read.error("expected value")),
-                    None => Err(self.read.error("EOF while parsing an object")),
-                }
-            }
-            Some(b'"') => visitor.visit_enum(UnitVariant { de: self }),
-            Some(_) => Err(self.read.error("expected value")),
-            None => Err(self.read.error("EOF while parsing a value")),
-        }
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.read.skip()?;
-        visitor.visit_unit()
     }
 }

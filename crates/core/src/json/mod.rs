@@ -18,14 +18,15 @@
 //!
 //! - `read`: the bytes: whitespace, literals, strings, numbers; `skip`: a whole value skipped;
 //!   `unescape`: strings with escapes.
-//! - `de`: the serde side: the visitor calls for each kind of value; `access`: arrays, objects,
-//!   keys and enums as serde walks them.
+//! - `de`: the serde side: the deserializer; `visit`: the visitor calls for each kind of
+//!   value; `access`: arrays, objects, keys and enums as serde walks them.
 
 mod access;
 mod de;
 mod read;
 mod skip;
 mod unescape;
+mod visit;
 
 pub use de::from_slice;
 
