@@ -39,9 +39,21 @@ use crate::watch::Resync;
 /// A stored node, the relist epoch it was last seen in, and its id in [`NodeChanges`].
 #[derive(Clone, Debug)]
 struct NodeSlot {
-    node: SlimNode,
+    /// Boxed: a node is some 200 bytes, which the map's spare capacity would hold too and
+    /// every growth of the map would move. The id, read for every pod event, stays inline.
+    node: Box<SlimNode>,
     epoch: u32,
     id: u32,
+}
+
+impl NodeSlot {
+    fn new(node: SlimNode, epoch: u32, id: u32) -> NodeSlot {
+        NodeSlot {
+            node: Box::new(node),
+            epoch,
+            id,
+        }
+    }
 }
 
 /// One member's nodes and pods, and their aggregates.
@@ -98,12 +110,12 @@ impl ClusterIndex {
 
     /// A node by name.
     pub fn node(&self, name: &str) -> Option<&SlimNode> {
-        self.nodes.get(name).map(|slot| &slot.node)
+        self.nodes.get(name).map(|slot| &*slot.node)
     }
 
     /// Every known node, in no particular order.
     pub fn nodes(&self) -> impl Iterator<Item = &SlimNode> {
-        self.nodes.values().map(|slot| &slot.node)
+        self.nodes.values().map(|slot| &*slot.node)
     }
 
     /// Number of known nodes.
@@ -147,10 +159,10 @@ impl ClusterIndex {
         let epoch = self.node_resync.epoch;
         if let Some(slot) = self.nodes.get_mut(node.name().as_ref()) {
             slot.epoch = epoch;
-            if slot.node == node {
+            if *slot.node == node {
                 return false;
             }
-            let old = std::mem::replace(&mut slot.node, node);
+            let old = std::mem::replace(&mut *slot.node, node);
             count_node(&mut self.figures, &old, Sign::Remove);
             count_node(&mut self.figures, &slot.node, Sign::Add);
             self.changes.record(slot.id);
@@ -161,7 +173,7 @@ impl ClusterIndex {
         count_node(&mut self.figures, &node, Sign::Add);
         let id = self.changes.assign(node.name());
         self.nodes
-            .insert(Arc::clone(node.name()), NodeSlot { node, epoch, id });
+            .insert(Arc::clone(node.name()), NodeSlot::new(node, epoch, id));
         true
     }
 

@@ -199,6 +199,11 @@ impl MemberIndex {
     }
 
     fn touch_pod(&mut self, namespace: &Arc<str>, name: &str, controller: Option<&ControllerRef>) {
+        if !self.workloads_synced() {
+            // A list is under way: its end touches every workload (`touch_all_once_synced`),
+            // so no key is built and looked up per pod of the list.
+            return;
+        }
         match controller {
             Some(controller) => {
                 let direct = WorkloadKey::of_controller(namespace, controller);
@@ -225,7 +230,9 @@ impl MemberIndex {
         }
     }
 
-    /// The first time everything is listed, every workload's pod list becomes meaningful.
+    /// Whenever a list completes and everything is listed (the first time, or the end of a
+    /// relist), every workload's pod list is meaningful again: all are touched. Pods listed
+    /// meanwhile touched nothing one by one (`touch_pod`).
     fn touch_all_once_synced(&mut self) {
         if self.workloads_synced() {
             self.touched.touch_all();

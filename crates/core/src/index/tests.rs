@@ -333,6 +333,32 @@ mod member {
     }
 
     #[test]
+    fn pods_of_a_list_touch_nothing_until_its_end_touches_everything() {
+        let mut index = MemberIndex::new();
+        index.begin_resync_nodes();
+        index.end_resync_nodes();
+        for kind in OwnerKind::ALL {
+            index.begin_resync_owners(kind);
+            index.end_resync_owners(kind);
+        }
+        let owned = Some(("apps/v1", "ReplicaSet", "web-7d9"));
+        for round in ["first list", "relist"] {
+            index.begin_resync_pods();
+            index.apply_pod(pod("shop", "web-7d9-a", owned));
+            index.apply_pod(pod("shop", round, None));
+            assert_eq!(touched(&mut index), (false, vec![]), "{round}: under way");
+            index.end_resync_pods();
+            assert_eq!(touched(&mut index), (true, vec![]), "{round}: complete");
+        }
+        index.apply_pod(pod("shop", "after", None));
+        assert_eq!(
+            touched(&mut index).1,
+            ["Pod shop/after"],
+            "one by one again"
+        );
+    }
+
+    #[test]
     fn removals_in_a_relist_touch_everything() {
         let mut index = MemberIndex::new();
         synced(&mut index);

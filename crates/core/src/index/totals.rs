@@ -69,10 +69,23 @@ impl ResourceTotals {
         }
     }
 
+    /// [`ResourceTotals::position`] of an interned name: the entry holding the same allocation
+    /// is found without comparing text (the lists hold a handful of entries), else by text.
+    fn position_interned(&self, name: &Arc<str>) -> Result<usize, usize> {
+        match self
+            .0
+            .iter()
+            .position(|(listed, _)| Arc::ptr_eq(listed, name))
+        {
+            Some(i) => Ok(i),
+            None => self.position(name),
+        }
+    }
+
     pub(crate) fn apply_entry(&mut self, entry: &ResourceEntry, sign: Sign) {
         match sign {
             Sign::Add => {
-                let i = self.position(&entry.name).unwrap_or_else(|i| {
+                let i = self.position_interned(&entry.name).unwrap_or_else(|i| {
                     self.0
                         .insert(i, (Arc::clone(&entry.name), Tally::default()));
                     i
@@ -82,7 +95,7 @@ impl ResourceTotals {
                 tally.contributors += 1;
             }
             Sign::Remove => {
-                let Ok(i) = self.position(&entry.name) else {
+                let Ok(i) = self.position_interned(&entry.name) else {
                     return;
                 };
                 let tally = &mut self.0[i].1;

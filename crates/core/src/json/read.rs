@@ -215,7 +215,9 @@ impl<'de> Read<'de> {
     }
 
     /// After the opening quote: the string's bytes, unchecked (`serde_json`'s bytes: control
-    /// characters pass, and a lone surrogate escape becomes its WTF-8 bytes).
+    /// characters pass, and a lone surrogate escape becomes its WTF-8 bytes). Inlined: every
+    /// key a visitor reads comes through here.
+    #[inline]
     pub(super) fn bytes(&mut self) -> Result<Text<'de, '_, [u8]>, Error> {
         let (raw, escaped) = self.raw_string(true)?;
         if !escaped {

@@ -12,54 +12,61 @@ impl Read<'_> {
     /// Skips one value of any kind, checked as strictly as one that is read. Arrays and
     /// objects are descended into by recursion up to [`RECURSION`] levels, the common case and
     /// the fastest; a value nested deeper is followed with a stack of its own, so any depth
-    /// is fine, as with `serde_json`.
+    /// is fine, as with `serde_json`. Inlined where a visitor skips a value: most skipped
+    /// values are strings and numbers, skipped there without a call.
+    #[inline]
     pub(super) fn skip(&mut self) -> Result<(), Error> {
-        self.skip_nested(0)
+        self.skip_item(0)
     }
 
-    fn skip_nested(&mut self, depth: u32) -> Result<(), Error> {
+    /// A value at `depth`: a scalar in place, an array or object by [`Read::skip_nested`].
+    #[inline(always)]
+    fn skip_item(&mut self, depth: u32) -> Result<(), Error> {
         match self.peek() {
             Some(b'[' | b'{') if depth >= RECURSION => self.skip_deep(),
-            Some(b'[') => {
-                self.bump();
-                if self.peek() == Some(b']') {
-                    self.bump();
-                    return Ok(());
-                }
-                loop {
-                    self.skip_nested(depth + 1)?;
-                    match self.peek() {
-                        Some(b',') => self.bump(),
-                        Some(b']') => {
-                            self.bump();
-                            return Ok(());
-                        }
-                        Some(_) => return Err(self.error("expected `,` or `]`")),
-                        None => return Err(self.error("EOF while parsing a list")),
-                    }
-                }
-            }
-            Some(b'{') => {
-                self.bump();
-                if self.peek() == Some(b'}') {
-                    self.bump();
-                    return Ok(());
-                }
-                loop {
-                    self.key_of_skipped()?;
-                    self.skip_nested(depth + 1)?;
-                    match self.peek() {
-                        Some(b',') => self.bump(),
-                        Some(b'}') => {
-                            self.bump();
-                            return Ok(());
-                        }
-                        Some(_) => return Err(self.error("expected `,` or `}`")),
-                        None => return Err(self.error("EOF while parsing an object")),
-                    }
-                }
-            }
+            Some(b'[' | b'{') => self.skip_nested(depth),
             next => self.skip_scalar(next),
+        }
+    }
+
+    /// An array or object at `depth`, at its opening bracket (peeked).
+    fn skip_nested(&mut self, depth: u32) -> Result<(), Error> {
+        if self.peek() == Some(b'[') {
+            self.bump();
+            if self.peek() == Some(b']') {
+                self.bump();
+                return Ok(());
+            }
+            loop {
+                self.skip_item(depth + 1)?;
+                match self.peek() {
+                    Some(b',') => self.bump(),
+                    Some(b']') => {
+                        self.bump();
+                        return Ok(());
+                    }
+                    Some(_) => return Err(self.error("expected `,` or `]`")),
+                    None => return Err(self.error("EOF while parsing a list")),
+                }
+            }
+        }
+        self.bump();
+        if self.peek() == Some(b'}') {
+            self.bump();
+            return Ok(());
+        }
+        loop {
+            self.key_of_skipped()?;
+            self.skip_item(depth + 1)?;
+            match self.peek() {
+                Some(b',') => self.bump(),
+                Some(b'}') => {
+                    self.bump();
+                    return Ok(());
+                }
+                Some(_) => return Err(self.error("expected `,` or `}`")),
+                None => return Err(self.error("EOF while parsing an object")),
+            }
         }
     }
 
@@ -138,6 +145,7 @@ impl Read<'_> {
     }
 
     /// A key and its colon, in an object being skipped.
+    #[inline(always)]
     fn key_of_skipped(&mut self) -> Result<(), Error> {
         match self.peek() {
             Some(b'"') => self.bump(),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
-use super::wire::{FromBytes, IsTrue, Matched, wire_struct};
+use super::wire::{FromBytes, IsTrue, Matched, element, wire_struct};
 use crate::interner::intern_str;
 
 /// A string interned as it is decoded (namespace, node name, resource name, owner kind).
@@ -153,7 +153,7 @@ impl<'de> Visitor<'de> for ConditionsVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Conditions, A::Error> {
         let mut conditions = Conditions::default();
-        while let Some(condition) = seq.next_element::<WireCondition>()? {
+        while let Some(condition) = element::<WireCondition, A>(&mut seq)? {
             conditions.record(&condition);
         }
         Ok(conditions)

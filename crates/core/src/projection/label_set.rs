@@ -47,10 +47,13 @@ impl NodeLabelSet {
     /// A set some node already has is found from this text, and its strings are interned only
     /// the first time: a pool's 17 shared labels cost one lookup, not 34.
     pub(crate) fn from_text(mut labels: Vec<(&str, &str)>) -> Self {
-        labels.reverse();
-        // Stable: of equal keys the last one given comes first, and dedup keeps it.
-        labels.sort_by(|a, b| a.0.cmp(b.0));
-        labels.dedup_by(|later, kept| later.0 == kept.0);
+        // An API server writes a map's keys sorted, so labels mostly come in order and unique.
+        if !labels.is_sorted_by(|a, b| a.0 < b.0) {
+            labels.reverse();
+            // Stable: of equal keys the last one given comes first, and dedup keeps it.
+            labels.sort_by(|a, b| a.0.cmp(b.0));
+            labels.dedup_by(|later, kept| later.0 == kept.0);
+        }
         let hostname = labels
             .iter()
             .position(|(key, _)| *key == HOSTNAME)

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 
 use super::de::SharedStr;
-use super::wire::wire_struct;
+use super::wire::{element, wire_struct};
 use crate::interner::{Interner, WellKnown, intern_str};
 
 /// The pod's controller (`ownerReferences[]` entry with `controller: true`), shared by all the
@@ -55,7 +55,7 @@ impl<'de> Visitor<'de> for ControllerVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Controller, A::Error> {
         let mut controller = None;
-        while let Some(owner) = seq.next_element::<WireOwnerReference>()? {
+        while let Some(owner) = element::<WireOwnerReference, A>(&mut seq)? {
             if controller.is_none() && owner.controller == Some(true) {
                 controller = Some(owner.into_controller());
             }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
 use super::de::{IStr, SharedStr};
-use super::wire::{FromBytes, Matched, wire_struct};
+use super::wire::{FromBytes, Matched, element, wire_struct};
 use crate::text::{QUOTE_LIMIT, bounded};
 
 /// `status.phase`, with every value Kubernetes does not define mapped to [`PodPhase::Unknown`].
@@ -142,7 +142,7 @@ impl<'de> Visitor<'de> for PodConditionsVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PodConditions, A::Error> {
         let mut conditions = PodConditions::default();
-        while let Some(condition) = seq.next_element::<WirePodCondition>()? {
+        while let Some(condition) = element::<WirePodCondition, A>(&mut seq)? {
             conditions.record(condition);
         }
         Ok(conditions)
@@ -224,7 +224,7 @@ impl<'de> Visitor<'de> for StatusesVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ContainerStatuses, A::Error> {
         let mut sum = ContainerStatuses::default();
-        while let Some(status) = seq.next_element::<WireContainerStatus>()? {
+        while let Some(status) = element::<WireContainerStatus, A>(&mut seq)? {
             sum.restarts = sum.restarts.saturating_add(status.restart_count.max(0));
             sum.crash_looping |= status.state.waiting.reason.0.0;
         }

@@ -5,6 +5,7 @@ use std::sync::{Arc, LazyLock};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
+use super::wire::{element, key, value};
 use crate::interner::{Interner, WellKnown, intern_str};
 use crate::quantity::{Amount, QuantityError};
 
@@ -242,8 +243,8 @@ impl<'de> Visitor<'de> for OptionalMap {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireResources, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(4).min(16));
-        while let Some(name) = map.next_key::<ResourceName>()? {
-            if let Some(amount) = map.next_value::<WireAmount>()?.0 {
+        while let Some(name) = key::<ResourceName, A>(&mut map)? {
+            if let Some(amount) = value::<WireAmount, A>(&mut map)?.0 {
                 entries.push(ResourceEntry {
                     name: name.0,
                     amount,
@@ -355,7 +356,7 @@ impl<'de> Visitor<'de> for AmountVisitor {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<WireAmount, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while element::<IgnoredAny, A>(&mut seq)?.is_some() {}
         Ok(WireAmount(None))
     }
 }

@@ -47,6 +47,7 @@ pub(crate) enum RawKey<'de> {
 
 impl RawKey<'_> {
     /// The position of the field of `F` this key names.
+    #[inline]
     pub(crate) fn field<F: FieldIndex>(&self) -> Option<usize> {
         match self {
             RawKey::Borrowed(key) => F::field_index(key),
@@ -57,6 +58,7 @@ impl RawKey<'_> {
 }
 
 impl<'de> serde::Deserialize<'de> for RawKey<'de> {
+    #[inline(always)]
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_bytes(RawKeyVisitor)
     }
@@ -71,6 +73,7 @@ impl<'de> Visitor<'de> for RawKeyVisitor {
         f.write_str("a field name")
     }
 
+    #[inline(always)]
     fn visit_borrowed_bytes<E: Error>(self, key: &'de [u8]) -> Result<RawKey<'de>, E> {
         Ok(RawKey::Borrowed(key))
     }
@@ -99,6 +102,7 @@ impl<'de> Visitor<'de> for RawKeyVisitor {
 
 /// Records that the field at `index` of `names` was read; a second time is an error, as with
 /// serde's derive.
+#[inline(always)]
 pub(crate) fn first_time<E: Error>(
     seen: &mut u64,
     index: usize,
@@ -117,6 +121,7 @@ pub(crate) fn first_time<E: Error>(
 pub(crate) struct Nullable<T>(pub(crate) T);
 
 impl<'de, T: Default + serde::Deserialize<'de>> serde::Deserialize<'de> for Nullable<T> {
+    #[inline(always)]
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(Nullable(
             Option::<T>::deserialize(deserializer)?.unwrap_or_default(),
@@ -168,16 +173,46 @@ impl FromBytes for IsTrue {
     }
 }
 
+// The helpers below call the `_seed` methods themselves: serde's `next_key`, `next_value` and
+// `next_element` wrap them, and the compiler did not always inline the wrapper, which left a
+// call per key on the hottest path of decoding (seen in the profile, from one build to the next).
+
+/// The next key of a map.
+#[inline(always)]
+pub(crate) fn key<'de, T: serde::Deserialize<'de>, A: serde::de::MapAccess<'de>>(
+    map: &mut A,
+) -> Result<Option<T>, A::Error> {
+    map.next_key_seed(PhantomData)
+}
+
 /// The next key of a map, as raw bytes.
+#[inline(always)]
 pub(crate) fn next_key<'de, A: serde::de::MapAccess<'de>>(
     map: &mut A,
 ) -> Result<Option<RawKey<'de>>, A::Error> {
-    map.next_key::<RawKey<'de>>()
+    key(map)
+}
+
+/// The value of the key just read.
+#[inline(always)]
+pub(crate) fn value<'de, T: serde::Deserialize<'de>, A: serde::de::MapAccess<'de>>(
+    map: &mut A,
+) -> Result<T, A::Error> {
+    map.next_value_seed(PhantomData)
 }
 
 /// Skips one value (a key that is not read).
+#[inline(always)]
 pub(crate) fn skip<'de, A: serde::de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value::<IgnoredAny>().map(drop)
+    value::<IgnoredAny, A>(map).map(drop)
+}
+
+/// The next element of an array.
+#[inline(always)]
+pub(crate) fn element<'de, T: serde::Deserialize<'de>, A: serde::de::SeqAccess<'de>>(
+    seq: &mut A,
+) -> Result<Option<T>, A::Error> {
+    seq.next_element_seed(PhantomData)
 }
 
 /// Defines a wire struct (every field `Default`) and its `Deserialize` from a JSON object:
@@ -248,9 +283,11 @@ macro_rules! wire_struct {
                             let mut position = 0usize;
                             $(
                                 if index == position {
-                                    value.$field = map
-                                        .next_value::<$crate::projection::wire::Nullable<$type>>()?
-                                        .0;
+                                    value.$field = $crate::projection::wire::value::<
+                                        $crate::projection::wire::Nullable<$type>,
+                                        A,
+                                    >(&mut map)?
+                                    .0;
                                     continue;
                                 }
                                 position += 1;
@@ -269,7 +306,10 @@ macro_rules! wire_struct {
                     ) -> Result<$name, A::Error> {
                         let mut value = $name::default();
                         $(
-                            match seq.next_element::<$crate::projection::wire::Nullable<$type>>()? {
+                            match $crate::projection::wire::element::<
+                                $crate::projection::wire::Nullable<$type>,
+                                A,
+                            >(&mut seq)? {
                                 Some(v) => value.$field = v.0,
                                 None => return Ok(value),
                             }
