@@ -185,14 +185,6 @@ pub(crate) fn key<'de, T: serde::Deserialize<'de>, A: serde::de::MapAccess<'de>>
     map.next_key_seed(PhantomData)
 }
 
-/// The next key of a map, as raw bytes.
-#[inline(always)]
-pub(crate) fn next_key<'de, A: serde::de::MapAccess<'de>>(
-    map: &mut A,
-) -> Result<Option<RawKey<'de>>, A::Error> {
-    key(map)
-}
-
 /// The value of the key just read.
 #[inline(always)]
 pub(crate) fn value<'de, T: serde::Deserialize<'de>, A: serde::de::MapAccess<'de>>(
@@ -272,7 +264,11 @@ macro_rules! wire_struct {
                     ) -> Result<$name, A::Error> {
                         let mut value = $name::default();
                         let mut seen = 0u64;
-                        while let Some(key) = $crate::projection::wire::next_key(&mut map)? {
+                        while let Some(key) = $crate::projection::wire::key::<
+                            $crate::projection::wire::RawKey<'de>,
+                            A,
+                        >(&mut map)?
+                        {
                             let Some(index) = key.field::<$name>() else {
                                 $crate::projection::wire::skip(&mut map)?;
                                 continue;
