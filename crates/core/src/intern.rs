@@ -1,18 +1,18 @@
 //! The process-wide interning tables as a whole: [`purge_unused`] and [`interned_counts`] over
 //! every table, and [`intern_str`] / [`Interner`] for code that builds shared values itself.
 //!
-//! A pod holds interned strings (namespace, node, resource names) and, through the projections'
+//! A pod holds interned strings (namespace, resource names) and, through the projections'
 //! own tables, interned resource lists and controller references. A value that nothing outside
 //! the tables refers to any more is freed in two ways, so that a member's churn (a ReplicaSet
-//! per rollout, a Job per CronJob run, new node names in an autoscaled fleet) never makes the
+//! per rollout, a Job per CronJob run, new nodes in an autoscaled fleet) never makes the
 //! tables creep:
 //!
 //! - **When its last holder goes.** A member's index applies a Pod or Node deletion, then
 //!   hands the deleted object to `release_pod` / `release_node`: each value it holds that
 //!   only the table and the event still hold is dropped from its table (O(1): one atomic load
 //!   per value, and a locked lookup only for a value that is going). This frees the controller
-//!   of a ReplicaSet's or Job's last pod, the name of a node that left with its last pod, a
-//!   request list no pod uses any more.
+//!   of a ReplicaSet's or Job's last pod, a request list no pod uses any more, the kubelet
+//!   version of a node that left.
 //! - **By a purge** ([`purge_unused`]): a scan of every table that drops whatever only the
 //!   tables hold. It catches what the first way cannot see: a value dropped when a stored object
 //!   was replaced (an in-place resize's old request list, a node's old kubelet version), or one
@@ -83,17 +83,15 @@ pub(crate) fn release_pod(pod: &SlimPod) {
         release_controller(controller);
     }
     release_list(&pod.requests, 1);
-    if let Some(node) = &pod.node_name {
-        STRINGS.release(node, 1);
-    }
+    // Its node's name is not interned (`SlimNode::share_name`).
     STRINGS.release(pod.namespace(), 1);
 }
 
 /// Frees the values of a node that was just deleted from an index, as [`release_pod`] does.
-/// A node holds some strings more than once (its zone is also a label value, its name the
-/// value of `kubernetes.io/hostname`): each is released once, with all of the node's holds.
-/// The labels it shares with other nodes count among its holds only when it was the last
-/// node to share them.
+/// A node holds some strings more than once (its zone is also a label value): each is released
+/// once, with all of the node's holds. The labels it shares with other nodes count among its
+/// holds only when it was the last node to share them. Its name, also the value of
+/// `kubernetes.io/hostname`, is not interned (`SlimNode::share_name`).
 pub(crate) fn release_node(node: &SlimNode) {
     let shared = node.labels.shared();
     let shared: &[Label] = if LABEL_SETS.release(shared, 1) {
@@ -101,13 +99,15 @@ pub(crate) fn release_node(node: &SlimNode) {
     } else {
         &[]
     };
-    let labels = node.labels.own().into_iter().chain(shared);
-    let mut texts: Vec<&Arc<str>> = std::iter::once(node.name())
+    let hostname_key = node.labels.own().map(|(key, _)| key);
+    let labels = shared.iter().flat_map(|(key, value)| [key, value]);
+    let mut texts: Vec<&Arc<str>> = hostname_key
+        .into_iter()
         .chain(&node.roles)
         .chain(&node.zone)
         .chain(&node.instance_type)
         .chain(&node.kubelet_version)
-        .chain(labels.flat_map(|(key, value)| [key, value]))
+        .chain(labels)
         .chain(node.taints.iter().flat_map(|t| [&t.key, &t.value]))
         .collect();
     texts.sort_unstable_by_key(|text| Arc::as_ptr(text).cast::<u8>());

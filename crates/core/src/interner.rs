@@ -156,10 +156,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Every interned string: namespaces, node names, resource names, owner kinds, label values.
+/// Every interned string: namespaces, resource names, owner kinds, label values. Not node
+/// names, which a member's index shares (`SlimNode::share_name`).
 pub(crate) static STRINGS: LazyLock<Interner<str>> = LazyLock::new(Interner::new);
 
-/// The shared copy of a string (namespace, node name, resource name, owner kind, label value).
+/// The shared copy of a string (namespace, resource name, owner kind, label value).
 pub fn intern_str(value: &str) -> Arc<str> {
     STRINGS.intern_with(value, |v| Arc::from(v))
 }

@@ -5,7 +5,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use karmada_manager_api::NodeProblem;
-use karmada_manager_core::{Amount, PodPhase, ResourceList, SlimNode, SlimPod};
+use karmada_manager_core::{
+    Amount, MemberEvent, MemberIndex, PodPhase, ResourceList, SlimNode, SlimPod, WatcherEvent,
+};
 use kube::core::{DeserializeGuard, ObjectList, Resource, WatchEvent};
 
 const POD_WEB: &str = include_str!("fixtures/pod-web.json");
@@ -246,13 +248,37 @@ fn watch_events_lists_and_guards_decode() {
 
 #[test]
 fn node_names_are_shared_between_nodes_and_pods() {
+    use std::sync::Arc;
+    // The decoder gives a pod its own copy of its node's name, and a node its own; a member's
+    // index keeps one, whichever of the two it is told of first.
     let pod: SlimPod = serde_json::from_str(POD_WEB).expect("pod");
     let node: SlimNode = serde_json::from_str(NODE_GPU).expect("node");
-    let on = pod.node_name.as_ref().expect("bound");
-    assert!(std::sync::Arc::ptr_eq(on, node.name()), "interned once");
+    let (node_first, pod_first) = (
+        [
+            MemberEvent::Node(WatcherEvent::Apply(node.clone())),
+            MemberEvent::Pod(WatcherEvent::Apply(pod.clone())),
+        ],
+        [
+            MemberEvent::Pod(WatcherEvent::Apply(pod.clone())),
+            MemberEvent::Node(WatcherEvent::Apply(node.clone())),
+        ],
+    );
+    for events in [node_first, pod_first] {
+        let mut index = MemberIndex::new();
+        for event in events {
+            index.apply_event(event);
+        }
+        let stored = index.cluster.pod("shop", pod.name()).expect("stored");
+        let on = stored.node_name.as_ref().expect("bound");
+        let held = index.cluster.node(node.name()).expect("stored");
+        let hostname = held.label("kubernetes.io/hostname").expect("labelled");
+        assert!(Arc::ptr_eq(on, held.name()), "one copy of the node's name");
+        assert!(Arc::ptr_eq(hostname, held.name()), "its hostname too");
+    }
+
     let again: SlimPod = serde_json::from_str(POD_WEB).expect("pod");
-    assert!(std::sync::Arc::ptr_eq(pod.namespace(), again.namespace()));
-    assert!(std::sync::Arc::ptr_eq(
+    assert!(Arc::ptr_eq(pod.namespace(), again.namespace()));
+    assert!(Arc::ptr_eq(
         pod.controller.as_ref().expect("c"),
         again.controller.as_ref().expect("c")
     ));

@@ -155,26 +155,37 @@ impl ClusterIndex {
 
     /// Adds or replaces a node. Returns `true` when anything the index holds changed.
     pub(crate) fn apply_node(&mut self, node: SlimNode) -> bool {
-        let node = node.without_metadata();
+        let mut node = node.without_metadata();
         let epoch = self.node_resync.epoch;
-        if let Some(slot) = self.nodes.get_mut(node.name().as_ref()) {
-            slot.epoch = epoch;
-            if *slot.node == node {
-                return false;
+        match self.nodes.entry(Arc::clone(node.name())) {
+            Entry::Occupied(mut entry) => {
+                node.share_name(entry.key());
+                let slot = entry.get_mut();
+                slot.epoch = epoch;
+                if *slot.node == node {
+                    return false;
+                }
+                let old = std::mem::replace(&mut *slot.node, node);
+                count_node(&mut self.figures, &old, Sign::Remove);
+                count_node(&mut self.figures, &slot.node, Sign::Add);
+                self.changes.record(slot.id);
+                self.insight_changes += 1;
+                true
             }
-            let old = std::mem::replace(&mut *slot.node, node);
-            count_node(&mut self.figures, &old, Sign::Remove);
-            count_node(&mut self.figures, &slot.node, Sign::Add);
-            self.changes.record(slot.id);
-            self.insight_changes += 1;
-            return true;
+            Entry::Vacant(_) => {
+                // Pods listed before their node hold its name already.
+                if let Some((name, _)) = self.node_stats.get_key_value(&**node.name()) {
+                    node.share_name(name);
+                }
+                self.insight_changes += 1;
+                count_node(&mut self.figures, &node, Sign::Add);
+                let id = self.changes.assign(node.name());
+                // Keyed by the name the node holds now, not by the entry's copy.
+                let name = Arc::clone(node.name());
+                self.nodes.insert(name, NodeSlot::new(node, epoch, id));
+                true
+            }
         }
-        self.insight_changes += 1;
-        count_node(&mut self.figures, &node, Sign::Add);
-        let id = self.changes.assign(node.name());
-        self.nodes
-            .insert(Arc::clone(node.name()), NodeSlot::new(node, epoch, id));
-        true
     }
 
     /// Removes a node (its pods stay counted; they are still in the member until deleted).
@@ -260,7 +271,10 @@ impl ClusterIndex {
     }
 
     /// Adds or replaces a pod, telling what it replaced; `None` when nothing changed.
-    pub(crate) fn store_pod(&mut self, pod: SlimPod) -> Option<PodStored> {
+    pub(crate) fn store_pod(&mut self, mut pod: SlimPod) -> Option<PodStored> {
+        if let Some(node) = &mut pod.node_name {
+            self.share_node_name(node);
+        }
         let epoch = self.pod_resync.epoch;
         let namespace = Arc::clone(pod.namespace());
         let name: Arc<str> = pod.name().into();
@@ -313,6 +327,18 @@ impl ClusterIndex {
                     replaced: None,
                 })
             }
+        }
+    }
+
+    /// Replaces a pod's node name, the pod's own copy as decoded, by the one this index
+    /// already holds: the node's, or another pod's on a node not listed yet (which the node
+    /// takes when it comes, `apply_node`). Node names are not interned (`SlimNode::share_name`
+    /// says why): a member's index is where a node and its pods share one copy.
+    fn share_node_name(&self, name: &mut Arc<str>) {
+        let held = (self.nodes.get_key_value(&**name).map(|(held, _)| held))
+            .or_else(|| self.node_stats.get_key_value(&**name).map(|(held, _)| held));
+        if let Some(held) = held {
+            *name = Arc::clone(held);
         }
     }
 

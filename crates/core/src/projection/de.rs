@@ -13,7 +13,7 @@ use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use super::wire::{FromBytes, IsTrue, Matched, element, wire_struct};
 use crate::interner::intern_str;
 
-/// A string interned as it is decoded (namespace, node name, resource name, owner kind).
+/// A string interned as it is decoded (namespace, a Node's name, resource name, owner kind).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct IStr(pub(crate) Arc<str>);
 
@@ -47,6 +47,13 @@ impl Visitor<'_> for IStrVisitor {
 /// A string kept in its own `Arc` (decoded straight into it, without a `String` first).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SharedStr(pub(crate) Arc<str>);
+
+impl SharedStr {
+    /// `None` for the empty string, as [`IStr::non_empty`].
+    pub(crate) fn non_empty(value: Option<SharedStr>) -> Option<Arc<str>> {
+        value.map(|v| v.0).filter(|v| !v.is_empty())
+    }
+}
 
 impl<'de> Deserialize<'de> for SharedStr {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -54,11 +54,13 @@ impl NodeLabelSet {
             labels.sort_by(|a, b| a.0.cmp(b.0));
             labels.dedup_by(|later, kept| later.0 == kept.0);
         }
+        // Its value is unique to the node, as its name is: kept as the node's own copy, not
+        // interned (see `SlimNode::share_name`).
         let hostname = labels
             .iter()
             .position(|(key, _)| *key == HOSTNAME)
             .map(|at| labels.remove(at))
-            .map(|(key, value)| (intern_str(key), intern_str(value)));
+            .map(|(key, value)| (intern_str(key), Arc::from(value)));
         let shared = LABEL_SETS.intern_equivalent(&LabelsText(&labels), |text| {
             text.0
                 .iter()
@@ -102,6 +104,16 @@ impl NodeLabelSet {
     /// The node's own label, for releasing its strings.
     pub(crate) fn own(&self) -> Option<&Label> {
         self.hostname.as_ref()
+    }
+
+    /// Makes the hostname's value `name` itself when it is the same text, as it usually is:
+    /// one copy of a node's name for the node, its hostname and its pods.
+    pub(crate) fn share_hostname(&mut self, name: &Arc<str>) {
+        if let Some((_, value)) = &mut self.hostname
+            && **value == **name
+        {
+            *value = Arc::clone(name);
+        }
     }
 }
 

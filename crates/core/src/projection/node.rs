@@ -7,13 +7,12 @@ use karmada_manager_api::NodeProblem;
 use serde::Deserialize;
 use serde::de::Deserializer;
 
-use super::de::{ConditionType, Conditions, IStr};
+use super::de::{ConditionType, Conditions, IStr, SharedStr};
 use super::kube_resource::core_v1_resource;
 use super::label_set::NodeLabelSet;
 use super::node_labels::{self, NodeLabels, Taint, WireTaints};
 use super::resources::{ResourceList, WireResources};
 use super::wire::wire_struct;
-use crate::interner::intern_str;
 
 /// A member's Node reduced to what the builders need. See [`super::SlimPod`] for how decoding
 /// works; the same rules apply.
@@ -28,8 +27,8 @@ pub struct SlimNode {
     pub ready: bool,
     /// `spec.unschedulable` (cordoned).
     pub unschedulable: bool,
-    /// `metadata.labels`, sorted by key (keys and values interned): what a pod's node selector
-    /// and required node affinity match.
+    /// `metadata.labels`, sorted by key (keys and values interned, but the hostname's value,
+    /// which is the node's name): what a pod's node selector and required node affinity match.
     pub labels: NodeLabelSet,
     /// `spec.taints`.
     pub taints: Vec<Taint>,
@@ -64,7 +63,7 @@ impl SlimNode {
                 name: Some(name.to_owned()),
                 ..ObjectMeta::default()
             })),
-            name: intern_str(name),
+            name: Arc::from(name),
             ready: false,
             unschedulable: false,
             labels: NodeLabelSet::default(),
@@ -82,9 +81,22 @@ impl SlimNode {
         }
     }
 
-    /// `metadata.name` (interned; the same `Arc` as the `nodeName` of its pods).
+    /// `metadata.name`: in a member's index, the same `Arc` as the `nodeName` of its pods.
     pub fn name(&self) -> &Arc<str> {
         &self.name
+    }
+
+    /// Takes `name`, the same text as its own name, as its name and hostname: the copy a
+    /// member's index already holds for the node.
+    ///
+    /// Node names are not interned: a name is unique to its node within a member, and the
+    /// process-wide table would hold every node of the fleet, hundreds of thousands of names
+    /// that no two members share, and make every lookup in it miss the cache. The member's
+    /// index shares one copy between a node and its pods instead.
+    pub(crate) fn share_name(&mut self, name: &Arc<str>) {
+        debug_assert_eq!(*self.name, **name);
+        self.name = Arc::clone(name);
+        self.labels.share_hostname(name);
     }
 
     /// The slim metadata; empty once [`SlimNode::without_metadata`] dropped it.
@@ -154,7 +166,7 @@ wire_struct! {
 
 wire_struct! {
     struct WireMeta {
-        "name" => name: Option<IStr>,
+        "name" => name: Option<SharedStr>,
         "uid" => uid: String,
         "resourceVersion" => resource_version: String,
         "labels" => labels: NodeLabels,
@@ -190,8 +202,9 @@ impl WireNode {
             spec,
             status,
         } = self;
-        let name = metadata.name.map_or_else(|| intern_str(""), |n| n.0);
-        let labels = metadata.labels.into_set();
+        let name = metadata.name.map_or_else(|| Arc::from(""), |n| n.0);
+        let mut labels = metadata.labels.into_set();
+        labels.share_hostname(&name);
         let conditions = status.conditions;
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         SlimNode {

@@ -6,7 +6,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
 use serde::de::Deserializer;
 
-use super::de::IStr;
+use super::de::{IStr, SharedStr};
 use super::kube_resource::core_v1_resource;
 use super::pod_owner::{Controller, ControllerRef};
 use super::pod_status::{NotScheduled, PodPhase, WireStatus};
@@ -27,7 +27,8 @@ pub struct SlimPod {
     /// once: a copy here cost each pod five allocations.
     metadata: ObjectMeta,
     namespace: Arc<str>,
-    /// `spec.nodeName` (interned); `None` while unscheduled.
+    /// `spec.nodeName`; `None` while unscheduled. Decoded into the pod's own copy: the
+    /// member's index swaps it for the name it shares with the node (`ClusterIndex::store_pod`).
     pub node_name: Option<Arc<str>>,
     /// `status.phase`.
     pub phase: PodPhase,
@@ -124,7 +125,7 @@ wire_struct! {
 
 wire_struct! {
     struct WireSpec {
-        "nodeName" => node_name: Option<IStr>,
+        "nodeName" => node_name: Option<SharedStr>,
         "containers" => containers: Vec<WireContainer>,
         "initContainers" => init_containers: Vec<WireContainer>,
         "overhead" => overhead: WireResources,
@@ -165,7 +166,7 @@ impl WirePod {
             status,
         } = self;
         let controller = metadata.controller.0.clone();
-        let node_name = IStr::non_empty(spec.node_name.take());
+        let node_name = SharedStr::non_empty(spec.node_name.take());
         let requests = spec.into_requests();
         let (apps, inits) = (status.containers, status.init_containers);
         let namespace = metadata
