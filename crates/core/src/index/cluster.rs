@@ -443,7 +443,8 @@ fn record_pod_nodes(
     names: [Option<&Arc<str>>; 2],
 ) {
     for name in names.into_iter().flatten() {
-        if let Some(slot) = nodes.get(&**name) {
+        // By the `Arc`: the stored pods' names are the nodes' own, equal without a comparison.
+        if let Some(slot) = nodes.get(name) {
             changes.record(slot.id);
         }
     }

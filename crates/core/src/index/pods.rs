@@ -123,7 +123,12 @@ pub(super) fn count_pod(
     let Some(node) = &pod.node_name else {
         return;
     };
-    let stats = node_stats.entry(Arc::clone(node)).or_default();
+    // Looked up before it is inserted: most pods' nodes have stats already, and their name is
+    // then neither cloned nor compared (the same `Arc`).
+    let stats = match node_stats.get_mut(node) {
+        Some(stats) => stats,
+        None => node_stats.entry(Arc::clone(node)).or_default(),
+    };
     stats.pods += n;
     stats.running += is(PodPhase::Running);
     stats.pending += is(PodPhase::Pending);

@@ -150,6 +150,19 @@ fn the_first_controller_owner_is_kept_and_interned() {
         {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1", "uid": "u2", "controller": true}
     ]}}));
     assert!(Arc::ptr_eq(&controller, &again.controller.unwrap()));
+    // Found from its text as the reference built whole would be: the same hash and equality.
+    let built = intern_controller(ControllerRef {
+        api_version: intern_str("apps/v1"),
+        kind: intern_str("ReplicaSet"),
+        name: Arc::from("web-1"),
+        uid: Arc::from("u2"),
+    });
+    assert!(Arc::ptr_eq(&controller, &built));
+    let long = "a".repeat(300);
+    let named_long = pod(json!({"metadata": {"ownerReferences": [
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": long, "uid": "u4", "controller": true}
+    ]}}));
+    assert_eq!(&*named_long.controller.unwrap().name, long);
     let rare = pod(json!({"metadata": {"ownerReferences": [
         {"apiVersion": "example.com/v1", "kind": "Thing", "controller": true}
     ]}}));
