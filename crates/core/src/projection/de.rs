@@ -13,7 +13,7 @@ use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use super::wire::{FromBytes, IsTrue, Matched, element, wire_struct};
 use crate::interner::intern_str;
 
-/// A string interned as it is decoded (namespace, a Node's name, resource name, owner kind).
+/// A string interned as it is decoded (namespace, taint, kubelet version, condition reason).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct IStr(pub(crate) Arc<str>);
 

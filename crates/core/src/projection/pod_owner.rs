@@ -154,7 +154,7 @@ impl Default for OwnerText {
 impl OwnerText {
     fn as_str(&self) -> &str {
         match self {
-            // Copied from a `str` whole: valid UTF-8, so never the empty default.
+            // A whole `str` was copied in: valid UTF-8, so the fallback to "" is never taken.
             OwnerText::Inline(bytes, len) => bytes
                 .get(..*len)
                 .and_then(|text| std::str::from_utf8(text).ok())
