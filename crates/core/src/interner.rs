@@ -1,9 +1,10 @@
 //! The interning machinery: [`Interner`], a sharded set of `Arc`-shared values, the global
 //! string table ([`intern_str`]) and [`WellKnown`] strings.
 //!
-//! A member with 2,000,000 pods has perhaps a few hundred namespaces, a few thousand nodes, a
-//! dozen resource names and a few thousand distinct request lists and controllers. Interning
-//! makes every pod hold a pointer to one shared copy instead of its own allocation.
+//! A member with 2,000,000 pods has perhaps a few hundred namespaces, a dozen resource names
+//! and a few thousand distinct request lists and controllers. Interning makes every pod hold a
+//! pointer to one shared copy instead of its own allocation. Node names are the exception:
+//! each is unique to its member, which shares it between a node and its pods itself.
 //!
 //! Why global rather than owned by the index: the slim types are decoded by serde inside
 //! kube-runtime's watcher (the `projection` module), and a `Deserialize` impl cannot be handed

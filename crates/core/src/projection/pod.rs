@@ -92,7 +92,8 @@ impl SlimPod {
 
     /// Sets `spec.nodeName` (builder style, for tests and synthetic data).
     pub fn on_node(mut self, node: &str) -> SlimPod {
-        self.node_name = Some(intern_str(node));
+        // Its own copy, as decoding gives it: node names are not interned.
+        self.node_name = Some(Arc::from(node));
         self
     }
 }
