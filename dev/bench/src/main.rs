@@ -8,6 +8,10 @@
 //! cargo xtask bench --full     # Karmada's published scale (100 × 5,000 × 20,000)
 //! ```
 
+/// The operator's own allocator (`crates/operator/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 mod child;
 mod cpu;
 mod dashboard;
