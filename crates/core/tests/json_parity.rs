@@ -232,6 +232,27 @@ fn depth_is_limited_alike_and_skipping_goes_any_depth() {
     assert!(json::from_slice::<IgnoredAny>(&unclosed).is_err());
 }
 
+/// A string is scanned sixteen bytes at a time, and byte by byte near the end of the input:
+/// each byte that ends or breaks a string, at every offset of a string longer than two chunks,
+/// in a field that is skipped and in one that is read, and with the input ending soon after.
+#[test]
+fn a_string_is_read_alike_wherever_its_special_bytes_fall() {
+    let mut failures = Vec::new();
+    for byte in [b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff] {
+        for offset in 0..40 {
+            let mut string = vec![b'x'; 40];
+            string[offset] = byte;
+            for key in ["skipped", "name"] {
+                let mut text = format!(r#"{{"metadata":{{"{key}":""#).into_bytes();
+                text.extend_from_slice(&string);
+                text.extend_from_slice(br#""}}"#);
+                failures.extend(alike(&text).err());
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn errors_say_where_decoding_stopped() {
     let error = json::from_slice::<SlimPod>(br#"{"metadata":{"name":5}}"#).unwrap_err();

@@ -2,7 +2,7 @@
 //! of a list page or a watch line, in place of `serde_json`'s.
 //!
 //! Why our own: most of what a member sends is skipped (a Pod's managedFields, env, volumes,
-//! probes), and the rest is read key by key. Here a value is skipped eight bytes at a time
+//! probes), and the rest is read key by key. Here a value is skipped sixteen bytes at a time
 //! up to the next quote, backslash or control character, on a stack of its own, and a key is
 //! handed to the visitor straight from the input; `serde_json` goes byte by byte through more
 //! layers. The wire structs' visitors are unchanged: they decode from either reader.
