@@ -3,6 +3,7 @@
 mod random;
 
 use super::*;
+use crate::index::pods::StoredPod;
 use crate::interner::intern_str;
 use crate::projection::{PodPhase, ResourceList, SlimPod};
 use crate::quantity::Amount;
