@@ -19,6 +19,8 @@
 //!
 //! During a relist the previous objects stay counted (figures stay close to the truth instead of
 //! dropping to zero); `end_resync_*` removes whatever the relist did not mention ([`Resync`]).
+//!
+//! The nodes' calls are here, the pods' in `pod_events`.
 
 mod pod_events;
 #[cfg(test)]

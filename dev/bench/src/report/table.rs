@@ -1,7 +1,7 @@
 //! The ingest report as a reader sees it on stdout: the run's setting, one row per variant, the
 //! status build, the ratios and the targets' verdicts (the JSON holds the same figures).
 
-use super::{Ratios, Report};
+use super::Report;
 use crate::results::{Decode, StatusBuild};
 
 /// The human-readable report.
@@ -11,7 +11,7 @@ pub fn print(r: &Report) {
     if let Some(build) = &r.status_build {
         print_status_build(build);
     }
-    print_ratios(r, &r.ratios);
+    print_ratios(r);
     println!("\ntargets (reported, not asserted):");
     for t in &r.targets {
         let verdict = t.verdict.map_or_else(|| "n/a".into(), |v| v.to_string());
@@ -117,7 +117,8 @@ fn print_status_build(b: &StatusBuild) {
     );
 }
 
-fn print_ratios(r: &Report, ratios: &Ratios) {
+fn print_ratios(r: &Report) {
+    let ratios = &r.ratios;
     println!("\nratios: median of the per-round ratios (min–max)");
     println!(
         "- throughput ours / floor: {}",
